@@ -1,0 +1,113 @@
+/**
+ * Errors raised by the simulation backends. Every error is a `SimError`;
+ * the subclasses let tests and callers tell the cases apart.
+ */
+
+export class SimError extends Error {
+  override name = "SimError";
+}
+
+/** The simulator executable is not on PATH. */
+export class SimToolMissingError extends SimError {
+  override name = "SimToolMissingError";
+  constructor(
+    readonly tool: string,
+    readonly installHint: string,
+  ) {
+    super(`${tool} was not found on PATH; install it with \`${installHint}\``);
+  }
+}
+
+/** A location in the generated Verilog, with the TypeScript source it came from when known. */
+export interface SourceHint {
+  /** Line in the design's Verilog (1-based). */
+  readonly verilogLine: number;
+  /** Text of that Verilog line. */
+  readonly verilogText: string;
+  /** `file:line` of the TypeScript that produced the line, from a `// file:line` comment. */
+  readonly tsLocation?: string;
+}
+
+/** The Verilog (or the generated harness) did not compile. */
+export class SimCompileError extends SimError {
+  override name = "SimCompileError";
+  constructor(
+    readonly tool: string,
+    readonly toolOutput: string,
+    readonly hints: readonly SourceHint[],
+  ) {
+    super(formatCompileMessage(tool, toolOutput, hints));
+  }
+}
+
+function formatCompileMessage(tool: string, output: string, hints: readonly SourceHint[]): string {
+  const lines = [`${tool} failed to compile the design:`, indent(output.trim() || "(no output)")];
+  for (const h of hints) {
+    const ts = h.tsLocation ? ` (from ${h.tsLocation})` : "";
+    lines.push(`  design.v:${h.verilogLine}${ts}: ${h.verilogText.trim()}`);
+  }
+  return lines.join("\n");
+}
+
+/** A peeked port carries X or Z bits (Icarus only; Verilator is two-state). */
+export class SimXError extends SimError {
+  override name = "SimXError";
+  constructor(
+    readonly port: string,
+    readonly raw: string,
+    readonly cycle: number,
+  ) {
+    super(
+      `port "${port}" is X/Z at cycle ${cycle} (value ${raw}); ` +
+        `registers without a reset value stay X until reset: call sim.reset() or drive every input`,
+    );
+  }
+}
+
+/** `step()` or a batch run would exceed the session's `maxCycles`. */
+export class SimCycleLimitError extends SimError {
+  override name = "SimCycleLimitError";
+  constructor(
+    readonly limit: number,
+    readonly requested: number,
+  ) {
+    super(`cycle limit exceeded: ${requested} cycles requested, maxCycles is ${limit}; the simulator was stopped`);
+  }
+}
+
+/** The simulator did not answer within `timeoutMs`; its process was killed. */
+export class SimTimeoutError extends SimError {
+  override name = "SimTimeoutError";
+  constructor(
+    readonly timeoutMs: number,
+    readonly waitingFor: string,
+  ) {
+    super(`simulator timed out after ${timeoutMs} ms waiting for ${waitingFor}; the process was killed`);
+  }
+}
+
+/** The simulator process exited or crashed unexpectedly. */
+export class SimProcessError extends SimError {
+  override name = "SimProcessError";
+  constructor(
+    readonly tool: string,
+    readonly exitCode: number | null,
+    readonly signal: string | null,
+    readonly stderr: string,
+  ) {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+    super(`${tool} simulator process ${how} unexpectedly${stderr.trim() ? `; its output:\n${indent(stderr.trim())}` : " (no stderr)"}`);
+  }
+}
+
+/** Wrong use of the API: unknown port, poke of an output, value out of range, closed session. */
+export class SimUsageError extends SimError {
+  override name = "SimUsageError";
+}
+
+export function indent(text: string, prefix = "  "): string {
+  return text
+    .split("\n")
+    .map((l) => prefix + l)
+    .join("\n");
+}
