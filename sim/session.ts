@@ -44,6 +44,11 @@ export type Sample = Record<string, SimValue>;
 export interface BatchOptions {
   /** Cycles with the reset input held high before the stimulus (their outputs are not returned). Default 0. */
   resetCycles?: number;
+  /**
+   * Apply the first `skip` stimulus cycles without returning (or X-checking) their samples,
+   * e.g. to let a register without reset load a first value. Default 0.
+   */
+  skip?: number;
 }
 
 interface Pending {
@@ -218,7 +223,7 @@ export class Simulation {
   /**
    * Run many cycles in one go: for each element, apply its inputs (others keep their
    * value), let them settle, sample every output, then one clock edge. Returns the
-   * samples, one per cycle. Far faster than poke/peek/step per cycle.
+   * samples, one per cycle (minus `opts.skip`). Far faster than poke/peek/step per cycle.
    */
   async batch(stimulus: readonly Stimulus[], opts: BatchOptions = {}): Promise<Sample[]> {
     this.checkOpen();
@@ -267,8 +272,9 @@ export class Simulation {
       if (this.dead) break;
     }
     const lines = await result;
-    const samples: Sample[] = new Array<Sample>(n);
-    for (let k = 0; k < n; k++) {
+    const skip = Math.max(0, Math.min(n, opts.skip ?? 0));
+    const samples: Sample[] = new Array<Sample>(n - skip);
+    for (let k = skip; k < n; k++) {
       const parts = lines[k]!.split(" ");
       const s: Sample = {};
       for (let j = 0; j < outs.length; j++) {
@@ -277,7 +283,7 @@ export class Simulation {
         if (hasXZ(h)) throw new SimXError(p.name, h, startCycle + k);
         s[p.name] = decodeValue(p, h);
       }
-      samples[k] = s;
+      samples[k - skip] = s;
     }
     return samples;
   }

@@ -47,13 +47,14 @@ export function runTool(
 
 const versions = new Map<string, Promise<string>>();
 
-/** `<tool> --version` output (memoised); raises SimToolMissingError if absent. */
+/** `<tool> --version` output (memoised per PATH); raises SimToolMissingError if absent. */
 export function toolVersion(cmd: string, versionArg: string, installHint: string): Promise<string> {
-  let v = versions.get(cmd);
+  const key = `${cmd}\0${process.env.PATH ?? ""}`;
+  let v = versions.get(key);
   if (!v) {
     v = runTool(cmd, [versionArg], { installHint, timeoutMs: 20_000 }).then((r) => (r.stdout + r.stderr).trim());
-    versions.set(cmd, v);
-    v.catch(() => versions.delete(cmd));
+    versions.set(key, v);
+    v.catch(() => versions.delete(key));
   }
   return v;
 }
