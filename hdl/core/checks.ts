@@ -1,0 +1,241 @@
+/**
+ * Elaboration checks on the IR. Each problem is reported at the user's
+ * file:line; all problems of a design are reported together.
+ */
+import { isImplicitPort } from "./clock";
+import { HdlError } from "./errors";
+import type { IrDesign, IrExpr, IrModule, IrSignal, IrStmt } from "./ir";
+import { drivesFully, projectAll, readsOf, refsOf, type Projection } from "./project";
+import { formatLoc, type SourceLoc } from "./source";
+import { log2Ceil } from "./types";
+
+export class HdlCheckError extends HdlError {
+  constructor(readonly problems: readonly HdlError[]) {
+    super(problems[0]!.loc, problems.map((p, i) => (i === 0 ? p.message.slice(p.message.indexOf(": ") + 2) : `\n${p.message}`)).join(""));
+    this.name = "HdlCheckError";
+  }
+}
+
+function describe(s: IrSignal): string {
+  switch (s.kind) {
+    case "input":
+    case "output":
+      return `${s.kind} ${s.hint}`;
+    case "instIn":
+    case "instOut":
+      return `port ${s.childPort?.hint ?? s.hint} of instance ${s.instance?.hint ?? "?"}`;
+    case "reg":
+      return `register ${s.hint}`;
+    case "memRead":
+      return `memory read data ${s.hint}`;
+    default:
+      return `wire ${s.hint}`;
+  }
+}
+
+function typeOf(width: number, signed: boolean): string {
+  return `${signed ? "SInt" : "UInt"}<${width}>`;
+}
+
+class ModuleChecker {
+  readonly problems: HdlError[] = [];
+  private readonly projections: Map<IrSignal, Projection>;
+
+  constructor(private readonly m: IrModule, private readonly combDeps: Map<IrModule, Map<IrSignal, Set<IrSignal>>>) {
+    this.projections = projectAll(m.body);
+  }
+
+  private error(loc: SourceLoc, message: string, related: SourceLoc[] = []): void {
+    this.problems.push(new HdlError(loc, message, related));
+  }
+
+  run(): void {
+    this.checkStatements(this.m.body);
+    this.checkMemories();
+    this.checkRegisters();
+    this.checkDriven();
+    this.checkOverrides(this.m.body);
+    this.checkLoops();
+  }
+
+  /** Values used in this module must belong to it. */
+  private checkOwnership(e: IrExpr, loc: SourceLoc): void {
+    refsOf(e, (s) => {
+      if (s.module !== this.m) this.error(loc, `${describe(s)} belongs to module ${s.module.name} and cannot be used in module ${this.m.name}: pass it through a port`);
+    });
+  }
+
+  private checkStatements(stmts: readonly IrStmt[]): void {
+    for (const s of stmts) {
+      if (s.k === "when") {
+        this.checkOwnership(s.cond, s.loc);
+        this.checkStatements(s.then);
+        this.checkStatements(s.otherwise);
+        continue;
+      }
+      const t = s.target;
+      this.checkOwnership(s.value, s.loc);
+      if (t.module !== this.m) {
+        this.error(s.loc, `${describe(t)} belongs to module ${t.module.name} and cannot be driven in module ${this.m.name}`);
+        continue;
+      }
+      if (t.kind === "input") this.error(s.loc, `cannot drive ${describe(t)}: inputs are driven from outside the module`);
+      else if (t.kind === "instOut") this.error(s.loc, `cannot drive output ${t.childPort?.hint ?? t.hint} of instance ${t.instance?.hint ?? "?"}: it is driven by the instance`);
+      else if (t.kind === "memRead") this.error(s.loc, `cannot drive ${describe(t)}: it is written by the memory`);
+      const v = s.value;
+      if (v.signed !== t.signed) {
+        this.error(s.loc, `cannot assign ${typeOf(v.width, v.signed)} to ${typeOf(t.width, t.signed)} ${describe(t)}: convert with .asSInt() or .asUInt()`);
+      } else if (v.width > t.width) {
+        const lost = v.width - t.width;
+        this.error(s.loc, `assigning ${typeOf(v.width, v.signed)} to ${typeOf(t.width, t.signed)} ${describe(t)} would drop ${lost} bit${lost > 1 ? "s" : ""}: truncate explicitly with .trunc(${t.width}) or widen the target`);
+      }
+    }
+  }
+
+  private checkMemories(): void {
+    for (const mem of this.m.memories) {
+      const addrBits = log2Ceil(mem.depth);
+      const checkAddr = (a: IrExpr, loc: SourceLoc): void => {
+        this.checkOwnership(a, loc);
+        if (a.width > addrBits) {
+          this.error(loc, `address of memory ${mem.hint} is ${a.width} bits wide but the memory has ${mem.depth} words (${addrBits} address bits): truncate the address with .trunc(${addrBits})`);
+        }
+      };
+      for (const r of mem.readPorts) {
+        checkAddr(r.addr, r.loc);
+        if (r.enable) this.checkOwnership(r.enable, r.loc);
+      }
+      for (const w of mem.writePorts) {
+        checkAddr(w.addr, w.loc);
+        this.checkOwnership(w.enable, w.loc);
+        this.checkOwnership(w.data, w.loc);
+        if (w.data.signed !== mem.signed) {
+          this.error(w.loc, `cannot write ${typeOf(w.data.width, w.data.signed)} into memory ${mem.hint} of ${typeOf(mem.width, mem.signed)}: convert with .asSInt() or .asUInt()`);
+        } else if (w.data.width > mem.width) {
+          this.error(w.loc, `writing ${typeOf(w.data.width, w.data.signed)} into memory ${mem.hint} of ${typeOf(mem.width, mem.signed)} would drop ${w.data.width - mem.width} bits: truncate explicitly with .trunc(${mem.width})`);
+        }
+      }
+    }
+  }
+
+  private checkRegisters(): void {
+    for (const s of this.m.signals) if (s.kind === "reg" && s.enable) this.checkOwnership(s.enable, s.loc);
+  }
+
+  /** Outputs, wires and instance inputs must be driven on every path. */
+  private checkDriven(): void {
+    const mustDrive = [...this.m.ports.filter((p) => p.kind === "output"), ...this.m.signals.filter((s) => s.kind === "wire" || s.kind === "instIn")];
+    for (const s of mustDrive) {
+      const proj = this.projections.get(s);
+      if (!proj) {
+        this.error(s.loc, `${describe(s)} of module ${this.m.name} is never driven`);
+      } else if (!drivesFully(proj)) {
+        const firstWhen = proj.find((x) => x.k === "when");
+        this.error(s.loc, `${describe(s)} is not driven on every path (it would be a latch): give it a default before the when at ${formatLoc(firstWhen?.loc ?? s.loc)}`);
+      }
+    }
+  }
+
+  /** An unconditional connection followed by another to the same signal in the same block never takes effect. */
+  private checkOverrides(stmts: readonly IrStmt[]): void {
+    const later = new Map<IrSignal, SourceLoc>();
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      const s = stmts[i]!;
+      if (s.k === "when") {
+        this.checkOverrides(s.then);
+        this.checkOverrides(s.otherwise);
+        continue;
+      }
+      const again = later.get(s.target);
+      if (again) {
+        this.error(s.loc, `${describe(s.target)} has two drivers: it is driven here and again at ${formatLoc(again)} in the same block, so this connection never takes effect`, [again]);
+      } else later.set(s.target, s.loc);
+    }
+  }
+
+  /** Combinational dependencies of one signal on other combinational signals. */
+  combinationalReads(s: IrSignal): Set<IrSignal> {
+    const deps = new Set<IrSignal>();
+    if (s.kind === "instOut") {
+      const inst = s.instance!;
+      const through = this.combDeps.get(inst.of)?.get(s.childPort!);
+      for (const input of through ?? []) {
+        const parentSide = inst.ports.get(input);
+        if (parentSide) deps.add(parentSide);
+      }
+      return deps;
+    }
+    const proj = this.projections.get(s);
+    if (!proj) return deps;
+    const seen = new Set<IrExpr>();
+    readsOf(proj, (e) =>
+      refsOf(e, (r) => {
+        if (r.kind !== "reg" && r.kind !== "memRead") deps.add(r);
+      }, seen),
+    );
+    return deps;
+  }
+
+  private checkLoops(): void {
+    const comb = [...this.m.ports.filter((p) => p.kind === "output"), ...this.m.signals.filter((s) => s.kind === "wire" || s.kind === "instIn" || s.kind === "instOut")];
+    const depsOf = new Map<IrSignal, IrSignal[]>();
+    for (const s of comb) depsOf.set(s, [...this.combinationalReads(s)].filter((d) => d.kind !== "input"));
+    const state = new Map<IrSignal, 1 | 2>();
+    const path: IrSignal[] = [];
+    const visit = (s: IrSignal): boolean => {
+      state.set(s, 1);
+      path.push(s);
+      for (const d of depsOf.get(s) ?? []) {
+        const st = state.get(d);
+        if (st === 1) {
+          const cycle = path.slice(path.indexOf(d));
+          const names = [...cycle, d].reverse().map((x) => x.hint).join(" -> ");
+          this.error(d.loc, `combinational loop: ${names}`, cycle.filter((x) => x !== d).map((x) => x.loc));
+          return true;
+        }
+        if (st === undefined && visit(d)) return true;
+      }
+      path.pop();
+      state.set(s, 2);
+      return false;
+    };
+    for (const s of comb) if (!state.has(s) && visit(s)) break;
+  }
+
+  /** For each output port: the input ports it depends on combinationally. */
+  summary(): Map<IrSignal, Set<IrSignal>> {
+    const memo = new Map<IrSignal, Set<IrSignal>>();
+    const inputsOf = (s: IrSignal, guard: Set<IrSignal>): Set<IrSignal> => {
+      const hit = memo.get(s);
+      if (hit) return hit;
+      const out = new Set<IrSignal>();
+      if (guard.has(s)) return out;
+      guard.add(s);
+      for (const d of this.combinationalReads(s)) {
+        if (d.kind === "input") {
+          if (!isImplicitPort(d)) out.add(d);
+        } else for (const i of inputsOf(d, guard)) out.add(i);
+      }
+      guard.delete(s);
+      memo.set(s, out);
+      return out;
+    };
+    const result = new Map<IrSignal, Set<IrSignal>>();
+    for (const p of this.m.ports) if (p.kind === "output") result.set(p, inputsOf(p, new Set()));
+    return result;
+  }
+}
+
+/** Runs every check on the design; throws one HdlCheckError listing all problems. */
+export function checkDesign(design: IrDesign): void {
+  const problems: HdlError[] = [];
+  const combDeps = new Map<IrModule, Map<IrSignal, Set<IrSignal>>>();
+  for (const m of design.modules) {
+    if (m.blackbox) continue;
+    const checker = new ModuleChecker(m, combDeps);
+    checker.run();
+    problems.push(...checker.problems);
+    if (checker.problems.length === 0) combDeps.set(m, checker.summary());
+  }
+  if (problems.length > 0) throw new HdlCheckError(problems);
+}

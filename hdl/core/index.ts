@@ -1,0 +1,24 @@
+/** The hardware construction language: everything a design file imports. */
+export { Bool, Bundle, Enum, Flipped, SInt, UInt, Vec, log2Ceil, typeName } from "./types";
+export type { BundleType, EnumType, GroundType, HdlType, SIntType, UIntType, VecType } from "./types";
+export { Signal, cat, constant, enumValue, literal, mux, replicate } from "./signal";
+export type { Operand } from "./signal";
+export { Var } from "./var";
+export type { SignalOptions } from "./var";
+export { Input, Output, Reg, RegNext, VecSlot, VecValue, Wire, WireDefault } from "./hardware";
+export type { RegOptions, Value } from "./hardware";
+export { SwitchChain, WhenChain, switchOn, when } from "./when";
+export { Mem, Memory, Rom } from "./memory";
+export type { MemOptions } from "./memory";
+export { ModuleDef, defineBlackbox, defineModule } from "./module";
+export type { BlackboxOptions, ModuleOptions } from "./module";
+export { implicitClock, implicitReset } from "./clock";
+export { elaborate, emit } from "./elaborate";
+export type { Elaboration } from "./elaborate";
+export type { ElaboratedDesign, PortInfo } from "./design";
+export { HdlError } from "./errors";
+export { HdlCheckError } from "./checks";
+export type { SourceLoc } from "./source";
+export { isMain, printVerilog } from "./main";
+export { Decoupled } from "./decoupled";
+export type { DecoupledType } from "./decoupled";

@@ -1,0 +1,180 @@
+/**
+ * The IR: a plain data structure of modules, signals, memories, instances and
+ * statements. The builder records into it; checks and backends only read it.
+ * Every signal is a ground value (bundles and vectors are flattened before here).
+ */
+import type { SourceLoc } from "./source";
+
+export type SignalKind =
+  | "input" // port of this module, driven from outside
+  | "output" // port of this module, driven inside
+  | "wire"
+  | "reg"
+  | "instIn" // an input of a child instance, driven by this module
+  | "instOut" // an output of a child instance, read by this module
+  | "memRead"; // the registered data of a synchronous memory read port
+
+export interface IrSignal {
+  readonly id: number;
+  readonly kind: SignalKind;
+  readonly width: number;
+  readonly signed: boolean;
+  readonly loc: SourceLoc;
+  readonly module: IrModule;
+  /** Name requested by the user or taken from their variable; made unique by `assignNames`. */
+  hint: string;
+  /** True if the user named it explicitly (kept verbatim unless it collides). */
+  explicit: boolean;
+  /** Final Verilog name. */
+  name: string;
+  /** Registers: reset value (synchronous reset), and clock enable. */
+  init?: bigint;
+  enable?: IrExpr;
+  /** Instance ports: which instance and which port of the child module. */
+  instance?: IrInstance;
+  childPort?: IrSignal;
+  /** Enum values: variant names, for comments. */
+  enumVariants?: readonly string[];
+}
+
+export interface IrRef {
+  readonly k: "ref";
+  readonly signal: IrSignal;
+  readonly width: number;
+  readonly signed: boolean;
+}
+
+export function refTo(signal: IrSignal): IrRef {
+  return { k: "ref", signal, width: signal.width, signed: signal.signed };
+}
+
+export interface IrLit {
+  readonly k: "lit";
+  readonly value: bigint;
+  readonly width: number;
+  readonly signed: boolean;
+}
+
+export type OpKind =
+  | "add" | "sub" | "mul" | "and" | "or" | "xor" | "not" | "neg"
+  | "shl" | "shr" | "dshl" | "dshr"
+  | "eq" | "neq" | "lt" | "le" | "gt" | "ge"
+  | "slice" | "cat" | "mux" | "andr" | "orr" | "xorr"
+  | "zext" | "sext" | "asUInt" | "asSInt"
+  | "memRead";
+
+export interface IrOp {
+  readonly k: "op";
+  readonly op: OpKind;
+  readonly args: readonly IrExpr[];
+  /** slice: [hi, lo]; shl/shr: [amount]. */
+  readonly params: readonly number[];
+  readonly width: number;
+  readonly signed: boolean;
+  readonly loc: SourceLoc;
+  /** memRead (asynchronous read): the memory. */
+  readonly memory?: IrMemory;
+  /** Name of the user's variable holding this value, if any. */
+  hint?: string;
+  /** Final name when emitted as a named wire. */
+  name?: string;
+}
+
+export type IrExpr = IrRef | IrLit | IrOp;
+
+export interface IrConnect {
+  readonly k: "connect";
+  readonly target: IrSignal;
+  readonly value: IrExpr;
+  readonly loc: SourceLoc;
+}
+
+export interface IrWhen {
+  readonly k: "when";
+  readonly cond: IrExpr;
+  readonly then: IrStmt[];
+  /** The else branch (elsewhen nests another IrWhen here). */
+  otherwise: IrStmt[];
+  readonly loc: SourceLoc;
+}
+
+export type IrStmt = IrConnect | IrWhen;
+
+export interface IrReadPort {
+  readonly kind: "sync" | "async";
+  readonly addr: IrExpr;
+  /** Synchronous ports: read enable (the enclosing `when` conditions and the user's enable). */
+  readonly enable?: IrExpr;
+  /** Synchronous ports: the registered output. */
+  readonly data?: IrSignal;
+  readonly loc: SourceLoc;
+}
+
+export interface IrWritePort {
+  readonly addr: IrExpr;
+  readonly data: IrExpr;
+  readonly enable: IrExpr;
+  readonly loc: SourceLoc;
+}
+
+export interface IrMemory {
+  readonly id: number;
+  readonly width: number;
+  readonly depth: number;
+  readonly signed: boolean;
+  readonly loc: SourceLoc;
+  readonly module: IrModule;
+  hint: string;
+  explicit: boolean;
+  name: string;
+  readonly init?: readonly bigint[];
+  readonly initFile?: string;
+  readonly readPorts: IrReadPort[];
+  readonly writePorts: IrWritePort[];
+}
+
+export interface IrInstance {
+  readonly id: number;
+  readonly of: IrModule;
+  readonly loc: SourceLoc;
+  readonly parent: IrModule;
+  hint: string;
+  explicit: boolean;
+  name: string;
+  /** Port of the child -> the signal standing for it in the parent. */
+  readonly ports: Map<IrSignal, IrSignal>;
+}
+
+export interface IrBlackbox {
+  /** Verilog source of the module, emitted verbatim (omit to reference an external file). */
+  readonly verilog?: string;
+  /** Verilog parameters passed at instantiation. */
+  readonly parameters: Readonly<Record<string, number | string>>;
+  /** The Verilog module name to instantiate. */
+  readonly moduleName: string;
+}
+
+export interface IrModule {
+  /** Final, unique Verilog module name. */
+  name: string;
+  /** Where its generator was defined. */
+  readonly loc: SourceLoc;
+  /** The generator parameters, as canonical JSON. */
+  readonly params: string;
+  readonly ports: IrSignal[];
+  readonly signals: IrSignal[];
+  readonly memories: IrMemory[];
+  readonly instances: IrInstance[];
+  readonly body: IrStmt[];
+  /** The module has state (directly or in a child) and so a `clock` input. */
+  hasClock: boolean;
+  /** Some register (here or in a child) has a reset value, so the module has a `reset` input. */
+  hasReset: boolean;
+  readonly blackbox?: IrBlackbox;
+}
+
+export interface IrDesign {
+  readonly top: IrModule;
+  /** All modules, children before parents, each once. */
+  readonly modules: readonly IrModule[];
+}

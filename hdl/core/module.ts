@@ -1,0 +1,227 @@
+/**
+ * Modules: `defineModule(name, body)` is a generator; each distinct parameter
+ * value elaborates once into its own Verilog module, named deterministically
+ * from the parameters. `instance()` places one inside the current module.
+ */
+import { createHash } from "node:crypto";
+import { currentContext, freshId, withContext, type ModuleContext } from "./context";
+import { HdlError } from "./errors";
+import { refTo, type IrBlackbox, type IrInstance, type IrModule, type IrSignal } from "./ir";
+import { nameAt } from "./naming";
+import { userLocation, type SourceLoc } from "./source";
+import { VecValue } from "./hardware";
+import { Var } from "./var";
+import type { GroundType } from "./types";
+import { ensureClock, ensureReset, isImplicitPort } from "./clock";
+
+/** What a module body returns: its ports, as a record (possibly nested) of port values. */
+export type PortsShape = Var | VecValue<never> | { readonly [key: string]: PortsShape } | readonly PortsShape[];
+
+export interface ModuleOptions<P> {
+  /** Verilog module name for given parameters (default: name plus a suffix derived from the parameters). */
+  readonly moduleName?: (params: P) => string;
+}
+
+export interface BlackboxOptions<P> extends ModuleOptions<P> {
+  /** Verilog source of the module (emitted once with the design); omit if it comes from elsewhere. */
+  readonly verilog?: string;
+  /** Verilog parameters (`#(...)`) for given generator parameters. */
+  readonly parameters?: (params: P) => Readonly<Record<string, number | string>>;
+}
+
+export class ModuleDef<P, IO> {
+  /** Where the generator was defined. */
+  readonly loc: SourceLoc = userLocation();
+
+  constructor(
+    readonly name: string,
+    readonly body: (params: P) => IO,
+    readonly options: BlackboxOptions<P> & { readonly blackbox?: boolean },
+  ) {}
+
+  /** Places an instance of this module (with `params`) in the module being built; returns its ports. */
+  instance(params: P, opts?: { readonly name?: string }): IO {
+    return instantiate(this, params, opts?.name);
+  }
+}
+
+/** Defines a module generator: `body` declares ports and logic and returns the ports. */
+export function defineModule<P, IO>(name: string, body: (params: P) => IO, options: ModuleOptions<P> = {}): ModuleDef<P, IO> {
+  checkIdentifier(name);
+  return new ModuleDef(name, body, options);
+}
+
+/** An existing Verilog module: `ports` declares its ports (Input/Output) and nothing else. */
+export function defineBlackbox<P, IO>(name: string, ports: (params: P) => IO, options: BlackboxOptions<P> = {}): ModuleDef<P, IO> {
+  checkIdentifier(name);
+  return new ModuleDef(name, ports, { ...options, blackbox: true });
+}
+
+function checkIdentifier(name: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(name)) throw new HdlError(userLocation(), `"${name}" is not a valid Verilog module name`);
+}
+
+interface Elaborated {
+  readonly module: IrModule;
+  readonly io: unknown;
+}
+
+/** Per-elaboration state: generated modules by generator and parameter key. */
+export class ElaborationState {
+  readonly byDef = new Map<ModuleDef<never, unknown>, Map<string, Elaborated>>();
+  readonly names = new Set<string>();
+  /** Finished modules, children before parents. */
+  readonly order: IrModule[] = [];
+}
+
+let state: ElaborationState | undefined;
+
+export function withElaborationState<T>(s: ElaborationState, body: () => T): T {
+  const saved = state;
+  state = s;
+  try {
+    return body();
+  } finally {
+    state = saved;
+  }
+}
+
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === "bigint" ? `${x}n` : x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+  ) ?? "";
+}
+
+function paramSuffix(params: unknown): string {
+  if (params === undefined || params === null) return "";
+  const prim = (x: unknown): string | undefined =>
+    typeof x === "number" && Number.isInteger(x) ? (x < 0 ? `m${-x}` : `${x}`)
+    : typeof x === "boolean" ? (x ? "1" : "0")
+    : typeof x === "string" && /^[A-Za-z0-9_]{1,16}$/.test(x) ? x
+    : undefined;
+  const direct = prim(params);
+  let suffix: string | undefined = direct === undefined ? undefined : `_${direct}`;
+  if (suffix === undefined && typeof params === "object" && !Array.isArray(params)) {
+    const parts = Object.entries(params as Record<string, unknown>).map(([k, v]) => {
+      const p = prim(v);
+      return p === undefined ? undefined : `${k}${p}`;
+    });
+    if (parts.every((p) => p !== undefined)) suffix = parts.length === 0 ? "" : `_${parts.join("_")}`;
+  }
+  if (suffix !== undefined && suffix.length <= 48) return suffix;
+  return `_h${createHash("sha256").update(canonical(params)).digest("hex").slice(0, 8)}`;
+}
+
+function uniqueModuleName(s: ElaborationState, base: string): string {
+  let name = base;
+  for (let i = 1; s.names.has(name); i++) name = `${base}_${i}`;
+  s.names.add(name);
+  return name;
+}
+
+/** Elaborates `def` with `params` once per elaboration; later calls reuse the module. */
+export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: SourceLoc): Elaborated {
+  const s = state;
+  if (!s) throw new HdlError(loc, `module ${def.name} can only be instantiated inside elaborate() or another module`);
+  const key = canonical(params);
+  const cache = s.byDef.get(def as ModuleDef<never, unknown>) ?? new Map<string, Elaborated>();
+  s.byDef.set(def as ModuleDef<never, unknown>, cache);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const baseName = def.options.moduleName?.(params) ?? `${def.name}${paramSuffix(params)}`;
+  const bb = def.options.blackbox;
+  const module: IrModule = {
+    name: bb ? baseName : uniqueModuleName(s, baseName),
+    loc: def.loc,
+    params: key,
+    ports: [],
+    signals: [],
+    memories: [],
+    instances: [],
+    body: [],
+    hasClock: false,
+    hasReset: false,
+    ...(bb ? { blackbox: blackboxInfo(def, params, baseName) } : {}),
+  };
+  if (bb) s.names.add(baseName);
+  const ctx: ModuleContext = { module, block: module.body, conditions: [] };
+  const io = withContext(ctx, () => def.body(params));
+  checkPorts(module, io, def.name, loc);
+  if (bb && (module.signals.length > 0 || module.body.length > 0 || module.memories.length > 0 || module.instances.length > 0)) {
+    throw new HdlError(module.signals[0]?.loc ?? module.body[0]?.loc ?? loc, `blackbox ${def.name} may only declare ports`);
+  }
+  const result: Elaborated = { module, io };
+  cache.set(key, result);
+  s.order.push(module);
+  return result;
+}
+
+function blackboxInfo<P, IO>(def: ModuleDef<P, IO>, params: P, moduleName: string): IrBlackbox {
+  return {
+    moduleName,
+    parameters: def.options.parameters?.(params) ?? {},
+    ...(def.options.verilog !== undefined ? { verilog: def.options.verilog } : {}),
+  };
+}
+
+function forEachLeaf(io: unknown, visit: (v: Var, path: string) => void, path = ""): void {
+  if (io instanceof Var) visit(io, path);
+  else if (io instanceof VecValue) io.elements.forEach((e, i) => forEachLeaf(e, visit, `${path}[${i}]`));
+  else if (Array.isArray(io)) io.forEach((e, i) => forEachLeaf(e, visit, `${path}[${i}]`));
+  else if (io && typeof io === "object") for (const [k, v] of Object.entries(io)) forEachLeaf(v, visit, path ? `${path}.${k}` : k);
+  else throw new HdlError(userLocation(), `the ports returned by a module body must be port values, found ${String(io)} at ${path || "the top"}`);
+}
+
+function checkPorts(module: IrModule, io: unknown, defName: string, loc: SourceLoc): void {
+  if (io === undefined) return;
+  forEachLeaf(io, (v, path) => {
+    const s = v.signal;
+    if (s.module !== module || (s.kind !== "input" && s.kind !== "output")) {
+      throw new HdlError(s.loc, `module ${defName} returns ${path || "a value"} (${s.hint}) that is not one of its ports`, [loc]);
+    }
+  });
+}
+
+/** Maps the child's returned ports to the parent-side signals of one instance. */
+function mirror(io: unknown, map: Map<IrSignal, Var>): unknown {
+  if (io instanceof Var) return map.get(io.signal);
+  if (io instanceof VecValue) return new VecValue(io.elements.map((e) => mirror(e, map)) as never[], io.elemType);
+  if (Array.isArray(io)) return io.map((e) => mirror(e, map));
+  if (io && typeof io === "object") return Object.fromEntries(Object.entries(io).map(([k, v]) => [k, mirror(v, map)]));
+  return io;
+}
+
+function instantiate<P, IO>(def: ModuleDef<P, IO>, params: P, name: string | undefined): IO {
+  const loc = userLocation();
+  const ctx = currentContext(`instance of ${def.name}`);
+  const child = elaborateModule(def, params, loc);
+  const parent = ctx.module;
+  if (child.module.hasClock) ensureClock(ctx);
+  if (child.module.hasReset) ensureReset(ctx);
+  const hint = name ?? nameAt(loc) ?? `${child.module.name.charAt(0).toLowerCase()}${child.module.name.slice(1)}`;
+  const inst: IrInstance = { id: freshId(), of: child.module, loc, parent, hint, explicit: name !== undefined, name: hint, ports: new Map() };
+  const map = new Map<IrSignal, Var>();
+  for (const p of child.module.ports) {
+    if (isImplicitPort(p)) continue;
+    const signal: IrSignal = {
+      id: freshId(),
+      kind: p.kind === "input" ? "instIn" : "instOut",
+      width: p.width,
+      signed: p.signed,
+      loc,
+      module: parent,
+      hint: `${hint}_${p.name}`,
+      explicit: false,
+      name: `${hint}_${p.name}`,
+      instance: inst,
+      childPort: p,
+      ...(p.enumVariants ? { enumVariants: p.enumVariants } : {}),
+    };
+    parent.signals.push(signal);
+    inst.ports.set(p, signal);
+    const type: GroundType = p.signed ? { kind: "sint", width: p.width } : { kind: "uint", width: p.width };
+    map.set(p, new Var(refTo(signal), type, parent));
+  }
+  parent.instances.push(inst);
+  return mirror(child.io, map) as IO;
+}

@@ -1,0 +1,61 @@
+/**
+ * Final Verilog names, unique per module: ports keep theirs; then instances,
+ * memories and signals in creation order; collisions get `_1`, `_2`, ...
+ */
+import { HdlError } from "./errors";
+import type { IrModule } from "./ir";
+
+const KEYWORDS = new Set(
+  (
+    "always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign default defparam design " +
+    "disable edge else end endcase endconfig endfunction endgenerate endmodule endprimitive endspecify endtable endtask event " +
+    "for force forever fork function generate genvar highz0 highz1 if ifnone incdir include initial inout input instance integer " +
+    "join large liblist library localparam macromodule medium module nand negedge nmos nor noshowcancelled not notif0 notif1 or " +
+    "output parameter pmos posedge primitive pull0 pull1 pulldown pullup pulsestyle_onevent pulsestyle_ondetect rcmos real realtime " +
+    "reg release repeat rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam strong0 strong1 " +
+    "supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 triand trior trireg unsigned use uwire vectored wait wand " +
+    "weak0 weak1 while wire wor xnor xor bit byte logic int shortint longint"
+  ).split(" "),
+);
+
+export function sanitize(name: string): string {
+  let s = name.replace(/[^A-Za-z0-9_]/g, "_");
+  if (s === "" || /^[0-9]/.test(s)) s = `_${s}`;
+  if (KEYWORDS.has(s)) s = `${s}_`;
+  return s;
+}
+
+export class Namer {
+  private readonly used = new Set<string>();
+
+  claim(hint: string): string {
+    const base = sanitize(hint);
+    let name = base;
+    for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
+    this.used.add(name);
+    return name;
+  }
+
+  has(name: string): boolean {
+    return this.used.has(name);
+  }
+}
+
+/** Assigns final names to everything declared in `m`; returns the namer for temporaries. */
+export function assignNames(m: IrModule): Namer {
+  const namer = new Namer();
+  for (const p of m.ports) {
+    const wanted = sanitize(p.hint);
+    if (namer.has(wanted)) {
+      const first = m.ports.find((q) => q !== p && q.name === wanted);
+      throw new HdlError(p.loc, `module ${m.name} has two ports named ${wanted}`, first ? [first.loc] : []);
+    }
+    p.name = namer.claim(p.hint);
+  }
+  for (const inst of m.instances) inst.name = namer.claim(inst.hint);
+  for (const mem of m.memories) mem.name = namer.claim(mem.hint);
+  for (const s of m.signals) {
+    s.name = s.instance && s.childPort ? namer.claim(`${s.instance.name}_${s.childPort.name}`) : namer.claim(s.hint);
+  }
+  return namer;
+}

@@ -1,0 +1,76 @@
+/**
+ * Conditional connection: when / elsewhen / otherwise, and switchOn / is /
+ * default. Later connections win (last-connect semantics); a signal driven
+ * only under some conditions must have an earlier default or it is an error.
+ */
+import { currentContext, inBlock, type ModuleContext } from "./context";
+import { HdlError } from "./errors";
+import type { IrExpr, IrWhen } from "./ir";
+import { Signal, toSignal, type Operand } from "./signal";
+import { userLocation } from "./source";
+import { typeName } from "./types";
+
+function condition(c: Operand, what: string): Signal {
+  const s = toSignal(c);
+  if (s.width !== 1) throw new HdlError(userLocation(), `${what} condition must be 1 bit wide, got ${typeName(s.type)}`);
+  return s;
+}
+
+export class WhenChain {
+  constructor(
+    private readonly ctx: ModuleContext,
+    private last: IrWhen,
+    /** Negations of the conditions so far, for the condition path of later branches. */
+    private readonly negated: IrExpr[],
+  ) {}
+
+  elsewhen(cond: Operand, body: () => void): WhenChain {
+    const c = condition(cond, "elsewhen");
+    const node: IrWhen = { k: "when", cond: c.expr, then: [], otherwise: [], loc: userLocation() };
+    this.last.otherwise.push(node);
+    inBlock(this.ctx, node.then, [...this.negated, c.expr], body);
+    this.last = node;
+    this.negated.push(c.not().expr);
+    return this;
+  }
+
+  otherwise(body: () => void): void {
+    inBlock(this.ctx, this.last.otherwise, this.negated, body);
+  }
+}
+
+/** Connections made in `body` take effect only while `cond` is high. */
+export function when(cond: Operand, body: () => void): WhenChain {
+  const ctx = currentContext("when()");
+  const c = condition(cond, "when");
+  const node: IrWhen = { k: "when", cond: c.expr, then: [], otherwise: [], loc: userLocation() };
+  ctx.block.push(node);
+  inBlock(ctx, node.then, [c.expr], body);
+  return new WhenChain(ctx, node, [c.not().expr]);
+}
+
+export class SwitchChain {
+  private chain: WhenChain | undefined;
+  constructor(private readonly selector: Signal) {}
+
+  /** Runs `body` when the selector equals `value` (or any of `values`). */
+  is(value: Operand | readonly Operand[], body: () => void): this {
+    const values = Array.isArray(value) ? (value as readonly Operand[]) : [value as Operand];
+    if (values.length === 0) throw new HdlError(userLocation(), "is() needs at least one value");
+    const cond = values.map((v) => this.selector.eq(v)).reduce((a, b) => a.or(b));
+    this.chain = this.chain ? this.chain.elsewhen(cond, body) : when(cond, body);
+    return this;
+  }
+
+  /** Runs `body` when no `is` matched. */
+  default(body: () => void): void {
+    if (!this.chain) throw new HdlError(userLocation(), "default() needs at least one is() before it");
+    this.chain.otherwise(body);
+  }
+}
+
+/** A multi-way branch on `selector`: `switchOn(s).is(0, ...).is([1, 2], ...).default(...)`. */
+export function switchOn(selector: Signal): SwitchChain {
+  currentContext("switchOn()");
+  return new SwitchChain(selector);
+}
