@@ -53,6 +53,66 @@ export function dftTables(K: number): DftTables {
   return t;
 }
 
+
+const revTables = new Map<number, Int32Array>();
+function bitrev(K: number): Int32Array {
+  let r = revTables.get(K);
+  if (!r) {
+    const bits = Math.log2(K);
+    r = new Int32Array(K);
+    for (let i = 0; i < K; i++) {
+      let x = 0;
+      for (let b = 0; b < bits; b++) if (i & (1 << b)) x |= 1 << (bits - 1 - b);
+      r[i] = x;
+    }
+    revTables.set(K, r);
+  }
+  return r;
+}
+
+/**
+ * In-place radix-2 complex FFT (unnormalised; sign -1 forward, +1 inverse) of K complex values
+ * stored interleaved at buf[off + t*stride], buf[off + t*stride + 1], t = 0..K-1.
+ */
+export function fftStrided(K: number, buf: Float64Array, off: number, stride: number, sign: 1 | -1): void {
+  const { cos, sin } = dftTables(K);
+  const rev = bitrev(K);
+  for (let i = 0; i < K; i++) {
+    const j = rev[i]!;
+    if (j > i) {
+      const a = off + i * stride;
+      const b = off + j * stride;
+      const tr = buf[a]!;
+      const ti = buf[a + 1]!;
+      buf[a] = buf[b]!;
+      buf[a + 1] = buf[b + 1]!;
+      buf[b] = tr;
+      buf[b + 1] = ti;
+    }
+  }
+  for (let size = 2; size <= K; size <<= 1) {
+    const half = size >> 1;
+    const step = K / size;
+    for (let start = 0; start < K; start += size) {
+      for (let i = 0; i < half; i++) {
+        const t = i * step;
+        const wr = cos[t]!;
+        const wi = sign * sin[t]!;
+        const a = off + (start + i) * stride;
+        const b = a + half * stride;
+        const br = buf[b]! * wr - buf[b + 1]! * wi;
+        const bi = buf[b]! * wi + buf[b + 1]! * wr;
+        const ar = buf[a]!;
+        const ai = buf[a + 1]!;
+        buf[a] = ar + br;
+        buf[a + 1] = ai + bi;
+        buf[b] = ar - br;
+        buf[b + 1] = ai - bi;
+      }
+    }
+  }
+}
+
 /**
  * Forward real 2D DFT of a K x K tile (row-major, `src` at offset `srcOff` with row stride
  * `stride`) of which only rows < nr and columns < nc are nonzero. Writes the half-plane
@@ -90,24 +150,15 @@ export function rfft2(
       rowBuf[2 * (r * C + v) + 1] = im;
     }
   }
-  // columns: X[u][v] = sum_r R[r][v] exp(-j 2 pi u r / K)
+  // columns: X[u][v] = sum_r R[r][v] exp(-j 2 pi u r / K), by FFT over u (rows >= nr are zero)
+  for (let r = nr; r < K; r++) for (let v = 0; v < C; v++) rowBuf[2 * (r * C + v)] = rowBuf[2 * (r * C + v) + 1] = 0;
+  for (let v = 0; v < C; v++) fftStrided(K, rowBuf, 2 * v, 2 * C, -1);
+  void mask;
   for (let u = 0; u < K; u++) {
     for (let v = 0; v < C; v++) {
-      let re = 0;
-      let im = 0;
-      for (let r = 0; r < nr; r++) {
-        const t = (u * r) & mask;
-        const c = cos[t]!;
-        const s = sin[t]!;
-        const a = rowBuf[2 * (r * C + v)]!;
-        const b = rowBuf[2 * (r * C + v) + 1]!;
-        // (a + jb)(c - js)
-        re += a * c + b * s;
-        im += b * c - a * s;
-      }
       const sc = colScale ? scale * colScale[v]! : scale;
-      out[2 * (u * C + v)] = re * sc;
-      out[2 * (u * C + v) + 1] = im * sc;
+      out[2 * (u * C + v)] = rowBuf[2 * (u * C + v)]! * sc;
+      out[2 * (u * C + v) + 1] = rowBuf[2 * (u * C + v) + 1]! * sc;
     }
   }
 }
@@ -130,24 +181,9 @@ export function irfft2(
   const C = halfCols(K);
   const mask = K - 1;
   const invK = 1 / K;
-  // columns: G[r][v] = (1/K) sum_u X[u][v] exp(+j 2 pi u r / K)
-  for (let r = 0; r < nr; r++) {
-    for (let v = 0; v < C; v++) {
-      let re = 0;
-      let im = 0;
-      for (let u = 0; u < K; u++) {
-        const t = (u * r) & mask;
-        const c = cos[t]!;
-        const s = sin[t]!;
-        const a = spec[specOff + 2 * (u * C + v)]!;
-        const b = spec[specOff + 2 * (u * C + v) + 1]!;
-        re += a * c - b * s;
-        im += a * s + b * c;
-      }
-      colBuf[2 * (r * C + v)] = re * invK;
-      colBuf[2 * (r * C + v) + 1] = im * invK;
-    }
-  }
+  // columns: G[r][v] = (1/K) sum_u X[u][v] exp(+j 2 pi u r / K), by FFT over u
+  for (let q = 0; q < 2 * K * C; q++) colBuf[q] = spec[specOff + q]! * invK;
+  for (let v = 0; v < C; v++) fftStrided(K, colBuf, 2 * v, 2 * C, 1);
   // rows: y[r][c] = (1/K) sum_v m_v Re(G[r][v] exp(+j 2 pi v c / K))
   const half = K / 2;
   for (let r = 0; r < nr; r++) {

@@ -10,7 +10,7 @@
  * i in 0..half-1 the pair (j+i, j+i+half) goes through a butterfly with twiddle W_K^(i * 2^s).
  */
 import { checkFftSize, halfCols, halfPlaneSize } from "../layout";
-import { butterflyInto, fitsSigned, saturate, twiddleFixed } from "./primitives";
+import { fitsSigned, saturate, twiddleFixed } from "./primitives";
 
 export interface FftFixedOpts {
   /** data word width in bits (signed) */
@@ -63,7 +63,18 @@ export function bitReverse(K: number): Int32Array {
  */
 export function fftFixedInPlaceBitReversed(re: Int32Array | number[], im: Int32Array | number[], K: number, opts: FftFixedOpts, inverse: boolean): void {
   const tw = twiddleTable(K, opts.twiddleFrac, inverse);
-  const out = [0, 0, 0, 0];
+  fftCore(re, im, K, tw.re, tw.im, opts.dataBits, opts.twiddleFrac);
+}
+
+/**
+ * The DIF stages; each butterfly is exactly butterflyInto (primitives.ts), inlined here for
+ * speed (test/spectral/fixed.test.ts checks the two agree).
+ */
+function fftCore(re: Int32Array | number[], im: Int32Array | number[], K: number, twRe: Int32Array, twIm: Int32Array, dataBits: number, F: number): void {
+  const hi = 2 ** (dataBits - 1) - 1;
+  const lo = -(2 ** (dataBits - 1));
+  const p = 2 ** (F + 1);
+  const h = p / 2;
   let stage = 0;
   for (let half = K >> 1; half >= 1; half >>= 1, stage++) {
     for (let j = 0; j < K; j += 2 * half) {
@@ -71,11 +82,22 @@ export function fftFixedInPlaceBitReversed(re: Int32Array | number[], im: Int32A
         const a = j + i;
         const b = a + half;
         const t = i << stage;
-        butterflyInto(re[a]!, im[a]!, re[b]!, im[b]!, tw.re[t]!, tw.im[t]!, opts.dataBits, opts.twiddleFrac, out, 0);
-        re[a] = out[0]!;
-        im[a] = out[1]!;
-        re[b] = out[2]!;
-        im[b] = out[3]!;
+        const ar = re[a]!;
+        const ai = im[a]!;
+        const br = re[b]!;
+        const bi = im[b]!;
+        const wr = twRe[t]!;
+        const wi = twIm[t]!;
+        const sr = Math.floor((ar + br + 1) / 2);
+        const si = Math.floor((ai + bi + 1) / 2);
+        const dr = ar - br;
+        const di = ai - bi;
+        const pr = Math.floor((dr * wr - di * wi + h) / p);
+        const pi = Math.floor((dr * wi + di * wr + h) / p);
+        re[a] = sr > hi ? hi : sr < lo ? lo : sr;
+        im[a] = si > hi ? hi : si < lo ? lo : si;
+        re[b] = pr > hi ? hi : pr < lo ? lo : pr;
+        im[b] = pi > hi ? hi : pi < lo ? lo : pi;
       }
     }
   }
@@ -125,6 +147,8 @@ export function fft2dForwardFixed(tile: ArrayLike<number>, K: number, opts: FftF
   const im = new Int32Array(K);
   const rev = bitReverse(K);
   const rows = new Int32Array(2 * K * C);
+  const tw = twiddleTable(K, opts.twiddleFrac, false);
+  const fft = (): void => fftCore(re, im, K, tw.re, tw.im, opts.dataBits, opts.twiddleFrac);
   for (let r = 0; r < K; r++) {
     let any = false;
     for (let c = 0; c < K; c++) {
@@ -132,7 +156,7 @@ export function fft2dForwardFixed(tile: ArrayLike<number>, K: number, opts: FftF
       im[c] = 0;
       if (re[c] !== 0) any = true;
     }
-    if (any) fftFixedInPlaceBitReversed(re, im, K, opts, false);
+    if (any) fft();
     // natural-order bin v is at bit-reversed position rev[v]; an all-zero row stays zero
     for (let v = 0; v < C; v++) {
       rows[2 * (r * C + v)] = any ? re[rev[v]!]! : 0;
@@ -144,7 +168,7 @@ export function fft2dForwardFixed(tile: ArrayLike<number>, K: number, opts: FftF
       re[u] = rows[2 * (u * C + v)]!;
       im[u] = rows[2 * (u * C + v) + 1]!;
     }
-    fftFixedInPlaceBitReversed(re, im, K, opts, false);
+    fft();
     for (let u = 0; u < K; u++) {
       res[2 * (u * C + v)] = re[rev[u]!]!;
       res[2 * (u * C + v) + 1] = im[rev[u]!]!;
@@ -168,12 +192,14 @@ export function ifft2dFixed(spec: ArrayLike<number>, K: number, opts: FftFixedOp
   const im = new Int32Array(K);
   const rev = bitReverse(K);
   const cols = new Int32Array(2 * K * C);
+  const tw = twiddleTable(K, opts.twiddleFrac, true);
+  const ifft = (): void => fftCore(re, im, K, tw.re, tw.im, opts.dataBits, opts.twiddleFrac);
   for (let v = 0; v < C; v++) {
     for (let u = 0; u < K; u++) {
       re[u] = spec[2 * (u * C + v)]!;
       im[u] = spec[2 * (u * C + v) + 1]!;
     }
-    fftFixedInPlaceBitReversed(re, im, K, opts, true);
+    ifft();
     for (let r = 0; r < K; r++) {
       cols[2 * (r * C + v)] = re[rev[r]!]!;
       cols[2 * (r * C + v) + 1] = im[rev[r]!]!;
@@ -188,7 +214,7 @@ export function ifft2dFixed(spec: ArrayLike<number>, K: number, opts: FftFixedOp
       re[K - v] = re[v]!;
       im[K - v] = saturate(-im[v]!, opts.dataBits);
     }
-    fftFixedInPlaceBitReversed(re, im, K, opts, true);
+    ifft();
     for (let c = 0; c < K; c++) res[r * K + c] = re[rev[c]!]!;
   }
   return res;

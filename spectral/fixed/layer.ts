@@ -123,6 +123,11 @@ export function goldenConvLayer(layer: FixedLayer, x: ArrayLike<number>): Int32A
   const fftOpts = { dataBits: f.fftBits, twiddleFrac: f.twiddleFrac };
   const ifftOpts = { dataBits: f.ifftBits, twiddleFrac: f.twiddleFrac };
   const shift = macShift(K, f);
+  const div = 2 ** Math.max(shift, 0);
+  const half = div / 2;
+  const mul = 2 ** Math.max(-shift, 0);
+  const sHi = 2 ** (f.ifftBits - 1) - 1;
+  const sLo = -(2 ** (f.ifftBits - 1));
   const z = new Float64Array(cout * ho * wo); // exact integer overlap-add sums
   const tile = new Int32Array(K * K);
   const X = new Int32Array(cin * 2 * L);
@@ -163,9 +168,19 @@ export function goldenConvLayer(layer: FixedLayer, x: ArrayLike<number>): Int32A
             accIm[e.index] += xr * e.im + xi * e.re;
           }
         }
+        // macToIfftInput, inlined (same arithmetic): roundShift or exact left shift, saturate
         for (let j = 0; j < L; j++) {
-          sIn[2 * j] = macToIfftInput(accRe[j]!, shift, f.ifftBits);
-          sIn[2 * j + 1] = macToIfftInput(accIm[j]!, shift, f.ifftBits);
+          const ar = accRe[j]!;
+          const ai = accIm[j]!;
+          if (ar === 0 && ai === 0) {
+            sIn[2 * j] = 0;
+            sIn[2 * j + 1] = 0;
+            continue;
+          }
+          const vr = shift > 0 ? Math.floor((ar + half) / div) : ar * mul;
+          const vi = shift > 0 ? Math.floor((ai + half) / div) : ai * mul;
+          sIn[2 * j] = vr > sHi ? sHi : vr < sLo ? sLo : vr;
+          sIn[2 * j + 1] = vi > sHi ? sHi : vi < sLo ? sLo : vi;
         }
         ifft2dFixed(sIn, K, ifftOpts, block);
         for (let a = aLo; a < aHi; a++) {

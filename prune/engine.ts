@@ -1,0 +1,117 @@
+/**
+ * Batch gradients of LeNet, either in this thread or data-parallel over worker_threads.
+ * The batch is always split into the same fixed number of shards (SHARDS), each shard's
+ * gradient is summed from zero in sample order, and the shard sums are added in shard
+ * order, so the result is bit-identical whatever the number of threads.
+ */
+import { Worker } from "node:worker_threads";
+import { LAYOUT, LeNet } from "./lenet";
+import type { MnistSplit } from "./mnist";
+
+export const SHARDS = 2;
+
+export interface BatchResult {
+  loss: number;
+  correct: number;
+}
+
+export interface GradEngine {
+  /** grad = sum over the batch of per-sample gradients (not averaged) */
+  batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array): Promise<BatchResult>;
+  close(): Promise<void>;
+}
+
+function shardBounds(n: number, s: number): [number, number] {
+  return [Math.floor((n * s) / SHARDS), Math.floor((n * (s + 1)) / SHARDS)];
+}
+
+export function shardGrad(net: LeNet, data: MnistSplit, theta: Float64Array, idx: ArrayLike<number>, lo: number, hi: number, grad: Float64Array): BatchResult {
+  grad.fill(0);
+  let loss = 0;
+  let correct = 0;
+  for (let q = lo; q < hi; q++) {
+    const i = idx[q]!;
+    const r = net.lossAndGrad(theta, data.images.subarray(i * 784, (i + 1) * 784), data.labels[i]!, grad);
+    loss += r.loss;
+    if (r.correct) correct++;
+  }
+  return { loss, correct };
+}
+
+export class LocalEngine implements GradEngine {
+  private readonly net = new LeNet();
+  private readonly shard = Array.from({ length: SHARDS }, () => new Float64Array(LAYOUT.size));
+  constructor(private readonly data: MnistSplit) {}
+  async batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array): Promise<BatchResult> {
+    let loss = 0;
+    let correct = 0;
+    for (let s = 0; s < SHARDS; s++) {
+      const [lo, hi] = shardBounds(idx.length, s);
+      const r = shardGrad(this.net, this.data, theta, idx, lo, hi, this.shard[s]!);
+      loss += r.loss;
+      correct += r.correct;
+    }
+    sumShards(this.shard, grad);
+    return { loss, correct };
+  }
+  async close(): Promise<void> {}
+}
+
+function sumShards(shards: Float64Array[], grad: Float64Array): void {
+  grad.set(shards[0]!);
+  for (let s = 1; s < shards.length; s++) {
+    const g = shards[s]!;
+    for (let q = 0; q < grad.length; q++) grad[q] += g[q]!;
+  }
+}
+
+/** SHARDS worker threads sharing theta (SharedArrayBuffer); each computes one shard. */
+export class WorkerEngine implements GradEngine {
+  private readonly workers: Worker[] = [];
+  private readonly thetaShared: Float64Array;
+  private readonly grads: Float64Array[];
+  private readonly idxShared: Int32Array;
+
+  constructor(trainLimit: number | undefined, maxBatch: number) {
+    this.thetaShared = new Float64Array(new SharedArrayBuffer(LAYOUT.size * 8));
+    this.grads = Array.from({ length: SHARDS }, () => new Float64Array(new SharedArrayBuffer(LAYOUT.size * 8)));
+    this.idxShared = new Int32Array(new SharedArrayBuffer(maxBatch * 4));
+    for (let s = 0; s < SHARDS; s++) {
+      const w = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
+        workerData: { trainLimit, theta: this.thetaShared, grad: this.grads[s], idx: this.idxShared },
+      });
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+
+  async batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array): Promise<BatchResult> {
+    this.thetaShared.set(theta);
+    this.idxShared.set(idx);
+    const results = await Promise.all(
+      this.workers.map(
+        (w, s) =>
+          new Promise<BatchResult>((resolve, reject) => {
+            const [lo, hi] = shardBounds(idx.length, s);
+            const onMsg = (m: BatchResult): void => {
+              w.off("error", onErr);
+              resolve(m);
+            };
+            const onErr = (e: Error): void => {
+              w.off("message", onMsg);
+              reject(e);
+            };
+            w.once("message", onMsg);
+            w.once("error", onErr);
+            w.postMessage({ lo, hi });
+          }),
+      ),
+    );
+    sumShards(this.grads, grad);
+    return results.reduce((a, b) => ({ loss: a.loss + b.loss, correct: a.correct + b.correct }), { loss: 0, correct: 0 });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * Training phases: dense training, ADMM (SPEC2.md section 2), hard prune + masked retraining.
+ * Adam on the sum-of-sample gradients / batch size. Deterministic for a given seed: the
+ * epoch order is a shuffle from Rng(seed * 1000 + global epoch), and gradients are summed in
+ * a fixed shard order (engine.ts).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { halfPlaneSize } from "../spectral/layout";
+import { Rng } from "../spectral/rng";
+import type { GradEngine } from "./engine";
+import { Progress, writeFileAtomic } from "./io";
+import { CONV1, CONV2, K_FFT, LAYOUT, LeNet, view } from "./lenet";
+import type { MnistSplit } from "./mnist";
+import { applyMask, projectLayerMask, symmetrize } from "./project";
+
+const L = halfPlaneSize(K_FFT);
+const KERNELS1 = CONV1.cout * CONV1.cin;
+const KERNELS2 = CONV2.cout * CONV2.cin;
+
+export interface TrainConfig {
+  readonly seed: number;
+  readonly batch: number;
+  readonly denseEpochs: number;
+  readonly admmEpochs: number;
+  readonly retrainEpochs: number;
+  /** Adam learning rates at the start of each phase; halved after every epoch of the phase */
+  readonly lrDense: number;
+  readonly lrAdmm: number;
+  readonly lrRetrain: number;
+  /** initial ADMM penalty and its growth factor per Z/U update */
+  readonly rho0: number;
+  readonly rhoGrowth: number;
+  /** Z/U updates per ADMM epoch */
+  readonly admmUpdatesPerEpoch: number;
+  /** use only the first `trainSteps` batches of every epoch (tests); undefined = all */
+  readonly stepsPerEpoch?: number;
+}
+
+export const DEFAULT_TRAIN: TrainConfig = {
+  seed: 1,
+  batch: 32,
+  denseEpochs: 3,
+  admmEpochs: 2,
+  retrainEpochs: 2,
+  lrDense: 1e-3,
+  lrAdmm: 1e-3,
+  lrRetrain: 2.5e-4,
+  rho0: 0.05,
+  rhoGrowth: 1.5,
+  admmUpdatesPerEpoch: 5,
+};
+
+export class Adam {
+  m: Float64Array;
+  v: Float64Array;
+  t = 0;
+  constructor(n: number) {
+    this.m = new Float64Array(n);
+    this.v = new Float64Array(n);
+  }
+  step(theta: Float64Array, grad: Float64Array, lr: number): void {
+    const b1 = 0.9;
+    const b2 = 0.999;
+    this.t++;
+    const c1 = 1 / (1 - b1 ** this.t);
+    const c2 = 1 / (1 - b2 ** this.t);
+    const { m, v } = this;
+    for (let q = 0; q < theta.length; q++) {
+      const g = grad[q]!;
+      m[q] = b1 * m[q]! + (1 - b1) * g;
+      v[q] = b2 * v[q]! + (1 - b2) * g * g;
+      theta[q] -= (lr * (m[q]! * c1)) / (Math.sqrt(v[q]! * c2) + 1e-8);
+    }
+  }
+}
+
+export interface AdmmState {
+  Z1: Float64Array;
+  Z2: Float64Array;
+  U1: Float64Array;
+  U2: Float64Array;
+  rho: number;
+  updates: number;
+}
+
+export interface Masks {
+  m1: Uint8Array;
+  m2: Uint8Array;
+}
+
+/** State of a phase, checkpointed after every epoch. */
+export interface PhaseState {
+  theta: Float64Array;
+  adam: Adam;
+  epochDone: number;
+  admm?: AdmmState;
+  masks?: Masks;
+  log: string[];
+}
+
+export function evaluate(net: LeNet, theta: Float64Array, data: MnistSplit, label?: string, quiet = false): number {
+  const pr = label ? new Progress(label, data.count, quiet) : undefined;
+  let ok = 0;
+  for (let i = 0; i < data.count; i++) {
+    if (net.predict(theta, data.images.subarray(i * 784, (i + 1) * 784)) === data.labels[i]) ok++;
+    if (pr && i % 200 === 0) pr.update(i);
+  }
+  pr?.done(`accuracy ${(ok / data.count).toFixed(4)}`);
+  return ok / data.count;
+}
+
+function epochOrder(seed: number, globalEpoch: number, n: number): Int32Array {
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  new Rng(seed * 1000 + globalEpoch).shuffle(idx);
+  return idx;
+}
+
+export function admmProject(n: number, theta: Float64Array, st: AdmmState): { residual: number } {
+  // Z = proj(W + U), U += W - Z
+  let res = 0;
+  let norm = 0;
+  for (const [W, Z, U, kernels] of [
+    [view(theta, LAYOUT.W1), st.Z1, st.U1, KERNELS1],
+    [view(theta, LAYOUT.W2), st.Z2, st.U2, KERNELS2],
+  ] as const) {
+    const WU = new Float64Array(W.length);
+    for (let q = 0; q < W.length; q++) WU[q] = W[q]! + U[q]!;
+    const mask = projectLayerMask(K_FFT, WU, kernels, n);
+    applyMask(WU, mask, Z);
+    for (let q = 0; q < W.length; q++) {
+      const d = W[q]! - Z[q]!;
+      U[q] += d;
+      res += d * d;
+      norm += W[q]! ** 2;
+    }
+  }
+  st.updates++;
+  return { residual: Math.sqrt(res / norm) };
+}
+
+export function masksFromZ(n: number, st: AdmmState): Masks {
+  return { m1: projectLayerMask(K_FFT, st.Z1, KERNELS1, n), m2: projectLayerMask(K_FFT, st.Z2, KERNELS2, n) };
+}
+
+export function masksFromWeights(n: number, theta: Float64Array): Masks {
+  return { m1: projectLayerMask(K_FFT, view(theta, LAYOUT.W1), KERNELS1, n), m2: projectLayerMask(K_FFT, view(theta, LAYOUT.W2), KERNELS2, n) };
+}
+
+export function applyMasks(theta: Float64Array, masks: Masks): void {
+  applyMask(view(theta, LAYOUT.W1), masks.m1);
+  applyMask(view(theta, LAYOUT.W2), masks.m2);
+}
+
+export type PhaseKind = "dense" | "admm" | "retrain";
+
+export interface PhaseOptions {
+  kind: PhaseKind;
+  cfg: TrainConfig;
+  engine: GradEngine;
+  data: MnistSplit;
+  epochs: number;
+  lr: number;
+  /** epochs of earlier phases, so every epoch gets its own shuffle */
+  epochOffset: number;
+  /** layout entries kept per kernel (admm / retrain) */
+  n?: number;
+  checkpoint?: string;
+  fingerprint?: string;
+  quiet?: boolean;
+}
+
+/** Runs (or resumes) one phase, checkpointing after every epoch. */
+export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<PhaseState> {
+  const { cfg, engine, data } = o;
+  const grad = new Float64Array(LAYOUT.size);
+  const batches = Math.min(Math.floor(data.count / cfg.batch), cfg.stepsPerEpoch ?? Infinity);
+  const W1 = view(state.theta, LAYOUT.W1);
+  const W2 = view(state.theta, LAYOUT.W2);
+  for (let e = state.epochDone; e < o.epochs; e++) {
+    const order = epochOrder(cfg.seed, o.epochOffset + e, data.count);
+    const lr = o.lr * 0.5 ** e;
+    const updateEvery = Math.max(1, Math.floor(batches / cfg.admmUpdatesPerEpoch));
+    const pr = new Progress(`${o.kind} epoch ${e + 1}/${o.epochs}`, batches, o.quiet);
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    let lastResidual = NaN;
+    for (let b = 0; b < batches; b++) {
+      const idx = order.subarray(b * cfg.batch, (b + 1) * cfg.batch);
+      const r = await engine.batchGrad(state.theta, idx, grad);
+      lossSum += r.loss;
+      correct += r.correct;
+      seen += idx.length;
+      const inv = 1 / idx.length;
+      for (let q = 0; q < grad.length; q++) grad[q]! *= inv;
+      if (o.kind === "admm") {
+        const a = state.admm!;
+        for (const [W, Z, U, s] of [
+          [W1, a.Z1, a.U1, LAYOUT.W1],
+          [W2, a.Z2, a.U2, LAYOUT.W2],
+        ] as const) {
+          for (let q = 0; q < W.length; q++) grad[s[0] + q] += a.rho * (W[q]! - Z[q]! + U[q]!);
+        }
+      }
+      if (o.kind === "retrain") {
+        const m = state.masks!;
+        applyMask(view(grad, LAYOUT.W1), m.m1);
+        applyMask(view(grad, LAYOUT.W2), m.m2);
+      }
+      state.adam.step(state.theta, grad, lr);
+      symmetrize(K_FFT, W1, KERNELS1);
+      symmetrize(K_FFT, W2, KERNELS2);
+      if (o.kind === "retrain") applyMasks(state.theta, state.masks!);
+      if (o.kind === "admm" && (b + 1) % updateEvery === 0) {
+        lastResidual = admmProject(o.n!, state.theta, state.admm!).residual;
+        state.admm!.rho *= cfg.rhoGrowth;
+      }
+      if (b % 10 === 0 || b === batches - 1) {
+        const extra = o.kind === "admm" ? ` rho ${state.admm!.rho.toFixed(3)} |W-Z|/|W| ${lastResidual.toFixed(3)}` : "";
+        pr.update(b + 1, `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(4)}${extra}`);
+      }
+    }
+    const line = `${o.kind} epoch ${e + 1}/${o.epochs}: lr ${lr.toExponential(2)} train loss ${(lossSum / seen).toFixed(4)} train acc ${(correct / seen).toFixed(4)}${
+      o.kind === "admm" ? ` rho ${state.admm!.rho.toFixed(3)} |W-Z|/|W| ${lastResidual.toFixed(4)}` : ""
+    }`;
+    pr.done();
+    state.log.push(line);
+    state.epochDone = e + 1;
+    if (o.checkpoint) saveState(o.checkpoint, o.fingerprint ?? "", state);
+  }
+  return state;
+}
+
+const arr = (a: Float64Array | Uint8Array): number[] => Array.from(a);
+
+export function saveState(path: string, fingerprint: string, s: PhaseState): void {
+  const json = {
+    fingerprint,
+    epochDone: s.epochDone,
+    theta: arr(s.theta),
+    adam: { m: arr(s.adam.m), v: arr(s.adam.v), t: s.adam.t },
+    admm: s.admm && { Z1: arr(s.admm.Z1), Z2: arr(s.admm.Z2), U1: arr(s.admm.U1), U2: arr(s.admm.U2), rho: s.admm.rho, updates: s.admm.updates },
+    masks: s.masks && { m1: arr(s.masks.m1), m2: arr(s.masks.m2) },
+    log: s.log,
+  };
+  writeFileAtomic(path, JSON.stringify(json));
+}
+
+/** Loads a checkpoint if it exists and has the same fingerprint; undefined otherwise. */
+export function loadState(path: string, fingerprint: string): PhaseState | undefined {
+  if (!existsSync(path)) return undefined;
+  let j: {
+    fingerprint: string;
+    epochDone: number;
+    theta: number[];
+    adam: { m: number[]; v: number[]; t: number };
+    admm?: { Z1: number[]; Z2: number[]; U1: number[]; U2: number[]; rho: number; updates: number };
+    masks?: { m1: number[]; m2: number[] };
+    log: string[];
+  };
+  try {
+    j = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (j.fingerprint !== fingerprint || j.theta?.length !== LAYOUT.size) return undefined;
+  const adam = new Adam(LAYOUT.size);
+  adam.m = Float64Array.from(j.adam.m);
+  adam.v = Float64Array.from(j.adam.v);
+  adam.t = j.adam.t;
+  return {
+    theta: Float64Array.from(j.theta),
+    adam,
+    epochDone: j.epochDone,
+    admm: j.admm && {
+      Z1: Float64Array.from(j.admm.Z1),
+      Z2: Float64Array.from(j.admm.Z2),
+      U1: Float64Array.from(j.admm.U1),
+      U2: Float64Array.from(j.admm.U2),
+      rho: j.admm.rho,
+      updates: j.admm.updates,
+    },
+    masks: j.masks && { m1: Uint8Array.from(j.masks.m1), m2: Uint8Array.from(j.masks.m2) },
+    log: j.log ?? [],
+  };
+}
+
+export function freshState(theta: Float64Array): PhaseState {
+  return { theta: theta.slice(), adam: new Adam(LAYOUT.size), epochDone: 0, log: [] };
+}
+
+/** ADMM phase start: Z = proj(W), U = 0, rho = rho0. */
+export function startAdmm(theta: Float64Array, n: number, rho0: number): PhaseState {
+  const s = freshState(theta);
+  const st: AdmmState = {
+    Z1: new Float64Array(KERNELS1 * L * 2),
+    Z2: new Float64Array(KERNELS2 * L * 2),
+    U1: new Float64Array(KERNELS1 * L * 2),
+    U2: new Float64Array(KERNELS2 * L * 2),
+    rho: rho0,
+    updates: 0,
+  };
+  const m = masksFromWeights(n, s.theta);
+  applyMask(view(s.theta, LAYOUT.W1), m.m1, st.Z1);
+  applyMask(view(s.theta, LAYOUT.W2), m.m2, st.Z2);
+  s.admm = st;
+  return s;
+}
+
+/** Retrain phase start: hard prune to the support of Z. */
+export function startRetrain(admm: PhaseState, n: number): PhaseState {
+  const s = freshState(admm.theta);
+  s.masks = masksFromZ(n, admm.admm!);
+  applyMasks(s.theta, s.masks);
+  return s;
+}

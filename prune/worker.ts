@@ -1,0 +1,19 @@
+/** Worker thread of WorkerEngine (engine.ts): computes one shard's gradient on request. */
+import { parentPort, workerData } from "node:worker_threads";
+import { shardGrad } from "./engine";
+import { LeNet } from "./lenet";
+import { loadMnist } from "./mnist";
+
+interface Init {
+  trainLimit: number | undefined;
+  theta: Float64Array;
+  grad: Float64Array;
+  idx: Int32Array;
+}
+const init = workerData as Init;
+const data = loadMnist("train", init.trainLimit);
+const net = new LeNet();
+parentPort!.on("message", (m: { lo: number; hi: number }) => {
+  const r = shardGrad(net, data, init.theta, init.idx, m.lo, m.hi, init.grad);
+  parentPort!.postMessage(r);
+});
