@@ -188,9 +188,12 @@ class ModuleChecker {
       for (const d of depsOf.get(s) ?? []) {
         const st = state.get(d);
         if (st === 1) {
-          const cycle = path.slice(path.indexOf(d));
-          const names = [...cycle, d].reverse().map((x) => x.hint).join(" -> ");
-          this.error(d.loc, `combinational loop: ${names}`, cycle.filter((x) => x !== d).map((x) => x.loc));
+          // In data-flow order (each signal feeds the next), starting at the earliest declared.
+          const flow = path.slice(path.indexOf(d)).reverse();
+          const first = flow.reduce((best, x, i) => (x.id < flow[best]!.id ? i : best), 0);
+          const cycle = [...flow.slice(first), ...flow.slice(0, first)];
+          const names = [...cycle, cycle[0]!].map((x) => x.hint).join(" -> ");
+          this.error(cycle[0]!.loc, `combinational loop: ${names}`, cycle.slice(1).map((x) => x.loc));
           return true;
         }
         if (st === undefined && visit(d)) return true;

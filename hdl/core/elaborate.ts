@@ -6,7 +6,7 @@ import { checkDesign } from "./checks";
 import type { ElaboratedDesign, PortInfo } from "./design";
 import { emitVerilog } from "./emit-verilog";
 import type { IrDesign, IrModule } from "./ir";
-import { ElaborationState, elaborateModule, withElaborationState, type ModuleDef } from "./module";
+import { ElaborationState, elaborateModule, withElaborationState, type ModuleDef, type ParamArgs } from "./module";
 import { assignNames, type Namer } from "./names";
 import { userLocation } from "./source";
 
@@ -16,7 +16,8 @@ export interface Elaboration extends ElaboratedDesign {
 }
 
 /** Elaborates `def` with `params` as the top module. Throws HdlError/HdlCheckError on a design error. */
-export function elaborate<P, IO>(def: ModuleDef<P, IO>, params: P): Elaboration {
+export function elaborate<P, IO>(def: ModuleDef<P, IO>, ...args: ParamArgs<P>): Elaboration {
+  const params = args[0] as P;
   const state = new ElaborationState();
   const top = withElaborationState(state, () => elaborateModule(def, params, userLocation())).module;
   const ir: IrDesign = { top, modules: state.order };
@@ -36,6 +37,6 @@ export function elaborate<P, IO>(def: ModuleDef<P, IO>, params: P): Elaboration 
 }
 
 /** The Verilog text of `def` with `params`. */
-export function emit<P, IO>(def: ModuleDef<P, IO>, params: P): string {
-  return elaborate(def, params).verilog;
+export function emit<P, IO>(def: ModuleDef<P, IO>, ...args: ParamArgs<P>): string {
+  return elaborate(def, ...args).verilog;
 }

@@ -5,7 +5,7 @@
  * Verilator's width lint has nothing to say.
  */
 import { isImplicitPort } from "./clock";
-import type { IrDesign, IrExpr, IrMemory, IrModule, IrOp, IrSignal, IrStmt } from "./ir";
+import type { IrDesign, IrExpr, IrLit, IrMemory, IrModule, IrOp, IrSignal, IrStmt } from "./ir";
 import type { Namer } from "./names";
 import { projectAll, singleConnect, type Projection } from "./project";
 import { formatLoc } from "./source";
@@ -36,28 +36,34 @@ function isIdentifier(s: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(s);
 }
 
-/** Bits of each signal that are read, to waive Verilator's unused-bit lint precisely. */
+/** Bits of each signal and wire that are read, to waive Verilator's unused-bit lint precisely. */
 class Usage {
-  private readonly full = new Set<IrSignal>();
-  private readonly partial = new Map<IrSignal, boolean[]>();
+  private readonly full = new Set<string>();
+  private readonly partial = new Map<string, boolean[]>();
 
-  use(s: IrSignal, lo = 0, hi = s.width - 1): void {
-    if (lo === 0 && hi === s.width - 1) {
-      this.full.add(s);
+  use(name: string, width: number, lo = 0, hi = width - 1): void {
+    if (lo === 0 && hi === width - 1) {
+      this.full.add(name);
       return;
     }
-    let bits = this.partial.get(s);
-    if (!bits) this.partial.set(s, (bits = new Array<boolean>(s.width).fill(false)));
+    let bits = this.partial.get(name);
+    if (!bits) this.partial.set(name, (bits = new Array<boolean>(width).fill(false)));
     for (let i = lo; i <= hi; i++) bits[i] = true;
   }
 
-  fullyUsed(s: IrSignal): boolean {
-    return this.full.has(s) || (this.partial.get(s)?.every((b) => b) ?? false);
+  fullyUsed(name: string): boolean {
+    return this.full.has(name) || (this.partial.get(name)?.every((b) => b) ?? false);
   }
 }
 
+interface Temp {
+  readonly name: string;
+  readonly node: IrOp;
+  readonly text: string;
+}
+
 class ModuleEmitter {
-  private readonly temps: string[] = [];
+  private readonly temps: Temp[] = [];
   private readonly uses = new Map<IrOp, number>();
   private readonly named = new Map<IrOp, string>();
   private readonly usage = new Usage();
@@ -105,14 +111,12 @@ class ModuleEmitter {
 
   /** An expression usable as an operand: an identifier, literal, concatenation or parenthesised operation. */
   private expr(e: IrExpr): string {
-    if (e.k === "ref") {
-      this.usage.use(e.signal);
-      return e.signal.name;
+    const whole = this.wholeName(e);
+    if (whole !== undefined) {
+      this.usage.use(whole, e.width);
+      return whole;
     }
-    if (e.k === "lit") return literal(e.value, e.width, e.signed);
-    const named = this.named.get(e);
-    if (named) return named;
-    if (e.hint !== undefined || (this.uses.get(e) ?? 0) > 1 || e.op === "memRead") return this.temp(e);
+    if (e.k !== "op") return literal((e as IrLit).value, e.width, e.signed);
     const text = this.render(e);
     return ATOMIC.has(e.op) || /^[\w$']+$/.test(text) ? text : `(${text})`;
   }
@@ -125,6 +129,16 @@ class ModuleEmitter {
     return this.ext(e, width);
   }
 
+  /** The name `e` is emitted under (a signal, or an operator node given a wire of its own), declaring the wire if needed. */
+  private wholeName(e: IrExpr): string | undefined {
+    if (e.k === "ref") return e.signal.name;
+    if (e.k === "lit") return undefined;
+    const named = this.named.get(e);
+    if (named) return named;
+    if (e.hint !== undefined || (this.uses.get(e) ?? 0) > 1 || e.op === "memRead") return this.temp(e);
+    return undefined;
+  }
+
   /** Declares `e` as a wire of its own and returns the wire's name. */
   private temp(e: IrOp): string {
     const text = this.render(e);
@@ -133,30 +147,41 @@ class ModuleEmitter {
     const hint = e.hint ?? (e.op === "memRead" ? `${e.memory!.name}_rd` : "_T");
     const name = this.namer.claim(hint);
     this.named.set(e, name);
-    const where = e.hint !== undefined ? ` // ${formatLoc(e.loc)}` : "";
-    this.temps.push(`${IND}${declType("wire", e.width, e.signed)}${name} = ${text};${where}`);
+    this.temps.push({ name, node: e, text });
     return name;
   }
 
   /** An identifier for `e` (declaring a wire if needed), for bit selects. */
   private ident(e: IrExpr): string {
-    if (e.k === "op") {
-      const s = this.expr(e);
-      return isIdentifier(s) ? s : this.temp(e);
-    }
-    return this.expr(e);
+    if (e.k === "lit") return this.expr(e);
+    return this.wholeName(e) ?? this.temp(e as IrOp);
   }
 
   /** `e` extended to `width` by its signedness. */
   private ext(e: IrExpr, width: number): string {
-    if (e.k === "lit") return literal(e.value, width, e.signed);
-    if (e.width === width) return this.expr(e);
+    return this.extend(e, width, e.signed, e.signed);
+  }
+
+  /** `e` extended to `width` with sign or zero fill; the result is typed signed or unsigned as asked. */
+  private extend(e: IrExpr, width: number, signFill: boolean, signedResult: boolean): string {
+    if (e.k === "lit") {
+      const b = e.value & ((1n << BigInt(e.width)) - 1n);
+      const filled = signFill && (b >> BigInt(e.width - 1)) & 1n ? b - (1n << BigInt(e.width)) : b;
+      const v = signedResult ? filled : filled & ((1n << BigInt(width)) - 1n);
+      return literal(v, width, signedResult);
+    }
     const k = width - e.width;
-    if (!e.signed) return `{${k}'b0, ${this.expr(e)}}`;
-    const id = this.ident(e);
-    if (e.k === "ref") this.usage.use(e.signal);
-    const msb = e.width === 1 ? id : `${id}[${e.width - 1}]`;
-    return `$signed({${k === 1 ? msb : `{${k}{${msb}}}`}, ${id}})`;
+    let text: string;
+    if (k === 0) text = this.expr(e);
+    else if (!signFill) text = `{${k}'b0, ${this.expr(e)}}`;
+    else {
+      const id = this.ident(e);
+      this.usage.use(id, e.width);
+      const msb = e.width === 1 ? id : `${id}[${e.width - 1}]`;
+      text = `{${k === 1 ? msb : `{${k}{${msb}}}`}, ${id}}`;
+    }
+    if (k === 0 && e.signed === signedResult) return text;
+    return signedResult ? `$signed(${text})` : k === 0 ? `$unsigned(${text})` : text;
   }
 
   private render(e: IrOp): string {
@@ -187,8 +212,8 @@ class ModuleEmitter {
       case "xorr": return `^${this.expr(a!)}`;
       case "mux": return `${this.expr(a!)} ? ${this.ext(b!, w)} : ${this.ext(c!, w)}`;
       case "cat": return `{${e.args.map((x) => this.expr(x)).join(", ")}}`;
-      case "zext":
-      case "sext": return this.ext(a!, w);
+      case "zext": return this.extend(a!, w, false, e.signed);
+      case "sext": return this.extend(a!, w, true, e.signed);
       case "asUInt": return `$unsigned(${this.expr(a!)})`;
       case "asSInt": return `$signed(${this.expr(a!)})`;
       case "slice": return this.slice(a!, e.params[0]!, e.params[1]!);
@@ -208,8 +233,8 @@ class ModuleEmitter {
 
   private slice(a: IrExpr, hi: number, lo: number): string {
     if (a.k === "lit") return literal((a.value >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n), hi - lo + 1, false);
-    if (a.k === "ref") this.usage.use(a.signal, lo, hi);
     const id = this.ident(a);
+    this.usage.use(id, a.width, lo, hi);
     if (a.width === 1) return a.signed ? `$unsigned(${id})` : id;
     return hi === lo ? `${id}[${hi}]` : `${id}[${hi}:${lo}]`;
   }
@@ -238,11 +263,15 @@ class ModuleEmitter {
 
   private ifChain(s: IrStmt & { k: "when" }, assignOp: "=" | "<=", target: IrSignal, depth: number): string[] {
     const pad = IND.repeat(depth);
-    const out = [`${pad}if (${this.expr(s.cond)}) begin`, ...this.statements(s.then, assignOp, target, depth + 1)];
+    if (s.then.length === 0) {
+      // Nothing happens when the condition holds: branch on its negation instead of leaving an empty block.
+      return [`${pad}if (!${this.expr(s.cond)}) begin`, ...this.statements(s.otherwise, assignOp, target, depth + 1), `${pad}end`];
+    }
+    const out = [`${pad}if (${this.rhs(s.cond, 1)}) begin`, ...this.statements(s.then, assignOp, target, depth + 1)];
     let rest = s.otherwise;
-    while (rest.length === 1 && rest[0]!.k === "when") {
+    while (rest.length === 1 && rest[0]!.k === "when" && rest[0].then.length > 0) {
       const w = rest[0];
-      out.push(`${pad}end else if (${this.expr(w.cond)}) begin`, ...this.statements(w.then, assignOp, target, depth + 1));
+      out.push(`${pad}end else if (${this.rhs(w.cond, 1)}) begin`, ...this.statements(w.then, assignOp, target, depth + 1));
       rest = w.otherwise;
     }
     if (rest.length > 0) out.push(`${pad}end else begin`, ...this.statements(rest, assignOp, target, depth + 1));
@@ -258,7 +287,7 @@ class ModuleEmitter {
 
   private register(s: IrSignal, proj: Projection | undefined): string[] {
     let body = proj ? this.statements(proj, "<=", s, 0) : [];
-    if (s.enable && body.length > 0) body = [`if (${this.expr(s.enable)}) begin`, ...body.map((l) => IND + l), "end"];
+    if (s.enable && body.length > 0) body = [`if (${this.rhs(s.enable, 1)}) begin`, ...body.map((l) => IND + l), "end"];
     const lines = ["always @(posedge clock) begin"];
     if (s.init !== undefined) {
       lines.push(`${IND}if (reset) begin`, `${IND}${IND}${s.name} <= ${literal(s.init, s.width, s.signed)};`);
@@ -279,17 +308,17 @@ class ModuleEmitter {
       lines.push(`${IND}end`);
     }
     for (const w of mem.writePorts) {
-      const en = w.enable.k === "lit" && w.enable.value === 1n ? undefined : this.expr(w.enable);
+      const always = w.enable.k === "lit" && w.enable.value === 1n;
       const write = `${mem.name}[${this.ext(w.addr, addrBits)}] <= ${this.ext(w.data, mem.width)};`;
       lines.push(`${IND}always @(posedge clock) begin // ${formatLoc(w.loc)}`);
-      lines.push(en === undefined ? `${IND}${IND}${write}` : `${IND}${IND}if (${en}) ${write}`);
+      lines.push(always ? `${IND}${IND}${write}` : `${IND}${IND}if (${this.rhs(w.enable, 1)}) ${write}`);
       lines.push(`${IND}end`);
     }
     for (const r of mem.readPorts) {
       if (r.kind !== "sync") continue;
       const read = `${r.data!.name} <= ${mem.name}[${this.ext(r.addr, addrBits)}];`;
       lines.push(`${IND}always @(posedge clock) begin // ${formatLoc(r.loc)}`);
-      lines.push(r.enable ? `${IND}${IND}if (${this.expr(r.enable)}) ${read}` : `${IND}${IND}${read}`);
+      lines.push(r.enable ? `${IND}${IND}if (${this.rhs(r.enable, 1)}) ${read}` : `${IND}${IND}${read}`);
       lines.push(`${IND}end`);
     }
     return lines;
@@ -314,7 +343,7 @@ class ModuleEmitter {
     const logic: string[] = [];
     for (const inst of m.instances) {
       logic.push(...this.instance(inst));
-      for (const s of inst.ports.values()) if (s.kind === "instIn") this.usage.use(s);
+      for (const s of inst.ports.values()) if (s.kind === "instIn") this.usage.use(s.name, s.width);
     }
     for (const s of [...m.ports, ...m.signals]) {
       const proj = this.projections.get(s);
@@ -324,16 +353,24 @@ class ModuleEmitter {
     for (const mem of m.memories) logic.push(...this.memory(mem));
     const header = this.header();
     const decls = this.declarations();
-    const lines = [...header, ...decls, ...this.temps, ...(logic.length > 0 ? [""] : []), ...logic, "endmodule", ""];
+    const lines = [...header, ...decls, ...this.tempDeclarations(), ...(logic.length > 0 ? [""] : []), ...logic, "endmodule", ""];
     return lines.join("\n");
   }
 
   private waived(s: IrSignal): boolean {
-    return s.kind !== "output" && s.kind !== "instIn" && !isImplicitPort(s) && !this.usage.fullyUsed(s);
+    return s.kind !== "output" && s.kind !== "instIn" && !isImplicitPort(s) && !this.usage.fullyUsed(s.name);
   }
 
-  private withWaiver(s: IrSignal, line: string): string {
-    return this.waived(s) ? `${IND}/* verilator lint_off UNUSEDSIGNAL */\n${line}\n${IND}/* verilator lint_on UNUSEDSIGNAL */` : line;
+  /** Wraps a declaration whose bits are not all read in a Verilator waiver (the Verilog stays valid for every tool). */
+  private withWaiver(waive: boolean, line: string): string {
+    return waive ? `${IND}/* verilator lint_off UNUSEDSIGNAL */\n${line}\n${IND}/* verilator lint_on UNUSEDSIGNAL */` : line;
+  }
+
+  private tempDeclarations(): string[] {
+    return this.temps.map(({ name, node, text }) => {
+      const where = node.hint !== undefined ? ` // ${formatLoc(node.loc)}` : "";
+      return this.withWaiver(!this.usage.fullyUsed(name), `${IND}${declType("wire", node.width, node.signed)}${name} = ${text};${where}`);
+    });
   }
 
   private comment(s: IrSignal): string {
@@ -350,7 +387,7 @@ class ModuleEmitter {
       const kind = p.kind === "output" && this.alwaysDriven.has(p) ? "reg" : "wire";
       const sep = i < m.ports.length - 1 ? "," : "";
       const line = `${IND}${p.kind} ${declType(kind, p.width, p.signed)}${p.name}${sep}${this.comment(p)}`;
-      lines.push(p.kind === "input" ? this.withWaiver(p, line) : line);
+      lines.push(this.withWaiver(this.waived(p), line));
     });
     lines.push(");");
     return lines;
@@ -360,7 +397,7 @@ class ModuleEmitter {
     const out: string[] = [];
     for (const s of this.m.signals) {
       const kind = s.kind === "reg" || s.kind === "memRead" || this.alwaysDriven.has(s) ? "reg" : "wire";
-      out.push(this.withWaiver(s, `${IND}${declType(kind, s.width, s.signed)}${s.name};${this.comment(s)}`));
+      out.push(this.withWaiver(this.waived(s), `${IND}${declType(kind, s.width, s.signed)}${s.name};${this.comment(s)}`));
     }
     for (const mem of this.m.memories) {
       out.push(`${IND}reg ${mem.signed ? "signed " : ""}${range(mem.width)}${mem.name} [0:${mem.depth - 1}]; // ${formatLoc(mem.loc)}`);

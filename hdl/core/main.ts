@@ -3,7 +3,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { elaborate } from "./elaborate";
 import { HdlError } from "./errors";
-import type { ModuleDef } from "./module";
+import type { ModuleDef, ParamArgs } from "./module";
 
 /** True when the file with this `import.meta.url` is the program being run. */
 export function isMain(metaUrl: string): boolean {
@@ -17,9 +17,9 @@ export function isMain(metaUrl: string): boolean {
 }
 
 /** Elaborates and prints the Verilog on stdout; a design error goes to stderr with exit code 1. */
-export function printVerilog<P, IO>(def: ModuleDef<P, IO>, params: P): void {
+export function printVerilog<P, IO>(def: ModuleDef<P, IO>, ...args: ParamArgs<P>): void {
   try {
-    process.stdout.write(elaborate(def, params).verilog);
+    process.stdout.write(elaborate(def, ...args).verilog);
   } catch (e) {
     if (!(e instanceof HdlError)) throw e;
     process.stderr.write(`error: ${e.message}\n`);

@@ -29,6 +29,12 @@ export interface BlackboxOptions<P> extends ModuleOptions<P> {
   readonly parameters?: (params: P) => Readonly<Record<string, number | string>>;
 }
 
+/** Parameters may be left out when the generator takes none. */
+export type ParamArgs<P> = undefined extends P ? [params?: P] : [params: P];
+export type InstanceArgs<P> = undefined extends P
+  ? [params?: P, opts?: { readonly name?: string }]
+  : [params: P, opts?: { readonly name?: string }];
+
 export class ModuleDef<P, IO> {
   /** Where the generator was defined. */
   readonly loc: SourceLoc = userLocation();
@@ -40,8 +46,9 @@ export class ModuleDef<P, IO> {
   ) {}
 
   /** Places an instance of this module (with `params`) in the module being built; returns its ports. */
-  instance(params: P, opts?: { readonly name?: string }): IO {
-    return instantiate(this, params, opts?.name);
+  instance(...args: InstanceArgs<P>): IO {
+    const [params, opts] = args;
+    return instantiate(this, params as P, opts?.name);
   }
 }
 
