@@ -408,7 +408,8 @@ class ModuleEmitter {
 
 /** Verilog for a whole design: children before parents, the top last. */
 export function emitVerilog(design: IrDesign, namers: Map<IrModule, Namer>): string {
-  const parts: string[] = [];
+  // One file holds the whole hierarchy, so module names cannot all match the file name.
+  const parts: string[] = design.modules.length > 1 ? ["/* verilator lint_off DECLFILENAME */\n"] : [];
   const verbatim = new Set<string>();
   for (const m of design.modules) {
     if (m.blackbox) {

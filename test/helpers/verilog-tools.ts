@@ -45,13 +45,20 @@ export function verilatorLint(verilog: string, top: string): string {
 
 /** Runs Yosys read/hierarchy -check/proc/check -assert; throws with Yosys's log on a problem. */
 export async function yosysCheck(verilog: string, top: string): Promise<void> {
+  // Yosys runs in a virtual file system: bring $readmemh files along under local names.
+  const files: Record<string, string> = {};
+  verilog = verilog.replace(/\$readmemh\("([^"]+)"/g, (_m, file: string) => {
+    const local = `mem${Object.keys(files).length}.hex`;
+    files[local] = fs.readFileSync(file, "utf8");
+    return `$readmemh("${local}"`;
+  });
   let log = "";
   const decoder = new TextDecoder();
   const collect = (bytes: Uint8Array | null): void => {
     if (bytes) log += decoder.decode(bytes);
   };
   try {
-    await runYosys(["-q", "-p", `read_verilog design.v; hierarchy -check -top ${top}; proc; check -assert`], { "design.v": verilog }, { stdout: collect, stderr: collect });
+    await runYosys(["-q", "-p", `read_verilog design.v; hierarchy -check -top ${top}; proc; check -assert`], { "design.v": verilog, ...files }, { stdout: collect, stderr: collect });
   } catch (e) {
     throw new Error(`yosys check failed:\n${log}\n${String(e)}`);
   }

@@ -14,6 +14,7 @@ import {
   runBatch,
   simulate,
   type Backend,
+  type Stimulus,
 } from "../../sim/index";
 import { counter, fixtureVerilog } from "./fixtures";
 
@@ -157,7 +158,7 @@ describe("X/Z detection (Icarus; Verilator is two-state)", () => {
   });
 
   it("batch mode reports the port and the cycle of an X sample", async () => {
-    const stim = [{ load: 0 }, { load: 0 }, { load: 1, d: 3 }, { load: 0 }];
+    const stim: Stimulus[] = [{ load: 0 }, { load: 0 }, { load: 1, d: 3 }, { load: 0 }];
     await expect(runBatch(faulty, stim, { backend: "iverilog" })).rejects.toThrow(/^port "q" is X\/Z at cycle 0 \(value xx\)/);
     const ok = await runBatch(faulty, stim, { backend: "iverilog", skip: 3 });
     expect(ok).toEqual([{ q: 3, spins: 0 }]);

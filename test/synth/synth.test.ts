@@ -1,0 +1,102 @@
+import { execFile } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { loadDesignModule, synthesize, YosysError, type ResourceReport } from "../../synth/index";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const fixture = (f: string): string => readFileSync(join(root, "test/fixtures/verilog", f), "utf8");
+
+describe("memory inference (Xilinx 7-series)", () => {
+  it("a 1024x16 synchronous-read memory maps to block RAM", async () => {
+    const r = await synthesize(fixture("mem1024x16.v"), { top: "mem1024x16" });
+    expect(r.bram18 + r.bram36).toBeGreaterThanOrEqual(1);
+    expect(r.bram18Equivalent).toBe(1); // 16 kbit fits one RAMB18
+    expect(r.lutram).toBe(0);
+    expect(r.ff).toBe(0); // the read register is absorbed into the RAMB18
+  });
+
+  it("a 32x8 synchronous-read memory maps to LUT RAM", async () => {
+    const r = await synthesize(fixture("mem32x8.v"), { top: "mem32x8" });
+    expect(r.lutram).toBeGreaterThanOrEqual(1);
+    expect(r.bram18 + r.bram36).toBe(0);
+    expect(r.cells.RAM32M).toBe(r.lutram);
+    expect(r.lutramLuts).toBe(4 * r.lutram);
+  });
+});
+
+describe("synthesize()", () => {
+  it("reports LUTs by size, FFs and carry chains of an ElaboratedDesign", async () => {
+    const design = await loadDesignModule(join(root, "test/synth/design-module.ts"));
+    const progress: string[] = [];
+    const r: ResourceReport = await synthesize(design, { onProgress: (p) => progress.push(p.pass) });
+    expect(r.top).toBe("counter");
+    expect(r.ff).toBe(16);
+    expect(r.cells.FDRE).toBe(16);
+    expect(r.carry4).toBe(4); // 16-bit adder: 4 CARRY4
+    expect(r.lut).toBe(Object.values(r.lutBySize).reduce((a, b) => a + b, 0));
+    expect(r.lut).toBeGreaterThan(0);
+    expect(r.dsp).toBe(0);
+    expect(progress.some((p) => /SYNTH_XILINX/.test(p))).toBe(true);
+    expect(progress.some((p) => /ABC/.test(p))).toBe(true);
+  });
+
+  it("fails with Yosys' message and the TypeScript line of the offending Verilog", async () => {
+    const v = "module bad(input a, output y);\n  assign y = a +;  // examples/bad.ts:7\nendmodule\n";
+    const err = await synthesize(v, { top: "bad", target: "generic" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(YosysError);
+    expect((err as Error).message).toMatch(/^yosys failed \(exit 1\):\ndesign\.v:2: ERROR: syntax error/);
+    expect((err as Error).message).toMatch(/design\.v:2 \(from examples\/bad\.ts:7\): assign y = a \+;/);
+  });
+});
+
+describe("synth/report.ts CLI", () => {
+  it("--json on a design.ts prints integer counts; progress goes to stderr", async () => {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ["--import", "tsx", "synth/report.ts", "test/synth/design-module.ts", "--target", "generic", "--json"],
+      { cwd: root },
+    );
+    const j = JSON.parse(stdout) as Record<string, unknown>;
+    for (const k of ["lut", "ff", "dsp", "bram18", "bram36", "lutram"]) expect(Number.isInteger(j[k])).toBe(true);
+    expect(j.ff).toBe(16);
+    expect(j.target).toBe("generic");
+    expect(stderr).toMatch(/synthesizing test\/synth\/design-module\.ts for generic/);
+    expect(stderr).toMatch(/\[yosys +\d+\.\ds\] \d/);
+  });
+
+  it("--native runs the `yosys` found on PATH", async () => {
+    // A stand-in `yosys` executable (the WebAssembly build behind a CLI) proves
+    // the native path: files in, script run in that directory, stat.json out.
+    const bin = mkdtempSync(join(tmpdir(), "fake-yosys-"));
+    const bundle = join(root, "node_modules/@yowasp/yosys/gen/bundle.js");
+    writeFileSync(
+      join(bin, "yosys"),
+      `#!${process.execPath}
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+const { runYosys } = await import(${JSON.stringify(bundle)});
+const args = process.argv.slice(2);
+if (args[0] === "-V") { console.log("Yosys 0.55 (fake native for tests)"); process.exit(0); }
+const tree = {};
+for (const f of readdirSync(".")) tree[f] = readFileSync(f, "utf8");
+const out = await runYosys(args, tree, { stdout: (b) => b && process.stdout.write(b), stderr: (b) => b && process.stderr.write(b) });
+for (const [k, v] of Object.entries(out)) if (!(k in tree) && typeof v !== "object") writeFileSync(k, v);
+else if (v instanceof Uint8Array) writeFileSync(k, v);
+`,
+    );
+    chmodSync(join(bin, "yosys"), 0o755);
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", "synth/report.ts", "test/fixtures/verilog/counter.v", "--target", "generic", "--json", "--native"],
+      { cwd: root, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } },
+    );
+    const j = JSON.parse(stdout) as Record<string, unknown>;
+    expect(j.yosys).toBe("Yosys 0.55 (fake native for tests)");
+    expect(j.top).toBe("counter");
+    expect(j.ff).toBe(16);
+  });
+});
