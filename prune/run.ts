@@ -107,6 +107,10 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
     if (dense.epochDone > 0) log(o.quiet, `resuming dense training after epoch ${dense.epochDone} (${pDense})`);
     dense = await runPhase(dense, { kind: "dense", cfg, engine, data: train, epochs: cfg.denseEpochs, lr: cfg.lrDense, epochOffset: 0, checkpoint: pDense, fingerprint: fpDense, quiet: o.quiet });
     const denseFloat = evaluate(net, dense.theta, test, "test dense float", o.quiet);
+    if (n === halfPlaneSize(K_FFT)) {
+      // density 1: nothing to prune, the "pruned" model is the dense one
+      return { dense, admm: dense, retrain: dense, accuracy: { denseFloat, prunedBeforeRetrain: denseFloat, prunedFloat: denseFloat } };
+    }
 
     let admm = loadState(pAdmm, fpAdmm) ?? startAdmm(dense.theta, n, cfg.rho0);
     if (admm.epochDone > 0) log(o.quiet, `resuming ADMM after epoch ${admm.epochDone} (${pAdmm})`);

@@ -224,6 +224,7 @@ export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<Phas
       o.kind === "admm" ? ` rho ${state.admm!.rho.toFixed(3)} |W-Z|/|W| ${lastResidual.toFixed(4)}` : ""
     }`;
     pr.done();
+    if (!o.quiet) process.stderr.write(`${line}\n`);
     state.log.push(line);
     state.epochDone = e + 1;
     if (o.checkpoint) saveState(o.checkpoint, o.fingerprint ?? "", state);
