@@ -49,6 +49,16 @@ export interface BatchOptions {
    * e.g. to let a register without reset load a first value. Default 0.
    */
   skip?: number;
+  /**
+   * Outputs that may legitimately be X/Z (Icarus), e.g. data while its valid is low:
+   * `true` for all outputs, or a list of names. Their X/Z samples are left out of the
+   * sample (the key is absent) instead of raising SimXError. Default: none.
+   */
+  allowX?: boolean | readonly string[];
+}
+
+function xAllowed(allowX: boolean | readonly string[] | undefined, name: string): boolean {
+  return allowX === true || (Array.isArray(allowX) && allowX.includes(name));
 }
 
 interface Pending {
@@ -189,14 +199,28 @@ export class Simulation {
     return decodeValue(p, await this.peekHex(p));
   }
 
-  /** Read every output (number when width <= 53, else bigint), in one round trip. */
-  async peekAll(): Promise<Sample> {
+  /** Read a port like peekValue(), but return undefined instead of raising when it is X/Z. */
+  async tryPeek(name: string): Promise<SimValue | undefined> {
+    const p = this.port(name);
+    this.checkOpen();
+    const lines = await this.request(`G ${this.table.portIndex.get(p.name)}\n`, 1, `tryPeek("${p.name}")`);
+    const h = lines[0]!.slice(3).trim();
+    return hasXZ(h) ? undefined : decodeValue(p, h);
+  }
+
+  /**
+   * Read every output (number when width <= 53, else bigint), in one round trip.
+   * Outputs listed in `opts.allowX` (or all, with `true`) are left out when X/Z instead of raising.
+   */
+  async peekAll(opts: { allowX?: boolean | readonly string[] } = {}): Promise<Sample> {
     this.checkOpen();
     const outs = this.table.outputs;
     const cmds = outs.map((p) => `G ${this.table.portIndex.get(p.name)}\n`).join("");
     const lines = await this.request(cmds, outs.length, "peekAll()");
     const r: Sample = {};
     outs.forEach((p, k) => {
+      const h = lines[k]!.slice(3).trim();
+      if (hasXZ(h) && xAllowed(opts.allowX, p.name)) return;
       r[p.name] = decodeValue(p, this.valueOf(lines[k]!, p));
     });
     return r;
@@ -280,7 +304,10 @@ export class Simulation {
       for (let j = 0; j < outs.length; j++) {
         const p = outs[j]!;
         const h = parts[j + 1] ?? "";
-        if (hasXZ(h)) throw new SimXError(p.name, h, startCycle + k);
+        if (hasXZ(h)) {
+          if (xAllowed(opts.allowX, p.name)) continue;
+          throw new SimXError(p.name, h, startCycle + k);
+        }
         s[p.name] = decodeValue(p, h);
       }
       samples[k - skip] = s;

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { ElaboratedDesign } from "../hdl/core/design";
 import { runYosysScript, YosysError, yosysVersion, type YosysProgress } from "./yosys";
 
@@ -159,9 +161,10 @@ export async function synthesize(input: ElaboratedDesign | string, opts: SynthOp
     ...(opts.native !== undefined ? { native: opts.native } : {}),
     ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
   };
+  const { text, files } = await bundleMemFiles(verilog);
   let r;
   try {
-    r = await runYosysScript({ "design.v": verilog }, script, ["stat.json"], runOpts);
+    r = await runYosysScript({ ...files, "design.v": text }, script, ["stat.json"], runOpts);
   } catch (e) {
     if (e instanceof YosysError) throw withTsLocations(e, verilog);
     throw e;
@@ -172,6 +175,28 @@ export async function synthesize(input: ElaboratedDesign | string, opts: SynthOp
     yosys: await yosysVersion(opts.native),
     elapsedMs: r.elapsedMs,
   });
+}
+
+/**
+ * Yosys (WebAssembly) sees only the files handed to it: bring `$readmemh`/`$readmemb`
+ * data files along under local names and point the Verilog at them.
+ */
+async function bundleMemFiles(verilog: string): Promise<{ text: string; files: Record<string, string> }> {
+  const files: Record<string, string> = {};
+  const re = /(\$readmem[hb]\s*\(\s*)"([^"]+)"/g;
+  const paths = [...new Set([...verilog.matchAll(re)].map((m) => m[2]!))];
+  const local = new Map<string, string>();
+  for (const [i, p] of paths.entries()) {
+    const name = `mem${i}.hex`;
+    try {
+      files[name] = await readFile(resolve(p), "utf8");
+    } catch {
+      throw new YosysError(`cannot read memory initialisation file "${p}" named by $readmem in the design`, "");
+    }
+    local.set(p, name);
+  }
+  const text = verilog.replace(re, (_m, pre: string, p: string) => `${pre}"${local.get(p)}"`);
+  return { text, files };
 }
 
 const TS_LOC = /\/\/.*?((?:[\w@.\-]+\/)*[\w@.\-]+\.(?:[cm]?tsx?|[cm]?jsx?):\d+(?::\d+)?)/;

@@ -162,5 +162,16 @@ describe("X/Z detection (Icarus; Verilator is two-state)", () => {
     await expect(runBatch(faulty, stim, { backend: "iverilog" })).rejects.toThrow(/^port "q" is X\/Z at cycle 0 \(value xx\)/);
     const ok = await runBatch(faulty, stim, { backend: "iverilog", skip: 3 });
     expect(ok).toEqual([{ q: 3, spins: 0 }]);
+    const some = await runBatch(faulty, stim, { backend: "iverilog", allowX: ["q"] });
+    expect(some).toEqual([{ spins: 0 }, { spins: 0 }, { spins: 0 }, { q: 3, spins: 0 }]);
+  });
+
+  it("tryPeek and peekAll({ allowX }) report X as absent instead of raising", async () => {
+    const sim = await simulate(faulty, { backend: "iverilog" });
+    closeMe = () => sim.close();
+    expect(await sim.tryPeek("q")).toBeUndefined();
+    expect(await sim.tryPeek("spins")).toBe(0);
+    expect(await sim.peekAll({ allowX: true })).toEqual({ spins: 0 });
+    await expect(sim.peekAll()).rejects.toThrow(/^port "q" is X\/Z at cycle 0/);
   });
 });
