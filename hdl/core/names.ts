@@ -27,11 +27,15 @@ export function sanitize(name: string): string {
 
 export class Namer {
   private readonly used = new Set<string>();
+  /** Next suffix to try per base name, so many collisions stay linear. */
+  private readonly next = new Map<string, number>();
 
   claim(hint: string): string {
     const base = sanitize(hint);
     let name = base;
-    for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
+    let i = this.next.get(base) ?? 1;
+    while (this.used.has(name)) name = `${base}_${i++}`;
+    this.next.set(base, i);
     this.used.add(name);
     return name;
   }

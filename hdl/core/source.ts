@@ -27,10 +27,9 @@ function toPath(file: string): string {
   return file.startsWith("file://") ? fileURLToPath(file) : file;
 }
 
-/** The first stack frame that belongs to user code (not to `hdl/core`, Node or a dependency). */
-export function userLocation(): SourceLoc {
+function firstUserFrame(depth: number): SourceLoc | undefined {
   const saved = Error.stackTraceLimit;
-  Error.stackTraceLimit = 40;
+  Error.stackTraceLimit = depth;
   const stack = new Error().stack ?? "";
   Error.stackTraceLimit = saved;
   for (const frame of stack.split("\n").slice(1)) {
@@ -40,7 +39,13 @@ export function userLocation(): SourceLoc {
     if (isLibraryFrame(file)) continue;
     return { file, line: Number(m[2]), column: Number(m[3]) };
   }
-  return UNKNOWN;
+  return undefined;
+}
+
+/** The first stack frame that belongs to user code (not to `hdl/core`, Node or a dependency). */
+export function userLocation(): SourceLoc {
+  // Source-mapping each frame is the cost: look at a few frames first, more only if needed.
+  return firstUserFrame(8) ?? firstUserFrame(64) ?? UNKNOWN;
 }
 
 const roots = new Map<string, string>();

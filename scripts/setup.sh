@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a Debian machine with Node 20:
+# Icarus Verilog and Verilator (Debian packages, only when missing) and the npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v iverilog >/dev/null 2>&1 || missing+=(iverilog)
+command -v verilator >/dev/null 2>&1 || missing+=(verilator)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} (Debian packages)" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
