@@ -68,6 +68,12 @@ export function hexDigits(width: number): number {
  * (negative values in two's complement, non-negative ones as raw bits).
  */
 export function encodeValue(port: PortInfo, value: SimValue): string {
+  // Fast path: small ports and in-range numbers stay in floating point.
+  if (typeof value === "number" && port.width <= MAX_NUMBER_WIDTH - 1 && Number.isSafeInteger(value)) {
+    const span = 2 ** port.width;
+    if (value >= 0 && value < span) return value.toString(16);
+    if (port.signed && value < 0 && value >= -(span / 2)) return (value + span).toString(16);
+  }
   let v: bigint;
   if (typeof value === "number") {
     if (!Number.isSafeInteger(value)) {
@@ -106,6 +112,13 @@ export function decodeBig(port: PortInfo, hex: string): bigint {
 
 /** Decode with the width rule: `number` when width <= 53, else `bigint`. */
 export function decodeValue(port: PortInfo, hex: string): SimValue {
+  if (port.width <= MAX_NUMBER_WIDTH - 1) {
+    const span = 2 ** port.width;
+    let n = parseInt(hex, 16);
+    if (n >= span) n %= span;
+    if (port.signed && n >= span / 2) n -= span;
+    return n;
+  }
   const v = decodeBig(port, hex);
   return port.width <= MAX_NUMBER_WIDTH ? Number(v) : v;
 }

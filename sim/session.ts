@@ -289,8 +289,13 @@ export class Simulation {
       }
       if (!this.child.stdin.write(text) && !this.dead) {
         await new Promise<void>((res) => {
-          this.child.stdin.once("drain", res);
-          this.child.once("close", res);
+          const done = (): void => {
+            this.child.stdin.off("drain", done);
+            this.child.off("close", done);
+            res();
+          };
+          this.child.stdin.on("drain", done);
+          this.child.on("close", done);
         });
       }
       if (this.dead) break;
