@@ -12,18 +12,11 @@ import {
 } from "../../hdl/core";
 import { simulate } from "../../sim";
 import { runCombinational } from "../helpers/comb-bench";
+import { rng } from "../helpers/rng";
 import { expectCleanVerilog } from "../helpers/verilog-tools";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "constructs-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 describe("bundles and directions", () => {
   const Passthrough = defineModule("Passthrough", () => {
