@@ -50,11 +50,13 @@ describe("naming", () => {
       }
       const wire = Wire(UInt(4));
       wire.assign(prev);
-      y.assign(wire);
+      const inside = Wire(UInt(4)); // a SystemVerilog keyword
+      inside.assign(wire);
+      y.assign(inside);
       return { x, y };
     });
     const v = elaborate(Taps).verilog;
-    expect(declared(v)).toEqual(["clock", "x", "y", "tap", "tap_1", "tap_2", "wire_"]);
+    expect(declared(v)).toEqual(["clock", "x", "y", "tap", "tap_1", "tap_2", "wire_", "inside_"]);
     expect(v).toContain("tap_1 <= tap;");
   });
 
