@@ -93,7 +93,7 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
   const n = keptPerKernel(K_FFT, o.density);
   mkdirSync(o.checkpoints, { recursive: true });
   const common = { seed: cfg.seed, batch: cfg.batch, trainLimit: o.trainLimit ?? null, steps: cfg.stepsPerEpoch ?? null };
-  const fpDense = JSON.stringify({ ...common, epochs: cfg.denseEpochs, lr: cfg.lrDense });
+  const fpDense = JSON.stringify({ ...common, epochs: cfg.denseEpochs, lr: cfg.lrDense, decay: cfg.lrDecay });
   const fpAdmm = JSON.stringify({ fpDense, density: o.density, epochs: cfg.admmEpochs, lr: cfg.lrAdmm, rho0: cfg.rho0, g: cfg.rhoGrowth, u: cfg.admmUpdatesPerEpoch });
   const fpRetrain = JSON.stringify({ fpAdmm, epochs: cfg.retrainEpochs, lr: cfg.lrRetrain });
   const tag = `s${cfg.seed}${o.trainLimit ? `-n${o.trainLimit}` : ""}`;

@@ -23,10 +23,11 @@ export interface TrainConfig {
   readonly denseEpochs: number;
   readonly admmEpochs: number;
   readonly retrainEpochs: number;
-  /** Adam learning rates at the start of each phase; halved after every epoch of the phase */
+  /** Adam learning rates at the start of each phase; multiplied by lrDecay after every epoch of the phase */
   readonly lrDense: number;
   readonly lrAdmm: number;
   readonly lrRetrain: number;
+  readonly lrDecay: number;
   /** initial ADMM penalty and its growth factor per Z/U update */
   readonly rho0: number;
   readonly rhoGrowth: number;
@@ -39,12 +40,13 @@ export interface TrainConfig {
 export const DEFAULT_TRAIN: TrainConfig = {
   seed: 1,
   batch: 32,
-  denseEpochs: 3,
-  admmEpochs: 2,
-  retrainEpochs: 2,
+  denseEpochs: 5,
+  admmEpochs: 3,
+  retrainEpochs: 3,
   lrDense: 1e-3,
   lrAdmm: 1e-3,
-  lrRetrain: 2.5e-4,
+  lrRetrain: 5e-4,
+  lrDecay: 0.6,
   rho0: 0.05,
   rhoGrowth: 1.5,
   admmUpdatesPerEpoch: 5,
@@ -178,7 +180,7 @@ export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<Phas
   const W2 = view(state.theta, LAYOUT.W2);
   for (let e = state.epochDone; e < o.epochs; e++) {
     const order = epochOrder(cfg.seed, o.epochOffset + e, data.count);
-    const lr = o.lr * 0.5 ** e;
+    const lr = o.lr * cfg.lrDecay ** e;
     const updateEvery = Math.max(1, Math.floor(batches / cfg.admmUpdatesPerEpoch));
     const pr = new Progress(`${o.kind} epoch ${e + 1}/${o.epochs}`, batches, o.quiet);
     let lossSum = 0;
