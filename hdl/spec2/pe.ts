@@ -1,0 +1,165 @@
+/**
+ * One SPEC2 processing element (SPEC2.md section 4): a local double-buffered copy of the current
+ * input channel's spectrum, one exact complex MAC per clock into an accumulator RAM indexed by
+ * (local output channel, spectral position), double-buffered accumulators for overlapping the
+ * drain of one tile with the MACs of the next.
+ *
+ * Pipeline (the array's controller issues ROM address a in cycle c, the KernelRom answers in c+1):
+ *   S1 (c+1): entry {useful, oLocal, index, re, im} from the ROM; IndexDecoder: index -> (u, v);
+ *             synchronous read of column v of the X bank `xBank` (one word = a whole column).
+ *   S2 (c+2): select X[u] from the column; exact complex product X[u] * (re + j im), registered.
+ *   S3 (c+3): acc[accBank][u][(oLocal, v)] += product: an asynchronous read (LUT RAM), the add
+ *             and the write complete in this one cycle, so the next cycle's read of any address
+ *             already sees the sum: there is no read-modify-write hazard, whatever the order of
+ *             the entries (repeated indices back to back, across output or input channels).
+ *
+ * Storage (per PE):
+ *   X:   Mem(2 * 2^vBits words, K complex xBits-bit values each); address cat(bank, v).
+ *   acc: 2 banks x K rows u x {re, im}: Mem(oLoc * 2^vBits, SInt(accBits)), address
+ *        cat(oLocal, v); a row per u so the drain reads a whole column (all u) in one cycle.
+ *        Each memory has one write port, shared by the MAC (its bank in MAC use), the drain's
+ *        clear (its bank being drained) and the reset sweep; the array's bank protocol never
+ *        asks for two of these in one bank at once (the MAC has priority if it did).
+ *
+ * Ports:
+ *   issued, xBank, accBank          S1 control from the array (an entry is on entry_*)
+ *   entry_{useful,oLocal,index,re,im}  the KernelRom's output
+ *   ld_{en,bank,v,col}              broadcast write of column v of an input channel's spectrum
+ *   dr_{en,bank,addr} -> dr_col     drain: column (all u) at address addr of bank `bank`
+ *                                   (asynchronous read), cleared to 0 at the clock edge when en
+ *   sw_{en,addr}                    reset sweep: clear address addr of both banks
+ *   mac                             a useful MAC is accumulated this cycle (S3)
+ */
+import { Bool, Bundle, Input, Mem, Output, RegNext, SInt, UInt, Vec, cat, constant, defineModule, log2Ceil, mux, type Signal } from "../core";
+import { ComplexT, complexMul } from "./fixed";
+import { IndexDecoder, indexWidths } from "./index-decoder";
+
+export interface PeParams {
+  readonly K: number;
+  /** input spectrum word width (re, im each), 16 */
+  readonly xBits: number;
+  /** weight word width (re, im each), 16 */
+  readonly weightBits: number;
+  /** accumulator width (re, im each), see schedule.ts accumulatorBits() */
+  readonly accBits: number;
+  /** local output channels (accumulator regions) */
+  readonly oLoc: number;
+}
+
+/** Bits of the local output channel field (at least 1). */
+export function oLocalBits(oLoc: number): number {
+  return Math.max(1, Math.ceil(Math.log2(oLoc)));
+}
+
+/** Accumulator RAM geometry: address cat(oLocal, v) (just v when oLoc = 1). */
+export function accGeometry(K: number, oLoc: number): { depth: number; addrBits: number } {
+  const { vBits } = indexWidths(K);
+  const depth = oLoc << vBits;
+  return { depth, addrBits: log2Ceil(depth) };
+}
+
+/** The accumulator address of (oLocal, v). */
+export function accAddress(oLocal: Signal, v: Signal, oLoc: number, addrBits: number): Signal {
+  return (oLoc === 1 ? v : cat(oLocal, v)).resize(addrBits);
+}
+
+/** values[idx] as a balanced mux tree on the bits of idx (idx < values.length assumed). */
+export function selectTree(values: readonly Signal[], idx: Signal): Signal {
+  let level = values;
+  let bit = 0;
+  while (level.length > 1) {
+    const next: Signal[] = [];
+    for (let j = 0; j + 1 < level.length; j += 2) next.push(mux(idx.bit(bit), level[j + 1]!, level[j]!));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+    bit++;
+  }
+  return level[0]!;
+}
+
+export const Pe = defineModule("Pe", (p: PeParams) => {
+  const { K, xBits, weightBits, accBits, oLoc } = p;
+  const { indexBits, uBits, vBits } = indexWidths(K);
+  const oBits = oLocalBits(oLoc);
+  const acc = accGeometry(K, oLoc);
+  const termBits = xBits + weightBits + 1;
+  if (accBits < termBits) throw new RangeError(`Pe: accBits ${accBits} < ${termBits}, the width of one complex product`);
+
+  const issued = Input(Bool());
+  const xBank = Input(Bool());
+  const accBank = Input(Bool());
+  const entry = Input(Bundle({ useful: Bool(), oLocal: UInt(oBits), index: UInt(indexBits), re: SInt(weightBits), im: SInt(weightBits) }));
+  const ld = Input(Bundle({ en: Bool(), bank: Bool(), v: UInt(vBits), col: Vec(K, ComplexT(xBits)) }));
+  const dr = Input(Bundle({ en: Bool(), bank: Bool(), addr: UInt(acc.addrBits) }));
+  const dr_col = Output(Vec(K, ComplexT(accBits)));
+  const sw = Input(Bundle({ en: Bool(), addr: UInt(acc.addrBits) }));
+  const mac = Output(Bool());
+
+  // ---- local copy of the input channel's spectrum, two banks, a column per word ----
+  const xmem = Mem(2 << vBits, UInt(2 * K * xBits));
+  const packed = cat(...[...ld.col].reverse().flatMap((c) => [c.re.asUInt(), c.im.asUInt()]));
+  xmem.write(cat(ld.bank, ld.v), packed, { enable: ld.en });
+
+  // ---- S1: decode, read the column ----
+  const dec = IndexDecoder.instance({ K });
+  dec.index.assign(entry.index);
+  const column = xmem.readSync(cat(xBank, dec.v), { enable: issued });
+  const s2Act = RegNext(issued.and(entry.useful), { init: 0 });
+  const s2U = RegNext(dec.u);
+  const s2Addr = RegNext(accAddress(entry.oLocal, dec.v, oLoc, acc.addrBits));
+  const s2Bank = RegNext(accBank);
+  const s2Wre = RegNext(entry.re);
+  const s2Wim = RegNext(entry.im);
+
+  // ---- S2: select X[u], exact complex product ----
+  const xs = Array.from({ length: K }, (_, u) => ({
+    re: column.bits(2 * xBits * u + 2 * xBits - 1, 2 * xBits * u + xBits).asSInt(),
+    im: column.bits(2 * xBits * u + xBits - 1, 2 * xBits * u).asSInt(),
+  }));
+  const xRe = selectTree(xs.map((x) => x.re), s2U);
+  const xIm = selectTree(xs.map((x) => x.im), s2U);
+  const prod = complexMul({ re: xRe, im: xIm }, { re: s2Wre, im: s2Wim });
+  const s3Act = RegNext(s2Act, { init: 0 });
+  const s3U = RegNext(s2U);
+  const s3Addr = RegNext(s2Addr);
+  const s3Bank = RegNext(s2Bank);
+  const s3Pre = RegNext(prod.re.resize(termBits));
+  const s3Pim = RegNext(prod.im.resize(termBits));
+
+  // ---- S3: single-cycle read-add-write of the accumulator ----
+  const zero = constant(0, SInt(accBits));
+  const banks = [0, 1].map((b) =>
+    Array.from({ length: K }, (_, u) => ({
+      re: Mem(acc.depth, SInt(accBits), { name: `acc${b}_re_${u}` }),
+      im: Mem(acc.depth, SInt(accBits), { name: `acc${b}_im_${u}` }),
+    })),
+  );
+  // the word being accumulated: (bank s3Bank, row s3U) at s3Addr
+  const rowsRe = [...banks[0]!, ...banks[1]!].map((m) => m.re.readAsync(s3Addr));
+  const rowsIm = [...banks[0]!, ...banks[1]!].map((m) => m.im.readAsync(s3Addr));
+  const sel = cat(s3Bank, s3U);
+  const sumRe = selectTree(rowsRe, sel).add(s3Pre).resize(accBits);
+  const sumIm = selectTree(rowsIm, sel).add(s3Pim).resize(accBits);
+  const clearAddr = mux(sw.en, sw.addr, dr.addr);
+  banks.forEach((rows, b) => {
+    const bankSel = b === 1 ? s3Bank : s3Bank.not();
+    const drSel = b === 1 ? dr.bank : dr.bank.not();
+    const clear = dr.en.and(drSel).or(sw.en);
+    rows.forEach((row, u) => {
+      const macHere = s3Act.and(bankSel).and(s3U.eq(u));
+      const addr = mux(macHere, s3Addr, clearAddr);
+      const en = macHere.or(clear);
+      row.re.write(addr, mux(macHere, sumRe, zero), { enable: en });
+      row.im.write(addr, mux(macHere, sumIm, zero), { enable: en });
+    });
+  });
+  // ---- drain read ----
+  banks[0]!.forEach((row0, u) => {
+    const row1 = banks[1]![u]!;
+    dr_col.at(u).re.assign(mux(dr.bank, row1.re.readAsync(dr.addr), row0.re.readAsync(dr.addr)));
+    dr_col.at(u).im.assign(mux(dr.bank, row1.im.readAsync(dr.addr), row0.im.readAsync(dr.addr)));
+  });
+  mac.assign(s3Act);
+  void uBits;
+  return { issued, xBank, accBank, entry, ld, dr, dr_col, sw, mac };
+});
