@@ -29,7 +29,8 @@ export function literal(value: bigint, width: number, signed: boolean): string {
   if (!signed) return width === 1 ? `1'b${value & 1n}` : `${width}'d${value & mask}`;
   const min = -(1n << BigInt(width - 1));
   if (value === min) return `${width}'sh${(value & mask).toString(16)}`;
-  return value < 0n ? `-${width}'sd${-value}` : `${width}'sd${value}`;
+  // Parenthesised so that no operator before it can merge with the sign (`~-`, `--`).
+  return value < 0n ? `(-${width}'sd${-value})` : `${width}'sd${value}`;
 }
 
 function isIdentifier(s: string): boolean {

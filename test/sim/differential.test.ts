@@ -65,12 +65,9 @@ describe("Icarus vs Verilator on random designs", () => {
 });
 
 describe("emitter bugs found by the random designs", () => {
-  // Known bug in hdl/core's emitter: a negative signed literal under a unary
-  // operator is written without parentheses (`~-8'sd86`, `--9'sd50`, `|-9'sd238`);
-  // Icarus rejects it as a syntax error. random-design.ts keeps negative
-  // constants out until this is fixed: then drop `.fails` here and turn
-  // `setNegativeConstants(true)` on below.
-  it.fails("a negative literal under a unary operator compiles in Icarus", async () => {
+  // A negative signed literal under a unary operator must be parenthesised
+  // (`~(-8'sd86)`, not `~-8'sd86` or `--9'sd50`, which Icarus rejects).
+  it("a negative literal under a unary operator compiles in Icarus", async () => {
     const M = defineModule("NegLit", () => {
       const y = Output(SInt(8));
       y.assign(constant(-86, SInt(8)).not());

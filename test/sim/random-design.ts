@@ -26,23 +26,13 @@ export function fit(s: Signal, width: number, signed: boolean): Signal {
   return signed ? v.asSInt() : v.asUInt();
 }
 
-/**
- * Whether random designs may contain negative signed constants. Off while the
- * emitter writes them unparenthesised under unary operators (`~-8'sd86`,
- * `--9'sd50`, `|-9'sd238`), which Icarus rejects; see differential.test.ts.
- */
-export let negativeConstants = false;
-export function setNegativeConstants(on: boolean): void {
-  negativeConstants = on;
-}
-
 function expr(r: Rng, pool: readonly Signal[], depth: number): Signal {
   if (depth <= 0 || r.int(5) === 0) {
     if (r.int(8) === 0) {
       const w = 1 + r.int(12);
       if (r.int(3) === 0) {
         const v = r.int(2 ** w) - 2 ** (w - 1);
-        return constant(negativeConstants || v >= 0 ? v : -v - 1, SInt(w));
+        return constant(v, SInt(w));
       }
       return constant(r.int(2 ** w), UInt(w));
     }
