@@ -33,6 +33,21 @@ async function main(argv: string[]): Promise<void> {
   const test = loadMnist("test", base.testLimit);
   const points: (SweepPoint & { prunedFloatBeforeRetraining: number; disagreements: number; sqnrDb: { conv1: number; conv2: number } })[] = [];
   let denseFloat = NaN;
+  const write = (): void => {
+    const json = {
+      command: `npx tsx prune/sweep.ts --densities ${densities.join(",")} --out ${out} ${rest.join(" ")}`.trim(),
+      seed: base.train.seed,
+      split: { train: train.count, test: test.count },
+      denseFloat,
+      complete: points.length === densities.length,
+      points,
+      wallSeconds: Math.round((Date.now() - t0) / 1000),
+    };
+    replaceDirAtomic(out, (dir) => {
+      writeFileSync(join(dir, "sweep.json"), `${JSON.stringify(json, null, 1)}\n`);
+      writeFileSync(join(dir, "accuracy-vs-density.svg"), accuracySvg(points, denseFloat, `LeNet-5 spectral (K = 8), MNIST test accuracy vs density, seed ${base.train.seed}`));
+    });
+  };
   for (const d of densities) {
     const o = { ...base, density: d };
     const n = keptPerKernel(K_FFT, d);
@@ -53,21 +68,10 @@ async function main(argv: string[]): Promise<void> {
       disagreements: fx.disagreements,
       sqnrDb: { conv1: fx.sqnrConv1, conv2: fx.sqnrConv2 },
     });
+    write(); // partial results survive an interrupted sweep
     log(o.quiet, `density ${d}: float ${points[points.length - 1]!.prunedFloat.toFixed(4)} fixed ${fx.accuracy.toFixed(4)}`);
   }
-  const json = {
-    command: `npx tsx prune/sweep.ts --densities ${densities.join(",")} --out ${out} ${rest.join(" ")}`.trim(),
-    seed: base.train.seed,
-    split: { train: train.count, test: test.count },
-    denseFloat,
-    points,
-    wallSeconds: Math.round((Date.now() - t0) / 1000),
-  };
-  replaceDirAtomic(out, (dir) => {
-    writeFileSync(join(dir, "sweep.json"), `${JSON.stringify(json, null, 1)}\n`);
-    writeFileSync(join(dir, "accuracy-vs-density.svg"), accuracySvg(points, denseFloat, `LeNet-5 spectral (K = 8), MNIST test accuracy vs density, seed ${base.train.seed}`));
-  });
-  process.stderr.write(`${points.map((p) => `density ${p.density} n=${p.n}: float ${p.prunedFloat.toFixed(4)} fixed ${p.prunedFixed.toFixed(4)}`).join("\n")}\nwritten ${out} in ${json.wallSeconds} s\n`);
+  process.stderr.write(`${points.map((p) => `density ${p.density} n=${p.n}: float ${p.prunedFloat.toFixed(4)} fixed ${p.prunedFixed.toFixed(4)}`).join("\n")}\nwritten ${out} in ${Math.round((Date.now() - t0) / 1000)} s\n`);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
