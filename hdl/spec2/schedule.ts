@@ -207,7 +207,7 @@ export function romWordBits(oBits: number, indexBits: number, weightBits: number
  * REJECT"), which a layer's kernels or a kernel ROM's contents easily exceed.
  */
 export function withDigest<T extends object>(value: T, summary: Record<string, unknown> = {}): T {
-  const digest = createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+  const digest = createHash("sha256").update(JSON.stringify(value, (_k, x: unknown) => (typeof x === "bigint" ? `${x}n` : x))).digest("hex").slice(0, 16);
   const copy = (Array.isArray(value) ? [...value] : { ...value }) as T;
   Object.defineProperty(copy, "toJSON", { value: () => ({ ...summary, sha256: digest }), enumerable: false });
   return copy;
