@@ -4,6 +4,7 @@
  * its operator, so no Verilog context-width rule ever changes a result, and
  * Verilator's width lint has nothing to say.
  */
+import { createHash } from "node:crypto";
 import { isImplicitPort } from "./clock";
 import type { IrDesign, IrExpr, IrLit, IrMemory, IrModule, IrOp, IrSignal, IrStmt } from "./ir";
 import type { Namer } from "./names";
@@ -62,6 +63,15 @@ interface Temp {
   readonly node: IrOp;
   readonly text: string;
 }
+
+/** The generator parameters for the module header: verbatim when short, else a digest. */
+function paramsComment(params: string): string {
+  if (params === "" || params === "null") return "";
+  if (params.length <= MAX_PARAMS_COMMENT) return `, parameters ${params}`;
+  return `, parameters sha256:${createHash("sha256").update(params).digest("hex").slice(0, 16)} (${params.length} characters of JSON)`;
+}
+
+const MAX_PARAMS_COMMENT = 200;
 
 class ModuleEmitter {
   private readonly temps: Temp[] = [];
@@ -381,7 +391,7 @@ class ModuleEmitter {
 
   private header(): string[] {
     const m = this.m;
-    const lines = [`// ${m.name}: generated from ${formatLoc(m.loc)}${m.params && m.params !== "null" && m.params !== "" ? `, parameters ${m.params}` : ""}`];
+    const lines = [`// ${m.name}: generated from ${formatLoc(m.loc)}${paramsComment(m.params)}`];
     if (m.ports.length === 0) return [...lines, `module ${m.name};`];
     lines.push(`module ${m.name} (`);
     m.ports.forEach((p, i) => {
