@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ElaboratedDesign } from "../hdl/core/design";
+import { ModuleDef, elaborate } from "../hdl/core/index";
 
 function isDesign(x: unknown): x is ElaboratedDesign {
   return (
@@ -17,9 +18,24 @@ function isDesign(x: unknown): x is ElaboratedDesign {
  * Convention: the module's `default` export, else its export named `design`, is
  * either an ElaboratedDesign or a zero-argument function returning one (or a
  * Promise of one). Run under tsx (or vitest) so `.ts` files can be imported.
+ * Alternatively `opts.module` names an exported module generator (`defineModule`),
+ * elaborated with `opts.params`.
  */
-export async function loadDesignModule(path: string): Promise<ElaboratedDesign> {
+export async function loadDesignModule(
+  path: string,
+  opts: { readonly module?: string; readonly params?: unknown } = {},
+): Promise<ElaboratedDesign> {
   const mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
+  if (opts.module !== undefined) {
+    const def = mod[opts.module];
+    if (!(def instanceof ModuleDef)) {
+      const defs = Object.entries(mod)
+        .filter(([, v]) => v instanceof ModuleDef)
+        .map(([k]) => k);
+      throw new Error(`${path}: no exported module generator "${opts.module}"; exported generators: ${defs.join(", ") || "none"}`);
+    }
+    return (elaborate as (d: ModuleDef<unknown, unknown>, p?: unknown) => ElaboratedDesign)(def as ModuleDef<unknown, unknown>, opts.params);
+  }
   const candidates: [string, unknown][] = [
     ["default", mod.default],
     ["design", mod.design],

@@ -4,7 +4,8 @@
  *   npx tsx synth/report.ts <design.ts | file.v> [--top NAME] [--target xilinx7|generic] [--json] [--native]
  *
  * A `.ts`/`.js` input must `export default` (or `export const design`) an
- * ElaboratedDesign or a zero-argument function returning one. Progress goes to
+ * ElaboratedDesign or a zero-argument function returning one; or name an exported
+ * module generator with `--module Fifo --params '{"width":16,"depth":1024}'`. Progress goes to
  * stderr; the report (a table, or JSON with --json) to stdout.
  */
 import { readFile } from "node:fs/promises";
@@ -14,10 +15,14 @@ import { loadDesignModule } from "./load";
 import { formatReport, synthesize, type SynthTarget } from "./synthesize";
 import type { YosysProgress } from "./yosys";
 
-const USAGE = "usage: npx tsx synth/report.ts <design.ts | file.v> [--top NAME] [--target xilinx7|generic] [--json] [--native]";
+const USAGE =
+  "usage: npx tsx synth/report.ts <design.ts | file.v> [--top NAME] [--target xilinx7|generic] [--json] [--native]\n" +
+  "       npx tsx synth/report.ts <file.ts> --module EXPORT [--params JSON] [...]   (elaborate an exported module generator)";
 
 interface Args {
   file: string;
+  module?: string;
+  params?: unknown;
   top?: string;
   target: SynthTarget;
   json: boolean;
@@ -30,6 +35,8 @@ function parseArgs(argv: readonly string[]): Args {
   let target: SynthTarget = "xilinx7";
   let json = false;
   let native = false;
+  let module: string | undefined;
+  let params: unknown;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -43,6 +50,14 @@ function parseArgs(argv: readonly string[]): Args {
       const t = a === "--target" ? value() : a.slice(9);
       if (t !== "xilinx7" && t !== "generic") throw new Error(`unknown target "${t}"\n${USAGE}`);
       target = t;
+    } else if (a === "--module") module = value();
+    else if (a === "--params") {
+      const text = value();
+      try {
+        params = JSON.parse(text);
+      } catch {
+        throw new Error(`--params must be JSON, got ${text}\n${USAGE}`);
+      }
     } else if (a === "--json") json = true;
     else if (a === "--native") native = true;
     else if (a === "-h" || a === "--help") {
@@ -53,7 +68,14 @@ function parseArgs(argv: readonly string[]): Args {
     else throw new Error(`only one input file expected\n${USAGE}`);
   }
   if (file === undefined) throw new Error(USAGE);
-  return { file, target, json, native, ...(top !== undefined ? { top } : {}) };
+  return {
+    file,
+    target,
+    json,
+    native,
+    ...(top !== undefined ? { top } : {}),
+    ...(module !== undefined ? { module, params } : {}),
+  };
 }
 
 function progressPrinter(): { update: (p: YosysProgress) => void; done: () => void } {
@@ -98,7 +120,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let input: ElaboratedDesign | string;
   if (/\.(v|sv|vh)$/i.test(args.file)) input = await readFile(args.file, "utf8");
-  else input = await loadDesignModule(args.file);
+  else input = await loadDesignModule(args.file, args.module !== undefined ? { module: args.module, params: args.params } : {});
   const progress = progressPrinter();
   process.stderr.write(`synthesizing ${args.file} for ${args.target}${args.native ? " (native yosys)" : " (@yowasp/yosys)"}\n`);
   try {

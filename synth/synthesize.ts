@@ -23,9 +23,9 @@ export interface SynthOptions {
 export interface ResourceReport {
   readonly target: SynthTarget;
   readonly top: string;
-  /** Total LUTs (LUT1..LUT6 for xilinx7; `$lut` cells for generic). Excludes LUT RAM. */
+  /** Total LUTs (LUT1..LUT6 and INV for xilinx7; `$lut` cells for generic). Excludes LUT RAM. */
   readonly lut: number;
-  /** LUTs by input count: LUT1..LUT6. */
+  /** LUTs by input count: LUT1..LUT6 (INV cells counted as LUT1). */
   readonly lutBySize: Readonly<Record<"LUT1" | "LUT2" | "LUT3" | "LUT4" | "LUT5" | "LUT6", number>>;
   /** Flip-flops (FDRE/FDSE/FDCE/FDPE and their inverted-clock forms; `$_*DFF*` for generic). */
   readonly ff: number;
@@ -109,8 +109,9 @@ export function reportFromStat(statJson: string, target: SynthTarget, meta: { to
       .filter(([t]) => pred(t))
       .reduce((s, [, n]) => s + n, 0);
   const get = (t: string): number => c[t] ?? 0;
+  // An INV cell is a LUT1 once placed (Vivado maps it so): count it as one.
   const lutBySize = {
-    LUT1: get("LUT1"),
+    LUT1: get("LUT1") + (target === "xilinx7" ? get("INV") : 0),
     LUT2: get("LUT2"),
     LUT3: get("LUT3"),
     LUT4: get("LUT4"),
