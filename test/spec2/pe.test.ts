@@ -44,8 +44,9 @@ async function runPe(cfg: Cfg): Promise<{ macs: number; drained: number }> {
   /** One cycle: outputs from the current state, then the clock edge. */
   function cycle(inp: Partial<typeof idle> & { col?: C[] }): void {
     const s = { ...idle, ...inp };
-    const st: Record<string, number> = { ...s };
-    delete (st as { col?: unknown }).col;
+    const { col: _col, ...rest } = s;
+    void _col;
+    const st: Record<string, number> = { ...rest };
     const col = inp.col ?? Array.from({ length: K }, (): C => [0, 0]);
     col.forEach(([re, im], u) => {
       st[`ld_col_${u}_re`] = re;

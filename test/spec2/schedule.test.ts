@@ -31,13 +31,18 @@ function checkSchedule(layer: FixedLayer, pOut: number, pIn: number): void {
   expect(s.ctl.length).toBe(s.depth);
   expect(s.roundLen.reduce((a, b) => a + b, 0)).toBe(s.depth);
   const starts: number[] = [];
+  const roundOf = (a: number): number => {
+    let r = 0;
+    while (r + 1 < starts.length && starts[r + 1]! <= a) r++;
+    return r;
+  };
   let a0 = 0;
   for (const len of s.roundLen) {
     starts.push(a0);
     a0 += len;
   }
   s.ctl.forEach((c, a) => {
-    const r = starts.findLastIndex((st) => st <= a);
+    const r = roundOf(a);
     expect(c.roundLast).toBe(a === starts[r]! + s.roundLen[r]! - 1);
     expect(c.tileLast).toBe(a === s.depth - 1);
   });
@@ -51,7 +56,7 @@ function checkSchedule(layer: FixedLayer, pOut: number, pIn: number): void {
           expect(w).toMatchObject({ oLocal: 0, index: 0, re: 0, im: 0 });
           return;
         }
-        const r = starts.findLastIndex((st) => st <= a);
+        const r = roundOf(a);
         expect(w.i).toBe(r * pIn + pi);
         expect(w.o % pOut).toBe(po);
         expect(w.oLocal).toBe((w.o - po) / pOut);
