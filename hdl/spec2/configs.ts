@@ -1,0 +1,50 @@
+/**
+ * Named accelerator configurations for `hdl/spec2/top.ts --config NAME`.
+ * Each yields the layers to build and their parallelism.
+ */
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FixedLayer } from "../../spectral/fixed";
+import { fixedLayerOf, loadWeights } from "../../prune/weights";
+import type { Parallelism } from "./layer-file";
+
+export interface LayerConfig {
+  readonly name: string;
+  readonly layer: FixedLayer;
+  readonly parallelism: Parallelism;
+}
+
+export interface Config {
+  readonly name: string;
+  readonly description: string;
+  /** Builds the layers (reading weights from `weightsDir`). */
+  layers(weightsDir: string): LayerConfig[];
+}
+
+export const DEFAULT_WEIGHTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../weights/lenet");
+
+/**
+ * Parallelism of the LeNet layers, chosen so the MAC phase of a tile is about as long as the
+ * drain and the transforms (see hdl/spec2/README.md): conv1 (1 -> 6) 2 x 1 PEs, conv2 (6 -> 16) 4 x 2.
+ */
+export const LENET_PARALLELISM: Record<string, Parallelism> = {
+  conv1: { pOut: 2, pIn: 1 },
+  conv2: { pOut: 4, pIn: 2 },
+};
+
+function lenetLayers(dir: string, only?: string): LayerConfig[] {
+  const manifest = loadWeights(dir);
+  return manifest.layers
+    .map((l, i) => ({ name: l.name, layer: fixedLayerOf(manifest, i), parallelism: LENET_PARALLELISM[l.name] ?? { pOut: 1, pIn: 1 } }))
+    .filter((l) => only === undefined || l.name === only);
+}
+
+export const CONFIGS: readonly Config[] = [
+  { name: "lenet", description: "both LeNet-5 conv layers (K = 8) with the pruned weights (default)", layers: (d) => lenetLayers(d) },
+  { name: "lenet-conv1", description: "LeNet-5 conv1 only (1 -> 6 channels, 28x28, k = 5)", layers: (d) => lenetLayers(d, "conv1") },
+  { name: "lenet-conv2", description: "LeNet-5 conv2 only (6 -> 16 channels, 12x12, k = 5)", layers: (d) => lenetLayers(d, "conv2") },
+];
+
+export function findConfig(name: string): Config | undefined {
+  return CONFIGS.find((c) => c.name === name);
+}
