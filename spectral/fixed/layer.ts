@@ -109,11 +109,28 @@ function checkLayer(layer: FixedLayer, pl: ConvPlan): void {
   });
 }
 
+/** Intermediate values of one tile, for stage-by-stage comparison with the RTL. */
+export interface TileTrace {
+  readonly ty: number;
+  readonly tx: number;
+  /** K x K input tile per input channel (step 1) */
+  readonly tiles: Int32Array[];
+  /** forward spectra per input channel, interleaved half plane (step 2) */
+  readonly X: Int32Array[];
+  /** accumulators per output channel, interleaved re/im per layout index (step 3) */
+  readonly acc: Float64Array[];
+  /** IFFT input words per output channel (step 4) */
+  readonly ifftIn: Int32Array[];
+  /** K x K inverse blocks per output channel (step 5) */
+  readonly blocks: Int32Array[];
+}
+
 /**
  * Runs one layer on an integer input x[i][r][c] (actBits words, frac inFrac), returning the
- * integer output y[o][r][c] (actBits words, frac outFrac).
+ * integer output y[o][r][c] (actBits words, frac outFrac). If `trace` is given it receives the
+ * intermediate values of every processed tile (tiles are visited ty-major, then tx).
  */
-export function goldenConvLayer(layer: FixedLayer, x: ArrayLike<number>): Int32Array {
+export function goldenConvLayer(layer: FixedLayer, x: ArrayLike<number>, trace?: (t: TileTrace) => void): Int32Array {
   const pl = makePlan(layer);
   checkLayer(layer, pl);
   const { cin, cout, h, w, p, k, K, T, ho, wo, tilesY, tilesX, L } = pl;
@@ -144,6 +161,7 @@ export function goldenConvLayer(layer: FixedLayer, x: ArrayLike<number>): Int32A
       const bLo = Math.max(0, -c0);
       const bHi = Math.min(K, wo - c0);
       if (aHi <= aLo || bHi <= bLo) continue; // block does not reach the output
+      const tr = trace ? { ty, tx, tiles: [] as Int32Array[], X: [] as Int32Array[], acc: [] as Float64Array[], ifftIn: [] as Int32Array[], blocks: [] as Int32Array[] } : undefined;
       for (let i = 0; i < cin; i++) {
         tile.fill(0);
         for (let a = 0; a < T; a++) {
@@ -155,6 +173,10 @@ export function goldenConvLayer(layer: FixedLayer, x: ArrayLike<number>): Int32A
           }
         }
         fft2dForwardFixed(tile, K, fftOpts, X.subarray(i * 2 * L, (i + 1) * 2 * L));
+        if (tr) {
+          tr.tiles.push(tile.slice());
+          tr.X.push(X.slice(i * 2 * L, (i + 1) * 2 * L));
+        }
       }
       for (let o = 0; o < cout; o++) {
         accRe.fill(0);
@@ -183,11 +205,22 @@ export function goldenConvLayer(layer: FixedLayer, x: ArrayLike<number>): Int32A
           sIn[2 * j + 1] = vi > sHi ? sHi : vi < sLo ? sLo : vi;
         }
         ifft2dFixed(sIn, K, ifftOpts, block);
+        if (tr) {
+          const a = new Float64Array(2 * L);
+          for (let j = 0; j < L; j++) {
+            a[2 * j] = accRe[j]!;
+            a[2 * j + 1] = accIm[j]!;
+          }
+          tr.acc.push(a);
+          tr.ifftIn.push(sIn.slice());
+          tr.blocks.push(block.slice());
+        }
         for (let a = aLo; a < aHi; a++) {
           const zrow = (o * ho + r0 + a) * wo + c0;
           for (let b = bLo; b < bHi; b++) z[zrow + b] += block[a * K + b]!;
         }
       }
+      if (tr && trace) trace(tr);
     }
   }
   const y = new Int32Array(cout * ho * wo);

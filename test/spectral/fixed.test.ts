@@ -181,3 +181,80 @@ describe("golden layer SQNR vs the float operator", () => {
     });
   });
 });
+
+describe("the golden layer is exactly the composition of the exported primitives", () => {
+  it("per tile: tiles -> fft2dForwardFixed -> complexMacFixed -> macToIfftInput -> ifft2dFixed -> overlap-add -> outputStage", () => {
+    const s: ConvShape = { cin: 3, cout: 2, h: 9, w: 7, k: 3, p: 1, K: 8 };
+    const rng = new Rng(77);
+    const std = Math.sqrt(2 / 27);
+    const W = spatialToSpectral(s, Float64Array.from({ length: 2 * 3 * 9 }, () => rng.normal() * std));
+    const x = Float64Array.from({ length: 3 * 9 * 7 }, () => rng.uniform(-1, 1));
+    const layer = quantizeLayer(s, W, [0.1, -0.2], { inFrac: 14, outFrac: 12, relu: true });
+    const xq = quantizeActivations(x, 14);
+    const K = 8;
+    const T = K - s.k + 1;
+    const f = layer.formats;
+    const shift = f.inFrac + f.weightFrac - 6 - f.outFrac;
+    const z = new Float64Array(2 * 9 * 7);
+    let tiles = 0;
+    const y = goldenConvLayer(layer, xq, (t) => {
+      tiles++;
+      for (let i = 0; i < s.cin; i++) expect(Array.from(fft2dForwardFixed(t.tiles[i]!, K, { dataBits: 16, twiddleFrac: 14 }))).toEqual(Array.from(t.X[i]!));
+      for (let o = 0; o < s.cout; o++) {
+        const acc = new Float64Array(2 * 40);
+        for (let i = 0; i < s.cin; i++)
+          for (const e of layer.kernels[o * s.cin + i]!) {
+            const [r, im] = complexMacFixed(acc[2 * e.index]!, acc[2 * e.index + 1]!, t.X[i]![2 * e.index]!, t.X[i]![2 * e.index + 1]!, e.re, e.im);
+            acc[2 * e.index] = r;
+            acc[2 * e.index + 1] = im;
+          }
+        expect(Array.from(t.acc[o]!)).toEqual(Array.from(acc));
+        const sIn = Array.from(acc, (a) => macToIfftInput(a, shift, f.ifftBits));
+        expect(Array.from(t.ifftIn[o]!)).toEqual(sIn);
+        expect(Array.from(ifft2dFixed(sIn, K, { dataBits: f.ifftBits, twiddleFrac: 14 }))).toEqual(Array.from(t.blocks[o]!));
+        for (let a = 0; a < K; a++)
+          for (let b = 0; b < K; b++) {
+            const r = t.ty * T + a - (s.k - 1);
+            const c = t.tx * T + b - (s.k - 1);
+            if (r >= 0 && r < 9 && c >= 0 && c < 7) z[(o * 9 + r) * 7 + c] += t.blocks[o]![a * K + b]!;
+          }
+      }
+    });
+    expect(tiles).toBeGreaterThan(0);
+    for (let o = 0; o < 2; o++) for (let q = 0; q < 63; q++) expect(y[o * 63 + q]).toBe(outputStage(z[o * 63 + q]!, layer.bias[o]!, true, 16));
+  });
+
+  it("fftFixed1d is the butterfly network of butterflyFixed", () => {
+    const K = 16;
+    const rng = new Rng(5);
+    const re = Array.from({ length: K }, () => rng.int(65536) - 32768);
+    const im = Array.from({ length: K }, () => rng.int(65536) - 32768);
+    const r = re.slice();
+    const m = im.slice();
+    for (let half = K >> 1, s = 0; half >= 1; half >>= 1, s++)
+      for (let j = 0; j < K; j += 2 * half)
+        for (let i = 0; i < half; i++) {
+          const [wr, wi] = twiddleFixed(K, i << s, 14);
+          const o = butterflyFixed(r[j + i]!, m[j + i]!, r[j + i + half]!, m[j + i + half]!, wr, wi, { dataBits: 16, twiddleFrac: 14 });
+          [r[j + i], m[j + i], r[j + i + half], m[j + i + half]] = o;
+        }
+    const out = fftFixed1d(re, im, K, { dataBits: 16, twiddleFrac: 14 });
+    for (let k = 0; k < K; k++) {
+      const br = parseInt(k.toString(2).padStart(4, "0").split("").reverse().join(""), 2);
+      expect(out.re[br]).toBe(r[k]);
+      expect(out.im[br]).toBe(m[k]);
+    }
+  });
+
+  it("pinned regression checksum of a K=8 layer (changes here change the RTL contract)", () => {
+    const s: ConvShape = { cin: 2, cout: 3, h: 12, w: 12, k: 5, p: 0, K: 8 };
+    const rng = new Rng(2024);
+    const W = spatialToSpectral(s, Float64Array.from({ length: 3 * 2 * 25 }, () => rng.normal() * 0.2));
+    const x = Float64Array.from({ length: 2 * 144 }, () => rng.uniform(-1, 1));
+    const layer = quantizeLayer(s, W, [0.05, -0.1, 0.2], { inFrac: 14, outFrac: 12, relu: false });
+    const y = goldenConvLayer(layer, quantizeActivations(x, 14));
+    let sum = 0;
+    y.forEach((v, q) => (sum = (sum * 31 + v + 65536 * (q % 7)) % 1000000007));
+    expect(sum).toBe(473510016);
+  });
+});
