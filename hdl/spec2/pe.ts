@@ -18,8 +18,10 @@
  *   acc: 2 banks x K rows u x {re, im}: Mem(oLoc * 2^vBits, SInt(accBits)), address
  *        cat(oLocal, v); a row per u so the drain reads a whole column (all u) in one cycle.
  *        Each memory has one write port, shared by the MAC (its bank in MAC use), the drain's
- *        clear (its bank being drained) and the reset sweep; the array's bank protocol never
- *        asks for two of these in one bank at once (the MAC has priority if it did).
+ *        clear (its bank being drained) and the reset sweep. Contract: a bank is never cleared
+ *        (dr_en on it, or sw_en) in a cycle where a MAC reaches S3 in it; the array's bank
+ *        protocol guarantees this (if it were broken, the MAC's row would be written and the
+ *        other rows of that bank left alone). Write address and data are per bank.
  *
  * Ports:
  *   issued, xBank, accBank          S1 control from the array (an entry is on entry_*)
@@ -142,15 +144,17 @@ export const Pe = defineModule("Pe", (p: PeParams) => {
   const sumIm = selectTree(rowsIm, sel).add(s3Pim).resize(accBits);
   const clearAddr = mux(sw.en, sw.addr, dr.addr);
   banks.forEach((rows, b) => {
-    const bankSel = b === 1 ? s3Bank : s3Bank.not();
-    const drSel = b === 1 ? dr.bank : dr.bank.not();
-    const clear = dr.en.and(drSel).or(sw.en);
+    // one write address and data per bank: a bank is either accumulating or being cleared
+    // (drain or sweep), never both in one cycle (the array's bank protocol)
+    const macBank = s3Act.and(b === 1 ? s3Bank : s3Bank.not());
+    const clear = dr.en.and(b === 1 ? dr.bank : dr.bank.not()).or(sw.en);
+    const addr = mux(macBank, s3Addr, clearAddr);
+    const dataRe = mux(macBank, sumRe, zero);
+    const dataIm = mux(macBank, sumIm, zero);
     rows.forEach((row, u) => {
-      const macHere = s3Act.and(bankSel).and(s3U.eq(u));
-      const addr = mux(macHere, s3Addr, clearAddr);
-      const en = macHere.or(clear);
-      row.re.write(addr, mux(macHere, sumRe, zero), { enable: en });
-      row.im.write(addr, mux(macHere, sumIm, zero), { enable: en });
+      const en = mux(macBank, s3U.eq(u), clear);
+      row.re.write(addr, dataRe, { enable: en });
+      row.im.write(addr, dataIm, { enable: en });
     });
   });
   // ---- drain read ----
