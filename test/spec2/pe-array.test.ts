@@ -5,11 +5,14 @@
  * stalls on y_ready; adversarial kernels for the accumulator read-modify-write; PE utilisation
  * measured in simulation against the cycle model; one configuration through the Verilog tools.
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Bool, Input, Output, Reg, Rom, UInt, Vec, defineModule, elaborate, log2Ceil, when } from "../../hdl/core";
 import { ComplexT } from "../../hdl/spec2/fixed";
 import { PeArray, peArrayParams } from "../../hdl/spec2/pe-array";
 import { buildSchedule, cyclesPerTile, withDigest } from "../../hdl/spec2/schedule";
+import { fixedLayerOf, loadWeights } from "../../prune/weights";
 import { simulate } from "../../sim";
 import { complexMacFixed, defaultFormats, macShift, macToIfftInput, type FixedLayer, type SparseEntry } from "../../spectral/fixed";
 import { randInt, rng } from "../helpers/rng";
@@ -208,11 +211,12 @@ async function runArray(layer: FixedLayer, pOut: number, pIn: number, X: number[
   return res;
 }
 
-async function checkBitExact(spec: LayerSpec, pOut: number, pIn: number, tiles: number, opts: { pGo: number; pReady: number; xMax?: number }): Promise<RunResult> {
-  const layer = makeLayer(spec);
-  const X = makeInputs(layer, tiles, spec.seed + 1000, opts.xMax);
+async function checkBitExact(spec: LayerSpec | FixedLayer, pOut: number, pIn: number, tiles: number, opts: { pGo: number; pReady: number; xMax?: number }, seed = 0): Promise<RunResult> {
+  const layer = "kernels" in spec ? spec : makeLayer(spec);
+  seed += "seed" in spec ? spec.seed : 0;
+  const X = makeInputs(layer, tiles, seed + 1000, opts.xMax);
   const want = golden(layer, X);
-  const got = await runArray(layer, pOut, pIn, X, { seed: spec.seed + 2000, ...opts });
+  const got = await runArray(layer, pOut, pIn, X, { seed: seed + 2000, ...opts });
   expect(got.cols.length).toBe(want.length);
   for (let c = 0; c < want.length; c++) {
     if (JSON.stringify(got.cols[c]) !== JSON.stringify(want[c])) {
@@ -305,5 +309,16 @@ describe("PeArray performance and Verilog", () => {
     expect(d.ports.map((p) => p.name)).toEqual(expect.arrayContaining(["x_valid", "x_ready", "x_last", "x_col_0_re", "x_col_7_im", "y_valid", "y_ready", "y_last", "y_col_0_re", "y_col_7_im", "macs"]));
     expect(d.ports.find((p) => p.name === "y_col_0_re")!.width).toBe(22);
     await expectCleanVerilog(d.verilog, d.top);
+  });
+});
+
+// The trained, pruned LeNet weights (prune/run.ts writes them to weights/lenet, or the directory
+// in $SPEC2_WEIGHTS_DIR); runs when present.
+const weightsDir = process.env.SPEC2_WEIGHTS_DIR ?? fileURLToPath(new URL("../../weights/lenet", import.meta.url));
+describe.runIf(existsSync(`${weightsDir}/manifest.json`))("PeArray with the trained LeNet weights (weights/lenet)", () => {
+  it("conv1 (pOut 2, pIn 1) and conv2 (pOut 4, pIn 2) are bit-exact on random spectra", async () => {
+    const m = loadWeights(weightsDir);
+    await checkBitExact(fixedLayerOf(m, 0), 2, 1, 2, { pGo: 0.9, pReady: 0.8 }, 21);
+    await checkBitExact(fixedLayerOf(m, 1), 4, 2, 2, { pGo: 0.9, pReady: 0.8 }, 22);
   });
 });
