@@ -174,7 +174,7 @@ interface RunResult {
   maxMacs: number;
 }
 
-async function runArray(layer: FixedLayer, pOut: number, pIn: number, X: number[][][], opts: { seed: number; pGo: number; pReady: number }): Promise<RunResult> {
+async function runArray(layer: FixedLayer, pOut: number, pIn: number, X: number[][][], opts: { seed: number; pGo: number; pReady: number; resetAfter?: number }): Promise<RunResult> {
   const array = peArrayParams(layer, pOut, pIn);
   const stream = streamOf(layer, X);
   const d = elaborate(Bench, { array, stream: withDigest(stream, { words: stream.length }) });
@@ -184,6 +184,11 @@ async function runArray(layer: FixedLayer, pOut: number, pIn: number, X: number[
   try {
     await sim.reset(2);
     const r = rng(opts.seed);
+    if (opts.resetAfter !== undefined) {
+      // run part of the stream, then reset in the middle of it: everything starts again from scratch
+      await sim.batch(Array.from({ length: opts.resetAfter }, () => ({ go: r() < opts.pGo ? 1 : 0, y_ready: r() < opts.pReady ? 1 : 0 })));
+      await sim.reset(1);
+    }
     let cycle = 0;
     const { K } = layer;
     const s = buildSchedule(layer, pOut, pIn);
@@ -211,7 +216,7 @@ async function runArray(layer: FixedLayer, pOut: number, pIn: number, X: number[
   return res;
 }
 
-async function checkBitExact(spec: LayerSpec | FixedLayer, pOut: number, pIn: number, tiles: number, opts: { pGo: number; pReady: number; xMax?: number }, seed = 0): Promise<RunResult> {
+async function checkBitExact(spec: LayerSpec | FixedLayer, pOut: number, pIn: number, tiles: number, opts: { pGo: number; pReady: number; xMax?: number; resetAfter?: number }, seed = 0): Promise<RunResult> {
   const layer = "kernels" in spec ? spec : makeLayer(spec);
   seed += "seed" in spec ? spec.seed : 0;
   const X = makeInputs(layer, tiles, seed + 1000, opts.xMax);
@@ -249,6 +254,14 @@ describe("PeArray is bit-exact with the golden accumulation and macToIfftInput",
   it("K 16, Cin 3, Cout 3, n 24, pOut 2, pIn 2; 2 tiles", async () => {
     // macShift = 8 + 8 - 8 - 0 = 8: about 2^23 at full scale against ifftBits = 24
     await checkBitExact({ cin: 3, cout: 3, K: 16, n: 24, seed: 4, inFrac: 8, weightFrac: 8, outFrac: 0 }, 2, 2, 2, { pGo: 0.8, pReady: 0.8 });
+  });
+
+  it("more PEs than channels (pOut 4 > Cout 3, pIn 3 > Cin 2): idle PEs, 2 tiles", async () => {
+    await checkBitExact({ cin: 2, cout: 3, K: 8, n: 7, seed: 8 }, 4, 3, 2, { pGo: 0.8, pReady: 0.7 });
+  });
+
+  it("a reset in the middle of a tile clears every partial accumulator (reset sweep)", async () => {
+    await checkBitExact({ cin: 3, cout: 4, K: 8, n: 10, seed: 9 }, 2, 2, 2, { pGo: 1, pReady: 1, resetAfter: 70 });
   });
 
   it("no accumulator read-modify-write hazard: repeated indices back to back, across output channels, rounds and tiles", async () => {
