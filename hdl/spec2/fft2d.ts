@@ -23,6 +23,11 @@
  * Timing: with the unit idle, column v = 0 of a tile comes out fft2dForwardLatency(K) cycles
  * after its last row was accepted, and the columns follow on consecutive cycles. Back to back,
  * a tile takes max(T, K/2 + 1) cycles (checked in test/spec2/fft2d.test.ts).
+ *
+ * Cost: two Fft1d (K/2 butterflies per stage; constant twiddles, axis ones without
+ * multipliers), 2 x T x (K/2+1) complex registers of transpose buffer, and a 2(K/2+1):1
+ * column mux per row. K = 8, T = 4, 16 bits, Yosys synth_xilinx (xc7): 3869 LUT, 2207 FF,
+ * 7 DSP48E1.
  */
 import { Bool, Input, Output, Reg, SInt, UInt, Vec, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
 import { Fft1d, fft1dLatency } from "./fft1d";

@@ -24,6 +24,10 @@
  * Timing: with the unit idle, row 0 of a block comes out ifft2dLatency(K) cycles after its
  * last column (v = K/2) was accepted; rows follow on consecutive cycles. Back to back a block
  * takes K cycles (K/2+1 columns in, K rows out): the input is stalled the rest of the time.
+ *
+ * Cost: two inverse Fft1d, 2 x K x (K/2+1) complex registers of transpose buffer (less the
+ * dropped imaginary parts) and a 2K:1 row mux per column. K = 8, 22 bits, Yosys
+ * synth_xilinx (xc7): 6988 LUT, 4499 FF, 8 DSP48E1.
  */
 import { Bool, Input, Output, Reg, SInt, UInt, Vec, constant, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
 import { Fft1d, fft1dLatency } from "./fft1d";
