@@ -26,7 +26,10 @@
  *   of group po = o mod pOut, sum the pIn partial accumulators (exact), macToIfftInput
  *   (roundShift + saturate, or an exact left shift + saturate), into the output register;
  *   the read words are cleared in the same cycle, ready for the tile after next. One column
- *   per cycle while y_ready is high.
+ *   per cycle while y_ready is high. The drain is a two-stage pipeline (read + group sum into a
+ *   sum register, macToIfftInput into the output register) that moves as a whole whenever the
+ *   output register is empty or being read, so the long path (LUT-RAM read, pOut-way select,
+ *   pIn-way adder tree, rounding adder, saturation) is split in two.
  *   After reset, a sweep clears all accumulators (oLoc * 2^vBits cycles, x_ready low).
  *
  * Cycles per tile (steady state, x always valid, y always ready):
@@ -36,8 +39,9 @@
  *                oLoc * n MAC cycles, else the MACs wait for input), and
  *   drain        Cout * (K/2+1) output columns (the accumulators of tile t drain while tile t+1
  *                accumulates into the other bank),
- *   so a tile takes max(D, Cin*(K/2+1), Cout*(K/2+1)) cycles; latency from the last input
- *   column to the first output column is 5 cycles plus the remaining MACs.
+ *   so a tile takes max(D, Cin*(K/2+1), Cout*(K/2+1)) cycles; the first output column
+ *   of a tile leaves 6 cycles after the issue of the tile's last MAC (S1..S3, accumulator bank
+ *   handed over, read, sum register, output register).
  */
 import { Bool, Input, Output, Reg, RegNext, Rom, UInt, Vec, constant, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
 import { macShift, type FixedLayer } from "../../spectral/fixed/layer";
@@ -158,10 +162,16 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   const dPo = Reg(UInt(log2Ceil(pOut)), { init: 0 });
   const dOl = Reg(UInt(oBits), { init: 0 });
   const dV = Reg(UInt(vBits), { init: 0 });
+  // two-stage drain pipeline that moves as a whole while the output register can take a word:
+  // read (and clear) + group sum -> sum register -> macToIfftInput -> output register
+  const sumValid = Reg(Bool(), { init: 0 });
+  const sumLast = Reg(Bool(), { init: 0 });
+  const sumCol = Reg(Vec(K, ComplexT(accBits)), { init: 0 });
   const yValid = Reg(Bool(), { init: 0 });
   const yLast = Reg(Bool(), { init: 0 });
   const yCol = Reg(Vec(K, ComplexT(ifftBits)), { init: 0 });
-  const advance = pick(accFull, dBank).and(yValid.not().or(y_ready));
+  const move = yValid.not().or(y_ready);
+  const advance = pick(accFull, dBank).and(move);
   const drAddr = accAddress(dOl, dV, oLoc, accG.addrBits);
 
   // ---- the PEs ----
@@ -197,21 +207,22 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   );
   macs.assign(sumAll(pes.flat().map((pe) => pe.mac.zext(macs.width))).resize(macs.width));
 
-  // column v of output channel o: sum over the pIn PEs of group dPo, exact, then macToIfftInput
-  const outCol = Array.from({ length: K }, (_, u) => {
-    const part = (k: "re" | "im"): Signal => {
-      const terms = Array.from({ length: pIn }, (_, pi) => selectTree(pes.map((row) => row[pi]!.dr_col.at(u)[k]), dPo));
-      return macToIfftInputHw(sumAll(terms).resize(accBits), shift, ifftBits);
-    };
-    return { re: part("re"), im: part("im") };
+  // column v of output channel o: sum over the pIn PEs of group dPo (exact), then macToIfftInput
+  const groupSum = (u: number, k: "re" | "im"): Signal =>
+    sumAll(Array.from({ length: pIn }, (_, pi) => selectTree(pes.map((row) => row[pi]!.dr_col.at(u)[k]), dPo))).resize(accBits);
+  when(move, () => {
+    sumValid.assign(advance);
+    sumLast.assign(dV.eq(half - 1));
+    yValid.assign(sumValid);
+    yLast.assign(sumLast);
+    for (let u = 0; u < K; u++) {
+      sumCol.at(u).re.assign(groupSum(u, "re"));
+      sumCol.at(u).im.assign(groupSum(u, "im"));
+      yCol.at(u).re.assign(macToIfftInputHw(sumCol.at(u).re, shift, ifftBits));
+      yCol.at(u).im.assign(macToIfftInputHw(sumCol.at(u).im, shift, ifftBits));
+    }
   });
   when(advance, () => {
-    yValid.assign(1);
-    yLast.assign(dV.eq(half - 1));
-    for (let u = 0; u < K; u++) {
-      yCol.at(u).re.assign(outCol[u]!.re);
-      yCol.at(u).im.assign(outCol[u]!.im);
-    }
     when(dV.eq(half - 1), () => {
       dV.assign(0);
       when(dO.eq(cout - 1), () => {
@@ -228,7 +239,7 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
         }).otherwise(() => dPo.assign(dPo.addWrap(1)));
       });
     }).otherwise(() => dV.assign(dV.addWrap(1)));
-  }).elsewhen(y_ready, () => yValid.assign(0));
+  });
   // the tile's last MAC is written at the end of this cycle: its bank drains from the next one
   accFull.forEach((full, b) => when(s3TileLast.and(s3AccBank.eq(b)), () => full.assign(1)));
 
