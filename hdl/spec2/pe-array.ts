@@ -42,6 +42,16 @@
  *   so a tile takes max(D, Cin*(K/2+1), Cout*(K/2+1)) cycles; the first output column
  *   of a tile leaves 6 cycles after the issue of the tile's last MAC (S1..S3, accumulator bank
  *   handed over, read, sum register, output register).
+ *
+ * Widths: the accumulators are exact with accBits = fftBits + weightBits + 1 + floor(log2 M)
+ * (M = most stored entries of one output channel hitting one spectral position over all input
+ * channels; schedule.ts accumulatorBits), e.g. 33 + 2 = 35 bits for 6 input channels with
+ * distinct indices per kernel, instead of the golden model's 48: the per-PE partial sums and
+ * the group sum are sums of subsets of the same terms, so none of them can overflow.
+ *
+ * Parameters: pass peArrayParams(layer, pOut, pIn) rather than a plain { layer, pOut, pIn }
+ * when the Verilog goes to Icarus: hdl/core prints a module's whole parameter JSON on one
+ * comment line, and Icarus rejects lines over 16 KB (a LeNet conv2 layer is about 30 KB).
  */
 import { Bool, Input, Output, Reg, RegNext, Rom, UInt, Vec, constant, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
 import { macShift, type FixedLayer } from "../../spectral/fixed/layer";
