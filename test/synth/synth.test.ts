@@ -36,6 +36,23 @@ describe("synthesize()", () => {
   });
 });
 
+describe("loadDesignModule()", () => {
+  it("elaborates an exported module generator with parameters", async () => {
+    const d = await loadDesignModule(join(root, "examples/fifo.ts"), { module: "Fifo", params: { width: 8, depth: 4 } });
+    expect(d.top).toMatch(/^Fifo/);
+    expect(d.ports.find((p) => p.name === "enq_bits")?.width).toBe(8);
+    await expect(loadDesignModule(join(root, "examples/fifo.ts"), { module: "Nope" })).rejects.toThrow(
+      /no exported module generator "Nope"; exported generators: Fifo/,
+    );
+  });
+
+  it("rejects a module without a design export", async () => {
+    await expect(loadDesignModule(join(root, "test/sim/models.ts"))).rejects.toThrow(
+      /no `export default` or `export const design` providing an ElaboratedDesign/,
+    );
+  });
+});
+
 describe("synth/report.ts CLI", () => {
   it("--json on a design.ts prints integer counts; progress goes to stderr", async () => {
     const { stdout, stderr } = await run(
