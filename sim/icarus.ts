@@ -69,7 +69,7 @@ export function icarusTestbench(t: PortTable): string {
   L.push(`    __dirty = 1'b1;`);
   L.push(`    if ($value$plusargs("vcd=%s", __vcd)) begin`);
   L.push(`      $dumpfile(__vcd);`);
-  L.push(`      $dumpvars(0, ${TB_MODULE});`);
+  L.push(`      $dumpvars(0, dut);`);
   L.push(`    end`);
   L.push(`    $fwrite(FD_OUT, "@R\\n");`);
   L.push(`    $fflush(FD_OUT);`);
