@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SimCompileError } from "./errors";
 import type { PortTable } from "./ports";
-import { buildAtomically, cacheRoot, exists, runTool, sha256, sourceHints, toolVersion } from "./tools";
+import { buildAtomically, cacheRoot, evictOld, exists, runTool, sha256, sourceHints, toolVersion, touch } from "./tools";
 import type { Launch } from "./launch";
 
 export const IVERILOG_INSTALL = "apt-get install iverilog";
@@ -116,7 +116,8 @@ export async function prepareIcarus(t: PortTable, opts: { cacheDir?: string }): 
   const key = sha256("iverilog", version.split("\n")[0] ?? "", t.design.verilog, tb);
   const dir = join(opts.cacheDir ?? cacheRoot(), "iverilog", key);
   const vvp = join(dir, "sim.vvp");
-  if (!(await exists(vvp))) {
+  if (await exists(vvp)) await touch(dir);
+  else {
     await buildAtomically(dir, async (tmp) => {
       await writeFile(join(tmp, "design.v"), t.design.verilog);
       await writeFile(join(tmp, "tb.v"), tb);
@@ -130,6 +131,7 @@ export async function prepareIcarus(t: PortTable, opts: { cacheDir?: string }): 
         throw new SimCompileError("iverilog", output, sourceHints(output, "design.v", t.design.verilog));
       }
     });
+    await evictOld(dir);
   }
   // vvp itself must exist too (it ships with iverilog, but check for a clear message).
   await toolVersion("vvp", "-V", IVERILOG_INSTALL);

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { mkdir, readdir, rename, rm, stat, utimes } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { SimToolMissingError, type SourceHint } from "./errors";
 
 export interface RunResult {
@@ -136,4 +136,29 @@ export function sourceHints(toolOutput: string, fileName: string, verilog: strin
     if (hints.length >= 10) break;
   }
   return hints;
+}
+
+/** Entries kept per cache directory (`.cache/iverilog`, `.cache/verilator`); the least recently used go first. */
+export const CACHE_ENTRIES = 400;
+
+/** Mark a cache entry as used now (for eviction order). */
+export async function touch(dir: string): Promise<void> {
+  const now = new Date();
+  await utimes(dir, now, now).catch(() => undefined);
+}
+
+/** Delete the least recently used entries beyond `keep` in the parent of `entryDir`. */
+export async function evictOld(entryDir: string, keep = CACHE_ENTRIES): Promise<void> {
+  const parent = dirname(entryDir);
+  try {
+    const names = (await readdir(parent)).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    if (names.length <= keep) return;
+    const withTime = await Promise.all(
+      names.map(async (n) => ({ n, t: await stat(join(parent, n)).then((st) => st.mtimeMs, () => 0) })),
+    );
+    withTime.sort((a, b) => a.t - b.t);
+    for (const { n } of withTime.slice(0, withTime.length - keep)) await rm(join(parent, n), { recursive: true, force: true });
+  } catch {
+    /* eviction is best effort */
+  }
 }

@@ -1,9 +1,9 @@
-import { writeFile } from "node:fs/promises";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SimCompileError } from "./errors";
 import type { Launch } from "./launch";
 import type { PortTable } from "./ports";
-import { buildAtomically, cacheRoot, exists, runTool, sha256, sourceHints, toolVersion } from "./tools";
+import { buildAtomically, cacheRoot, evictOld, exists, runTool, sha256, sourceHints, toolVersion, touch } from "./tools";
 
 export const VERILATOR_INSTALL = "apt-get install verilator";
 
@@ -267,7 +267,10 @@ export async function buildVerilator(t: PortTable, opts: VerilatorOptions = {}):
   const key = sha256("verilator", version, args.join(" "), t.design.verilog, harness);
   const dir = join(opts.cacheDir ?? cacheRoot(), "verilator", key);
   const binary = join(dir, "obj", "Vsim");
-  if (await exists(binary)) return { binary, cached: true, dir };
+  if (await exists(binary)) {
+    await touch(dir);
+    return { binary, cached: true, dir };
+  }
   await buildAtomically(dir, async (tmp) => {
     await writeFile(join(tmp, "design.v"), t.design.verilog);
     await writeFile(join(tmp, "harness.cpp"), harness);
@@ -276,7 +279,10 @@ export async function buildVerilator(t: PortTable, opts: VerilatorOptions = {}):
       const output = r.stderr.trim() || r.stdout.trim();
       throw new SimCompileError("verilator", trimOutput(output), sourceHints(output, "design.v", t.design.verilog));
     }
+    // Keep only the executable: the objects and generated C++ are ~10x its size.
+    for (const f of await readdir(join(tmp, "obj"))) if (f !== "Vsim") await rm(join(tmp, "obj", f), { recursive: true, force: true });
   });
+  await evictOld(dir);
   return { binary, cached: false, dir };
 }
 
