@@ -222,12 +222,20 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
     sumAll(Array.from({ length: pIn }, (_, pi) => selectTree(pes.map((row) => row[pi]!.dr_col.at(u)[k]), dPo))).resize(accBits);
   when(move, () => {
     sumValid.assign(advance);
-    sumLast.assign(dV.eq(half - 1));
     yValid.assign(sumValid);
-    yLast.assign(sumLast);
+  });
+  // data registers load only with a valid word (the PEs' read ports follow other addresses
+  // in other cycles, e.g. the reset sweep's)
+  when(advance, () => {
+    sumLast.assign(dV.eq(half - 1));
     for (let u = 0; u < K; u++) {
       sumCol.at(u).re.assign(groupSum(u, "re"));
       sumCol.at(u).im.assign(groupSum(u, "im"));
+    }
+  });
+  when(move.and(sumValid), () => {
+    yLast.assign(sumLast);
+    for (let u = 0; u < K; u++) {
       yCol.at(u).re.assign(macToIfftInputHw(sumCol.at(u).re, shift, ifftBits));
       yCol.at(u).im.assign(macToIfftInputHw(sumCol.at(u).im, shift, ifftBits));
     }

@@ -17,18 +17,21 @@
  *   X:   Mem(2 * 2^vBits words, K complex xBits-bit values each); address cat(bank, v).
  *   acc: 2 banks x K rows u x {re, im}: Mem(oLoc * 2^vBits, SInt(accBits)), address
  *        cat(oLocal, v); a row per u so the drain reads a whole column (all u) in one cycle.
- *        Each memory has one write port, shared by the MAC (its bank in MAC use), the drain's
- *        clear (its bank being drained) and the reset sweep. Contract: a bank is never cleared
- *        (dr_en on it, or sw_en) in a cycle where a MAC reaches S3 in it; the array's bank
- *        protocol guarantees this (if it were broken, the MAC's row would be written and the
- *        other rows of that bank left alone). Write address and data are per bank.
+ *        Each memory has one address, shared by its read and write: the MAC's RMW address while
+ *        its bank accumulates, else the sweep's or the drain's address (the drain reads the
+ *        column and clears it in one cycle). Contract: a bank is never drained, cleared or
+ *        inspected through dr_* (nor swept) in a cycle where a MAC reaches S3 in it; the array's
+ *        bank protocol guarantees this (if it were broken, the MAC would win: its row written,
+ *        the other rows of that bank left alone, dr_col showing the MAC's address). Write
+ *        address and data are per bank, so the memories map to single-port LUT RAM.
  *
  * Ports:
  *   issued, xBank, accBank          S1 control from the array (an entry is on entry_*)
  *   entry_{useful,oLocal,index,re,im}  the KernelRom's output
  *   ld_{en,bank,v,col}              broadcast write of column v of an input channel's spectrum
  *   dr_{en,bank,addr} -> dr_col     drain: column (all u) at address addr of bank `bank`
- *                                   (asynchronous read), cleared to 0 at the clock edge when en
+ *                                   (asynchronous read), cleared to 0 at the clock edge when en;
+ *                                   valid while no MAC reaches S3 in that bank
  *   sw_{en,addr}                    reset sweep: clear address addr of both banks
  *   mac                             a useful MAC is accumulated this cycle (S3)
  */
@@ -137,32 +140,33 @@ export const Pe = defineModule("Pe", (p: PeParams) => {
     })),
   );
   // the word being accumulated: (bank s3Bank, row s3U) at s3Addr
-  const rowsRe = [...banks[0]!, ...banks[1]!].map((m) => m.re.readAsync(s3Addr));
-  const rowsIm = [...banks[0]!, ...banks[1]!].map((m) => m.im.readAsync(s3Addr));
-  const sel = cat(s3Bank, s3U);
-  const sumRe = selectTree(rowsRe, sel).add(s3Pre).resize(accBits);
-  const sumIm = selectTree(rowsIm, sel).add(s3Pim).resize(accBits);
+  // One address per bank, for its read and its write port: a bank is either accumulating (the
+  // RMW address s3Addr), or being drained/cleared (dr.addr), or swept (sw.addr), never two of
+  // these in one cycle (the array's bank protocol). So each accumulator memory has a single
+  // address (single-port LUT RAM, 8 bits per RAM32M instead of 3 with separate read addresses).
   const clearAddr = mux(sw.en, sw.addr, dr.addr);
+  const macBank = [s3Act.and(s3Bank.not()), s3Act.and(s3Bank)];
+  const bankAddr = macBank.map((m) => mux(m, s3Addr, clearAddr));
+  const reads = banks.map((rows, b) => rows.map((row) => ({ re: row.re.readAsync(bankAddr[b]!), im: row.im.readAsync(bankAddr[b]!) })));
+  // the word being accumulated: (bank s3Bank, row s3U) at s3Addr
+  const sel = cat(s3Bank, s3U);
+  const sumRe = selectTree([...reads[0]!, ...reads[1]!].map((r) => r.re), sel).add(s3Pre).resize(accBits);
+  const sumIm = selectTree([...reads[0]!, ...reads[1]!].map((r) => r.im), sel).add(s3Pim).resize(accBits);
   banks.forEach((rows, b) => {
-    // one write address and data per bank: a bank is either accumulating or being cleared
-    // (drain or sweep), never both in one cycle (the array's bank protocol)
-    const macBank = s3Act.and(b === 1 ? s3Bank : s3Bank.not());
     const clear = dr.en.and(b === 1 ? dr.bank : dr.bank.not()).or(sw.en);
-    const addr = mux(macBank, s3Addr, clearAddr);
-    const dataRe = mux(macBank, sumRe, zero);
-    const dataIm = mux(macBank, sumIm, zero);
+    const dataRe = mux(macBank[b]!, sumRe, zero);
+    const dataIm = mux(macBank[b]!, sumIm, zero);
     rows.forEach((row, u) => {
-      const en = mux(macBank, s3U.eq(u), clear);
-      row.re.write(addr, dataRe, { enable: en });
-      row.im.write(addr, dataIm, { enable: en });
+      const en = mux(macBank[b]!, s3U.eq(u), clear);
+      row.re.write(bankAddr[b]!, dataRe, { enable: en });
+      row.im.write(bankAddr[b]!, dataIm, { enable: en });
     });
   });
-  // ---- drain read ----
-  banks[0]!.forEach((row0, u) => {
-    const row1 = banks[1]![u]!;
-    dr_col.at(u).re.assign(mux(dr.bank, row1.re.readAsync(dr.addr), row0.re.readAsync(dr.addr)));
-    dr_col.at(u).im.assign(mux(dr.bank, row1.im.readAsync(dr.addr), row0.im.readAsync(dr.addr)));
-  });
+  // ---- drain read: the bank being drained is addressed by dr.addr ----
+  for (let u = 0; u < K; u++) {
+    dr_col.at(u).re.assign(mux(dr.bank, reads[1]![u]!.re, reads[0]![u]!.re));
+    dr_col.at(u).im.assign(mux(dr.bank, reads[1]![u]!.im, reads[0]![u]!.im));
+  }
   mac.assign(s3Act);
   void uBits;
   return { issued, xBank, accBank, entry, ld, dr, dr_col, sw, mac };
