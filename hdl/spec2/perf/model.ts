@@ -214,9 +214,11 @@ export interface SystemParams {
   readonly actBits: number;
   /** weight capacity on chip, in stored entries per PE (double-buffered: half is filled while half is used) */
   readonly weightWordsPerPe: number;
+  /** on-chip input-map storage in words: when the batch's input maps fit, chunks re-read them from chip, not DRAM */
+  readonly inputBufferWords: number;
 }
 
-export const DEFAULT_SYSTEM: SystemParams = { clockHz: 200e6, dramBytesPerS: 12.8e9, batch: 1, actBits: 16, weightWordsPerPe: 512 };
+export const DEFAULT_SYSTEM: SystemParams = { clockHz: 200e6, dramBytesPerS: 12.8e9, batch: 1, actBits: 16, weightWordsPerPe: 512, inputBufferWords: 0 };
 
 export interface LayerPerf {
   readonly layer: ConvLayer;
@@ -228,8 +230,10 @@ export interface LayerPerf {
   readonly computeCycles: number;
   /** off-chip bytes per batch: input (once per chunk), output, weights (once) */
   readonly bytes: { readonly input: number; readonly output: number; readonly weights: number; readonly total: number };
+  /** compute and DRAM seconds per batch */
   readonly computeS: number;
   readonly memoryS: number;
+  readonly batch: number;
   /** max(compute, memory) per batch divided by batch: seconds per image */
   readonly timePerImageS: number;
   readonly bound: "compute" | "bandwidth";
@@ -246,7 +250,8 @@ export interface LayerPerf {
  * ceil(Cin/pIn) * ceil(Cout/pOut) * n words per PE; when that exceeds the half of the
  * per-PE weight buffer, the output channels are processed in `chunks` groups, each
  * re-reading and re-transforming the input map (tiler, FFT and PE input work repeat per
- * chunk; the input comes again from DRAM) while the weights are read once per batch.
+ * chunk; the input comes again from DRAM unless the batch's input maps fit in the on-chip
+ * input buffer) while the weights are read once per batch.
  * Compute and memory overlap (double buffering assumed), so a batch takes their max.
  */
 export function layerPerf(l: ConvLayer, c: ArchConfig, sys: SystemParams = DEFAULT_SYSTEM): LayerPerf {
@@ -259,7 +264,9 @@ export function layerPerf(l: ConvLayer, c: ArchConfig, sys: SystemParams = DEFAU
   const pc = pipelineCycles(sub, c);
   const computeCycles = chunks * (sys.batch * g.tiles * pc.rates.tile + pc.fill + pc.tail);
   const actB = sys.actBits / 8;
-  const input = sys.batch * chunks * l.cin * l.h * l.w * actB;
+  const mapWords = l.cin * l.h * l.w;
+  const reread = sys.batch * mapWords <= sys.inputBufferWords ? 1 : chunks;
+  const input = sys.batch * reread * mapWords * actB;
   const output = sys.batch * l.cout * g.ho * g.wo * actB;
   const weights = (l.cin * l.cout * c.n * weightEntryBits(c.K)) / 8;
   const total = input + output + weights;
@@ -277,6 +284,7 @@ export function layerPerf(l: ConvLayer, c: ArchConfig, sys: SystemParams = DEFAU
     bytes: { input, output, weights, total },
     computeS,
     memoryS,
+    batch: sys.batch,
     timePerImageS: batchS / sys.batch,
     bound: computeS >= memoryS ? "compute" : "bandwidth",
     ops,
