@@ -254,6 +254,7 @@ export class Simulation {
     const resetCycles = opts.resetCycles ?? 0;
     if (resetCycles > 0) await this.reset(resetCycles);
     const n = stimulus.length;
+    if (n === 0) return [];
     this.checkCycles(n);
     const ins = this.table.inputs;
     const hex = this.inputHex;
@@ -382,6 +383,11 @@ export class Simulation {
   private request(cmd: string, expect: number, what: string): Promise<string[]> {
     return new Promise((res, rej) => {
       if (this.dead) return rej(this.dead);
+      if (expect === 0) {
+        this.flushPokes();
+        if (cmd) this.write(cmd);
+        return res([]);
+      }
       const p: Pending = { what, lines: [], expect, resolve: res, reject: rej, timer: undefined };
       const ms = this.timeoutMs;
       p.timer = setTimeout(() => this.kill(new SimTimeoutError(ms, what)), ms);

@@ -128,6 +128,7 @@ describe.each(backends)("%s backend", (backend) => {
     try {
       await sim.reset(2);
       expect(sim.cycle).toBe(2);
+      expect(await sim.batch([])).toEqual([]);
       sim.poke("load", 1);
       sim.poke("d", (1n << 100n) - 1n);
       await sim.step();
