@@ -1,0 +1,137 @@
+/**
+ * The SPEC2 performance model (hdl/spec2/perf): unit rates against the units' own functions,
+ * the VGG16 operation count, cycles and MACs against RTL simulation (Icarus), and the DSE
+ * against the XC7VX690T budget (resources from the committed Yosys cache, never a fresh run).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { fft2dForwardCyclesPerTile } from "../../../hdl/spec2/fft2d";
+import { ifft2dCyclesPerBlock } from "../../../hdl/spec2/ifft2d";
+import { buildSchedule, cyclesPerTile } from "../../../hdl/spec2/schedule";
+import { makePlan } from "../../../spectral/conv";
+import { best, explore, paretoFront, type DseSpace } from "../../../hdl/spec2/perf/dse";
+import { entriesPerKernel, geometry, layerPerf, networkPerf, spatialOps, spec2LayerCycles, tileRates, usefulMacs, type ArchConfig } from "../../../hdl/spec2/perf/model";
+import { XC7VX690T, compositionCheck, configUsage, fits } from "../../../hdl/spec2/perf/resources";
+import { randomLayer, type LayerShape } from "../../../hdl/spec2/perf/random-layer";
+import { CACHE_FILE, readCache } from "../../../hdl/spec2/perf/synth-blocks";
+import { VALIDATION_CASES, VALIDATION_FILE, convOf, validateCase, type ValidationResult } from "../../../hdl/spec2/perf/validate";
+import { VGG16_CONV } from "../../../hdl/spec2/perf/vgg16";
+
+/** Stated tolerances: whole run (load + pipeline) and the pipeline part after the serial load. */
+const TOTAL_TOLERANCE = 0.03;
+const PIPELINE_TOLERANCE = 0.05;
+
+describe("unit rates come from the units' own functions", () => {
+  const shapes: LayerShape[] = [
+    { cin: 6, cout: 16, h: 12, w: 12, k: 5, p: 0, K: 8, density: 0.25, pOut: 4, pIn: 2 },
+    { cin: 5, cout: 3, h: 10, w: 9, k: 3, p: 1, K: 8, density: 0.5, pOut: 2, pIn: 3 },
+    { cin: 4, cout: 4, h: 16, w: 16, k: 3, p: 1, K: 16, density: 0.25, pOut: 2, pIn: 2 },
+  ];
+  for (const s of shapes) {
+    it(`${s.cin}->${s.cout} K${s.K} P ${s.pOut}x${s.pIn}`, () => {
+      const { acc } = randomLayer(s, 3);
+      const layer = acc.layer;
+      const n = layer.kernels[0]!.length;
+      expect(n).toBe(entriesPerKernel(s.K, s.density));
+      const cfg: ArchConfig = { K: s.K, pOut: s.pOut, pIn: s.pIn, fftLanes: 1, ifftLanes: 1, n };
+      const r = tileRates(convOf(s), cfg);
+      const sched = cyclesPerTile(buildSchedule(layer, s.pOut, s.pIn));
+      expect(r.mac).toBe(sched.mac);
+      expect(r.peInput).toBe(sched.input);
+      expect(r.drain).toBe(sched.drain);
+      const plan = makePlan(layer);
+      const g = geometry(convOf(s), s.K);
+      expect([g.T, g.tilesX, g.tilesY, g.ho, g.wo]).toEqual([plan.T, plan.tilesX, plan.tilesY, plan.ho, plan.wo]);
+      expect(r.fft).toBe(s.cin * fft2dForwardCyclesPerTile(s.K, plan.T));
+      expect(r.ifft).toBe(s.cout * ifft2dCyclesPerBlock(s.K));
+      expect(r.tiler).toBe(s.cin * plan.T);
+      expect(r.tile).toBe(Math.max(r.tiler, r.fft, r.peInput, r.mac, r.drain, r.ifft, r.oaaEmit));
+    });
+  }
+});
+
+describe("VGG16", () => {
+  it("13 conv layers, 30.69 G operations and 0.549 G complex MACs (K=8, n=10) per 224x224 image", () => {
+    expect(VGG16_CONV).toHaveLength(13);
+    const ops = VGG16_CONV.reduce((s, l) => s + spatialOps(l), 0);
+    expect(ops / 1e9).toBeCloseTo(30.69, 2);
+    const macs = VGG16_CONV.reduce((s, l) => s + usefulMacs(l, 8, 10), 0);
+    expect(macs / 1e9).toBeCloseTo(0.549, 3);
+  });
+
+  it("bandwidth and batch enter the model as stated", () => {
+    const cfg: ArchConfig = { K: 8, pOut: 16, pIn: 4, fftLanes: 4, ifftLanes: 8, n: 10 };
+    const l = VGG16_CONV[1]!; // conv1_2, activations dominate
+    const a = layerPerf(l, cfg, { clockHz: 200e6, dramBytesPerS: 12.8e9, batch: 1, actBits: 16, weightWordsPerPe: 512, inputBufferWords: 0 });
+    expect(a.bytes.input).toBe(64 * 224 * 224 * 2);
+    expect(a.bytes.output).toBe(64 * 224 * 224 * 2);
+    expect(a.memoryS).toBeCloseTo(a.bytes.total / 12.8e9, 12);
+    const fast = layerPerf(l, cfg, { clockHz: 200e6, dramBytesPerS: 1e15, batch: 1, actBits: 16, weightWordsPerPe: 512, inputBufferWords: 0 });
+    expect(fast.bound).toBe("compute");
+    expect(fast.timePerImageS).toBeCloseTo(fast.computeS, 12);
+    const net = networkPerf(VGG16_CONV, cfg);
+    expect(net.eqOpsPerS).toBeCloseTo(net.ops / net.timePerImageS, 0);
+  });
+});
+
+describe("model vs RTL (Icarus)", () => {
+  const check = (r: ValidationResult): void => {
+    expect(r.rtlMacs).toBe(r.modelMacs);
+    expect(Math.abs(r.error)).toBeLessThanOrEqual(TOTAL_TOLERANCE);
+    expect(Math.abs(r.pipelineError)).toBeLessThanOrEqual(PIPELINE_TOLERANCE);
+  };
+  // two live runs: one MAC-bound, one IFFT-bound
+  for (const i of [0, 3]) {
+    const s = VALIDATION_CASES[i]!;
+    it(`live: ${s.cin}->${s.cout} ${s.h}x${s.w} K${s.K} P ${s.pOut}x${s.pIn}: cycles within ${100 * TOTAL_TOLERANCE}% (pipeline ${100 * PIPELINE_TOLERANCE}%), MACs exact`, async () => {
+      const r = await validateCase(s);
+      console.log(`model ${r.modelCycles} vs RTL ${r.rtlCycles} cycles (${(100 * r.error).toFixed(2)}%), ${r.bound}-bound`);
+      check(r);
+    });
+  }
+  it("the committed RTL runs (bench/results/validation.json) agree with the current model", () => {
+    expect(existsSync(VALIDATION_FILE)).toBe(true);
+    const v = JSON.parse(readFileSync(VALIDATION_FILE, "utf8")) as { results: ValidationResult[] };
+    expect(v.results.length).toBeGreaterThanOrEqual(6);
+    for (const r of v.results) {
+      const s = r.shape;
+      const n = entriesPerKernel(s.K, s.density);
+      const m = spec2LayerCycles(convOf(s), { K: s.K, pOut: s.pOut, pIn: s.pIn, fftLanes: 1, ifftLanes: 1, n });
+      const now: ValidationResult = { ...r, modelCycles: m.cycles, error: (m.cycles - r.rtlCycles) / r.rtlCycles, pipelineError: (m.pipeline.cycles - r.rtlPipeline) / r.rtlPipeline, modelMacs: usefulMacs(convOf(s), s.K, n) };
+      check(now);
+    }
+  });
+});
+
+describe("DSE under the XC7VX690T budget (committed Yosys cache)", () => {
+  const cache = readCache(CACHE_FILE);
+  const small: DseSpace = { Ks: [8, 16], pOut: [4, 16, 64, 256], pIn: [1, 4, 16], fftLanes: [1, 4, 16], ifftLanes: [1, 8, 32], weightBram36PerPe: [1], inputMapBram36: [0, 200], density: 0.25 };
+  it("every point's fit flag matches the budget; the best point fits; the Pareto front is monotone", () => {
+    const pts = explore(cache, VGG16_CONV, small);
+    expect(pts.length).toBeGreaterThan(50);
+    for (const p of pts) expect(p.fits).toBe(p.usage.total.lut <= XC7VX690T.lut && p.usage.total.ff <= XC7VX690T.ff && p.usage.total.dsp <= XC7VX690T.dsp && p.usage.total.bram36 <= XC7VX690T.bram36);
+    expect(pts.some((p) => !p.fits)).toBe(true);
+    const b = best(pts)!;
+    expect(fits(b.usage.total)).toBe(true);
+    for (const p of pts) if (p.fits) expect(p.perf.eqOpsPerS).toBeLessThanOrEqual(b.perf.eqOpsPerS * (1 + 1e-9));
+    const front = paretoFront(pts, "lut");
+    for (let i = 1; i < front.length; i++) {
+      expect(front[i]!.usage.total.lut).toBeGreaterThanOrEqual(front[i - 1]!.usage.total.lut);
+      expect(front[i]!.perf.eqOpsPerS).toBeGreaterThan(front[i - 1]!.perf.eqOpsPerS);
+    }
+  });
+  it("resources grow with the PE count and the lanes", () => {
+    const a = configUsage(cache, VGG16_CONV, { K: 8, pOut: 16, pIn: 2, fftLanes: 1, ifftLanes: 1, n: 10 }).total;
+    const b = configUsage(cache, VGG16_CONV, { K: 8, pOut: 16, pIn: 4, fftLanes: 2, ifftLanes: 2, n: 10 }).total;
+    expect(b.lut).toBeGreaterThan(a.lut);
+    expect(b.dsp).toBeGreaterThan(a.dsp);
+  });
+  it("composition check: the sum of the parts is within 15% of the whole layer in LUT sites and FF, equal in DSP", () => {
+    const c = compositionCheck(cache);
+    expect(c).toBeDefined();
+    console.log(`composition: parts ${JSON.stringify(c!.parts)} whole ${JSON.stringify(c!.whole)}`);
+    expect(Math.abs(c!.error.lut)).toBeLessThanOrEqual(0.15);
+    expect(Math.abs(c!.error.ff)).toBeLessThanOrEqual(0.15);
+    expect(c!.parts.dsp).toBe(c!.whole.dsp);
+  });
+});
