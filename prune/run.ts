@@ -27,6 +27,8 @@ export interface RunOptions {
   threads: number;
   trainLimit?: number;
   testLimit?: number;
+  /** batches per ADMM / retraining epoch (default: the whole training set) */
+  phaseSteps?: number;
   quiet: boolean;
   train: TrainConfig;
 }
@@ -45,6 +47,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
       checkpoints: { type: "string", default: ".cache/prune" },
       "train-limit": { type: "string" },
       "test-limit": { type: "string" },
+      "phase-steps": { type: "string" },
       quiet: { type: "boolean", default: false },
     },
     strict: true,
@@ -65,6 +68,7 @@ export function parseRunArgs(argv: string[]): RunOptions {
     threads: num("threads", values.threads, true, 1)!,
     trainLimit: num("train-limit", values["train-limit"], true, 64),
     testLimit: num("test-limit", values["test-limit"], true, 1),
+    phaseSteps: num("phase-steps", values["phase-steps"], true, 1),
     quiet: values.quiet!,
     train: {
       ...t,
@@ -94,12 +98,23 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
   mkdirSync(o.checkpoints, { recursive: true });
   const common = { seed: cfg.seed, batch: cfg.batch, trainLimit: o.trainLimit ?? null, steps: cfg.stepsPerEpoch ?? null };
   const fpDense = JSON.stringify({ ...common, epochs: cfg.denseEpochs, lr: cfg.lrDense, decay: cfg.lrDecay });
-  const fpAdmm = JSON.stringify({ fpDense, density: o.density, epochs: cfg.admmEpochs, lr: cfg.lrAdmm, rho0: cfg.rho0, g: cfg.rhoGrowth, u: cfg.admmUpdatesPerEpoch });
+  const fpAdmm = JSON.stringify({
+    fpDense,
+    density: o.density,
+    epochs: cfg.admmEpochs,
+    lr: cfg.lrAdmm,
+    rho0: cfg.rho0,
+    g: cfg.rhoGrowth,
+    u: cfg.admmUpdatesPerEpoch,
+    ...(o.phaseSteps ? { phaseSteps: o.phaseSteps } : {}),
+  });
+  const pcfg: TrainConfig = o.phaseSteps ? { ...cfg, stepsPerEpoch: o.phaseSteps } : cfg;
   const fpRetrain = JSON.stringify({ fpAdmm, epochs: cfg.retrainEpochs, lr: cfg.lrRetrain });
   const tag = `s${cfg.seed}${o.trainLimit ? `-n${o.trainLimit}` : ""}`;
   const pDense = join(o.checkpoints, `dense-${tag}.json`);
-  const pAdmm = join(o.checkpoints, `admm-${tag}-d${o.density}.json`);
-  const pRetrain = join(o.checkpoints, `retrain-${tag}-d${o.density}.json`);
+  const ptag = o.phaseSteps ? `-p${o.phaseSteps}` : "";
+  const pAdmm = join(o.checkpoints, `admm-${tag}-d${o.density}${ptag}.json`);
+  const pRetrain = join(o.checkpoints, `retrain-${tag}-d${o.density}${ptag}.json`);
   const engine = makeEngine(o, train);
   const net = new LeNet();
   try {
@@ -114,7 +129,7 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
 
     let admm = loadState(pAdmm, fpAdmm) ?? startAdmm(dense.theta, n, cfg.rho0);
     if (admm.epochDone > 0) log(o.quiet, `resuming ADMM after epoch ${admm.epochDone} (${pAdmm})`);
-    admm = await runPhase(admm, { kind: "admm", cfg, engine, data: train, epochs: cfg.admmEpochs, lr: cfg.lrAdmm, epochOffset: cfg.denseEpochs, n, checkpoint: pAdmm, fingerprint: fpAdmm, quiet: o.quiet });
+    admm = await runPhase(admm, { kind: "admm", cfg: pcfg, engine, data: train, epochs: cfg.admmEpochs, lr: cfg.lrAdmm, epochOffset: cfg.denseEpochs, n, checkpoint: pAdmm, fingerprint: fpAdmm, quiet: o.quiet });
 
     let retrain = loadState(pRetrain, fpRetrain);
     const hard = startRetrain(admm, n);
@@ -122,7 +137,7 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
     if (retrain && retrain.epochDone > 0) log(o.quiet, `resuming retraining after epoch ${retrain.epochDone} (${pRetrain})`);
     retrain = await runPhase(retrain ?? hard, {
       kind: "retrain",
-      cfg,
+      cfg: pcfg,
       engine,
       data: train,
       epochs: cfg.retrainEpochs,

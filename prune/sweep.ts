@@ -21,23 +21,26 @@ async function main(argv: string[]): Promise<void> {
   const t0 = Date.now();
   let densities = [1, 0.5, 0.25, 0.125];
   let out = "weights/sweep";
+  let fixedLimit: number | undefined;
   const rest: string[] = [];
   for (let a = 0; a < argv.length; a++) {
     if (argv[a] === "--densities") densities = argv[++a]!.split(",").map(Number);
     else if (argv[a] === "--out") out = argv[++a]!;
+    else if (argv[a] === "--fixed-test-limit") fixedLimit = Number(argv[++a]);
     else rest.push(argv[a]!);
   }
   densities.forEach(checkDensity);
   const base = parseRunArgs(rest);
   const train = loadMnist("train", base.trainLimit);
   const test = loadMnist("test", base.testLimit);
+  const fixedTest = loadMnist("test", Math.min(fixedLimit ?? test.count, test.count));
   const points: (SweepPoint & { prunedFloatBeforeRetraining: number; disagreements: number; sqnrDb: { conv1: number; conv2: number } })[] = [];
   let denseFloat = NaN;
   const write = (): void => {
     const json = {
-      command: `npx tsx prune/sweep.ts --densities ${densities.join(",")} --out ${out} ${rest.join(" ")}`.trim(),
+      command: `npx tsx prune/sweep.ts --densities ${densities.join(",")} --out ${out}${fixedLimit ? ` --fixed-test-limit ${fixedLimit}` : ""} ${rest.join(" ")}`.trim(),
       seed: base.train.seed,
-      split: { train: train.count, test: test.count },
+      split: { train: train.count, test: test.count, fixedPointTest: fixedTest.count },
       denseFloat,
       complete: points.length === densities.length,
       points,
@@ -58,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
     const theta = dense ? res.dense.theta : res.retrain.theta;
     const masks = dense ? undefined : res.retrain.masks;
     const layers = quantizeLeNet(theta, masks, train);
-    const fx = evaluateFixed(theta, layers, test, `density ${d}: test fixed-point`, o.quiet);
+    const fx = evaluateFixed(theta, layers, fixedTest, `density ${d}: test fixed-point`, o.quiet);
     points.push({
       density: d,
       n,
