@@ -39,7 +39,11 @@
  *                oLoc * n MAC cycles, else the MACs wait for input), and
  *   drain        Cout * (K/2+1) output columns (the accumulators of tile t drain while tile t+1
  *                accumulates into the other bank),
- *   so a tile takes max(D, Cin*(K/2+1), Cout*(K/2+1)) cycles; the first output column
+ *   so a tile takes max(D, Cin*(K/2+1), Cout*(K/2+1)) cycles, except that tile t+2 may only
+ *   accumulate into tile t's bank after that bank's drain, which starts 4 cycles after tile t's
+ *   last issue: two tiles take at least D + 3 + Cout*(K/2+1) cycles, so the average is
+ *   max(D, Cin*(K/2+1), Cout*(K/2+1), (D + Cout*(K/2+1) + 3)/2) (schedule.ts cyclesPerTile;
+ *   with D = Cout*(K/2+1) successive tiles alternate, e.g. 80/83 cycles). The first output column
  *   of a tile leaves 6 cycles after the issue of the tile's last MAC (S1..S3, accumulator bank
  *   handed over, read, sum register, output register).
  *

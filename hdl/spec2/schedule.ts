@@ -173,15 +173,24 @@ export function buildSchedule(layer: FixedLayer, pOut: number, pIn: number): Sch
   };
 }
 
+/** Cycles from a tile's last MAC issue to the first drain read of its accumulator bank, minus 1. */
+export const ACC_HANDOFF = 3;
+
 /**
- * Cycle model of one tile in steady state (inputs always valid, output always ready):
- * max(MAC issue D, input Cin*(K/2+1) columns, output Cout*(K/2+1) columns); the three overlap
- * (X and accumulator banks are double-buffered).
+ * Cycle model of one tile in steady state (inputs always valid, output always ready), as an
+ * average over two tiles: the MAC issue (D cycles), the input (Cin*(K/2+1) columns) and the
+ * drain (Cout*(K/2+1) output columns) overlap, X and accumulator banks being double-buffered;
+ * but tile t+2 accumulates in tile t's bank only after tile t's drain, which starts
+ * ACC_HANDOFF + 1 cycles after tile t's last issue, so two tiles also take at least
+ * D + ACC_HANDOFF + Cout*(K/2+1) cycles:
+ *   tile = max(D, Cin*(K/2+1), Cout*(K/2+1), (D + Cout*(K/2+1) + ACC_HANDOFF) / 2).
+ * (When D and the drain are nearly equal, successive tiles then alternate, e.g. 30/33 cycles.)
  */
-export function cyclesPerTile(s: Schedule): { mac: number; input: number; drain: number; tile: number } {
+export function cyclesPerTile(s: Schedule): { mac: number; input: number; drain: number; pair: number; tile: number } {
   const input = s.cin * s.half;
   const drain = s.cout * s.half;
-  return { mac: s.depth, input, drain, tile: Math.max(s.depth, input, drain) };
+  const pair = (s.depth + drain + ACC_HANDOFF) / 2;
+  return { mac: s.depth, input, drain, pair, tile: Math.max(s.depth, input, drain, pair) };
 }
 
 /** Packs a ROM word as {useful, oLocal, index, re, im} (MSB first) in romWordBits(s) bits. */

@@ -116,7 +116,8 @@ describe("buildSchedule", () => {
     for (const [pOut, pIn] of [[1, 1], [4, 2], [5, 4], [8, 2], [16, 6], [3, 5], [20, 7]]) checkSchedule(conv2, pOut!, pIn!);
     const s = buildSchedule(conv2, 4, 2);
     expect(s.depth).toBe(3 * 4 * 10); // R * oLoc * n
-    expect(cyclesPerTile(s)).toEqual({ mac: 120, input: 30, drain: 80, tile: 120 });
+    expect(cyclesPerTile(s)).toEqual({ mac: 120, input: 30, drain: 80, pair: 101.5, tile: 120 });
+    expect(cyclesPerTile(buildSchedule(conv2, 4, 3)).tile).toBe(81.5); // D = drain = 80: tiles alternate 80/83
     const s2 = buildSchedule(conv2, 5, 4); // oLoc 4 (one PE group has only 3 channels), R 2
     expect(s2.depth).toBe(2 * 4 * 10);
     expect(s2.rom[1]![0]!.filter((w) => !w.useful).length).toBe(2 * 10); // o = 16 does not exist
