@@ -15,6 +15,9 @@ export interface DsePoint {
   readonly perf: NetworkPerf;
 }
 
+/** A point of explore(): the performance is only evaluated for points within the budget. */
+export type DseCandidate = (DsePoint & { readonly fits: true }) | { readonly config: ArchConfig; readonly buffers: BufferParams; readonly usage: Breakdown; readonly fits: false; readonly perf?: undefined };
+
 export interface DseSpace {
   readonly Ks: readonly number[];
   readonly pOut: readonly number[];
@@ -23,6 +26,8 @@ export interface DseSpace {
   readonly ifftLanes: readonly number[];
   readonly weightBram36PerPe: readonly number[];
   readonly inputMapBram36: readonly number[];
+  /** accumulator regions per PE */
+  readonly accRegions: readonly number[];
   /** spectral density (0.25 = 75% pruned) */
   readonly density: number;
 }
@@ -31,12 +36,13 @@ const pow2 = (max: number): number[] => Array.from({ length: Math.log2(max) + 1 
 
 export const DEFAULT_SPACE: DseSpace = {
   Ks: [8, 16],
-  pOut: pow2(512),
-  pIn: pow2(64),
-  fftLanes: pow2(32),
-  ifftLanes: pow2(64),
-  weightBram36PerPe: [1, 2],
-  inputMapBram36: [0, 200, 400],
+  pOut: pow2(256),
+  pIn: pow2(32),
+  fftLanes: pow2(16),
+  ifftLanes: pow2(32),
+  weightBram36PerPe: [1, 2, 4, 8],
+  inputMapBram36: [0, 400],
+  accRegions: [1, 2, 4, 8, 16],
   density: 0.25,
 };
 
@@ -46,9 +52,12 @@ export function evaluate(cache: SynthCache, layers: readonly ConvLayer[], config
   return { config, buffers, usage, fits: fits(usage.total, budget), perf };
 }
 
-/** Every point of the space that the cache can cost (K with all blocks measured). Lanes beyond pOut (IFFT) are skipped. */
-export function explore(cache: SynthCache, layers: readonly ConvLayer[], space: DseSpace = DEFAULT_SPACE, sys: SystemParams = DEFAULT_SYSTEM, budget: Budget = XC7VX690T): DsePoint[] {
-  const out: DsePoint[] = [];
+/**
+ * Every point of the space that the cache can cost (K with all blocks measured); IFFT lanes
+ * beyond pOut are skipped. The performance is evaluated only for points within the budget.
+ */
+export function explore(cache: SynthCache, layers: readonly ConvLayer[], space: DseSpace = DEFAULT_SPACE, sys: SystemParams = DEFAULT_SYSTEM, budget: Budget = XC7VX690T): DseCandidate[] {
+  const out: DseCandidate[] = [];
   const Ks = space.Ks.filter((K) => measuredKs(cache).includes(K));
   for (const K of Ks) {
     const n = entriesPerKernel(K, space.density);
@@ -59,7 +68,13 @@ export function explore(cache: SynthCache, layers: readonly ConvLayer[], space: 
             if (ifftLanes > pOut) continue;
             for (const wb of space.weightBram36PerPe) {
               for (const im of space.inputMapBram36) {
-                out.push(evaluate(cache, layers, { K, pOut, pIn, fftLanes, ifftLanes, n }, { weightBram36PerPe: wb, actBits: sys.actBits, inputMapBram36: im }, sys, budget));
+                for (const accRegions of space.accRegions) {
+                  const config: ArchConfig = { K, pOut, pIn, fftLanes, ifftLanes, n, accRegions };
+                  const buffers: BufferParams = { weightBram36PerPe: wb, actBits: sys.actBits, inputMapBram36: im };
+                  const usage = configUsage(cache, layers, config, buffers);
+                  if (!fits(usage.total, budget)) out.push({ config, buffers, usage, fits: false });
+                  else out.push(evaluate(cache, layers, config, buffers, sys, budget) as DsePoint & { fits: true });
+                }
               }
             }
           }
@@ -71,7 +86,7 @@ export function explore(cache: SynthCache, layers: readonly ConvLayer[], space: 
 }
 
 /** The fitting point with the highest equivalent throughput (ties: fewer LUTs). */
-export function best(points: readonly DsePoint[]): DsePoint | undefined {
+export function best(points: readonly DseCandidate[]): DsePoint | undefined {
   let b: DsePoint | undefined;
   for (const p of points) {
     if (!p.fits) continue;
@@ -81,8 +96,8 @@ export function best(points: readonly DsePoint[]): DsePoint | undefined {
 }
 
 /** Pareto front of the fitting points: maximal throughput for a resource (no point has more throughput with no more of it). */
-export function paretoFront(points: readonly DsePoint[], resource: "lut" | "dsp"): DsePoint[] {
-  const sorted = points.filter((p) => p.fits).sort((a, b) => a.usage.total[resource] - b.usage.total[resource] || b.perf.eqOpsPerS - a.perf.eqOpsPerS);
+export function paretoFront(points: readonly DseCandidate[], resource: "lut" | "dsp"): DsePoint[] {
+  const sorted = points.filter((p): p is DsePoint & { fits: true } => p.fits).sort((a, b) => a.usage.total[resource] - b.usage.total[resource] || b.perf.eqOpsPerS - a.perf.eqOpsPerS);
   const front: DsePoint[] = [];
   let top = -Infinity;
   for (const p of sorted) {
@@ -95,5 +110,5 @@ export function paretoFront(points: readonly DsePoint[], resource: "lut" | "dsp"
 }
 
 export function describeConfig(c: ArchConfig, b?: BufferParams): string {
-  return `K=${c.K} n=${c.n} P=${c.pOut}x${c.pIn} (${c.pOut * c.pIn} PEs), FFT lanes ${c.fftLanes}, IFFT lanes ${c.ifftLanes}${b ? `, weight buffer ${b.weightBram36PerPe} RAMB36/PE, input map buffer ${b.inputMapBram36} RAMB36` : ""}`;
+  return `K=${c.K} n=${c.n} P=${c.pOut}x${c.pIn} (${c.pOut * c.pIn} PEs), FFT lanes ${c.fftLanes}, IFFT lanes ${c.ifftLanes}${c.accRegions !== undefined ? `, ${c.accRegions} acc. regions/PE` : ""}${b ? `, weight buffer ${b.weightBram36PerPe} RAMB36/PE, input map buffer ${b.inputMapBram36} RAMB36` : ""}`;
 }

@@ -49,6 +49,11 @@ export interface ArchConfig {
   readonly ifftLanes: number;
   /** stored entries per spectral kernel (10 of 40 for K = 8 at 75% pruning) */
   readonly n: number;
+  /**
+   * accumulator regions per PE: output channels a PE can hold per pass (as built: ceil(Cout/pOut)
+   * of the layer, the default when absent). Fewer regions mean several passes over the input.
+   */
+  readonly accRegions?: number;
 }
 
 /** n = round(density * K*(K/2+1)) (SPEC2.md section 2). */
@@ -224,8 +229,10 @@ export interface LayerPerf {
   readonly layer: ConvLayer;
   readonly rates: TileRates;
   readonly tiles: number;
-  /** weight chunks: the layer's kernels are loaded in this many output-channel chunks */
+  /** passes: the output channels are processed in this many chunks (accumulator regions, weight buffer) */
   readonly chunks: number;
+  /** true when one output channel's kernels do not fit a PE's weight buffer: weights stream from DRAM for every tile */
+  readonly weightsStreamed: boolean;
   /** compute cycles per batch */
   readonly computeCycles: number;
   /** off-chip bytes per batch: input (once per chunk), output, weights (once) */
@@ -248,7 +255,8 @@ export interface LayerPerf {
 /**
  * One layer of a network on a fixed configuration. The layer's ROM image (PE list) is
  * ceil(Cin/pIn) * ceil(Cout/pOut) * n words per PE; when that exceeds the half of the
- * per-PE weight buffer, the output channels are processed in `chunks` groups, each
+ * per-PE weight buffer, or ceil(Cout/pOut) exceeds the PE's accumulator regions, the output
+ * channels are processed in `chunks` groups of pOut * (regions) channels, each
  * re-reading and re-transforming the input map (tiler, FFT and PE input work repeat per
  * chunk; the input comes again from DRAM unless the batch's input maps fit in the on-chip
  * input buffer) while the weights are read once per batch.
@@ -256,10 +264,14 @@ export interface LayerPerf {
  */
 export function layerPerf(l: ConvLayer, c: ArchConfig, sys: SystemParams = DEFAULT_SYSTEM): LayerPerf {
   const g = geometry(l, c.K);
-  const perPeWords = Math.ceil(l.cin / c.pIn) * Math.ceil(l.cout / c.pOut) * c.n;
+  const rounds = Math.ceil(l.cin / c.pIn);
   const capacity = Math.max(1, Math.floor(sys.weightWordsPerPe / 2));
-  const chunks = Math.ceil(perPeWords / capacity);
-  const coutChunk = Math.ceil(l.cout / chunks);
+  // output channels per PE and pass: limited by the accumulator regions and the weight buffer
+  const byWeights = Math.floor(capacity / (rounds * c.n));
+  const streamed = byWeights < 1; // one output channel's list does not fit: weights stream per tile
+  const oPass = Math.min(Math.ceil(l.cout / c.pOut), c.accRegions ?? Infinity, streamed ? Infinity : byWeights);
+  const coutChunk = Math.min(l.cout, oPass * c.pOut);
+  const chunks = Math.ceil(l.cout / coutChunk);
   const sub: ConvLayer = { ...l, cout: coutChunk };
   const pc = pipelineCycles(sub, c);
   const computeCycles = chunks * (sys.batch * g.tiles * pc.rates.tile + pc.fill + pc.tail);
@@ -268,7 +280,7 @@ export function layerPerf(l: ConvLayer, c: ArchConfig, sys: SystemParams = DEFAU
   const reread = sys.batch * mapWords <= sys.inputBufferWords ? 1 : chunks;
   const input = sys.batch * reread * mapWords * actB;
   const output = sys.batch * l.cout * g.ho * g.wo * actB;
-  const weights = (l.cin * l.cout * c.n * weightEntryBits(c.K)) / 8;
+  const weights = ((streamed ? sys.batch * g.tiles : 1) * l.cin * l.cout * c.n * weightEntryBits(c.K)) / 8;
   const total = input + output + weights;
   const computeS = computeCycles / sys.clockHz;
   const memoryS = total / sys.dramBytesPerS;
@@ -280,6 +292,7 @@ export function layerPerf(l: ConvLayer, c: ArchConfig, sys: SystemParams = DEFAU
     rates: pc.rates,
     tiles: g.tiles,
     chunks,
+    weightsStreamed: streamed,
     computeCycles,
     bytes: { input, output, weights, total },
     computeS,

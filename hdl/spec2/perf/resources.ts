@@ -144,29 +144,42 @@ export function weightWordsPerPe(b: BufferParams): number {
 export function configUsage(cache: SynthCache, layers: readonly ConvLayer[], c: ArchConfig, buf: BufferParams = DEFAULT_BUFFERS): Breakdown {
   const P = c.pOut * c.pIn;
   const maxCout = Math.max(...layers.map((l) => l.cout));
-  const oLoc = Math.ceil(maxCout / c.pOut);
+  const oLoc = c.accRegions ?? Math.ceil(maxCout / c.pOut);
   const fft = scale(usageOf(entry(cache, `fft-K${c.K}`).resources), c.fftLanes);
   const ifft = scale(usageOf(entry(cache, `ifft-K${c.K}`).resources), c.ifftLanes);
   const pes = scale(peUsage(cache, c.K, oLoc), P);
   const glue = scale(gluePerPe(cache), P);
   const weightBuffer: Usage = { ...ZERO, bram36: P * buf.weightBram36PerPe };
-  const ifftBits = 16 + 2 * Math.log2(c.K);
-  let inWords = 0;
-  let oaaWords = 0;
-  let zBits = 0;
-  for (const l of layers) {
-    const g = geometry(l, c.K);
-    inWords = Math.max(inWords, 2 * g.T * g.wp * l.cin);
-    const segments = Math.ceil(((g.tilesX - 1) * g.T + c.K) / c.K);
-    oaaWords = Math.max(oaaWords, l.cout * 2 * c.K * segments * c.K);
-    zBits = Math.max(zBits, ifftBits + Math.ceil(Math.log2(Math.ceil(c.K / g.T) ** 2)));
-  }
-  const T = c.K - Math.max(...layers.map((l) => l.k)) + 1;
+  const { inWords, oaaWords, zBits, T } = bufferWords(layers, c.K);
   const inputBuffer: Usage = { ...ZERO, bram36: Math.max(bram36For(inWords, buf.actBits, T * c.fftLanes), buf.inputMapBram36) };
   const oaaBuffer: Usage = { ...ZERO, bram36: bram36For(oaaWords, zBits, c.K * c.ifftLanes) };
   void halfCols;
   void indexWidths;
   return { fft, ifft, pes, glue, weightBuffer, inputBuffer, oaaBuffer, total: add(fft, ifft, pes, glue, weightBuffer, inputBuffer, oaaBuffer) };
+}
+
+const bufferMemo = new WeakMap<readonly ConvLayer[], Map<number, { inWords: number; oaaWords: number; zBits: number; T: number }>>();
+
+/** Largest input-band and overlap-add words over the layers for FFT size K (memoised). */
+function bufferWords(layers: readonly ConvLayer[], K: number): { inWords: number; oaaWords: number; zBits: number; T: number } {
+  let m = bufferMemo.get(layers);
+  if (!m) bufferMemo.set(layers, (m = new Map()));
+  const hit = m.get(K);
+  if (hit) return hit;
+  const ifftBits = 16 + 2 * Math.log2(K);
+  let inWords = 0;
+  let oaaWords = 0;
+  let zBits = 0;
+  for (const l of layers) {
+    const g = geometry(l, K);
+    inWords = Math.max(inWords, 2 * g.T * g.wp * l.cin);
+    const segments = Math.ceil(((g.tilesX - 1) * g.T + K) / K);
+    oaaWords = Math.max(oaaWords, l.cout * 2 * K * segments * K);
+    zBits = Math.max(zBits, ifftBits + Math.ceil(Math.log2(Math.ceil(K / g.T) ** 2)));
+  }
+  const r = { inWords, oaaWords, zBits, T: K - Math.max(...layers.map((l) => l.k)) + 1 };
+  m.set(K, r);
+  return r;
 }
 
 /** The composition check: sum of the parts of the composition layer vs the whole Spec2Layer. */

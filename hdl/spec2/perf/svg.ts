@@ -1,7 +1,7 @@
 /**
  * Hand-written SVG plots for bench/vgg16.ts: per-layer bars and the DSE Pareto fronts.
  */
-import type { DsePoint } from "./dse";
+import type { DseCandidate, DsePoint } from "./dse";
 import type { NetworkPerf } from "./model";
 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -59,12 +59,12 @@ export function layersSvg(net: NetworkPerf, title: string): string {
 }
 
 /** Throughput vs LUT and vs DSP: all fitting points (grey, subsampled) and the Pareto fronts. */
-export function paretoSvg(points: readonly DsePoint[], fronts: { lut: readonly DsePoint[]; dsp: readonly DsePoint[] }, budget: { lut: number; dsp: number }, title: string): string {
+export function paretoSvg(points: readonly DseCandidate[], fronts: { lut: readonly DsePoint[]; dsp: readonly DsePoint[] }, budget: { lut: number; dsp: number }, title: string): string {
   const W = 900;
   const H = 400;
   const pw = 380;
   const ph = 280;
-  const fitting = points.filter((p) => p.fits);
+  const fitting = points.filter((p): p is DsePoint & { fits: true } => p.fits);
   const step = Math.max(1, Math.floor(fitting.length / 1500));
   const sample = fitting.filter((_, i) => i % step === 0);
   const yMax = niceMax(Math.max(...fitting.map((p) => p.perf.eqOpsPerS / 1e12), 0.001));

@@ -105,7 +105,7 @@ describe("model vs RTL (Icarus)", () => {
 
 describe("DSE under the XC7VX690T budget (committed Yosys cache)", () => {
   const cache = readCache(CACHE_FILE);
-  const small: DseSpace = { Ks: [8, 16], pOut: [4, 16, 64, 256], pIn: [1, 4, 16], fftLanes: [1, 4, 16], ifftLanes: [1, 8, 32], weightBram36PerPe: [1], inputMapBram36: [0, 200], density: 0.25 };
+  const small: DseSpace = { Ks: [8, 16], pOut: [4, 16, 64, 256], pIn: [1, 4, 16], fftLanes: [1, 4, 16], ifftLanes: [1, 8, 32], weightBram36PerPe: [1, 4], inputMapBram36: [0, 200], accRegions: [1, 4], density: 0.25 };
   it("every point's fit flag matches the budget; the best point fits; the Pareto front is monotone", () => {
     const pts = explore(cache, VGG16_CONV, small);
     expect(pts.length).toBeGreaterThan(50);
