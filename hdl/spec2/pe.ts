@@ -89,7 +89,7 @@ export function selectTree(values: readonly Signal[], idx: Signal): Signal {
 
 export const Pe = defineModule("Pe", (p: PeParams) => {
   const { K, xBits, weightBits, accBits, oLoc } = p;
-  const { indexBits, uBits, vBits } = indexWidths(K);
+  const { indexBits, vBits } = indexWidths(K);
   const oBits = oLocalBits(oLoc);
   const acc = accGeometry(K, oLoc);
   const termBits = xBits + weightBits + 1;
@@ -173,6 +173,5 @@ export const Pe = defineModule("Pe", (p: PeParams) => {
     dr_col.at(u).im.assign(mux(dr.bank, reads[1]![u]!.im, reads[0]![u]!.im));
   }
   mac.assign(s3Act);
-  void uBits;
   return { issued, xBank, accBank, entry, ld, dr, dr_col, sw, mac };
 });
