@@ -94,6 +94,7 @@ export function exportRun(o: RunOptions, res: PhaseResults, train: MnistSplit, t
     },
     fixedPoint: {
       disagreementsWithFloat: fx.disagreements,
+      images: fx.images,
       sqnrDb: { conv1: fx.sqnrConv1, conv2: fx.sqnrConv2 },
       calibration: { images: CALIB_IMAGES, margin: CALIB_MARGIN },
       formats: { conv1: manifest.layers[0]!.formats, conv2: manifest.layers[1]!.formats },

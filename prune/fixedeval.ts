@@ -36,6 +36,8 @@ export function quantizeLeNet(theta: Float64Array, masks: Masks | undefined, tra
 
 export interface FixedEval {
   accuracy: number;
+  /** accuracy of the float model on the same images */
+  floatAccuracy: number;
   /** test images whose fixed-point prediction differs from the float model's */
   disagreements: number;
   /** SQNR (dB) of the golden conv outputs vs the float model over the evaluated images */
@@ -50,6 +52,7 @@ export function evaluateFixed(theta: Float64Array, layers: [FixedLayer, FixedLay
   const [l1, l2] = layers;
   const pr = label ? new Progress(label, test.count, quiet) : undefined;
   let ok = 0;
+  let okFloat = 0;
   let dis = 0;
   const acc = { s1: 0, n1: 0, s2: 0, n2: 0 };
   for (let i = 0; i < test.count; i++) {
@@ -71,12 +74,14 @@ export function evaluateFixed(theta: Float64Array, layers: [FixedLayer, FixedLay
     }
     const pred = argmax(net.head(theta, a2));
     if (pred === test.labels[i]) ok++;
+    if (floatPred === test.labels[i]) okFloat++;
     if (pred !== floatPred) dis++;
     if (pr && i % 100 === 0) pr.update(i);
   }
   pr?.done(`accuracy ${(ok / test.count).toFixed(4)}`);
   return {
     accuracy: ok / test.count,
+    floatAccuracy: okFloat / test.count,
     disagreements: dis,
     sqnrConv1: 10 * Math.log10(acc.s1 / acc.n1),
     sqnrConv2: 10 * Math.log10(acc.s2 / acc.n2),

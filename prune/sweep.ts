@@ -34,7 +34,13 @@ async function main(argv: string[]): Promise<void> {
   const train = loadMnist("train", base.trainLimit);
   const test = loadMnist("test", base.testLimit);
   const fixedTest = loadMnist("test", Math.min(fixedLimit ?? test.count, test.count));
-  const points: (SweepPoint & { prunedFloatBeforeRetraining: number; disagreements: number; sqnrDb: { conv1: number; conv2: number } })[] = [];
+  const points: (SweepPoint & {
+    prunedFloatBeforeRetraining: number;
+    /** float accuracy on the images the fixed-point model was evaluated on */
+    prunedFloatOnFixedImages: number;
+    disagreements: number;
+    sqnrDb: { conv1: number; conv2: number };
+  })[] = [];
   let denseFloat = NaN;
   const write = (): void => {
     const json = {
@@ -67,12 +73,13 @@ async function main(argv: string[]): Promise<void> {
       n,
       prunedFloat: dense ? res.accuracy.denseFloat : res.accuracy.prunedFloat,
       prunedFixed: fx.accuracy,
+      prunedFloatOnFixedImages: fx.floatAccuracy,
       prunedFloatBeforeRetraining: dense ? res.accuracy.denseFloat : res.accuracy.prunedBeforeRetrain,
       disagreements: fx.disagreements,
       sqnrDb: { conv1: fx.sqnrConv1, conv2: fx.sqnrConv2 },
     });
     write(); // partial results survive an interrupted sweep
-    log(o.quiet, `density ${d}: float ${points[points.length - 1]!.prunedFloat.toFixed(4)} fixed ${fx.accuracy.toFixed(4)}`);
+    log(o.quiet, `density ${d}: float ${points[points.length - 1]!.prunedFloat.toFixed(4)}, on the fixed-point images: float ${fx.floatAccuracy.toFixed(4)} fixed ${fx.accuracy.toFixed(4)}`);
   }
   process.stderr.write(`${points.map((p) => `density ${p.density} n=${p.n}: float ${p.prunedFloat.toFixed(4)} fixed ${p.prunedFixed.toFixed(4)}`).join("\n")}\nwritten ${out} in ${Math.round((Date.now() - t0) / 1000)} s\n`);
 }
