@@ -198,6 +198,7 @@ async function main(): Promise<void> {
   }
   let cache = readCache();
   for (const [n, j] of jobs.entries()) {
+    cache = readCache(); // another run may have measured it meanwhile
     if (!force && cache.entries[j.key]) {
       process.stderr.write(`[${n + 1}/${jobs.length}] ${j.key}: cached\n`);
       continue;
