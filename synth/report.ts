@@ -92,7 +92,7 @@ function progressPrinter(): { update: (p: YosysProgress) => void; done: () => vo
         if (now - lastDraw < 80) return;
         lastDraw = now;
         const line = `${frames[k++ % frames.length]} yosys ${secs}s  ${p.pass}`;
-        process.stderr.write(`\r${line.slice(0, (process.stderr.columns ?? 80) - 1).padEnd(60)}`);
+        process.stderr.write(`\r${line.slice(0, (process.stderr.columns || 80) - 1).padEnd(60)}`);
       } else {
         // Not a terminal: one line per top-level step (e.g. "3.27 MEMORY"), at most one a second.
         const top = p.pass.split(" ")[0]!.split(".").slice(0, 2).join(".");
