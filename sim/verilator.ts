@@ -1,4 +1,4 @@
-import { readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SimCompileError } from "./errors";
 import type { Launch } from "./launch";
@@ -244,9 +244,6 @@ export async function buildVerilator(t: PortTable, opts: VerilatorOptions = {}):
   const args = [
     "--cc",
     "--exe",
-    "--build",
-    "-j",
-    "2",
     "--prefix",
     "Vdut",
     "--top-module",
@@ -271,16 +268,42 @@ export async function buildVerilator(t: PortTable, opts: VerilatorOptions = {}):
     await touch(dir);
     return { binary, cached: true, dir };
   }
+  const root = join(opts.cacheDir ?? cacheRoot(), "verilator");
+  // The Verilator runtime (verilated.o, verilated_threads.o, verilated_vcd_c.o) does not
+  // depend on the design: compile it once per Verilator version and flags, and seed every
+  // build with those objects (about two thirds of a cold build's compile time).
+  const runtimeDir = join(root, `runtime-${sha256("verilator-runtime", version, opts.trace ? "trace" : "", (opts.verilatorArgs ?? []).join(" ")).slice(0, 32)}`);
   await buildAtomically(dir, async (tmp) => {
     await writeFile(join(tmp, "design.v"), t.design.verilog);
     await writeFile(join(tmp, "harness.cpp"), harness);
     const r = await runTool("verilator", args, { cwd: tmp, installHint: VERILATOR_INSTALL, timeoutMs: 600_000 });
-    if (r.code !== 0 || !(await exists(join(tmp, "obj", "Vsim")))) {
+    if (r.code !== 0) {
       const output = r.stderr.trim() || r.stdout.trim();
       throw new SimCompileError("verilator", trimOutput(output), sourceHints(output, "design.v", t.design.verilog));
     }
+    const obj = join(tmp, "obj");
+    const haveRuntime = await exists(join(runtimeDir, "ok"));
+    if (haveRuntime) {
+      for (const f of await readdir(runtimeDir)) if (f.endsWith(".o")) await copyFile(join(runtimeDir, f), join(obj, f));
+    }
+    const m = await runTool("make", ["-j", "2", "-C", "obj", "-f", "Vdut.mk"], {
+      cwd: tmp,
+      installHint: "apt-get install make g++",
+      timeoutMs: 600_000,
+    });
+    if (m.code !== 0 || !(await exists(join(obj, "Vsim")))) {
+      const output = m.stderr.trim() || m.stdout.trim();
+      throw new SimCompileError("verilator (C++ build)", trimOutput(output), sourceHints(output, "design.v", t.design.verilog));
+    }
+    if (!haveRuntime) {
+      const objs = (await readdir(obj)).filter((f) => /^verilated.*\.o$/.test(f));
+      await buildAtomically(runtimeDir, async (rt) => {
+        for (const f of objs) await copyFile(join(obj, f), join(rt, f));
+        await writeFile(join(rt, "ok"), version);
+      }).catch(() => undefined);
+    }
     // Keep only the executable: the objects and generated C++ are ~10x its size.
-    for (const f of await readdir(join(tmp, "obj"))) if (f !== "Vsim") await rm(join(tmp, "obj", f), { recursive: true, force: true });
+    for (const f of await readdir(obj)) if (f !== "Vsim") await rm(join(obj, f), { recursive: true, force: true });
   });
   await evictOld(dir);
   return { binary, cached: false, dir };
