@@ -2,7 +2,8 @@ import { copyFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SimCompileError } from "./errors";
 import type { Launch } from "./launch";
-import type { PortTable } from "./ports";
+import type { ElaboratedDesign } from "../hdl/core/design";
+import { portTable, type PortTable } from "./ports";
 import { buildAtomically, cacheRoot, evictOld, exists, runTool, sha256, sourceHints, toolVersion, touch } from "./tools";
 
 export const VERILATOR_INSTALL = "apt-get install verilator";
@@ -237,8 +238,15 @@ export interface VerilatorBuild {
   readonly dir: string;
 }
 
-/** Verilate and compile (or reuse from the cache) the model with its harness. */
-export async function buildVerilator(t: PortTable, opts: VerilatorOptions = {}): Promise<VerilatorBuild> {
+/**
+ * Verilate and compile the model of `design` with its harness, or reuse it from the
+ * cache (`cached: true`). `simulate()` calls this; call it directly to prebuild.
+ */
+export async function buildVerilator(design: ElaboratedDesign, opts: VerilatorOptions = {}): Promise<VerilatorBuild> {
+  return buildModel(portTable(design), opts);
+}
+
+async function buildModel(t: PortTable, opts: VerilatorOptions): Promise<VerilatorBuild> {
   const version = await toolVersion("verilator", "--version", VERILATOR_INSTALL);
   const harness = verilatorHarness(t);
   const args = [
@@ -317,6 +325,6 @@ function trimOutput(s: string): string {
 }
 
 export async function prepareVerilator(t: PortTable, opts: VerilatorOptions): Promise<Launch> {
-  const b = await buildVerilator(t, opts);
+  const b = await buildModel(t, opts);
   return { tool: "verilator", command: b.binary, args: [], vcdArg: (path) => `+vcd=${path}` };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ElaboratedDesign } from "../../hdl/core/design";
-import { runBatch, simulate, type Backend, type Sample, type Simulation, type Stimulus } from "../../sim/index";
+import { buildVerilator, runBatch, simulate, type Backend, type Sample, type Simulation, type Stimulus } from "../../sim/index";
 import { adder, counter, memory, wide } from "./fixtures";
 import { adderModel, counterModel, memoryModel, rng, runModel, wideModel, type Model } from "./models";
 
@@ -177,5 +177,15 @@ describe("same testbench code on both backends", () => {
     expect(JSON.stringify(a, big)).toBe(JSON.stringify(b, big));
     const s: Sample = a![499]!;
     expect(typeof s.q).toBe("bigint");
+  });
+});
+
+describe("Verilator build cache", () => {
+  it("a second build of the same design is a cache hit", async () => {
+    await buildVerilator(counter);
+    const t0 = Date.now();
+    const b = await buildVerilator(counter);
+    expect(b.cached).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(2000);
   });
 });
