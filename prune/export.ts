@@ -9,6 +9,7 @@ import type { MnistSplit } from "./mnist";
 import { countPerKernel } from "./project";
 import type { PhaseResults, RunOptions } from "./run";
 import { keptPositionsSvg } from "./svg";
+import { writeModel } from "./model-file";
 import { indexBits, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeWeights, type Manifest, type ManifestLayer } from "./weights";
 import { writeFileSync } from "node:fs";
 
@@ -115,6 +116,8 @@ export function exportRun(o: RunOptions, res: PhaseResults, train: MnistSplit, t
     writeWeights(dir, manifest);
     writeFileSync(join(dir, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
     writeFileSync(join(dir, "kept-positions.svg"), svg);
+    // The whole float model, so inference with the accelerator's conv layers needs no training run.
+    writeModel(dir, theta);
   });
   log(
     o.quiet,
