@@ -65,6 +65,9 @@ interface Pending {
   readonly what: string;
   readonly lines: string[];
   readonly expect: number;
+  received: number;
+  /** Consumes each answer line instead of collecting it (batch samples). */
+  readonly sink: ((line: string, index: number) => void) | undefined;
   readonly resolve: (lines: string[]) => void;
   readonly reject: (e: Error) => void;
   timer: NodeJS.Timeout | undefined;
@@ -261,7 +264,32 @@ export class Simulation {
     const outs = this.table.outputs;
     const startCycle = this.cycle;
     this.cycle += n;
-    const result = this.request("", n, `a batch of ${n} cycles`);
+    const skip = Math.max(0, Math.min(n, opts.skip ?? 0));
+    const samples: Sample[] = new Array<Sample>(n - skip);
+    const nOut = outs.length;
+    const allowed = outs.map((p) => xAllowed(opts.allowX, p.name));
+    let xError: SimXError | undefined;
+    // Decode each answer line as it arrives: `@O <hex> <hex> ...`.
+    const sink = (line: string, k: number): void => {
+      if (k < skip || xError) return;
+      const s: Sample = {};
+      let pos = 3;
+      for (let j = 0; j < nOut; j++) {
+        let end = line.indexOf(" ", pos);
+        if (end < 0) end = line.length;
+        const h = line.slice(pos, end);
+        pos = end + 1;
+        const p = outs[j]!;
+        if (hasXZ(h)) {
+          if (allowed[j]) continue;
+          xError = new SimXError(p.name, h, startCycle + k);
+          return;
+        }
+        s[p.name] = decodeValue(p, h);
+      }
+      samples[k - skip] = s;
+    };
+    const result = this.request("", n, `a batch of ${n} cycles`, sink);
     result.catch(() => undefined);
     this.flushPokes();
     this.write(`B ${n}\n`);
@@ -301,23 +329,8 @@ export class Simulation {
       }
       if (this.dead) break;
     }
-    const lines = await result;
-    const skip = Math.max(0, Math.min(n, opts.skip ?? 0));
-    const samples: Sample[] = new Array<Sample>(n - skip);
-    for (let k = skip; k < n; k++) {
-      const parts = lines[k]!.split(" ");
-      const s: Sample = {};
-      for (let j = 0; j < outs.length; j++) {
-        const p = outs[j]!;
-        const h = parts[j + 1] ?? "";
-        if (hasXZ(h)) {
-          if (xAllowed(opts.allowX, p.name)) continue;
-          throw new SimXError(p.name, h, startCycle + k);
-        }
-        s[p.name] = decodeValue(p, h);
-      }
-      samples[k - skip] = s;
-    }
+    await result;
+    if (xError) throw xError;
     return samples;
   }
 
@@ -380,7 +393,7 @@ export class Simulation {
     if (!this.dead && !this.exited) this.child.stdin.write(s);
   }
 
-  private request(cmd: string, expect: number, what: string): Promise<string[]> {
+  private request(cmd: string, expect: number, what: string, sink?: (line: string, index: number) => void): Promise<string[]> {
     return new Promise((res, rej) => {
       if (this.dead) return rej(this.dead);
       if (expect === 0) {
@@ -388,7 +401,7 @@ export class Simulation {
         if (cmd) this.write(cmd);
         return res([]);
       }
-      const p: Pending = { what, lines: [], expect, resolve: res, reject: rej, timer: undefined };
+      const p: Pending = { what, lines: [], expect, received: 0, sink, resolve: res, reject: rej, timer: undefined };
       const ms = this.timeoutMs;
       p.timer = setTimeout(() => this.kill(new SimTimeoutError(ms, what)), ms);
       this.pending.push(p);
@@ -421,8 +434,10 @@ export class Simulation {
       this.kill(new SimError(`unexpected output from ${this.tool}: ${line}`));
       return;
     }
-    p.lines.push(line);
-    if (p.lines.length === p.expect) {
+    if (p.sink) p.sink(line, p.received);
+    else p.lines.push(line);
+    p.received++;
+    if (p.received === p.expect) {
       this.pending.shift();
       if (p.timer) clearTimeout(p.timer);
       p.resolve(p.lines);
