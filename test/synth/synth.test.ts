@@ -27,6 +27,17 @@ describe("synthesize()", () => {
     expect(progress.some((p) => /ABC/.test(p))).toBe(true);
   });
 
+  it("hands $readmemh files to the in-process Yosys", async () => {
+    // Each output bit of a 16-entry ROM is a function of 4 address bits: one LUT4 (or less) per bit.
+    const r = await synthesize(fixture("rom16x8.v"), { top: "rom16x8", target: "generic" });
+    expect(r.ff).toBe(0);
+    expect(r.lut).toBeGreaterThan(0);
+    expect(r.lut).toBeLessThanOrEqual(8);
+    await expect(synthesize(fixture("rom16x8.v").replace("verilog/rom16x8.hex", "verilog/missing.hex"), { target: "generic" })).rejects.toThrow(
+      'cannot read memory initialisation file "test/fixtures/verilog/missing.hex" named by $readmem in the design',
+    );
+  });
+
   it("fails with Yosys' message and the TypeScript line of the offending Verilog", async () => {
     const v = "module bad(input a, output y);\n  assign y = a +;  // examples/bad.ts:7\nendmodule\n";
     const err = await synthesize(v, { top: "bad", target: "generic" }).catch((e: unknown) => e);
