@@ -128,6 +128,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       target: args.target,
       native: args.native,
       onProgress: progress.update,
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
       ...(args.top !== undefined ? { top: args.top } : {}),
     });
     progress.done();

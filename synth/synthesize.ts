@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ElaboratedDesign } from "../hdl/core/design";
-import { runYosysScript, YosysError, yosysVersion, type YosysProgress } from "./yosys";
+import { nativeYosysVersion, runYosysScript, YosysError, yosysVersion, type YosysProgress } from "./yosys";
 
 export type SynthTarget = "xilinx7" | "generic";
 
@@ -10,8 +10,10 @@ export interface SynthOptions {
   readonly top?: string;
   /** "xilinx7" (synth_xilinx, default) or "generic" (synth + 6-input LUT mapping). */
   readonly target?: SynthTarget;
-  /** Use a native `yosys` from PATH instead of @yowasp/yosys. */
+  /** Use a native `yosys` from PATH instead of @yowasp/yosys when there is one (else warn and use WebAssembly). */
   readonly native?: boolean;
+  /** Called with a warning, e.g. native Yosys asked for but not found. */
+  readonly onWarning?: (message: string) => void;
   /** Called at each new Yosys pass. */
   readonly onProgress?: (p: YosysProgress) => void;
 }
@@ -52,6 +54,8 @@ export interface ResourceReport {
   /** Every cell type with its count (IO buffers and BUFG included). */
   readonly cells: Readonly<Record<string, number>>;
   readonly yosys: string;
+  /** Which Yosys ran: the native binary or the in-process WebAssembly build. */
+  readonly engine: "native" | "wasm";
   readonly elapsedMs: number;
 }
 
@@ -96,7 +100,11 @@ interface StatJson {
 }
 
 /** Build a report from a `stat -json` document. */
-export function reportFromStat(statJson: string, target: SynthTarget, meta: { top: string; yosys: string; elapsedMs: number }): ResourceReport {
+export function reportFromStat(
+  statJson: string,
+  target: SynthTarget,
+  meta: { top: string; yosys: string; engine: "native" | "wasm"; elapsedMs: number },
+): ResourceReport {
   const stat = JSON.parse(statJson) as StatJson;
   let cells = stat.design?.num_cells_by_type;
   if (!cells) {
@@ -139,6 +147,7 @@ export function reportFromStat(statJson: string, target: SynthTarget, meta: { to
     muxf: get("MUXF7") + get("MUXF8"),
     cells: c,
     yosys: meta.yosys,
+    engine: meta.engine,
     elapsedMs: meta.elapsedMs,
   };
 }
@@ -158,8 +167,13 @@ export async function synthesize(input: ElaboratedDesign | string, opts: SynthOp
   const top = opts.top ?? (isDesign(input) ? input.top : undefined);
   if (top !== undefined && !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(top)) throw new Error(`top "${top}" is not a Verilog identifier`);
   const script = scriptFor(target, top);
+  let native = opts.native === true;
+  if (native && (await nativeYosysVersion()) === undefined) {
+    native = false;
+    opts.onWarning?.("native yosys was asked for but is not on PATH (apt-get install yosys); using @yowasp/yosys");
+  }
   const runOpts = {
-    ...(opts.native !== undefined ? { native: opts.native } : {}),
+    native,
     ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
   };
   const { text, files } = await bundleMemFiles(verilog);
@@ -173,7 +187,8 @@ export async function synthesize(input: ElaboratedDesign | string, opts: SynthOp
   const resolvedTop = top ?? (/Top module:\s+\\?(\S+)/.exec(r.logTail)?.[1] ?? "?");
   return reportFromStat(r.files["stat.json"]!, target, {
     top: resolvedTop,
-    yosys: await yosysVersion(opts.native),
+    yosys: await yosysVersion(native),
+    engine: native ? "native" : "wasm",
     elapsedMs: r.elapsedMs,
   });
 }

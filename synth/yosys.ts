@@ -142,17 +142,20 @@ export async function runYosysScript(
   return { files, logTail: watcher.text(), elapsedMs: Date.now() - t0, engine: "wasm" };
 }
 
+/** `yosys -V` of the native binary on PATH, or undefined when there is none. */
+export function nativeYosysVersion(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const c = spawn("yosys", ["-V"], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    c.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    c.on("error", () => resolve(undefined));
+    c.on("close", (code) => resolve(code === 0 ? out.trim() : undefined));
+  });
+}
+
 /** Version string of the Yosys that would run. */
 export async function yosysVersion(native = false): Promise<string> {
-  if (native) {
-    return new Promise((resolve) => {
-      const c = spawn("yosys", ["-V"], { stdio: ["ignore", "pipe", "ignore"] });
-      let out = "";
-      c.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      c.on("error", () => resolve("not found"));
-      c.on("close", () => resolve(out.trim()));
-    });
-  }
+  if (native) return (await nativeYosysVersion()) ?? "not found";
   const { version } = await import("@yowasp/yosys");
   return `Yosys (YoWASP) ${version}`;
 }

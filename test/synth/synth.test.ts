@@ -75,6 +75,7 @@ describe("synth/report.ts CLI", () => {
     for (const k of ["lut", "ff", "dsp", "bram18", "bram36", "lutram"]) expect(Number.isInteger(j[k])).toBe(true);
     expect(j.ff).toBe(16);
     expect(j.target).toBe("generic");
+    expect(j.engine).toBe("wasm");
     expect(stderr).toMatch(/synthesizing test\/synth\/design-module\.ts for generic/);
     expect(stderr).toMatch(/\[yosys +\d+\.\ds\] \d/);
   });
@@ -106,6 +107,7 @@ else if (v instanceof Uint8Array) writeFileSync(k, v);
     );
     const j = JSON.parse(stdout) as Record<string, unknown>;
     expect(j.yosys).toBe("Yosys 0.55 (fake native for tests)");
+    expect(j.engine).toBe("native");
     expect(j.top).toBe("counter");
     expect(j.ff).toBe(16);
   });
