@@ -12,6 +12,8 @@ export interface SynthOptions {
   readonly target?: SynthTarget;
   /** Use a native `yosys` from PATH instead of @yowasp/yosys when there is one (else warn and use WebAssembly). */
   readonly native?: boolean;
+  /** Stop Yosys after this many ms (default 30 min) with a YosysError. */
+  readonly timeoutMs?: number;
   /** Called with a warning, e.g. native Yosys asked for but not found. */
   readonly onWarning?: (message: string) => void;
   /** Called at each new Yosys pass. */
@@ -174,6 +176,7 @@ export async function synthesize(input: ElaboratedDesign | string, opts: SynthOp
   }
   const runOpts = {
     native,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
   };
   const { text, files } = await bundleMemFiles(verilog);

@@ -1,7 +1,10 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 
 /** Progress of a running Yosys: the current pass and the elapsed time. */
 export interface YosysProgress {
@@ -15,7 +18,7 @@ export interface YosysRunOptions {
   readonly native?: boolean;
   /** Called when Yosys starts a new pass. */
   readonly onProgress?: (p: YosysProgress) => void;
-  /** Wall-time limit for the native binary (ms, default 30 min). */
+  /** Wall-time limit (ms, default 30 min); Yosys is stopped when it runs longer. */
   readonly timeoutMs?: number;
 }
 
@@ -47,7 +50,12 @@ class LogWatcher {
   private readonly tail: string[] = [];
   private readonly decoder = new TextDecoder();
   private readonly start = Date.now();
+  private pass = "starting";
   constructor(private readonly onProgress: ((p: YosysProgress) => void) | undefined) {}
+  /** Report the current pass again with the elapsed time (for a ticking display). */
+  tick(): void {
+    this.onProgress?.({ pass: this.pass, elapsedMs: Date.now() - this.start });
+  }
   push(chunk: Uint8Array | string): void {
     const text = this.partial + (typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true }));
     const lines = text.split("\n");
@@ -58,7 +66,10 @@ class LogWatcher {
     this.tail.push(line);
     if (this.tail.length > 400) this.tail.splice(0, 200);
     const m = PASS_LINE.exec(line);
-    if (m && this.onProgress) this.onProgress({ pass: `${m[1]} ${m[2]}`, elapsedMs: Date.now() - this.start });
+    if (m) {
+      this.pass = `${m[1]} ${m[2]}`;
+      this.onProgress?.({ pass: this.pass, elapsedMs: Date.now() - this.start });
+    }
   }
   text(): string {
     return [...this.tail, this.partial].join("\n");
@@ -115,31 +126,83 @@ export async function runYosysScript(
       await rm(dir, { recursive: true, force: true });
     }
   }
-  const { runYosys } = await import("@yowasp/yosys");
-  let tree: Awaited<ReturnType<typeof runYosys>>;
-  const tree0: Record<string, string> = { ...inputs, "script.ys": script };
+  return runInWorker(inputs, script, outputs, watcher, t0, opts.timeoutMs ?? 30 * 60_000);
+}
+
+/**
+ * The WebAssembly Yosys runs in a worker thread: the event loop stays free (progress
+ * keeps ticking through long silent passes such as ABC) and a time limit can stop it.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+(async () => {
+  const { runYosys } = await import(workerData.url);
+  const send = (b) => { if (b) parentPort.postMessage({ out: b }); };
   try {
-    tree = await runYosys(["-s", "script.ys"], tree0, {
-      stdout: (b) => {
-        if (b) watcher.push(b);
-      },
-      stderr: (b) => {
-        if (b) watcher.push(b);
-      },
-    });
+    const tree = await runYosys(workerData.args, workerData.files, { stdout: send, stderr: send });
+    const files = {};
+    for (const o of workerData.outputs) {
+      const f = tree && tree[o];
+      files[o] = typeof f === "string" ? f : f instanceof Uint8Array ? new TextDecoder().decode(f) : null;
+    }
+    parentPort.postMessage({ done: files });
   } catch (e) {
-    const log = watcher.text();
-    const code = typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : "?";
-    throw new YosysError(`yosys failed (exit ${code}):\n${errorLines(log)}`, log);
+    parentPort.postMessage({ error: String((e && e.message) || e), code: e && e.code !== undefined ? String(e.code) : "?" });
   }
-  const files: Record<string, string> = {};
-  for (const o of outputs) {
-    const f = tree?.[o];
-    if (typeof f === "string") files[o] = f;
-    else if (f instanceof Uint8Array) files[o] = new TextDecoder().decode(f);
-    else throw new YosysError(`yosys did not write ${o}`, watcher.text());
-  }
-  return { files, logTail: watcher.text(), elapsedMs: Date.now() - t0, engine: "wasm" };
+})();
+`;
+
+function runInWorker(
+  inputs: Readonly<Record<string, string>>,
+  script: string,
+  outputs: readonly string[],
+  watcher: LogWatcher,
+  t0: number,
+  timeoutMs: number,
+): Promise<YosysRunResult> {
+  const url = pathToFileURL(createRequire(import.meta.url).resolve("@yowasp/yosys")).href;
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { url, args: ["-s", "script.ys"], files: { ...inputs, "script.ys": script }, outputs: [...outputs] },
+  });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(ticker);
+      clearTimeout(timer);
+      void worker.terminate();
+      f();
+    };
+    const ticker = setInterval(() => watcher.tick(), 250);
+    const timer = setTimeout(
+      () => finish(() => reject(new YosysError(`yosys timed out after ${timeoutMs} ms and was stopped`, watcher.text()))),
+      timeoutMs,
+    );
+    worker.on("message", (m: { out?: Uint8Array; done?: Record<string, string | null>; error?: string; code?: string }) => {
+      if (m.out) watcher.push(m.out);
+      else if (m.done) {
+        const done = m.done;
+        finish(() => {
+          const files: Record<string, string> = {};
+          for (const o of outputs) {
+            const f = done[o];
+            if (typeof f !== "string") return reject(new YosysError(`yosys did not write ${o}`, watcher.text()));
+            files[o] = f;
+          }
+          resolve({ files, logTail: watcher.text(), elapsedMs: Date.now() - t0, engine: "wasm" });
+        });
+      } else if (m.error !== undefined) {
+        const log = watcher.text();
+        finish(() => reject(new YosysError(`yosys failed (exit ${m.code ?? "?"}):\n${errorLines(log)}`, log)));
+      }
+    });
+    worker.on("error", (e: Error) => finish(() => reject(new YosysError(`yosys worker failed: ${e.message}`, watcher.text()))));
+    worker.on("exit", (code) =>
+      finish(() => reject(new YosysError(`yosys worker exited (code ${code}) without a result`, watcher.text()))),
+    );
+  });
 }
 
 /** `yosys -V` of the native binary on PATH, or undefined when there is none. */

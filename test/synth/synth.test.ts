@@ -38,6 +38,12 @@ describe("synthesize()", () => {
     );
   });
 
+  it("stops Yosys at the time limit", async () => {
+    const t0 = Date.now();
+    await expect(synthesize(fixture("mem1024x16.v"), { timeoutMs: 300 })).rejects.toThrow("yosys timed out after 300 ms and was stopped");
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it("fails with Yosys' message and the TypeScript line of the offending Verilog", async () => {
     const v = "module bad(input a, output y);\n  assign y = a +;  // examples/bad.ts:7\nendmodule\n";
     const err = await synthesize(v, { top: "bad", target: "generic" }).catch((e: unknown) => e);
