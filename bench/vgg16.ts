@@ -90,7 +90,7 @@ const b = top.usage;
 row(`${c.fftLanes} x Fft2dForward`, b.fft, "Yosys");
 row(`${c.ifftLanes} x Ifft2d`, b.ifft, "Yosys");
 row(`${c.pOut * c.pIn} x Pe (oLoc ${c.accRegions ?? Math.ceil(512 / c.pOut)})`, b.pes, "Yosys, linear in oLoc between 2 and 16");
-row(`PE-array glue`, b.glue, gluePerPe(cache).lut > 0 ? "Yosys (PeArray - PEs - ROMs) per PE" : "not measured");
+row(`PE-array glue`, b.glue, gluePerPe(cache).lut > 0 ? "Yosys: (whole composition layer - its parts) / 8 per PE" : "not measured");
 row(`weight buffers`, b.weightBuffer, "estimate by words");
 row(`input buffer`, b.inputBuffer, "estimate by words");
 row(`overlap-add buffer`, b.oaaBuffer, "estimate by words");

@@ -90,18 +90,15 @@ export function peUsage(cache: SynthCache, K: number, oLoc: number): Usage {
 }
 
 /**
- * PE-array glue per PE (issue control, drain select and group sums, macToIfftInput), measured on
- * the composition layer: PeArray - 8 x (Pe + KernelRom). Zero when not in the cache.
+ * PE-array glue per PE (issue control, drain selection and group sums, macToIfftInput, the
+ * layer's credit logic): what the whole composition layer (8 PEs) costs beyond the sum of its
+ * separately synthesised parts, divided by its 8 PEs. Zero when not in the cache.
  */
 export function gluePerPe(cache: SynthCache): Usage {
-  const arr = cache.entries["comp-pearray"];
-  const pe = cache.entries["comp-pe"];
-  const roms = Object.keys(cache.entries).filter((k) => k.startsWith("comp-rom-"));
-  if (!arr || !pe || roms.length === 0) return ZERO;
-  const P = roms.length;
-  const parts = add(scale(usageOf(pe.resources), P), ...roms.map((k) => usageOf(cache.entries[k]!.resources)));
-  const g = add(usageOf(arr.resources), scale(parts, -1));
-  return { lut: Math.max(0, g.lut / P), ff: Math.max(0, g.ff / P), dsp: Math.max(0, g.dsp / P), bram36: Math.max(0, g.bram36 / P) };
+  const c = compositionCheck(cache);
+  if (!c) return ZERO;
+  const g = add(c.whole, scale(c.parts, -1));
+  return { lut: Math.max(0, g.lut / 8), ff: Math.max(0, g.ff / 8), dsp: Math.max(0, g.dsp / 8), bram36: Math.max(0, g.bram36 / 8) };
 }
 
 /** RAMB36 for `words` words of `bits` bits (7-series aspect ratios 32Kx1 .. 512x72), at least `banks` RAMs. */
