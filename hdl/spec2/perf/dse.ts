@@ -95,13 +95,17 @@ export function best(points: readonly DseCandidate[]): DsePoint | undefined {
   return b;
 }
 
-/** Pareto front of the fitting points: maximal throughput for a resource (no point has more throughput with no more of it). */
-export function paretoFront(points: readonly DseCandidate[], resource: "lut" | "dsp"): DsePoint[] {
+/**
+ * Pareto front of the fitting points: maximal throughput for a resource (no point has more
+ * throughput with no more of it). Points that add less than `minGain` (relative) throughput over
+ * the previous front point are left out (default 0.5%: the front is not cluttered by equal designs).
+ */
+export function paretoFront(points: readonly DseCandidate[], resource: "lut" | "dsp", minGain = 0.005): DsePoint[] {
   const sorted = points.filter((p): p is DsePoint & { fits: true } => p.fits).sort((a, b) => a.usage.total[resource] - b.usage.total[resource] || b.perf.eqOpsPerS - a.perf.eqOpsPerS);
   const front: DsePoint[] = [];
   let top = -Infinity;
   for (const p of sorted) {
-    if (p.perf.eqOpsPerS > top * (1 + 1e-9)) {
+    if (p.perf.eqOpsPerS > top * (1 + minGain)) {
       front.push(p);
       top = p.perf.eqOpsPerS;
     }
