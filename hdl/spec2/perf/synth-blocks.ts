@@ -9,7 +9,7 @@
  *   ifft-K{8,16}       Ifft2d { K, dataBits = 16 + 2 log2 K, twiddleFrac 14 }
  *   pe-K{8,16}-o{2,16} Pe { K, xBits 16, weightBits 16, accBits 42 (exact for Cin = 512), oLoc }
  *   comp-*             the parts of one whole mid-size Spec2Layer (8 PEs) and the whole layer
- *                      (composition check)
+ *                      (composition check; comp-ifft is the same unit as ifft-K8 and is taken from it)
  * Each entry is written to the cache as soon as it is done (entries already there are skipped
  * unless --force). Progress on stderr. Takes tens of minutes with the WebAssembly Yosys.
  */
@@ -27,7 +27,6 @@ import { Bool, Input, Output, SInt, UInt, Vec, defineModule, log2Ceil } from "..
 import { Pe, accGeometry, oLocalBits, type PeParams } from "../pe";
 import { indexWidths } from "../index-decoder";
 import { ComplexT } from "../fixed";
-import { PeArray, peArrayParams } from "../pe-array";
 import { buildSchedule } from "../schedule";
 import { Spec2Layer } from "../layer";
 import { StreamFifo } from "../stream-fifo";
@@ -152,9 +151,7 @@ function compositionJobs(): Job[] {
     }
   }
   jobs.push(
-    { key: "comp-ifft", what: "Ifft2d of the composition layer", params: { K, dataBits: f.ifftBits, twiddleFrac: f.twiddleFrac }, build: () => elaborate(Ifft2d, { K, dataBits: f.ifftBits, twiddleFrac: f.twiddleFrac }) },
     { key: "comp-oaa", what: "OverlapAdd of the composition layer", params: COMPOSITION_SHAPE, build: () => elaborate(OverlapAdd, layer) },
-    { key: "comp-pearray", what: "PeArray (8 PEs, ROMs, drain) of the composition layer", params: COMPOSITION_SHAPE, build: () => elaborate(PeArray, peArrayParams(layer, pOut, pIn)) },
     { key: "comp-whole", what: "whole Spec2Layer of the composition layer (8 PEs)", params: COMPOSITION_SHAPE, build: () => elaborate(Spec2Layer, { layer, pOut, pIn }) },
   );
   return jobs;
