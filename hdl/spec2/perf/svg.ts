@@ -60,12 +60,12 @@ export function layersSvg(net: NetworkPerf, title: string): string {
 
 /** Throughput vs LUT and vs DSP: all fitting points (grey, subsampled) and the Pareto fronts. */
 export function paretoSvg(points: readonly DseCandidate[], fronts: { lut: readonly DsePoint[]; dsp: readonly DsePoint[] }, budget: { lut: number; dsp: number }, title: string): string {
-  const W = 900;
+  const W = 940;
   const H = 400;
   const pw = 380;
   const ph = 280;
   const fitting = points.filter((p): p is DsePoint & { fits: true } => p.fits);
-  const step = Math.max(1, Math.floor(fitting.length / 1500));
+  const step = Math.max(1, Math.floor(fitting.length / 500));
   const sample = fitting.filter((_, i) => i % step === 0);
   const yMax = niceMax(Math.max(...fitting.map((p) => p.perf.eqOpsPerS / 1e12), 0.001));
   const parts: string[] = [];

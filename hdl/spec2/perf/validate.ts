@@ -23,6 +23,8 @@ export const VALIDATION_CASES: readonly LayerShape[] = [
   { cin: 16, cout: 8, h: 10, w: 10, k: 3, p: 1, K: 8, density: 0.25, pOut: 2, pIn: 8 },
   { cin: 8, cout: 16, h: 12, w: 12, k: 3, p: 1, K: 8, density: 0.25, pOut: 4, pIn: 2 },
   { cin: 4, cout: 4, h: 16, w: 16, k: 3, p: 1, K: 16, density: 0.25, pOut: 2, pIn: 2 },
+  { cin: 16, cout: 32, h: 14, w: 14, k: 3, p: 1, K: 8, density: 0.25, pOut: 8, pIn: 4 },
+  { cin: 8, cout: 16, h: 16, w: 16, k: 3, p: 1, K: 16, density: 0.25, pOut: 8, pIn: 4 },
 ];
 
 export interface ValidationResult {
