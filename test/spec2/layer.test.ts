@@ -6,27 +6,12 @@
 import { describe, expect, it } from "vitest";
 import { elaborate } from "../../hdl/core";
 import { Spec2Layer } from "../../hdl/spec2/layer";
-import { layerFromJson } from "../../hdl/spec2/layer-file";
+import { randomLayer, type LayerShape } from "../../hdl/spec2/perf/random-layer";
 import { runLayerMaps } from "../../sim/layer-driver";
 import { makePlan, spatialConv } from "../../spectral/conv";
 import { dequantize, goldenConvLayer, quantizeActivations, sqnrDb } from "../../spectral/fixed";
-import { rng } from "../helpers/rng";
 
-interface Case { cin: number; cout: number; h: number; w: number; k: number; p: number; K: number; density: number; pOut: number; pIn: number; relu?: boolean }
-
-function randomLayer(c: Case, seed: number) {
-  const r = rng(seed);
-  const scale = 1 / Math.sqrt(c.cin * c.k * c.k);
-  const weights = Array.from({ length: c.cout }, () =>
-    Array.from({ length: c.cin }, () => Array.from({ length: c.k }, () => Array.from({ length: c.k }, () => (r() * 2 - 1) * scale * 1.7))));
-  const bias = Array.from({ length: c.cout }, () => (r() - 0.5) * 0.2);
-  const json = {
-    inChannels: c.cin, outChannels: c.cout, height: c.h, width: c.w, kernelSize: c.k, padding: c.p, fftSize: c.K,
-    weights, bias, density: c.density, relu: c.relu ?? false, parallelism: { pOut: c.pOut, pIn: c.pIn },
-  };
-  const x = Float64Array.from({ length: c.cin * c.h * c.w }, () => r() * 2 - 1);
-  return { acc: layerFromJson(json, "test-layer"), weights: Float64Array.from(weights.flat(3)), bias: Float64Array.from(bias), x };
-}
+type Case = LayerShape;
 
 async function runCase(c: Case, seed: number) {
   const { acc, weights, bias, x } = randomLayer(c, seed);

@@ -27,8 +27,11 @@ export function lcg(seed: number): () => number {
   };
 }
 
-/** A random layer of the given shape and its random input map (floats in [-1, 1)). */
-export function randomLayer(c: LayerShape, seed: number): { acc: AcceleratorLayer; x: Float64Array } {
+/**
+ * A random layer of the given shape and its random input map (floats in [-1, 1)), with the
+ * spatial weights ([o][i][a][b], flattened) and biases it was made from.
+ */
+export function randomLayer(c: LayerShape, seed: number): { acc: AcceleratorLayer; x: Float64Array; weights: Float64Array; bias: Float64Array } {
   const r = lcg(seed);
   const scale = 1 / Math.sqrt(c.cin * c.k * c.k);
   const weights = Array.from({ length: c.cout }, () =>
@@ -39,5 +42,5 @@ export function randomLayer(c: LayerShape, seed: number): { acc: AcceleratorLaye
     weights, bias, density: c.density, relu: c.relu ?? false, parallelism: { pOut: c.pOut, pIn: c.pIn },
   };
   const x = Float64Array.from({ length: c.cin * c.h * c.w }, () => r() * 2 - 1);
-  return { acc: layerFromJson(json, "perf-random-layer"), x };
+  return { acc: layerFromJson(json, "perf-random-layer"), x, weights: Float64Array.from(weights.flat(3)), bias: Float64Array.from(bias) };
 }
