@@ -55,7 +55,9 @@ export function dftTables(K: number): DftTables {
 
 
 const revTables = new Map<number, Int32Array>();
-function bitrev(K: number): Int32Array {
+
+/** Bit-reversal permutation of 0..K-1 (cached per K). */
+export function bitReverse(K: number): Int32Array {
   let r = revTables.get(K);
   if (!r) {
     const bits = Math.log2(K);
@@ -76,7 +78,7 @@ function bitrev(K: number): Int32Array {
  */
 export function fftStrided(K: number, buf: Float64Array, off: number, stride: number, sign: 1 | -1): void {
   const { cos, sin } = dftTables(K);
-  const rev = bitrev(K);
+  const rev = bitReverse(K);
   for (let i = 0; i < K; i++) {
     const j = rev[i]!;
     if (j > i) {

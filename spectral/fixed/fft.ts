@@ -9,6 +9,7 @@
  * Stage s (s = 0..log2K-1) has half = K >> (s+1); for every block start j (step 2*half) and
  * i in 0..half-1 the pair (j+i, j+i+half) goes through a butterfly with twiddle W_K^(i * 2^s).
  */
+import { bitReverse } from "../fft2";
 import { checkFftSize, halfCols, halfPlaneSize } from "../layout";
 import { fitsSigned, saturate, twiddleFixed } from "./primitives";
 
@@ -40,22 +41,8 @@ export function twiddleTable(K: number, F: number, inverse: boolean): TwTable {
   return t;
 }
 
-const revCache = new Map<number, Int32Array>();
-/** Bit-reversal permutation of 0..K-1. */
-export function bitReverse(K: number): Int32Array {
-  let r = revCache.get(K);
-  if (!r) {
-    const bits = Math.log2(K);
-    r = new Int32Array(K);
-    for (let i = 0; i < K; i++) {
-      let x = 0;
-      for (let b = 0; b < bits; b++) if (i & (1 << b)) x |= 1 << (bits - 1 - b);
-      r[i] = x;
-    }
-    revCache.set(K, r);
-  }
-  return r;
-}
+/** Bit-reversal permutation of 0..K-1: the float FFT's table, shared. */
+export { bitReverse };
 
 /**
  * In-place DIF FFT on re/im (length K, exact integers within dataBits), leaving the result in
