@@ -25,16 +25,11 @@
 import { fft2dForwardCyclesPerTile, fft2dForwardLatency } from "../fft2d";
 import { ifft2dCyclesPerBlock, ifft2dLatency } from "../ifft2d";
 import { halfCols, halfPlaneEntries, indexWidths } from "../index-decoder";
+import type { ConvShape } from "../../../spectral/conv";
 
 /** One convolution layer (stride 1, odd k). */
-export interface ConvLayer {
+export interface ConvLayer extends Omit<ConvShape, "K"> {
   readonly name: string;
-  readonly cin: number;
-  readonly cout: number;
-  readonly h: number;
-  readonly w: number;
-  readonly k: number;
-  readonly p: number;
 }
 
 /** One configuration of the accelerator. */

@@ -2,16 +2,10 @@
  * Seeded random SPEC2 layers for the performance model's checks (RTL validation, composition
  * synthesis): random spatial weights, pruned to `density` by layerFromJson (balanced per kernel).
  */
+import type { ConvShape } from "../../../spectral/conv";
 import { layerFromJson, type AcceleratorLayer } from "../layer-file";
 
-export interface LayerShape {
-  readonly cin: number;
-  readonly cout: number;
-  readonly h: number;
-  readonly w: number;
-  readonly k: number;
-  readonly p: number;
-  readonly K: number;
+export interface LayerShape extends ConvShape {
   readonly density: number;
   readonly pOut: number;
   readonly pIn: number;
