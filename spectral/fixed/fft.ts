@@ -168,8 +168,12 @@ export function fft2dForwardFixed(tile: ArrayLike<number>, K: number, opts: FftF
  * Inverse 2D complex-to-real transform of a half-plane spectrum (integers within
  * opts.dataBits): inverse FFT over u of each column v = 0..K/2, then for each row r rebuild
  * the full K-point row (G[K-v] = conj(G[v]) for 1 <= v < K/2, the conjugate's imaginary part
- * saturated to dataBits; imaginary parts of G[0] and G[K/2] replaced by 0), inverse row FFT,
- * real part. Result: K x K row-major block equal to the normalised IDFT2 up to rounding.
+ * saturated to dataBits; imaginary parts of G[0] and G[K/2] replaced by 0). The row inverse
+ * takes two real rows per complex FFT: rows A = r and B = r+1 (r even) are combined into
+ * Z[v] = (saturate(A.re - B.im), saturate(A.im + B.re)) (= A + jB), one inverse FFT of Z gives
+ * row r in its real part and row r+1 in its imaginary part (both rows are real, so this is
+ * exact in real arithmetic; in fixed point it defines the rounding). Result: K x K row-major
+ * block equal to the normalised IDFT2 up to rounding.
  */
 export function ifft2dFixed(spec: ArrayLike<number>, K: number, opts: FftFixedOpts, out?: Int32Array): Int32Array {
   const C = halfCols(K);
@@ -192,17 +196,32 @@ export function ifft2dFixed(spec: ArrayLike<number>, K: number, opts: FftFixedOp
       cols[2 * (r * C + v) + 1] = im[rev[r]!]!;
     }
   }
-  for (let r = 0; r < K; r++) {
+  const hermitianRow = (r: number, hr: Int32Array, hi: Int32Array): void => {
     for (let v = 0; v <= half; v++) {
-      re[v] = cols[2 * (r * C + v)]!;
-      im[v] = v === 0 || v === half ? 0 : cols[2 * (r * C + v) + 1]!;
+      hr[v] = cols[2 * (r * C + v)]!;
+      hi[v] = v === 0 || v === half ? 0 : cols[2 * (r * C + v) + 1]!;
     }
     for (let v = 1; v < half; v++) {
-      re[K - v] = re[v]!;
-      im[K - v] = saturate(-im[v]!, opts.dataBits);
+      hr[K - v] = hr[v]!;
+      hi[K - v] = saturate(-hi[v]!, opts.dataBits);
+    }
+  };
+  const aRe = new Int32Array(K);
+  const aIm = new Int32Array(K);
+  const bRe = new Int32Array(K);
+  const bIm = new Int32Array(K);
+  for (let r = 0; r < K; r += 2) {
+    hermitianRow(r, aRe, aIm);
+    hermitianRow(r + 1, bRe, bIm);
+    for (let v = 0; v < K; v++) {
+      re[v] = saturate(aRe[v]! - bIm[v]!, opts.dataBits);
+      im[v] = saturate(aIm[v]! + bRe[v]!, opts.dataBits);
     }
     ifft();
-    for (let c = 0; c < K; c++) res[r * K + c] = re[rev[c]!]!;
+    for (let c = 0; c < K; c++) {
+      res[r * K + c] = re[rev[c]!]!;
+      res[(r + 1) * K + c] = im[rev[c]!]!;
+    }
   }
   return res;
 }
