@@ -5,7 +5,7 @@
  */
 import { HdlError } from "./errors";
 import type { IrExpr, IrModule, IrStmt } from "./ir";
-import { userLocation } from "./source";
+import { userLocation, type SourceLoc } from "./source";
 
 export interface ModuleContext {
   readonly module: IrModule;
@@ -13,6 +13,9 @@ export interface ModuleContext {
   block: IrStmt[];
   /** Conditions of the enclosing `when` blocks, outermost first (for memory port enables). */
   readonly conditions: IrExpr[];
+  /** The generator's name and where this module was instantiated (for parameter errors). */
+  readonly generator: string;
+  readonly site: SourceLoc;
 }
 
 const stack: ModuleContext[] = [];

@@ -411,7 +411,8 @@ class ModuleEmitter {
       out.push(this.withWaiver(this.waived(s), `${IND}${declType(kind, s.width, s.signed)}${s.name};${this.comment(s)}`));
     }
     for (const mem of this.m.memories) {
-      out.push(`${IND}reg ${mem.signed ? "signed " : ""}${range(mem.width)}${mem.name} [0:${mem.depth - 1}]; // ${formatLoc(mem.loc)}`);
+      const attr = mem.style ? `(* ram_style = "${mem.style}" *) ` : "";
+      out.push(`${IND}${attr}reg ${mem.signed ? "signed " : ""}${range(mem.width)}${mem.name} [0:${mem.depth - 1}]; // ${formatLoc(mem.loc)}`);
     }
     return out;
   }

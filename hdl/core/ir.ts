@@ -117,6 +117,9 @@ export interface IrWritePort {
   readonly loc: SourceLoc;
 }
 
+/** Where a memory should live: block RAM, LUT RAM ("distributed") or flip-flops ("registers"). */
+export type MemStyle = "block" | "distributed" | "registers";
+
 export interface IrMemory {
   readonly id: number;
   readonly width: number;
@@ -129,6 +132,8 @@ export interface IrMemory {
   name: string;
   readonly init?: readonly bigint[];
   readonly initFile?: string;
+  /** Requested implementation (emitted as a `ram_style` attribute); the tool decides when absent. */
+  readonly style?: MemStyle;
   readonly readPorts: IrReadPort[];
   readonly writePorts: IrWritePort[];
 }

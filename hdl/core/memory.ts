@@ -6,7 +6,7 @@
 import { ensureClock } from "./clock";
 import { currentContext, freshId, type ModuleContext } from "./context";
 import { HdlError } from "./errors";
-import type { IrMemory, IrOp } from "./ir";
+import type { IrMemory, IrOp, MemStyle } from "./ir";
 import { fits, toBigInt, type Literal } from "./literal";
 import { nameAt } from "./naming";
 import { Signal, toSignal, type Operand } from "./signal";
@@ -19,6 +19,11 @@ export interface MemOptions extends SignalOptions {
   readonly init?: readonly Literal[];
   /** Initial contents from a `$readmemh` file (path as the simulator and synthesis tool will see it). */
   readonly initFile?: string;
+  /**
+   * Ask synthesis for block RAM, LUT RAM ("distributed") or flip-flops ("registers"), emitted as
+   * the `ram_style` attribute Yosys and Vivado honour. Without it the tool chooses by size.
+   */
+  readonly style?: MemStyle;
 }
 
 export class Memory {
@@ -119,6 +124,7 @@ function newMemory(depth: number, type: GroundType, opts: MemOptions | undefined
     writePorts: [],
     ...(init ? { init } : {}),
     ...(opts?.initFile ? { initFile: opts.initFile } : {}),
+    ...(opts?.style ? { style: opts.style } : {}),
   };
   ctx.module.memories.push(ir);
   return new Memory(ir, type, ctx);

@@ -151,7 +151,7 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
     ...(bb ? { blackbox: blackboxInfo(def, params, baseName) } : {}),
   };
   if (bb) s.names.add(baseName);
-  const ctx: ModuleContext = { module, block: module.body, conditions: [] };
+  const ctx: ModuleContext = { module, block: module.body, conditions: [], generator: def.name, site: loc };
   const io = withContext(ctx, () => def.body(params));
   checkPorts(module, io, def.name, loc);
   if (bb && (module.signals.length > 0 || module.body.length > 0 || module.memories.length > 0 || module.instances.length > 0)) {

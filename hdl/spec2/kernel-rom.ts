@@ -1,6 +1,6 @@
 /**
  * The kernel ROM of one SPEC2 PE: the PE's schedule (schedule.ts) as words
- * {useful, oLocal, index, re, im}, read synchronously (block RAM when large, LUT ROM otherwise).
+ * {useful, first, oLocal, index, re, im}, read synchronously (block RAM when large, LUT ROM otherwise).
  * The word at `addr` appears on the outputs in the cycle after `en` was high.
  */
 import { Bool, Input, Output, Rom, SInt, UInt, defineModule, log2Ceil } from "../core";
@@ -11,7 +11,7 @@ export interface KernelRomParams {
   readonly indexBits: number;
   readonly weightBits: number;
   /** the PE's schedule, one word per address (schedule.rom[po][pi]) */
-  readonly words: readonly Pick<RomWord, "useful" | "oLocal" | "index" | "re" | "im">[];
+  readonly words: readonly Pick<RomWord, "useful" | "first" | "oLocal" | "index" | "re" | "im">[];
 }
 
 export const KernelRom = defineModule("KernelRom", (p: KernelRomParams) => {
@@ -21,6 +21,7 @@ export const KernelRom = defineModule("KernelRom", (p: KernelRomParams) => {
   const addr = Input(UInt(log2Ceil(depth)));
   const en = Input(Bool());
   const useful = Output(Bool());
+  const first = Output(Bool());
   const oLocal = Output(UInt(oBits));
   const index = Output(UInt(indexBits));
   const re = Output(SInt(weightBits));
@@ -38,6 +39,7 @@ export const KernelRom = defineModule("KernelRom", (p: KernelRomParams) => {
   lo += indexBits;
   oLocal.assign(word.bits(lo + oBits - 1, lo));
   lo += oBits;
-  useful.assign(word.bit(lo));
-  return { addr, en, useful, oLocal, index, re, im };
+  useful.assign(word.bit(lo + 1));
+  first.assign(word.bit(lo));
+  return { addr, en, useful, first, oLocal, index, re, im };
 });

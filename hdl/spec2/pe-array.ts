@@ -3,291 +3,254 @@
  * the sparse complex MACs of one layer, bit-exact with the golden model's accumulation and
  * macToIfftInput (spectral/fixed/layer.ts steps 3-4).
  *
- *   x_valid, x_ready (out), x_last, x_col: Vec(K, ComplexT(fftBits))
- *       the spectrum of input channel i, columns v = 0..K/2 (x_last with v = K/2); channels
- *       i = 0..Cin-1 of a tile in order, then the next tile.
- *   y_valid, y_ready (in), y_last, y_col: Vec(K, ComplexT(ifftBits))
- *       accumulated output channel o after macToIfftInput, columns v = 0..K/2 (y_last with
- *       v = K/2), channels o = 0..Cout-1 per tile.
- *   macs: PEs doing a useful complex MAC this cycle.
+ *   x[l] (l < fftLanes): Decoupled {last, col: Vec(K, ComplexT(fftBits))}
+ *       the spectra of input channels i = l (mod fftLanes) of each tile, ascending, each as
+ *       columns v = 0..K/2 (`last` with v = K/2) (pe-array-load.ts).
+ *   y[j] (j < ifftLanes): Decoupled {last, col: Vec(K, ComplexT(ifftBits))}
+ *       the accumulated spectra of output channels o = j (mod ifftLanes) of each tile,
+ *       ascending, after macToIfftInput, columns v = 0..K/2 (pe-array-drain.ts).
+ *   macs: PEs completing a useful complex MAC this cycle.
+ *   hazard (checkHazards only): latches if any PE ever read an accumulator word with a write
+ *       to it still in flight (the schedule's read-modify-write distance was violated).
  *
  * Organisation
  *   PE (po, pi) handles output channels o = po (mod pOut) and input channels i = pi (mod pIn).
- *   Input channels of a tile come in rounds of pIn (round r = channels r*pIn .. r*pIn+pIn-1):
- *   channel i is written, column by column, into X bank (round parity) of the pOut PEs of group
- *   pi = i mod pIn (a broadcast: same address, every PE keeps its own copy). Two X banks: round
- *   r+1 loads while round r computes. x_ready is low while the bank to load is still full.
- *   All PEs run in lock step on one ROM address (schedule.ts): a round starts when its bank is
- *   full; a tile's first round also needs its accumulator bank (tile parity) drained. The
- *   round's last ROM read releases its X bank (one cycle later, when the last X read has been
- *   issued); the tile's last MAC (3 cycles after its issue) hands its accumulator bank to the
- *   drain.
- *   Drain, for o = 0..Cout-1, v = 0..K/2: read column v of (oLocal = o div pOut) in the pIn PEs
- *   of group po = o mod pOut, sum the pIn partial accumulators (exact), macToIfftInput
- *   (roundShift + saturate, or an exact left shift + saturate), into the output register;
- *   the read words are cleared in the same cycle, ready for the tile after next. One column
- *   per cycle while y_ready is high. The drain is a two-stage pipeline (read + group sum into a
- *   sum register, macToIfftInput into the output register) that moves as a whole whenever the
- *   output register is empty or being read, so the long path (LUT-RAM read, pOut-way select,
- *   pIn-way adder tree, rounding adder, saturation) is split in two.
- *   After reset, a sweep clears all accumulators (oLoc * 2^vBits cycles, x_ready low).
+ *   A tile's input channels come in rounds of pIn; channel i = r*pIn + pi is written into X
+ *   bank (global round parity) of the pOut PEs of group pi. All PEs run in lock step on one
+ *   kernel-ROM address (schedule.ts): a round starts when every group has its channel in the
+ *   round's bank; a tile's first round also needs its accumulator bank (tile parity) drained.
+ *   The round's last ROM read releases its X bank in S1 (the last X read is issued then); the
+ *   tile's last MAC (written in S4) hands its accumulator bank to the drain, which reads it
+ *   while the next tile accumulates into the other bank.
  *
- * Cycles per tile (steady state, x always valid, y always ready):
- *   MAC phase    D = sum over rounds of the longest PE list = ceil(Cin/pIn) * ceil(Cout/pOut) * n
- *                (n entries per kernel), overlapped with
- *   input        Cin * (K/2+1) columns (pIn*(K/2+1) per round must not exceed the round's
- *                oLoc * n MAC cycles, else the MACs wait for input), and
- *   drain        Cout * (K/2+1) output columns (the accumulators of tile t drain while tile t+1
- *                accumulates into the other bank),
- *   so a tile takes max(D, Cin*(K/2+1), Cout*(K/2+1)) cycles, except that tile t+2 may only
- *   accumulate into tile t's bank after that bank's drain, which starts 4 cycles after tile t's
- *   last issue: two tiles take at least D + 3 + Cout*(K/2+1) cycles, so the average is
- *   max(D, Cin*(K/2+1), Cout*(K/2+1), (D + Cout*(K/2+1) + 3)/2) (schedule.ts cyclesPerTile;
- *   with D = Cout*(K/2+1) successive tiles alternate, e.g. 80/83 cycles). The first output column
- *   of a tile leaves 6 cycles after the issue of the tile's last MAC (S1..S3, accumulator bank
- *   handed over, read, sum register, output register).
+ * Cycles per tile in steady state: see peArrayRates().
  *
- * Widths: the accumulators are exact with accBits = fftBits + weightBits + 1 + floor(log2 M)
- * (M = most stored entries of one output channel hitting one spectral position over all input
- * channels; schedule.ts accumulatorBits), e.g. 33 + 2 = 35 bits for 6 input channels with
- * distinct indices per kernel, instead of the golden model's 48: the per-PE partial sums and
- * the group sum are sums of subsets of the same terms, so none of them can overflow.
- *
- * Cost (Yosys synth_xilinx, xc7), LeNet conv2 shape (Cin 6, Cout 16, K 8, n 10), pOut 4 x pIn 2:
- * 12841 LUT + 1624 RAM32M (6496 LUTs of LUT RAM), 3407 FF, 32 DSP48E1, no block RAM (8 PEs of
- * about 1400 LUT + 800 LUT-RAM LUTs, 4 DSP each; kernel ROMs, control and drain the rest).
- *
- * Parameters: pass peArrayParams(layer, pOut, pIn) rather than a plain { layer, pOut, pIn }
- * when the Verilog goes to Icarus: hdl/core prints a module's whole parameter JSON on one
- * comment line, and Icarus rejects lines over 16 KB (a LeNet conv2 layer is about 30 KB).
+ * Parameters: pass peArrayParams(layer, ...) rather than a plain { layer, ... } when the Verilog
+ * goes to Icarus (see withDigest in schedule.ts).
  */
-import { Bool, Input, Output, Reg, RegNext, Rom, UInt, Vec, constant, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
+import { Bool, Decoupled, Bundle, Input, Output, Reg, RegNext, Rom, UInt, Vec, defineModule, isMain, log2Ceil, mux, printVerilog, requireParam, when, type Signal, type Var } from "../core";
 import { macShift, type FixedLayer } from "../../spectral/fixed/layer";
-import { ComplexT, roundShift, saturate } from "./fixed";
+import { ComplexT } from "./fixed";
 import { KernelRom } from "./kernel-rom";
-import { Pe, accAddress, accGeometry, selectTree } from "./pe";
-import { buildSchedule, withDigest } from "./schedule";
+import { PE_MAC_LATENCY, Pe } from "./pe";
+import { buildLoaders } from "./pe-array-load";
+import { buildDrain } from "./pe-array-drain";
+import { buildSchedule, withDigest, type Schedule } from "./schedule";
+import { sumTree } from "./select";
+import type { Multiplier } from "./complex-mul";
 
 export interface PeArrayParams {
   readonly layer: FixedLayer;
   readonly pOut: number;
   readonly pIn: number;
+  /** input lanes (FFT units), a divisor of pIn; default 1 */
+  readonly fftLanes?: number;
+  /** output lanes (IFFT units), a divisor of pOut; default 1 */
+  readonly ifftLanes?: number;
+  /** X words written per load beat (pe.ts xWords), default K */
+  readonly xWords?: number;
+  /** accumulator words drained per clock (pe.ts drainWords), default 1 */
+  readonly drainWords?: number;
+  /** block slots per group buffer (a power of two, at most 32/(K/2+1) rounded down), default 4 */
+  readonly blockSlots?: number;
+  readonly multiplier?: Multiplier;
+  readonly checkHazards?: boolean;
+  /** false: keep the stored kernel order (a broken schedule, for the hazard check's tests) */
+  readonly reorder?: boolean;
 }
 
-/** Hardware macToIfftInput: roundShift (shift > 0) or exact left shift (shift < 0), then saturate. */
-export function macToIfftInputHw(acc: Signal, shift: number, ifftBits: number): Signal {
-  const v = shift > 0 ? roundShift(acc, shift) : shift < 0 ? acc.shl(-shift) : acc;
-  return saturate(v, ifftBits);
+/** The resolved configuration of an array (defaults filled in). */
+export function peArrayConfig(p: PeArrayParams): Required<Omit<PeArrayParams, "layer">> {
+  const K = p.layer.K;
+  return {
+    pOut: p.pOut,
+    pIn: p.pIn,
+    fftLanes: p.fftLanes ?? 1,
+    ifftLanes: p.ifftLanes ?? 1,
+    xWords: p.xWords ?? K,
+    drainWords: p.drainWords ?? 1,
+    blockSlots: p.blockSlots ?? 4,
+    multiplier: p.multiplier ?? "four",
+    checkHazards: p.checkHazards ?? false,
+    reorder: p.reorder ?? true,
+  };
 }
 
-function sumAll(values: readonly Signal[]): Signal {
-  let level = values;
-  while (level.length > 1) {
-    const next: Signal[] = [];
-    for (let j = 0; j + 1 < level.length; j += 2) next.push(level[j]!.add(level[j + 1]!));
-    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
-    level = next;
-  }
-  return level[0]!;
+export function peArraySchedule(p: PeArrayParams): Schedule {
+  const c = peArrayConfig(p);
+  return buildSchedule(p.layer, c.pOut, c.pIn, { drainWords: c.drainWords, reorder: c.reorder });
+}
+
+/** Cycles after its bank is handed over until a tile's drain may start, and drain pipeline depth. */
+export const DRAIN_PIPELINE = 4;
+
+/**
+ * Steady-state cycles per tile of each part of the array (inputs always valid, outputs always
+ * ready), the tile time being their max:
+ *   mac     the schedule depth D (rounds x longest PE list)
+ *   load    per group: its channels x (K/2+1) columns x K/xWords beats, a lane serving
+ *           pIn/fftLanes groups one after the other
+ *   drain   drainDepth addresses (oLoc x (K/2+1) x K/drainWords), all groups in lock step
+ *   lane    an IFFT lane's blocks x (K/2+1) columns
+ *   pair    two tiles take at least D + drain + PE_MAC_LATENCY cycles (tile t+2 reuses tile t's
+ *           accumulator bank after its drain)
+ *   xPair   likewise two rounds take at least one round's issue + 1 + the next-but-one channel's
+ *           load (round r+2 reuses round r's X bank once round r has read it)
+ */
+export function peArrayRates(p: PeArrayParams): { mac: number; load: number; drain: number; lane: number; pair: number; xPair: number; tile: number } {
+  const s = peArraySchedule(p);
+  const c = peArrayConfig(p);
+  const half = s.half;
+  const channelLoad = half * (s.K / c.xWords);
+  const load = Math.ceil(s.cin / c.fftLanes) * channelLoad;
+  const xPair = (s.depth + s.rounds * (1 + (c.pIn / c.fftLanes) * channelLoad)) / 2;
+  const drain = s.drainDepth;
+  const lane = Math.ceil(s.cout / c.ifftLanes) * half;
+  // tile t+2 reuses tile t's bank: its first issue waits for the drain, which starts PE_MAC_LATENCY + 1
+  // cycles after tile t's last issue and takes `drain` cycles
+  const pair = (s.depth + drain + PE_MAC_LATENCY) / 2;
+  return { mac: s.depth, load, drain, lane, pair, xPair, tile: Math.max(s.depth, load, drain, lane, pair, xPair) };
 }
 
 export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
-  const s = buildSchedule(p.layer, p.pOut, p.pIn);
+  const c = peArrayConfig(p);
+  const s = peArraySchedule(p);
   const f = p.layer.formats;
-  const { K, half, vBits, oBits, accBits, xBits, weightBits, indexBits, pOut, pIn, cin, cout, oLoc } = s;
-  const ifftBits = f.ifftBits;
-  const shift = macShift(K, f);
-  const accG = accGeometry(K, oLoc);
+  const { K, half, vBits, oBits, accBits, xBits, weightBits, indexBits, pOut, pIn, cin } = s;
+  requireParam(Number.isInteger(c.fftLanes) && c.fftLanes >= 1 && pIn % c.fftLanes === 0 && c.fftLanes <= cin, `fftLanes must divide pIn = ${pIn} and be at most Cin = ${cin}, got ${c.fftLanes}`);
+  requireParam(Number.isInteger(c.ifftLanes) && c.ifftLanes >= 1 && pOut % c.ifftLanes === 0 && c.ifftLanes <= s.cout, `ifftLanes must divide pOut = ${pOut} and be at most Cout = ${s.cout}, got ${c.ifftLanes}`);
+  requireParam(Number.isInteger(Math.log2(c.blockSlots)) && c.blockSlots >= 1, `blockSlots must be a power of two, got ${c.blockSlots}`);
 
-  const x_valid = Input(Bool());
-  const x_ready = Output(Bool());
-  const x_last = Input(Bool());
-  const x_col = Input(Vec(K, ComplexT(xBits)));
-  const y_valid = Output(Bool());
-  const y_ready = Input(Bool());
-  const y_last = Output(Bool());
-  const y_col = Output(Vec(K, ComplexT(ifftBits)));
+  const x = Input(Vec(c.fftLanes, Decoupled(Bundle({ last: Bool(), col: Vec(K, ComplexT(xBits)) }))));
+  const y = Output(Vec(c.ifftLanes, Decoupled(Bundle({ last: Bool(), col: Vec(K, ComplexT(f.ifftBits)) }))));
   const macs = Output(UInt(log2Ceil(s.P + 1)));
 
-  // ---- reset sweep of the accumulators ----
-  const sweeping = Reg(Bool(), { init: 1 });
-  const swAddr = Reg(UInt(accG.addrBits), { init: 0 });
-  when(sweeping, () => {
-    swAddr.assign(swAddr.addWrap(1));
-    when(swAddr.eq(accG.depth - 1), () => sweeping.assign(0));
-  });
-
   // ---- bank flags ----
-  const xFull = [Reg(Bool(), { init: 0, name: "xFull0" }), Reg(Bool(), { init: 0, name: "xFull1" })];
-  const accFull = [Reg(Bool(), { init: 0, name: "accFull0" }), Reg(Bool(), { init: 0, name: "accFull1" })];
-  const pick = (flags: readonly Signal[], bank: Signal): Signal => mux(bank, flags[1]!, flags[0]!);
+  const loaded = Array.from({ length: pIn }, (_, pi) => [0, 1].map((b) => Reg(Bool(), { init: 0, name: `loaded_${pi}_${b}` })));
+  const accFull = [0, 1].map((b) => Reg(Bool(), { init: 0, name: `accFull${b}` }));
 
-  // ---- loader: input channel columns into the X banks ----
-  const lb = Reg(Bool(), { init: 0 });
-  const lPi = Reg(UInt(log2Ceil(pIn)), { init: 0 });
-  const lV = Reg(UInt(vBits), { init: 0 });
-  const lCh = Reg(UInt(log2Ceil(cin)), { init: 0 });
-  const canLoad = sweeping.not().and(pick(xFull, lb).not());
-  x_ready.assign(canLoad);
-  const take = x_valid.and(canLoad);
-  const lastChannel = lCh.eq(cin - 1);
-  const roundEnd = lPi.eq(pIn - 1).or(lastChannel);
-  when(take, () => {
-    when(x_last, () => {
-      lV.assign(0);
-      lCh.assign(mux(lastChannel, constant(0, UInt(lCh.width)), lCh.addWrap(1)));
-      when(roundEnd, () => {
-        lPi.assign(0);
-        lb.assign(lb.not());
-        xFull.forEach((full, b) => when(lb.eq(b), () => full.assign(1)));
-      }).otherwise(() => lPi.assign(lPi.addWrap(1)));
-    }).otherwise(() => lV.assign(lV.addWrap(1)));
-  });
+  // ---- loaders: FFT lanes into the groups' X banks ----
+  const loads = buildLoaders(
+    { K, cin, pIn, fftLanes: c.fftLanes, xWords: c.xWords, rounds: s.rounds, vBits },
+    [...x].map((lane) => ({ valid: lane.valid, ready: lane.ready as Var, last: lane.bits.last, col: [...lane.bits.col] })),
+    loaded,
+  );
 
   // ---- MAC issue: one ROM address per cycle for all PEs ----
   const romDepth = Math.max(2, s.depth);
   const ra = Reg(UInt(log2Ceil(romDepth)), { init: 0 });
-  const mb = Reg(Bool(), { init: 0 });
-  const ab = Reg(Bool(), { init: 0 });
-  const ctlWords = s.ctl.map((c) => (c.roundLast ? 1 : 0) | (c.tileLast ? 2 : 0));
+  const mb = Reg(Bool(), { init: 0 }); // X bank of the round (global round parity)
+  const ab = Reg(Bool(), { init: 0 }); // accumulator bank of the tile
+  const round = Reg(UInt(log2Ceil(Math.max(2, s.rounds))), { init: 0 });
+  const ctlWords = s.ctl.map((w) => (w.roundLast ? 1 : 0) | (w.tileLast ? 2 : 0));
   while (ctlWords.length < romDepth) ctlWords.push(0);
   const ctl = Rom(UInt(2), ctlWords).readAsync(ra);
   const roundLast = ctl.bit(0);
   const tileLast = ctl.bit(1);
-  const issue = sweeping.not().and(pick(xFull, mb)).and(ra.neq(0).or(pick(accFull, ab).not()));
+  // groups without a channel in the last round (Cin not a multiple of pIn) count as loaded
+  const lastRoundChannels = cin - (s.rounds - 1) * pIn;
+  const xReady = loaded
+    .map((flags, pi) => {
+      const ready = mux(mb, flags[1]!, flags[0]!);
+      return pi < lastRoundChannels ? ready : ready.or(round.eq(s.rounds - 1));
+    })
+    .reduce((a, b) => a.and(b));
+  const issue = xReady.and(ra.neq(0).or(mux(ab, accFull[1]!, accFull[0]!).not())).named("issue");
   when(issue, () => {
-    when(roundLast, () => mb.assign(mb.not()));
+    when(roundLast, () => {
+      mb.assign(mb.not());
+      round.assign(mux(tileLast, 0, round.addWrap(1)));
+    });
     when(tileLast, () => {
       ra.assign(0);
       ab.assign(ab.not());
     }).otherwise(() => ra.assign(ra.addWrap(1)));
   });
-  const s1Valid = RegNext(issue, { init: 0 });
-  const s1XBank = RegNext(mb, { init: 0 });
-  const s1AccBank = RegNext(ab, { init: 0 });
-  const s1RoundLast = RegNext(issue.and(roundLast), { init: 0 });
-  const s1TileLast = RegNext(issue.and(tileLast), { init: 0 });
+  const s1 = { valid: RegNext(issue, { init: 0 }), xBank: RegNext(mb, { init: 0 }), accBank: RegNext(ab, { init: 0 }), roundLast: RegNext(issue.and(roundLast), { init: 0 }) };
   // the round's last X read is issued in S1: its bank may be reloaded from the next edge on
-  xFull.forEach((full, b) => when(s1RoundLast.and(s1XBank.eq(b)), () => full.assign(0)));
-  const s2TileLast = RegNext(s1TileLast, { init: 0 });
-  const s2AccBank = RegNext(s1AccBank, { init: 0 });
-  const s3TileLast = RegNext(s2TileLast, { init: 0 });
-  const s3AccBank = RegNext(s2AccBank, { init: 0 });
+  loaded.forEach((flags) => flags.forEach((full, b) => when(s1.roundLast.and(s1.xBank.eq(b)), () => full.assign(0))));
+  // the tile's last MAC is written at the end of S4: its bank drains from the next cycle on
+  let tileDone = issue.and(tileLast);
+  let tileBank: Signal = ab;
+  for (let k = 0; k < PE_MAC_LATENCY; k++) {
+    tileDone = RegNext(tileDone, { init: 0, name: `tile_done_s${k + 1}` });
+    tileBank = RegNext(tileBank, { init: 0, name: `tile_bank_s${k + 1}` });
+  }
+  accFull.forEach((full, b) => when(tileDone.and(tileBank.eq(b)), () => full.assign(1)));
 
-  // ---- drain ----
-  const dBank = Reg(Bool(), { init: 0 });
-  const dO = Reg(UInt(log2Ceil(cout)), { init: 0 });
-  const dPo = Reg(UInt(log2Ceil(pOut)), { init: 0 });
-  const dOl = Reg(UInt(oBits), { init: 0 });
-  const dV = Reg(UInt(vBits), { init: 0 });
-  // two-stage drain pipeline that moves as a whole while the output register can take a word:
-  // read (and clear) + group sum -> sum register -> macToIfftInput -> output register
-  const sumValid = Reg(Bool(), { init: 0 });
-  const sumLast = Reg(Bool(), { init: 0 });
-  const sumCol = Reg(Vec(K, ComplexT(accBits)), { init: 0 });
-  const yValid = Reg(Bool(), { init: 0 });
-  const yLast = Reg(Bool(), { init: 0 });
-  const yCol = Reg(Vec(K, ComplexT(ifftBits)), { init: 0 });
-  const move = yValid.not().or(y_ready);
-  const advance = pick(accFull, dBank).and(move);
-  const drAddr = accAddress(dOl, dV, oLoc, accG.addrBits);
-
-  // ---- the PEs ----
+  // ---- the PEs and their kernel ROMs ----
   const pes = Array.from({ length: pOut }, (_, po) =>
     Array.from({ length: pIn }, (_, pi) => {
-      const words = s.rom[po]![pi]!.map(({ useful, oLocal, index, re, im }) => ({ useful, oLocal, index, re, im }));
+      const words = s.rom[po]![pi]!.map(({ useful, first, oLocal, index, re, im }) => ({ useful, first, oLocal, index, re, im }));
       const rom = KernelRom.instance({ oBits, indexBits, weightBits, words: withDigest(words, { depth: words.length }) }, { name: `rom_${po}_${pi}` });
       rom.addr.assign(ra);
       rom.en.assign(issue);
-      const pe = Pe.instance({ K, xBits, weightBits, accBits, oLoc }, { name: `pe_${po}_${pi}` });
-      pe.issued.assign(s1Valid);
-      pe.xBank.assign(s1XBank);
-      pe.accBank.assign(s1AccBank);
-      pe.entry.useful.assign(rom.useful);
-      pe.entry.oLocal.assign(rom.oLocal);
-      pe.entry.index.assign(rom.index);
-      pe.entry.re.assign(rom.re);
-      pe.entry.im.assign(rom.im);
-      pe.ld.en.assign(take.and(lPi.eq(pi)));
-      pe.ld.bank.assign(lb);
-      pe.ld.v.assign(lV);
-      for (let u = 0; u < K; u++) {
-        pe.ld.col.at(u).re.assign(x_col.at(u).re);
-        pe.ld.col.at(u).im.assign(x_col.at(u).im);
-      }
-      pe.dr.en.assign(advance.and(dPo.eq(po)));
-      pe.dr.bank.assign(dBank);
-      pe.dr.addr.assign(drAddr);
-      pe.sw.en.assign(sweeping);
-      pe.sw.addr.assign(swAddr);
+      const pe = Pe.instance(
+        { K, xBits, weightBits, accBits, oLoc: s.oLoc, xWords: c.xWords, drainWords: c.drainWords, multiplier: c.multiplier, checkHazards: c.checkHazards },
+        { name: `pe_${po}_${pi}` },
+      );
+      pe.issued.assign(s1.valid);
+      pe.xBank.assign(s1.xBank);
+      pe.accBank.assign(s1.accBank);
+      for (const k of ["useful", "first", "oLocal", "index", "re", "im"] as const) pe.entry[k].assign(rom[k]);
+      const ld = loads[pi]!;
+      pe.ld.en.assign(ld.en);
+      pe.ld.bank.assign(ld.bank);
+      pe.ld.addr.assign(ld.addr);
+      ld.words.forEach((w, q) => {
+        pe.ld.words.at(q).re.assign(w.re);
+        pe.ld.words.at(q).im.assign(w.im);
+      });
       return pe;
     }),
   );
-  macs.assign(sumAll(pes.flat().map((pe) => pe.mac.zext(macs.width))).resize(macs.width));
+  macs.assign(sumTree(pes.flat().map((pe) => pe.mac.zext(1))).resize(macs.width));
 
-  // column v of output channel o: sum over the pIn PEs of group dPo (exact), then macToIfftInput
-  const groupSum = (u: number, k: "re" | "im"): Signal =>
-    sumAll(Array.from({ length: pIn }, (_, pi) => selectTree(pes.map((row) => row[pi]!.dr_col.at(u)[k]), dPo))).resize(accBits);
-  when(move, () => {
-    sumValid.assign(advance);
-    yValid.assign(sumValid);
-  });
-  // data registers load only with a valid word (the PEs' read ports follow other addresses
-  // in other cycles, e.g. the reset sweep's)
-  when(advance, () => {
-    sumLast.assign(dV.eq(half - 1));
-    for (let u = 0; u < K; u++) {
-      sumCol.at(u).re.assign(groupSum(u, "re"));
-      sumCol.at(u).im.assign(groupSum(u, "im"));
-    }
-  });
-  when(move.and(sumValid), () => {
-    yLast.assign(sumLast);
-    for (let u = 0; u < K; u++) {
-      yCol.at(u).re.assign(macToIfftInputHw(sumCol.at(u).re, shift, ifftBits));
-      yCol.at(u).im.assign(macToIfftInputHw(sumCol.at(u).im, shift, ifftBits));
-    }
-  });
-  when(advance, () => {
-    when(dV.eq(half - 1), () => {
-      dV.assign(0);
-      when(dO.eq(cout - 1), () => {
-        dO.assign(0);
-        dPo.assign(0);
-        dOl.assign(0);
-        dBank.assign(dBank.not());
-        accFull.forEach((full, b) => when(dBank.eq(b), () => full.assign(0)));
-      }).otherwise(() => {
-        dO.assign(dO.addWrap(1));
-        when(dPo.eq(pOut - 1), () => {
-          dPo.assign(0);
-          dOl.assign(dOl.addWrap(1));
-        }).otherwise(() => dPo.assign(dPo.addWrap(1)));
-      });
-    }).otherwise(() => dV.assign(dV.addWrap(1)));
-  });
-  // the tile's last MAC is written at the end of this cycle: its bank drains from the next one
-  accFull.forEach((full, b) => when(s3TileLast.and(s3AccBank.eq(b)), () => full.assign(1)));
-
-  y_valid.assign(yValid);
-  y_last.assign(yLast);
-  for (let u = 0; u < K; u++) {
-    y_col.at(u).re.assign(yCol.at(u).re);
-    y_col.at(u).im.assign(yCol.at(u).im);
+  // ---- drain, group sums, block buffers, IFFT lanes ----
+  const drain = buildDrain(
+    {
+      K, cout: s.cout, pOut, pIn, oLoc: s.oLoc, drainWords: c.drainWords, drainDepth: s.drainDepth, accBits, ifftBits: f.ifftBits,
+      shift: macShift(K, f), ifftLanes: c.ifftLanes, slots: c.blockSlots, keep: s.drainKeep,
+    },
+    pes.map((row) => row.map((pe) => ({ drWords: [...pe.dr_words], drKeep: pe.dr_keep }))),
+    accFull,
+    [...y].map((lane) => lane.ready),
+  );
+  for (const pe of pes.flat()) {
+    pe.dr.en.assign(drain.dr.en);
+    pe.dr.bank.assign(drain.dr.bank);
+    pe.dr.addr.assign(drain.dr.addr);
   }
-  return { x_valid, x_ready, x_last, x_col, y_valid, y_ready, y_last, y_col, macs };
+  drain.lanes.forEach((lane, j) => {
+    const out = y.at(j);
+    out.valid.assign(lane.valid);
+    out.bits.last.assign(lane.last);
+    lane.col.forEach((w, u) => {
+      out.bits.col.at(u).re.assign(w.re);
+      out.bits.col.at(u).im.assign(w.im);
+    });
+  });
+
+  const ports = { x, y, macs };
+  if (!c.checkHazards) return ports;
+  const hazard = Output(Bool());
+  const seen = Reg(Bool(), { init: 0, name: "hazard_seen" });
+  const flags = pes.flat().map((pe) => (pe as { hazard?: Signal }).hazard!);
+  when(flags.reduce((a, b) => a.or(b)), () => seen.assign(1));
+  hazard.assign(seen);
+  return { ...ports, hazard };
 });
 
 /**
  * Parameters for PeArray whose module key / header comment is short (the layer's shape, formats
  * and a digest of its kernels instead of every entry): use this for real layers (see withDigest).
  */
-export function peArrayParams(layer: FixedLayer, pOut: number, pIn: number): PeArrayParams {
+export function peArrayParams(layer: FixedLayer, pOut: number, pIn: number, opts: Omit<PeArrayParams, "layer" | "pOut" | "pIn"> = {}): PeArrayParams {
   const { cin, cout, K, formats } = layer;
-  return { layer: withDigest(layer, { cin, cout, K, formats }), pOut, pIn };
+  return { layer: withDigest(layer, { cin, cout, K, formats }), pOut, pIn, ...opts };
 }
 
-/** A small random-free demo layer for `npx tsx hdl/spec2/pe-array.ts`: LeNet conv2 shape, n = 10. */
+/** A small deterministic demo layer for `npx tsx hdl/spec2/pe-array.ts`: LeNet conv2 shape, n = 10. */
 function demoLayer(): FixedLayer {
   const K = 8;
   const kernels = Array.from({ length: 16 * 6 }, (_, q) => Array.from({ length: 10 }, (_, j) => ({ index: (q * 7 + j * 4) % 40, re: ((q * 131 + j * 17) % 2001) - 1000, im: ((q * 71 + j * 29) % 2001) - 1000 })));
@@ -299,4 +262,4 @@ function demoLayer(): FixedLayer {
   };
 }
 
-if (isMain(import.meta.url)) printVerilog(PeArray, peArrayParams(demoLayer(), 4, 2));
+if (isMain(import.meta.url)) printVerilog(PeArray, peArrayParams(demoLayer(), 8, 1));

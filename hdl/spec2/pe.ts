@@ -1,48 +1,56 @@
 /**
  * One SPEC2 processing element (SPEC2.md section 4): a local double-buffered copy of the current
- * input channel's spectrum, one exact complex MAC per clock into an accumulator RAM indexed by
- * (local output channel, spectral position), double-buffered accumulators for overlapping the
- * drain of one tile with the MACs of the next.
+ * input channel's spectrum, one exact complex MAC per clock into accumulators held in block RAM
+ * (or LUT RAM when small) with a pipelined read-modify-write, double-buffered by tile, drained a
+ * word (or drainWords words) per clock.
  *
- * Pipeline (the array's controller issues ROM address a in cycle c, the KernelRom answers in c+1):
- *   S1 (c+1): entry {useful, oLocal, index, re, im} from the ROM; IndexDecoder: index -> (u, v);
- *             synchronous read of column v of the X bank `xBank` (one word = a whole column).
- *   S2 (c+2): select X[u] from the column; exact complex product X[u] * (re + j im), registered.
- *   S3 (c+3): acc[accBank][u][(oLocal, v)] += product: an asynchronous read (LUT RAM), the add
- *             and the write complete in this one cycle, so the next cycle's read of any address
- *             already sees the sum: there is no read-modify-write hazard, whatever the order of
- *             the entries (repeated indices back to back, across output or input channels).
+ * Pipeline (the array issues ROM address a in cycle c; the kernel ROM answers in c+1):
+ *   S1 (c+1): entry {useful, first, oLocal, index, re, im}; index -> (u, v); synchronous read of
+ *             X[u][v] from the X bank `xBank`; the accumulator location of (oLocal, u, v).
+ *   S2 (c+2): exact complex product X * (re + j im), registered; synchronous read of the
+ *             accumulator word (skipped for the first MAC into the word in this tile).
+ *   S3 (c+3): sum = (first ? 0 : word) + product, registered.
+ *   S4 (c+4): the sum is written back; `mac` is high.
+ *   A MAC reads its word in S2 and the write lands at the end of S4, so two MACs into one word
+ *   must be issued at least ACC_RMW_DISTANCE = 3 cycles apart: the schedule (schedule.ts)
+ *   orders every PE's entries so (checkHazards adds a `hazard` output that flags a violation).
+ *   `first` makes clearing unnecessary: a tile's first MAC into a word overwrites it, and the
+ *   drain masks the words this PE never touched in the tile (`dr_keep`, from the schedule).
  *
- * Storage (per PE):
- *   X:   Mem(2 * 2^vBits words, K complex xBits-bit values each); address cat(bank, v).
- *   acc: 2 banks x K rows u x {re, im}: Mem(oLoc * 2^vBits, SInt(accBits)), address
- *        cat(oLocal, v); a row per u so the drain reads a whole column (all u) in one cycle.
- *        Each memory has one address, shared by its read and write: the MAC's RMW address while
- *        its bank accumulates, else the sweep's or the drain's address (the drain reads the
- *        column and clears it in one cycle). Contract: a bank is never drained, cleared or
- *        inspected through dr_* (nor swept) in a cycle where a MAC reaches S3 in it; the array's
- *        bank protocol guarantees this (if it were broken, the MAC would win: its row written,
- *        the other rows of that bank left alone, dr_col showing the MAC's address). Write
- *        address and data are per bank, so the memories map to single-port LUT RAM.
+ * Storage:
+ *   X:   xWords memories of 2 banks x (K/2+1 columns, padded to 2^vBits) x K/xWords words of
+ *        2 x xBits bits; word (u, v) lives in memory u mod xWords at cat(bank, v, u div xWords).
+ *        The broadcast writes xWords words of one column per beat.
+ *   acc: 2 banks x drainWords memories of accDepth(K, drainWords, oLoc) words of 2 x accBits
+ *        bits (re, im); word (m, u, v) lives in memory u mod D at accLocation(). One read port
+ *        per memory, shared by the MAC (S2) and the drain; contract: a bank is drained only
+ *        while no MAC of the PE is in S2..S4 for it (the array's bank protocol).
  *
- * Cost (Yosys synth_xilinx, xc7; K = 8, oLoc = 4, accBits = 35): 1416 LUT + 203 RAM32M (812 LUTs
- * of LUT RAM), 309 FF, 4 DSP48E1, no block RAM. Measured alternatives: a write address and data
- * mux per row instead of per bank, 2473 LUT; a separate drain read address on every
- * accumulator memory (multi-port LUT RAM), 427 RAM32M.
+ * Drain: dr_en/dr_bank/dr_addr in cycle d read the D memories of bank dr_bank at dr_addr;
+ * in cycle d+1 dr_words[q] is the word of memory q, or 0 where dr_keep[q] is low.
+ *
+ * Cost: see the table at the end of this header (Yosys synth_xilinx, measured by bench/pe.ts).
  *
  * Ports:
- *   issued, xBank, accBank          S1 control from the array (an entry is on entry_*)
- *   entry_{useful,oLocal,index,re,im}  the KernelRom's output
- *   ld_{en,bank,v,col}              broadcast write of column v of an input channel's spectrum
- *   dr_{en,bank,addr} -> dr_col     drain: column (all u) at address addr of bank `bank`
- *                                   (asynchronous read), cleared to 0 at the clock edge when en;
- *                                   valid while no MAC reaches S3 in that bank
- *   sw_{en,addr}                    reset sweep: clear address addr of both banks
- *   mac                             a useful MAC is accumulated this cycle (S3)
+ *   issued, xBank, accBank               S1 control from the array (an entry is on entry_*)
+ *   entry_{useful,first,oLocal,index,re,im}  the kernel ROM's output
+ *   ld_{en,bank,addr,words}              broadcast write: words u = beat*xWords + q of column v,
+ *                                        addr = cat(v, beat)
+ *   dr_{en,bank,addr}, dr_keep -> dr_words   drain (above)
+ *   mac                                  a useful MAC completes this cycle (S4)
+ *   hazard (checkHazards only)           an S2 read of a word with a write still in S3/S4
  */
-import { Bool, Bundle, Input, Mem, Output, RegNext, SInt, UInt, Vec, cat, constant, defineModule, log2Ceil, mux, type Signal } from "../core";
-import { ComplexT, complexMul } from "./fixed";
-import { IndexDecoder, indexWidths } from "./index-decoder";
+import { Bool, Bundle, Input, Mem, Output, RegNext, SInt, UInt, Vec, cat, constant, defineModule, isMain, log2Ceil, mux, printVerilog, requireParam, type Signal } from "../core";
+import { ComplexT, type Complex } from "./fixed";
+import { IndexDecoder, halfCols, indexWidths } from "./index-decoder";
+import { complexProduct, type Multiplier } from "./complex-mul";
+import { mulConst, selectTree } from "./select";
+
+/** Two MACs into one accumulator word must be issued at least this many cycles apart. */
+export const ACC_RMW_DISTANCE = 3;
+
+/** Cycles from a MAC's ROM address to its write into the accumulators (S4), and so to `mac`. */
+export const PE_MAC_LATENCY = 4;
 
 export interface PeParams {
   readonly K: number;
@@ -54,124 +62,157 @@ export interface PeParams {
   readonly accBits: number;
   /** local output channels (accumulator regions) */
   readonly oLoc: number;
+  /** X words written per load beat, a divisor of K (default K: a whole column per beat) */
+  readonly xWords?: number;
+  /** accumulator words drained per clock, a divisor of K (default 1) */
+  readonly drainWords?: number;
+  /** complex multiplier: "four" (4 DSP, default) or "gauss" (3 multipliers) */
+  readonly multiplier?: Multiplier;
+  /** add the `hazard` output (simulation check of the schedule; default false) */
+  readonly checkHazards?: boolean;
 }
 
 /** Bits of the local output channel field (at least 1). */
 export function oLocalBits(oLoc: number): number {
-  return Math.max(1, Math.ceil(Math.log2(oLoc)));
+  return Math.max(1, log2Ceil(oLoc));
 }
 
-/** Accumulator RAM geometry: address cat(oLocal, v) (just v when oLoc = 1). */
-export function accGeometry(K: number, oLoc: number): { depth: number; addrBits: number } {
-  const { vBits } = indexWidths(K);
-  const depth = oLoc << vBits;
-  return { depth, addrBits: log2Ceil(depth) };
+/** Words of one accumulator memory: oLoc x (K/2+1) x K / drainWords. */
+export function accDepth(K: number, drainWords: number, oLoc: number): number {
+  return (oLoc * halfCols(K) * K) / drainWords;
 }
 
-/** The accumulator address of (oLocal, v). */
-export function accAddress(oLocal: Signal, v: Signal, oLoc: number, addrBits: number): Signal {
-  return (oLoc === 1 ? v : cat(oLocal, v)).resize(addrBits);
+/** Where accumulator word (m, u, v) lives: memory u mod D, address (m*(K/2+1) + v)*(K/D) + u div D. */
+export function accLocation(K: number, drainWords: number, m: number, u: number, v: number): { mem: number; addr: number } {
+  const per = K / drainWords;
+  return { mem: u % drainWords, addr: (m * halfCols(K) + v) * per + Math.floor(u / drainWords) };
 }
 
-/** values[idx] as a balanced mux tree on the bits of idx (idx < values.length assumed). */
-export function selectTree(values: readonly Signal[], idx: Signal): Signal {
-  let level = values;
-  let bit = 0;
-  while (level.length > 1) {
-    const next: Signal[] = [];
-    for (let j = 0; j + 1 < level.length; j += 2) next.push(mux(idx.bit(bit), level[j + 1]!, level[j]!));
-    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
-    level = next;
-    bit++;
-  }
-  return level[0]!;
+/** Drain order of one bank: addresses 0..accDepth-1 are (m, v, u div D) in this order (accLocation). */
+export function drainAddressFields(K: number, drainWords: number, addr: number): { m: number; v: number; uBase: number } {
+  const per = K / drainWords;
+  const col = Math.floor(addr / per);
+  return { m: Math.floor(col / halfCols(K)), v: col % halfCols(K), uBase: (addr % per) * drainWords };
+}
+
+function checkDivisor(name: string, value: number, K: number): void {
+  requireParam(Number.isInteger(value) && value >= 1 && K % value === 0, `${name} must divide K = ${K}, got ${value}`);
 }
 
 export const Pe = defineModule("Pe", (p: PeParams) => {
   const { K, xBits, weightBits, accBits, oLoc } = p;
+  const W = p.xWords ?? K;
+  const D = p.drainWords ?? 1;
+  checkDivisor("xWords", W, K);
+  checkDivisor("drainWords", D, K);
   const { indexBits, vBits } = indexWidths(K);
-  const oBits = oLocalBits(oLoc);
-  const acc = accGeometry(K, oLoc);
   const termBits = xBits + weightBits + 1;
-  if (accBits < termBits) throw new RangeError(`Pe: accBits ${accBits} < ${termBits}, the width of one complex product`);
+  requireParam(accBits >= termBits, `accBits ${accBits} < ${termBits}, the width of one complex product`);
+  const oBits = oLocalBits(oLoc);
+  // K, W and D are powers of two (W and D divide K): exact bit counts, 0 when the field is empty
+  const xBeatBits = Math.log2(K / W);
+  const dBits = Math.log2(D);
+  const depth = accDepth(K, D, oLoc);
+  const addrBits = log2Ceil(depth);
 
   const issued = Input(Bool());
   const xBank = Input(Bool());
   const accBank = Input(Bool());
-  const entry = Input(Bundle({ useful: Bool(), oLocal: UInt(oBits), index: UInt(indexBits), re: SInt(weightBits), im: SInt(weightBits) }));
-  const ld = Input(Bundle({ en: Bool(), bank: Bool(), v: UInt(vBits), col: Vec(K, ComplexT(xBits)) }));
-  const dr = Input(Bundle({ en: Bool(), bank: Bool(), addr: UInt(acc.addrBits) }));
-  const dr_col = Output(Vec(K, ComplexT(accBits)));
-  const sw = Input(Bundle({ en: Bool(), addr: UInt(acc.addrBits) }));
+  const entry = Input(Bundle({ useful: Bool(), first: Bool(), oLocal: UInt(oBits), index: UInt(indexBits), re: SInt(weightBits), im: SInt(weightBits) }));
+  const ld = Input(Bundle({ en: Bool(), bank: Bool(), addr: UInt(vBits + xBeatBits), words: Vec(W, ComplexT(xBits)) }));
+  const dr = Input(Bundle({ en: Bool(), bank: Bool(), addr: UInt(addrBits) }));
+  const dr_keep = Input(UInt(D));
+  const dr_words = Output(Vec(D, ComplexT(accBits)));
   const mac = Output(Bool());
 
-  // ---- local copy of the input channel's spectrum, two banks, a column per word ----
-  const xmem = Mem(2 << vBits, UInt(2 * K * xBits));
-  const packed = cat(...[...ld.col].reverse().flatMap((c) => [c.re.asUInt(), c.im.asUInt()]));
-  xmem.write(cat(ld.bank, ld.v), packed, { enable: ld.en });
+  // ---- local copy of the input channel's spectrum: xWords memories, two banks each ----
+  const xmem = Array.from({ length: W }, (_, q) => Mem(2 << (vBits + xBeatBits), UInt(2 * xBits), { name: `x${q}`, style: "distributed" }));
+  xmem.forEach((m, q) => m.write(cat(ld.bank, ld.addr), pack(ld.words.at(q)), { enable: ld.en }));
 
-  // ---- S1: decode, read the column ----
+  // ---- S1: decode, read X, locate the accumulator word ----
   const dec = IndexDecoder.instance({ K });
   dec.index.assign(entry.index);
-  const column = xmem.readSync(cat(xBank, dec.v), { enable: issued });
-  const s2Act = RegNext(issued.and(entry.useful), { init: 0 });
-  const s2U = RegNext(dec.u);
-  const s2Addr = RegNext(accAddress(entry.oLocal, dec.v, oLoc, acc.addrBits));
-  const s2Bank = RegNext(accBank);
-  const s2Wre = RegNext(entry.re);
-  const s2Wim = RegNext(entry.im);
+  const xAddr = xBeatBits === 0 ? cat(xBank, dec.v) : cat(xBank, dec.v, dec.u.shr(Math.log2(W)).resize(xBeatBits));
+  const xRead = xmem.map((m) => m.readSync(xAddr, { enable: issued }));
+  const per = K / D;
+  const column = mulConst(entry.oLocal, halfCols(K)).add(dec.v); // m*(K/2+1) + v
+  const accAddr = (per === 1 ? column : cat(column, dec.u.shr(dBits).resize(Math.log2(per)))).resize(addrBits);
+  const s2 = {
+    act: RegNext(issued.and(entry.useful), { init: 0 }),
+    first: RegNext(entry.first),
+    addr: RegNext(accAddr),
+    bank: RegNext(accBank),
+    dsel: RegNext(D === 1 ? constant(0, UInt(1)) : dec.u.resize(dBits)),
+    xsel: RegNext(W === 1 ? constant(0, UInt(1)) : dec.u.resize(Math.log2(W))),
+    w: { re: RegNext(entry.re), im: RegNext(entry.im) },
+  };
 
-  // ---- S2: select X[u], exact complex product ----
-  const xs = Array.from({ length: K }, (_, u) => ({
-    re: column.bits(2 * xBits * u + 2 * xBits - 1, 2 * xBits * u + xBits).asSInt(),
-    im: column.bits(2 * xBits * u + xBits - 1, 2 * xBits * u).asSInt(),
-  }));
-  const xRe = selectTree(xs.map((x) => x.re), s2U);
-  const xIm = selectTree(xs.map((x) => x.im), s2U);
-  const prod = complexMul({ re: xRe, im: xIm }, { re: s2Wre, im: s2Wim });
-  const s3Act = RegNext(s2Act, { init: 0 });
-  const s3U = RegNext(s2U);
-  const s3Addr = RegNext(s2Addr);
-  const s3Bank = RegNext(s2Bank);
-  const s3Pre = RegNext(prod.re.resize(termBits));
-  const s3Pim = RegNext(prod.im.resize(termBits));
-
-  // ---- S3: single-cycle read-add-write of the accumulator ----
-  const zero = constant(0, SInt(accBits));
-  const banks = [0, 1].map((b) =>
-    Array.from({ length: K }, (_, u) => ({
-      re: Mem(acc.depth, SInt(accBits), { name: `acc${b}_re_${u}` }),
-      im: Mem(acc.depth, SInt(accBits), { name: `acc${b}_im_${u}` }),
-    })),
+  // ---- S2: the product; read the accumulator word ----
+  const xWord = selectTree(xRead, s2.xsel);
+  const x: Complex = { re: xWord.bits(2 * xBits - 1, xBits).asSInt(), im: xWord.bits(xBits - 1, 0).asSInt() };
+  const prod = complexProduct(x, s2.w, p.multiplier ?? "four");
+  const acc = [0, 1].map((b) => Array.from({ length: D }, (_, q) => Mem(depth, UInt(2 * accBits), { name: `acc${b}_${q}` })));
+  const macRead = s2.act.and(s2.first.not());
+  const reads = acc.map((mems, b) =>
+    mems.map((m, q) => {
+      const mine = macRead.and(s2.bank.eq(b)).and(s2.dsel.eq(q));
+      const drained = dr.en.and(dr.bank.eq(b));
+      return m.readSync(mux(mine, s2.addr, dr.addr), { enable: mine.or(drained) });
+    }),
   );
-  // the word being accumulated: (bank s3Bank, row s3U) at s3Addr
-  // One address per bank, for its read and its write port: a bank is either accumulating (the
-  // RMW address s3Addr), or being drained/cleared (dr.addr), or swept (sw.addr), never two of
-  // these in one cycle (the array's bank protocol). So each accumulator memory has a single
-  // address (single-port LUT RAM, 8 bits per RAM32M instead of 3 with separate read addresses).
-  const clearAddr = mux(sw.en, sw.addr, dr.addr);
-  const macBank = [s3Act.and(s3Bank.not()), s3Act.and(s3Bank)];
-  const bankAddr = macBank.map((m) => mux(m, s3Addr, clearAddr));
-  const reads = banks.map((rows, b) => rows.map((row) => ({ re: row.re.readAsync(bankAddr[b]!), im: row.im.readAsync(bankAddr[b]!) })));
-  // the word being accumulated: (bank s3Bank, row s3U) at s3Addr
-  const sel = cat(s3Bank, s3U);
-  const sumRe = selectTree([...reads[0]!, ...reads[1]!].map((r) => r.re), sel).add(s3Pre).resize(accBits);
-  const sumIm = selectTree([...reads[0]!, ...reads[1]!].map((r) => r.im), sel).add(s3Pim).resize(accBits);
-  banks.forEach((rows, b) => {
-    const clear = dr.en.and(b === 1 ? dr.bank : dr.bank.not()).or(sw.en);
-    const dataRe = mux(macBank[b]!, sumRe, zero);
-    const dataIm = mux(macBank[b]!, sumIm, zero);
-    rows.forEach((row, u) => {
-      const en = mux(macBank[b]!, s3U.eq(u), clear);
-      row.re.write(bankAddr[b]!, dataRe, { enable: en });
-      row.im.write(bankAddr[b]!, dataIm, { enable: en });
-    });
-  });
-  // ---- drain read: the bank being drained is addressed by dr.addr ----
-  for (let u = 0; u < K; u++) {
-    dr_col.at(u).re.assign(mux(dr.bank, reads[1]![u]!.re, reads[0]![u]!.re));
-    dr_col.at(u).im.assign(mux(dr.bank, reads[1]![u]!.im, reads[0]![u]!.im));
+  const s3 = {
+    act: RegNext(s2.act, { init: 0 }),
+    first: RegNext(s2.first),
+    addr: RegNext(s2.addr),
+    bank: RegNext(s2.bank),
+    dsel: RegNext(s2.dsel),
+    prod: { re: RegNext(prod.re.resize(termBits)), im: RegNext(prod.im.resize(termBits)) },
+  };
+
+  // ---- S3: add ----
+  const word = selectTree([...reads[0]!, ...reads[1]!], D === 1 ? s3.bank : cat(s3.bank, s3.dsel));
+  const old = unpack(mux(s3.first, constant(0, UInt(2 * accBits)), word), accBits);
+  const s4 = {
+    act: RegNext(s3.act, { init: 0 }),
+    addr: RegNext(s3.addr),
+    bank: RegNext(s3.bank),
+    dsel: RegNext(s3.dsel),
+    sum: RegNext(cat(old.re.add(s3.prod.re).resize(accBits).asUInt(), old.im.add(s3.prod.im).resize(accBits).asUInt())),
+  };
+
+  // ---- S4: write back ----
+  acc.forEach((mems, b) => mems.forEach((m, q) => m.write(s4.addr, s4.sum, { enable: s4.act.and(s4.bank.eq(b)).and(s4.dsel.eq(q)) })));
+  mac.assign(s4.act);
+
+  // ---- drain: the words read in the previous cycle, masked ----
+  const drBank = RegNext(dr.bank);
+  for (let q = 0; q < D; q++) {
+    const w = mux(dr_keep.bit(q), mux(drBank, reads[1]![q]!, reads[0]![q]!), constant(0, UInt(2 * accBits)));
+    const c = unpack(w, accBits);
+    dr_words.at(q).re.assign(c.re);
+    dr_words.at(q).im.assign(c.im);
   }
-  mac.assign(s3Act);
-  return { issued, xBank, accBank, entry, ld, dr, dr_col, sw, mac };
+
+  const ports = { issued, xBank, accBank, entry, ld, dr, dr_keep, dr_words, mac };
+  if (!p.checkHazards) return ports;
+  // ---- schedule check: an S2 read of a word that S3 or S4 has yet to write ----
+  const hazard = Output(Bool());
+  const pending = (s: { act: Signal; addr: Signal; bank: Signal; dsel: Signal }): Signal =>
+    s.act.and(s.bank.eq(s2.bank)).and(s.dsel.eq(s2.dsel)).and(s.addr.eq(s2.addr));
+  hazard.assign(macRead.and(pending(s3).or(pending(s4))));
+  return { ...ports, hazard };
 });
+
+/** {re, im} packed as one UInt word, re in the high half. */
+function pack(c: { re: Signal; im: Signal }): Signal {
+  return cat(c.re.asUInt(), c.im.asUInt());
+}
+
+function unpack(w: Signal, bits: number): Complex {
+  return { re: w.bits(2 * bits - 1, bits).asSInt(), im: w.bits(bits - 1, 0).asSInt() };
+}
+
+/** The VGG16-class PE: K = 8, 16-bit data and weights, accumulators for 16 output channels. */
+export const VGG16_CLASS_PE: PeParams = { K: 8, xBits: 16, weightBits: 16, accBits: 42, oLoc: 16, xWords: 1, drainWords: 1 };
+
+if (isMain(import.meta.url)) printVerilog(Pe, VGG16_CLASS_PE);

@@ -1,28 +1,44 @@
 /**
- * The TypeScript side of the SPEC2 PE array: which PE does which complex MAC when, and the
- * contents of every kernel ROM (SPEC2.md sections 3-5). Pure TypeScript, no hardware.
+ * The TypeScript side of the SPEC2 PE array: which PE does which complex MAC when, the contents
+ * of every kernel ROM, and which accumulator words each PE's drain keeps (SPEC2.md sections
+ * 3-5). Pure TypeScript, no hardware.
  *
  * PE (po, pi), po = 0..pOut-1, pi = 0..pIn-1, handles the output channels o = po + m*pOut
  * (m = 0..oLoc-1, "o_local" m) and the input channels i = pi + r*pIn ("round" r = 0..R-1).
  * All PEs run in lock step on one ROM address: the tile's schedule is R rounds; in round r,
- * PE (po, pi) works on input channel i = r*pIn + pi (all pIn channels of the round are in the
- * PEs' X banks), and its ROM holds, in order, for m = 0..oLoc-1, the stored entries of kernel
- * (o = po + m*pOut, i) in their stored order. A round is as long as its longest PE list (at
- * least 1); shorter lists, missing channels (i >= Cin) and missing output channels
+ * PE (po, pi) works on input channel i = r*pIn + pi, and its ROM holds, for m = 0..oLoc-1,
+ * the stored entries of kernel (o = po + m*pOut, i). A round is as long as its longest PE list
+ * (at least 1); shorter lists, missing channels (i >= Cin) and missing output channels
  * (o >= Cout) are padded with no-op words (useful = 0). The control ROM marks each round's
  * and the tile's last address.
  *
- * With every kernel holding n entries, a round is oLoc*n long, the tile D = R*oLoc*n cycles,
- * against the ideal Cin*Cout*n/P.
+ * Read-modify-write hazards: the PE's accumulator pipeline needs two MACs into one word
+ * (m, index) issued at least `rmwDistance` (pe.ts ACC_RMW_DISTANCE = 3) cycles apart. The n
+ * entries of a kernel hit distinct words and consecutive kernels of one PE differ in m, so
+ * only a round boundary with one local output channel can repeat a word; there, the next
+ * kernel's entries are reordered (their sum does not depend on the order) so that its first
+ * entries avoid the last words issued, and where no order can (a kernel of fewer entries than
+ * the distance), no-op bubbles are inserted. `reorder: false` keeps the stored order (a
+ * deliberately broken schedule for the tests of the hazard check).
+ *
+ * First touch: the first MAC of a tile into a word is marked `first`, so the PE overwrites
+ * instead of adding and no accumulator is ever cleared; `drainKeep` marks, per drain address,
+ * the words the PE touched in a tile (the others hold an older tile's sums and are masked).
+ *
+ * With every kernel holding n entries and no bubbles, a round is oLoc*n long, the tile
+ * D = R*oLoc*n cycles, against the ideal Cin*Cout*n/P.
  */
 import { createHash } from "node:crypto";
-import { halfCols, halfPlaneEntries, indexWidths } from "./index-decoder";
+import { decodeIndex, halfCols, halfPlaneEntries, indexWidths } from "./index-decoder";
+import { ACC_RMW_DISTANCE, accDepth, accLocation, oLocalBits } from "./pe";
 import type { FixedLayer, SparseEntry } from "../../spectral/fixed/layer";
 
 /** One kernel ROM word. */
 export interface RomWord {
   /** false for padding (no MAC) */
   readonly useful: boolean;
+  /** the tile's first MAC of this PE into accumulator word (oLocal, index) */
+  readonly first: boolean;
   /** local output channel m (o = po + m*pOut) */
   readonly oLocal: number;
   readonly index: number;
@@ -36,6 +52,15 @@ export interface RomWord {
 export interface CtlWord {
   readonly roundLast: boolean;
   readonly tileLast: boolean;
+}
+
+export interface ScheduleOptions {
+  /** accumulator words drained per clock (pe.ts drainWords), default 1 */
+  readonly drainWords?: number;
+  /** minimum issue distance of two MACs into one accumulator word, default ACC_RMW_DISTANCE */
+  readonly rmwDistance?: number;
+  /** reorder kernels and insert bubbles to respect rmwDistance (default true) */
+  readonly reorder?: boolean;
 }
 
 export interface Schedule {
@@ -57,14 +82,23 @@ export interface Schedule {
   readonly roundLen: readonly number[];
   /** D = sum of roundLen: MAC-issue cycles per tile = ROM depth */
   readonly depth: number;
+  /** no-op words inserted for read-modify-write distance (over all PEs' lists, before padding) */
+  readonly bubbles: number;
   /** rom[po][pi][a], a = 0..depth-1 */
   readonly rom: readonly (readonly (readonly RomWord[])[])[];
   /** ctl[a]: round / tile boundaries */
   readonly ctl: readonly CtlWord[];
+  /** accumulator words drained per clock */
+  readonly drainWords: number;
+  /** drain addresses per bank: accDepth(K, drainWords, oLoc) */
+  readonly drainDepth: number;
+  /** drainKeep[po][pi][a]: bit q set when the PE touched word q of drain address a in a tile */
+  readonly drainKeep: readonly (readonly (readonly number[])[])[];
   /** useful complex MACs per tile = sum of kernel lengths */
   readonly macsPerTile: number;
   /** the largest number of stored entries hitting one accumulator (o, index) over a whole tile */
   readonly maxHits: number;
+  readonly rmwDistance: number;
   /** widths */
   readonly xBits: number;
   readonly weightBits: number;
@@ -87,14 +121,76 @@ export function accumulatorBits(xBits: number, weightBits: number, maxHits: numb
   return xBits + weightBits + 1 + Math.floor(Math.log2(Math.max(1, maxHits)));
 }
 
-const NOOP: RomWord = { useful: false, oLocal: 0, index: 0, re: 0, im: 0, o: -1, i: -1 };
+const NOOP: RomWord = { useful: false, first: false, oLocal: 0, index: 0, re: 0, im: 0, o: -1, i: -1 };
 
-export function buildSchedule(layer: FixedLayer, pOut: number, pIn: number): Schedule {
-  const { K, cin, cout } = layer;
+function checkLayer(layer: FixedLayer, pOut: number, pIn: number): void {
+  const { cin, cout, K } = layer;
   for (const [name, v] of [["pOut", pOut], ["pIn", pIn], ["cin", cin], ["cout", cout]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`PE schedule: ${name} must be a positive integer, got ${v}`);
   }
   if (layer.kernels.length !== cin * cout) throw new RangeError(`PE schedule: expected ${cin * cout} kernels, got ${layer.kernels.length}`);
+  const L = halfPlaneEntries(K);
+  const lim = 2 ** (layer.formats.weightBits - 1);
+  layer.kernels.forEach((ks, q) => {
+    for (const e of ks) {
+      if (!Number.isInteger(e.index) || e.index < 0 || e.index >= L) throw new RangeError(`PE schedule: kernel ${q} index ${e.index} outside 0..${L - 1}`);
+      if (!(e.re >= -lim && e.re < lim && e.im >= -lim && e.im < lim)) throw new RangeError(`PE schedule: kernel ${q} value (${e.re}, ${e.im}) not ${layer.formats.weightBits}-bit`);
+    }
+  });
+}
+
+/** Accumulator word key of a ROM word (one bank per tile, so the key is (m, index)). */
+const wordKey = (w: RomWord): number => w.oLocal * 4096 + w.index;
+
+/**
+ * Appends the entries of one kernel to a PE's issue list, reordered so that no word repeats
+ * within `distance` positions of the list so far; a no-op bubble where no entry fits.
+ */
+function appendKernel(list: RomWord[], entries: readonly RomWord[], distance: number, reorder: boolean): number {
+  if (!reorder || distance <= 1) {
+    list.push(...entries);
+    return 0;
+  }
+  const left = [...entries];
+  let bubbles = 0;
+  while (left.length > 0) {
+    const recent = new Set(list.slice(-(distance - 1)).filter((w) => w.useful).map(wordKey));
+    const k = left.findIndex((w) => !recent.has(wordKey(w)));
+    if (k < 0) {
+      list.push(NOOP);
+      bubbles++;
+    } else list.push(left.splice(k, 1)[0]!);
+  }
+  return bubbles;
+}
+
+/** Marks the first MAC of each word in a tile's list. */
+function markFirst(list: readonly RomWord[]): RomWord[] {
+  const seen = new Set<number>();
+  return list.map((w) => {
+    if (!w.useful || seen.has(wordKey(w))) return w;
+    seen.add(wordKey(w));
+    return { ...w, first: true };
+  });
+}
+
+/** drainKeep of one PE: per drain address, a bit per drained word the PE's list touches. */
+function keepMask(list: readonly RomWord[], K: number, drainWords: number, depth: number): number[] {
+  const keep = new Array<number>(depth).fill(0);
+  for (const w of list) {
+    if (!w.useful) continue;
+    const { u, v } = decodeIndex(K, w.index);
+    const loc = accLocation(K, drainWords, w.oLocal, u, v);
+    keep[loc.addr] = keep[loc.addr]! | (1 << loc.mem);
+  }
+  return keep;
+}
+
+export function buildSchedule(layer: FixedLayer, pOut: number, pIn: number, opts: ScheduleOptions = {}): Schedule {
+  checkLayer(layer, pOut, pIn);
+  const { K, cin, cout } = layer;
+  const distance = opts.rmwDistance ?? ACC_RMW_DISTANCE;
+  const drainWords = opts.drainWords ?? 1;
   const { indexBits, uBits, vBits } = indexWidths(K);
   const L = halfPlaneEntries(K);
   const f = layer.formats;
@@ -104,48 +200,34 @@ export function buildSchedule(layer: FixedLayer, pOut: number, pIn: number): Sch
   let macsPerTile = 0;
   layer.kernels.forEach((ks, q) => {
     const o = Math.floor(q / cin);
-    for (const e of ks) {
-      if (!Number.isInteger(e.index) || e.index < 0 || e.index >= L) throw new RangeError(`PE schedule: kernel ${q} index ${e.index} outside 0..${L - 1}`);
-      const lim = 2 ** (f.weightBits - 1);
-      if (!(e.re >= -lim && e.re < lim && e.im >= -lim && e.im < lim)) throw new RangeError(`PE schedule: kernel ${q} value (${e.re}, ${e.im}) not ${f.weightBits}-bit`);
-      const key = o * L + e.index;
-      hits.set(key, (hits.get(key) ?? 0) + 1);
-      macsPerTile++;
-    }
+    for (const e of ks) hits.set(o * L + e.index, (hits.get(o * L + e.index) ?? 0) + 1);
+    macsPerTile += ks.length;
   });
-  const maxHits = Math.max(1, ...hits.values());
-  const rom: RomWord[][][] = Array.from({ length: pOut }, () => Array.from({ length: pIn }, () => [] as RomWord[]));
+  const lists: RomWord[][][] = Array.from({ length: pOut }, () => Array.from({ length: pIn }, () => [] as RomWord[]));
   const ctl: CtlWord[] = [];
   const roundLen: number[] = [];
+  let bubbles = 0;
   for (let r = 0; r < rounds; r++) {
-    const lists: RomWord[][][] = [];
-    let len = 1;
+    const start = ctl.length;
     for (let po = 0; po < pOut; po++) {
-      lists.push([]);
       for (let pi = 0; pi < pIn; pi++) {
         const i = r * pIn + pi;
-        const list: RomWord[] = [];
-        if (i < cin) {
-          for (let m = 0; m < oLoc; m++) {
-            const o = po + m * pOut;
-            if (o >= cout) continue;
-            for (const e of layer.kernels[o * cin + i]! as readonly SparseEntry[]) list.push({ useful: true, oLocal: m, index: e.index, re: e.re, im: e.im, o, i });
-          }
+        if (i >= cin) continue;
+        for (let m = 0; m < oLoc; m++) {
+          const o = po + m * pOut;
+          if (o >= cout) continue;
+          const words = (layer.kernels[o * cin + i]! as readonly SparseEntry[]).map((e) => ({ ...NOOP, useful: true, oLocal: m, index: e.index, re: e.re, im: e.im, o, i }));
+          bubbles += appendKernel(lists[po]![pi]!, words, distance, opts.reorder ?? true);
         }
-        lists[po]!.push(list);
-        len = Math.max(len, list.length);
       }
     }
-    for (let po = 0; po < pOut; po++) {
-      for (let pi = 0; pi < pIn; pi++) {
-        const list = lists[po]![pi]!;
-        while (list.length < len) list.push(NOOP);
-        rom[po]![pi]!.push(...list);
-      }
-    }
-    for (let a = 0; a < len; a++) ctl.push({ roundLast: a === len - 1, tileLast: a === len - 1 && r === rounds - 1 });
-    roundLen.push(len);
+    const end = Math.max(start + 1, ...lists.flat().map((l) => l.length));
+    for (const list of lists.flat()) while (list.length < end) list.push(NOOP);
+    for (let a = start; a < end; a++) ctl.push({ roundLast: a === end - 1, tileLast: a === end - 1 && r === rounds - 1 });
+    roundLen.push(end - start);
   }
+  const drainDepth = accDepth(K, drainWords, oLoc);
+  const rom = lists.map((row) => row.map(markFirst));
   return {
     K,
     cin,
@@ -159,44 +241,30 @@ export function buildSchedule(layer: FixedLayer, pOut: number, pIn: number): Sch
     rounds,
     roundLen,
     depth: ctl.length,
+    bubbles,
     rom,
     ctl,
+    drainWords,
+    drainDepth,
+    drainKeep: rom.map((row) => row.map((list) => keepMask(list, K, drainWords, drainDepth))),
     macsPerTile,
-    maxHits,
+    maxHits: Math.max(1, ...hits.values()),
+    rmwDistance: distance,
     xBits: f.fftBits,
     weightBits: f.weightBits,
     indexBits,
     uBits,
     vBits,
-    oBits: Math.max(1, Math.ceil(Math.log2(oLoc))),
-    accBits: accumulatorBits(f.fftBits, f.weightBits, maxHits),
+    oBits: oLocalBits(oLoc),
+    accBits: accumulatorBits(f.fftBits, f.weightBits, Math.max(1, ...hits.values())),
   };
 }
 
-/** Cycles from a tile's last MAC issue to the first drain read of its accumulator bank, minus 1. */
-export const ACC_HANDOFF = 3;
-
-/**
- * Cycle model of one tile in steady state (inputs always valid, output always ready), as an
- * average over two tiles: the MAC issue (D cycles), the input (Cin*(K/2+1) columns) and the
- * drain (Cout*(K/2+1) output columns) overlap, X and accumulator banks being double-buffered;
- * but tile t+2 accumulates in tile t's bank only after tile t's drain, which starts
- * ACC_HANDOFF + 1 cycles after tile t's last issue, so two tiles also take at least
- * D + ACC_HANDOFF + Cout*(K/2+1) cycles:
- *   tile = max(D, Cin*(K/2+1), Cout*(K/2+1), (D + Cout*(K/2+1) + ACC_HANDOFF) / 2).
- * (When D and the drain are nearly equal, successive tiles then alternate, e.g. 30/33 cycles.)
- */
-export function cyclesPerTile(s: Schedule): { mac: number; input: number; drain: number; pair: number; tile: number } {
-  const input = s.cin * s.half;
-  const drain = s.cout * s.half;
-  const pair = (s.depth + drain + ACC_HANDOFF) / 2;
-  return { mac: s.depth, input, drain, pair, tile: Math.max(s.depth, input, drain, pair) };
-}
-
-/** Packs a ROM word as {useful, oLocal, index, re, im} (MSB first) in romWordBits(s) bits. */
+/** Packs a ROM word as {useful, first, oLocal, index, re, im} (MSB first) in romWordBits() bits. */
 export function packRomWord(w: RomWord, oBits: number, indexBits: number, weightBits: number): bigint {
   const m = (1n << BigInt(weightBits)) - 1n;
   let x = w.useful ? 1n : 0n;
+  x = (x << 1n) | (w.first ? 1n : 0n);
   x = (x << BigInt(oBits)) | BigInt(w.oLocal);
   x = (x << BigInt(indexBits)) | BigInt(w.index);
   x = (x << BigInt(weightBits)) | (BigInt(w.re) & m);
@@ -205,7 +273,7 @@ export function packRomWord(w: RomWord, oBits: number, indexBits: number, weight
 }
 
 export function romWordBits(oBits: number, indexBits: number, weightBits: number): number {
-  return 1 + oBits + indexBits + 2 * weightBits;
+  return 2 + oBits + indexBits + 2 * weightBits;
 }
 
 /**

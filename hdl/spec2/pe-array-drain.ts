@@ -1,0 +1,226 @@
+/**
+ * The PE array's output side (a part of PeArray, pe-array.ts): drain, group sums, block buffers
+ * and the IFFT lanes' readers.
+ *
+ * Drain: all PEs drain the full accumulator bank of a finished tile in lock step, address
+ * a = 0..drainDepth-1 (pe.ts accLocation: output channel m, column v, rows u = a*D.. of it),
+ * D = drainWords words per clock, each PE masking the words it did not touch (drainKeep).
+ *   d0  the address goes to the PEs and to the keep ROMs (both read synchronously)
+ *   d1  the pIn partial words of each group po (channel o = po + m*pOut) are summed (exact)
+ *   d2  macToIfftInput (roundShift + saturate, spectral/fixed/layer.ts step 4)
+ *   d3  the words are written into the group's block buffer (rows u of column v of block m)
+ * A block (all K/2+1 columns of one output channel of one tile) starts only when every group
+ * that has channel o has a free block slot; the bank is handed back after its last address.
+ *
+ * Block buffer (per group): `slots` blocks of K/2+1 columns, a LUT-RAM memory per row u (so a
+ * drain beat writes its D rows and a reader gets a whole column in one read).
+ *
+ * IFFT lanes: lane j (of ifftLanes, which divides pOut) takes the blocks of the groups
+ * po = j (mod ifftLanes), in channel order o = j, j + ifftLanes, ... (for m: for its po), a
+ * column per clock through an output register, `last` with column K/2.
+ */
+import { Bool, Mem, Reg, Rom, UInt, Vec, cat, constant, log2Ceil, mux, when, type Memory, type Signal, type Var } from "../core";
+import { ComplexT, roundShift, saturate, type Complex } from "./fixed";
+import { selectTree, sumTree } from "./select";
+
+/** Hardware macToIfftInput: roundShift (shift > 0) or exact left shift (shift < 0), then saturate. */
+export function macToIfftInputHw(acc: Signal, shift: number, ifftBits: number): Signal {
+  const v = shift > 0 ? roundShift(acc, shift) : shift < 0 ? acc.shl(-shift) : acc;
+  return saturate(v, ifftBits);
+}
+
+export interface DrainShape {
+  readonly K: number;
+  readonly cout: number;
+  readonly pOut: number;
+  readonly pIn: number;
+  readonly oLoc: number;
+  readonly drainWords: number;
+  readonly drainDepth: number;
+  readonly accBits: number;
+  readonly ifftBits: number;
+  /** macShift of the layer */
+  readonly shift: number;
+  readonly ifftLanes: number;
+  /** block slots per group buffer, a power of two */
+  readonly slots: number;
+  /** drainKeep[po][pi][a] of the schedule */
+  readonly keep: readonly (readonly (readonly number[])[])[];
+}
+
+/** What the drain needs of every PE. */
+export interface PeDrainPort {
+  readonly drWords: readonly Complex[];
+  readonly drKeep: Var;
+}
+
+/** One IFFT lane's output stream (registers). */
+export interface YLane {
+  readonly valid: Signal;
+  readonly last: Signal;
+  readonly col: readonly Complex[];
+}
+
+/** Blocks lane j reads in one tile, in order: the group po of each (channel o = po + m*pOut). */
+export function laneBlocks(s: Pick<DrainShape, "cout" | "pOut" | "oLoc" | "ifftLanes">, j: number): number[] {
+  const seq: number[] = [];
+  for (let m = 0; m < s.oLoc; m++) for (let po = j; po < s.pOut; po += s.ifftLanes) if (po + m * s.pOut < s.cout) seq.push(po);
+  return seq;
+}
+
+/** Builds the drain; returns the PEs' drain control (the same for every PE). */
+export function buildDrain(
+  s: DrainShape,
+  pes: readonly (readonly PeDrainPort[])[],
+  accFull: readonly Var[],
+  readies: readonly Signal[],
+): { dr: { en: Signal; bank: Signal; addr: Signal }; lanes: YLane[] } {
+  const { K, D, half, per } = { K: s.K, D: s.drainWords, half: s.K / 2 + 1, per: s.K / s.drainWords };
+  const addrBits = log2Ceil(s.drainDepth);
+  const slotBits = Math.log2(s.slots);
+  const vBits = log2Ceil(half);
+
+  // ---- d0: the address walk, block by block ----
+  const bank = Reg(Bool(), { init: 0, name: "drain_bank" });
+  const addr = Reg(UInt(addrBits), { init: 0, name: "drain_addr" });
+  const uc = per === 1 ? undefined : Reg(UInt(Math.log2(per)), { init: 0, name: "drain_uc" });
+  const v = Reg(UInt(vBits), { init: 0, name: "drain_v" });
+  const m = Reg(UInt(log2Ceil(s.oLoc)), { init: 0, name: "drain_m" });
+  const lastM = m.eq(s.oLoc - 1);
+  // group po has a channel in block m (only the last m can miss some)
+  const hasChannel = (po: number, mSig: Signal): Signal => (po + (s.oLoc - 1) * s.pOut < s.cout ? constant(1, Bool()) : mSig.neq(s.oLoc - 1));
+  const free = Array.from({ length: s.pOut }, (_, po) => Reg(UInt(log2Ceil(s.slots + 1)), { init: s.slots, name: `free_${po}` }));
+  const filled = Array.from({ length: s.pOut }, (_, po) => Reg(UInt(log2Ceil(s.slots + 1)), { init: 0, name: `filled_${po}` }));
+  const blockStart = (uc === undefined ? v.eq(0) : v.eq(0).and(uc.eq(0))).named("drain_block_start");
+  const space = free.map((f, po) => hasChannel(po, m).not().or(f.neq(0))).reduce((a, b) => a.and(b));
+  const go = mux(bank, accFull[1]!, accFull[0]!).and(blockStart.not().or(space)).named("drain_go");
+  const lastAddr = addr.eq(s.drainDepth - 1);
+  when(go, () => {
+    addr.assign(mux(lastAddr, 0, addr.addWrap(1)));
+    const nextColumn = (): void => {
+      when(v.eq(half - 1), () => {
+        v.assign(0);
+        m.assign(mux(lastM, 0, m.addWrap(1)));
+      }).otherwise(() => v.assign(v.addWrap(1)));
+    };
+    if (uc === undefined) nextColumn();
+    else {
+      uc.assign(uc.addWrap(1));
+      when(uc.eq(per - 1), nextColumn);
+    }
+    when(lastAddr, () => {
+      bank.assign(bank.not());
+      accFull.forEach((full, b) => when(bank.eq(b), () => full.assign(0)));
+    });
+  });
+  const reserve = free.map((_, po) => go.and(blockStart).and(hasChannel(po, m)));
+
+  // ---- d1: keep masks arrive with the PE words; group sums ----
+  pes.forEach((row, po) =>
+    row.forEach((pe, pi) => {
+      const rom = Rom(UInt(D), s.keep[po]![pi]!, { name: `keep_${po}_${pi}` });
+      pe.drKeep.assign(rom.readSync(addr, { enable: go }));
+    }),
+  );
+  const d1 = { valid: Reg(Bool(), { init: 0, name: "d1_valid" }), uc: uc && Reg(uc.type, { name: "d1_uc" }), v: Reg(v.type, { name: "d1_v" }), m: Reg(m.type, { name: "d1_m" }) };
+  d1.valid.assign(go);
+  when(go, () => {
+    if (uc && d1.uc) d1.uc.assign(uc);
+    d1.v.assign(v);
+    d1.m.assign(m);
+  });
+  const d2 = { valid: Reg(Bool(), { init: 0, name: "d2_valid" }), uc: d1.uc && Reg(d1.uc.type, { name: "d2_uc" }), v: Reg(v.type, { name: "d2_v" }), m: Reg(m.type, { name: "d2_m" }) };
+  const sums = pes.map((row, po) =>
+    Array.from({ length: D }, (_, q) => {
+      const r = Reg(ComplexT(s.accBits), { name: `sum_${po}_${q}` });
+      when(d1.valid, () => {
+        r.re.assign(sumTree(row.map((pe) => pe.drWords[q]!.re)).resize(s.accBits));
+        r.im.assign(sumTree(row.map((pe) => pe.drWords[q]!.im)).resize(s.accBits));
+      });
+      return r;
+    }),
+  );
+  d2.valid.assign(d1.valid);
+  when(d1.valid, () => {
+    if (d1.uc && d2.uc) d2.uc.assign(d1.uc);
+    d2.v.assign(d1.v);
+    d2.m.assign(d1.m);
+  });
+
+  // ---- d2: macToIfftInput ----
+  const d3 = { valid: Reg(Bool(), { init: 0, name: "d3_valid" }), uc: d2.uc && Reg(d2.uc.type, { name: "d3_uc" }), v: Reg(v.type, { name: "d3_v" }), m: Reg(m.type, { name: "d3_m" }) };
+  const words = sums.map((row, po) =>
+    row.map((w, q) => {
+      const r = Reg(ComplexT(s.ifftBits), { name: `word_${po}_${q}` });
+      when(d2.valid, () => {
+        r.re.assign(macToIfftInputHw(w.re, s.shift, s.ifftBits));
+        r.im.assign(macToIfftInputHw(w.im, s.shift, s.ifftBits));
+      });
+      return r;
+    }),
+  );
+  d3.valid.assign(d2.valid);
+  when(d2.valid, () => {
+    if (d2.uc && d3.uc) d3.uc.assign(d2.uc);
+    d3.v.assign(d2.v);
+    d3.m.assign(d2.m);
+  });
+
+  // ---- d3: block buffers ----
+  const blockEnd = d3.valid.and(d3.v.eq(half - 1)).and(d3.uc === undefined ? constant(1, Bool()) : d3.uc.eq(per - 1));
+  const wp = Array.from({ length: s.pOut }, (_, po) => Reg(UInt(Math.max(1, slotBits)), { init: 0, name: `wp_${po}` }));
+  const rp = Array.from({ length: s.pOut }, (_, po) => Reg(UInt(Math.max(1, slotBits)), { init: 0, name: `rp_${po}` }));
+  const slotAddr = (slot: Signal, col: Signal): Signal => (slotBits === 0 ? col : cat(slot.resize(slotBits), col));
+  const buffers: Memory[][] = words.map((row, po) =>
+    Array.from({ length: K }, (_, u) => {
+      const mem = Mem(s.slots << vBits, UInt(2 * s.ifftBits), { name: `block_${po}_${u}`, style: "distributed" });
+      const q = u % D;
+      const beatOfU = Math.floor(u / D);
+      const thisBeat = d3.uc === undefined ? constant(1, Bool()) : d3.uc.eq(beatOfU);
+      const en = d3.valid.and(hasChannel(po, d3.m)).and(thisBeat);
+      mem.write(slotAddr(wp[po]!, d3.v), cat(row[q]!.re.asUInt(), row[q]!.im.asUInt()), { enable: en });
+      return mem;
+    }),
+  );
+  const written = wp.map((_, po) => blockEnd.and(hasChannel(po, d3.m)));
+  wp.forEach((p, po) => when(written[po]!, () => p.assign(slotBits === 0 ? p : p.addWrap(1))));
+
+  // ---- IFFT lanes: blocks in channel order, a column per clock ----
+  const consumed = new Array<Signal>(s.pOut).fill(constant(0, Bool()));
+  const lanes = readies.map((ready, j): YLane => {
+    const groups: number[] = [];
+    for (let po = j; po < s.pOut; po += s.ifftLanes) groups.push(po);
+    const seq = laneBlocks(s, j);
+    const gBits = log2Ceil(Math.max(2, groups.length));
+    const pos = Reg(UInt(log2Ceil(Math.max(2, seq.length))), { init: 0, name: `lane${j}_block` });
+    const col = Reg(UInt(vBits), { init: 0, name: `lane${j}_col` });
+    const cur = Rom(UInt(gBits), seq.map((po) => groups.indexOf(po)), { name: `lane${j}_order` }).readAsync(pos);
+    const avail = selectTree(groups.map((po) => filled[po]!.neq(0)), cur);
+    const yValid = Reg(Bool(), { init: 0, name: `y${j}_valid` });
+    const yLast = Reg(Bool(), { init: 0, name: `y${j}_last` });
+    const yCol = Reg(Vec(K, ComplexT(s.ifftBits)), { init: 0, name: `y${j}_col` });
+    const load = avail.and(yValid.not().or(ready));
+    const lastCol = col.eq(half - 1);
+    when(yValid.not().or(ready), () => yValid.assign(load));
+    when(load, () => {
+      yLast.assign(lastCol);
+      for (let u = 0; u < K; u++) {
+        const word = selectTree(groups.map((po) => buffers[po]![u]!.readAsync(slotAddr(rp[po]!, col))), cur);
+        yCol.at(u).re.assign(word.bits(2 * s.ifftBits - 1, s.ifftBits).asSInt());
+        yCol.at(u).im.assign(word.bits(s.ifftBits - 1, 0).asSInt());
+      }
+      col.assign(mux(lastCol, 0, col.addWrap(1)));
+      when(lastCol, () => pos.assign(mux(pos.eq(seq.length - 1), 0, pos.addWrap(1))));
+    });
+    groups.forEach((po, g) => {
+      consumed[po] = load.and(lastCol).and(cur.eq(g));
+      when(consumed[po]!, () => rp[po]!.assign(slotBits === 0 ? rp[po]! : rp[po]!.addWrap(1)));
+    });
+    return { valid: yValid, last: yLast, col: [...yCol] };
+  });
+
+  // ---- slot accounting ----
+  free.forEach((f, po) => f.assign(f.add(consumed[po]!.zext(f.width)).subWrap(reserve[po]!.zext(f.width + 1)).resize(f.width)));
+  filled.forEach((f, po) => f.assign(f.add(written[po]!.zext(f.width)).subWrap(consumed[po]!.zext(f.width + 1)).resize(f.width)));
+  return { dr: { en: go, bank, addr }, lanes };
+}
