@@ -1,6 +1,8 @@
 /** The PE schedule / kernel-ROM builder against the FixedLayer it is built from. */
 import { describe, expect, it } from "vitest";
-import { accumulatorBits, buildSchedule, cyclesPerTile, packRomWord, romWordBits, withDigest, type RomWord } from "../../hdl/spec2/schedule";
+import { decodeIndex } from "../../hdl/spec2/index-decoder";
+import { ACC_RMW_DISTANCE, accLocation } from "../../hdl/spec2/pe";
+import { accumulatorBits, buildSchedule, packRomWord, romWordBits, withDigest, type RomWord } from "../../hdl/spec2/schedule";
 import { defaultFormats, type FixedLayer, type SparseEntry } from "../../spectral/fixed";
 import { randInt, rng } from "../helpers/rng";
 
@@ -10,15 +12,22 @@ function layerOf(cin: number, cout: number, K: number, nOf: (o: number, i: numbe
   const kernels: SparseEntry[][] = [];
   for (let o = 0; o < cout; o++) {
     for (let i = 0; i < cin; i++) {
-      kernels.push(Array.from({ length: nOf(o, i) }, () => ({ index: randInt(r, 0, L - 1), re: randInt(r, -32768, 32767), im: randInt(r, -32768, 32767) })));
+      // distinct indices, as pruning produces them (a kernel of more than L entries repeats some)
+      const n = nOf(o, i);
+      const pool = Array.from({ length: L }, (_, q) => q);
+      for (let q = L - 1; q > 0; q--) {
+        const t = randInt(r, 0, q);
+        [pool[q], pool[t]] = [pool[t]!, pool[q]!];
+      }
+      kernels.push(Array.from({ length: n }, (_, j) => ({ index: j < L ? pool[j]! : randInt(r, 0, L - 1), re: randInt(r, -32768, 32767), im: randInt(r, -32768, 32767) })));
     }
   }
   return { cin, cout, h: 12, w: 12, k: 5, p: 0, K, relu: false, formats: defaultFormats(K, 13, 14, 10), kernels, bias: new Array<number>(cout).fill(0) };
 }
 
 /** Checks every structural property of the schedule against the layer. */
-function checkSchedule(layer: FixedLayer, pOut: number, pIn: number): void {
-  const s = buildSchedule(layer, pOut, pIn);
+function checkSchedule(layer: FixedLayer, pOut: number, pIn: number, drainWords = 1): void {
+  const s = buildSchedule(layer, pOut, pIn, { drainWords });
   const { cin, cout } = layer;
   expect(s.oLoc).toBe(Math.ceil(cout / pOut));
   expect(s.rounds).toBe(Math.ceil(cin / pIn));
@@ -61,8 +70,8 @@ function checkSchedule(layer: FixedLayer, pOut: number, pIn: number): void {
         expect(w.o % pOut).toBe(po);
         expect(w.oLocal).toBe((w.o - po) / pOut);
         const key = `${w.o},${w.i}`;
-        // a kernel's entries are contiguous and in output-channel order within the round
-        if (lastPos.has(key)) expect(lastPos.get(key)).toBe(a - 1);
+        // a kernel's entries are contiguous but for no-op bubbles
+        if (lastPos.has(key)) expect(s.rom[po]![pi]!.slice(lastPos.get(key)! + 1, a).every((x) => !x.useful)).toBe(true);
         lastPos.set(key, a);
         seen.set(key, [...(seen.get(key) ?? []), { index: w.index, re: w.re, im: w.im }]);
       });
@@ -73,17 +82,38 @@ function checkSchedule(layer: FixedLayer, pOut: number, pIn: number): void {
       }
     }
   }
-  // every kernel exactly once, entries in stored order
+  // every kernel exactly once (in any order: the sum does not depend on it)
   let macs = 0;
+  const sorted = (es: readonly SparseEntry[]): SparseEntry[] => [...es].sort((a, b) => a.index - b.index || a.re - b.re || a.im - b.im);
   for (let o = 0; o < cout; o++) {
     for (let i = 0; i < cin; i++) {
       const k = layer.kernels[o * cin + i]!;
       macs += k.length;
-      expect(seen.get(`${o},${i}`) ?? []).toEqual(k.map((e) => ({ index: e.index, re: e.re, im: e.im })));
+      expect(sorted(seen.get(`${o},${i}`) ?? [])).toEqual(sorted(k.map((e) => ({ index: e.index, re: e.re, im: e.im }))));
     }
   }
   expect(s.macsPerTile).toBe(macs);
-  // round length = the longest PE list of the round (at least 1)
+  // per PE: no accumulator word twice within the read-modify-write distance; `first` on the
+  // first MAC into each word; drainKeep = the words touched
+  for (let po = 0; po < pOut; po++) {
+    for (let pi = 0; pi < pIn; pi++) {
+      const list = s.rom[po]![pi]!;
+      const firstSeen = new Set<string>();
+      const keep = new Array<number>(s.drainDepth).fill(0);
+      list.forEach((w, a) => {
+        if (!w.useful) return;
+        const key = `${w.oLocal},${w.index}`;
+        for (let b = Math.max(0, a - ACC_RMW_DISTANCE + 1); b < a; b++) expect(list[b]!.useful && `${list[b]!.oLocal},${list[b]!.index}` === key).toBe(false);
+        expect(w.first).toBe(!firstSeen.has(key));
+        firstSeen.add(key);
+        const { u, v } = decodeIndex(layer.K, w.index);
+        const loc = accLocation(layer.K, drainWords, w.oLocal, u, v);
+        keep[loc.addr] = keep[loc.addr]! | (1 << loc.mem);
+      });
+      expect(s.drainKeep[po]![pi]).toEqual(keep);
+    }
+  }
+  // round length = the longest PE list of the round (at least 1), plus bubbles where needed
   for (let r = 0; r < s.rounds; r++) {
     let longest = 1;
     for (let po = 0; po < pOut; po++) {
@@ -95,7 +125,8 @@ function checkSchedule(layer: FixedLayer, pOut: number, pIn: number): void {
         longest = Math.max(longest, len);
       }
     }
-    expect(s.roundLen[r]).toBe(longest);
+    if (s.bubbles === 0) expect(s.roundLen[r]).toBe(longest);
+    else expect(s.roundLen[r]).toBeGreaterThanOrEqual(longest);
   }
   // accumulator width from the largest number of entries hitting one (o, index)
   let maxHits = 1;
@@ -114,10 +145,11 @@ describe("buildSchedule", () => {
     const conv2 = layerOf(6, 16, 8, () => 10, 2);
     for (const [pOut, pIn] of [[1, 1], [2, 1], [4, 1], [6, 1], [7, 2]]) checkSchedule(conv1, pOut!, pIn!);
     for (const [pOut, pIn] of [[1, 1], [4, 2], [5, 4], [8, 2], [16, 6], [3, 5], [20, 7]]) checkSchedule(conv2, pOut!, pIn!);
+    checkSchedule(conv2, 4, 2, 2);
+    checkSchedule(conv1, 2, 1, 8);
     const s = buildSchedule(conv2, 4, 2);
     expect(s.depth).toBe(3 * 4 * 10); // R * oLoc * n
-    expect(cyclesPerTile(s)).toEqual({ mac: 120, input: 30, drain: 80, pair: 101.5, tile: 120 });
-    expect(cyclesPerTile(buildSchedule(conv2, 4, 3)).tile).toBe(81.5); // D = drain = 80: tiles alternate 80/83
+    expect(s.drainDepth).toBe(4 * 40);
     const s2 = buildSchedule(conv2, 5, 4); // oLoc 4 (one PE group has only 3 channels), R 2
     expect(s2.depth).toBe(2 * 4 * 10);
     expect(s2.rom[1]![0]!.filter((w) => !w.useful).length).toBe(2 * 10); // o = 16 does not exist
@@ -155,11 +187,24 @@ describe("buildSchedule", () => {
     }
   });
 
-  it("packs ROM words as {useful, oLocal, index, re, im}", () => {
-    const w: RomWord = { useful: true, oLocal: 2, index: 39, re: -1, im: -32768, o: 0, i: 0 };
+  it("packs ROM words as {useful, first, oLocal, index, re, im}", () => {
+    const w: RomWord = { useful: true, first: true, oLocal: 2, index: 39, re: -1, im: -32768, o: 0, i: 0 };
     const x = packRomWord(w, 2, 6, 16);
-    expect(romWordBits(2, 6, 16)).toBe(41);
-    expect(x).toBe((1n << 40n) | (2n << 38n) | (39n << 32n) | (0xffffn << 16n) | 0x8000n);
+    expect(romWordBits(2, 6, 16)).toBe(42);
+    expect(x).toBe((1n << 41n) | (1n << 40n) | (2n << 38n) | (39n << 32n) | (0xffffn << 16n) | 0x8000n);
+  });
+
+  it("one local output channel: the next round's kernel is reordered away from the words just issued", () => {
+    // kernels (0, i): indices 1, 2, 3 for even i and 3, 2, 1 for odd i; oLoc = 1
+    const l: FixedLayer = {
+      ...layerOf(4, 1, 8, () => 3, 5),
+      kernels: [0, 1, 2, 3].map((i) => (i % 2 === 0 ? [1, 2, 3] : [3, 2, 1]).map((index) => ({ index, re: i + 1, im: 0 }))),
+    };
+    const s = buildSchedule(l, 1, 1);
+    expect(s.bubbles).toBe(0);
+    expect(s.rom[0]![0]!.map((w) => w.index)).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3]);
+    expect(buildSchedule(l, 1, 1, { reorder: false }).rom[0]![0]!.map((w) => w.index)).toEqual([1, 2, 3, 3, 2, 1, 1, 2, 3, 3, 2, 1]);
+    checkSchedule(l, 1, 1);
   });
 
   it("withDigest keeps the value but serialises to a short, content-dependent summary", () => {
