@@ -34,6 +34,11 @@ export interface SimOptions {
   cacheDir?: string;
   /** Extra verilator arguments (Verilator backend only; part of the cache key). */
   verilatorArgs?: readonly string[];
+  /**
+   * Run-time arguments `+name=value` for the simulation (both backends), e.g. the file a memory
+   * declared with `initPlusarg: "name"` loads at start. Not part of any build cache key.
+   */
+  plusargs?: Readonly<Record<string, string>>;
 }
 
 /** One cycle of batch stimulus: input name -> value. Inputs left out keep their previous value. */
@@ -127,6 +132,7 @@ export class Simulation {
     this.inputHex = table.inputs.map(() => "0");
     const args = [...launch.args];
     if (opts.vcd !== undefined) args.push(launch.vcdArg(resolve(opts.vcd)));
+    for (const [name, value] of Object.entries(opts.plusargs ?? {})) args.push(`+${name}=${value}`);
     this.child = spawn(launch.command, args, { stdio: ["pipe", "pipe", "pipe"] });
     track(this.child);
     this.child.stdout.setEncoding("utf8").on("data", (d: string) => this.onData(d));

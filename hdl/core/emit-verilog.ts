@@ -313,6 +313,14 @@ class ModuleEmitter {
     const lines: string[] = [];
     const addrBits = log2Ceil(mem.depth);
     if (mem.initFile !== undefined) lines.push(`${IND}initial $readmemh(${JSON.stringify(mem.initFile)}, ${mem.name});`);
+    else if (mem.initPlusarg !== undefined) {
+      // the file name comes from the simulator's command line: +NAME=FILE (simulation only)
+      const file = `${mem.name}_file`;
+      lines.push(`${IND}// synthesis translate_off`);
+      lines.push(`${IND}reg [8*1024-1:0] ${file};`);
+      lines.push(`${IND}initial if ($value$plusargs(${JSON.stringify(`${mem.initPlusarg}=%s`)}, ${file})) $readmemh(${file}, ${mem.name});`);
+      lines.push(`${IND}// synthesis translate_on`);
+    }
     else if (mem.init) {
       lines.push(`${IND}initial begin`);
       for (let i = 0; i < mem.depth; i++) lines.push(`${IND}${IND}${mem.name}[${i}] = ${literal(mem.init[i] ?? 0n, mem.width, mem.signed)};`);

@@ -132,6 +132,8 @@ export interface IrMemory {
   name: string;
   readonly init?: readonly bigint[];
   readonly initFile?: string;
+  /** Initial contents from the `$readmemh` file named by the simulation argument `+<initPlusarg>=FILE`. */
+  readonly initPlusarg?: string;
   /** Requested implementation (emitted as a `ram_style` attribute); the tool decides when absent. */
   readonly style?: MemStyle;
   readonly readPorts: IrReadPort[];

@@ -20,6 +20,12 @@ export interface MemOptions extends SignalOptions {
   /** Initial contents from a `$readmemh` file (path as the simulator and synthesis tool will see it). */
   readonly initFile?: string;
   /**
+   * Simulation only: initial contents from the `$readmemh` file given at run time as
+   * `+NAME=FILE` (sim's `plusargs` option); without the argument the memory starts unset.
+   * For testbench memories whose data changes between runs of one compiled model.
+   */
+  readonly initPlusarg?: string;
+  /**
    * Ask synthesis for block RAM, LUT RAM ("distributed") or flip-flops ("registers"), emitted as
    * the `ram_style` attribute Yosys and Vivado honour. Without it the tool chooses by size.
    */
@@ -109,6 +115,9 @@ function newMemory(depth: number, type: GroundType, opts: MemOptions | undefined
     return b;
   });
   if (init && init.length > depth) throw new HdlError(loc, `${init.length} initial values for a memory of ${depth} words`);
+  const sources = [opts?.init, opts?.initFile, opts?.initPlusarg].filter((x) => x !== undefined).length;
+  if (sources > 1) throw new HdlError(loc, "give at most one of init, initFile and initPlusarg");
+  if (opts?.initPlusarg !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.initPlusarg)) throw new HdlError(loc, `initPlusarg ${JSON.stringify(opts.initPlusarg)} must be an identifier`);
   const hint = opts?.name ?? nameAt(loc) ?? "_mem";
   const ir: IrMemory = {
     id: freshId(),
@@ -124,6 +133,7 @@ function newMemory(depth: number, type: GroundType, opts: MemOptions | undefined
     writePorts: [],
     ...(init ? { init } : {}),
     ...(opts?.initFile ? { initFile: opts.initFile } : {}),
+    ...(opts?.initPlusarg ? { initPlusarg: opts.initPlusarg } : {}),
     ...(opts?.style ? { style: opts.style } : {}),
   };
   ctx.module.memories.push(ir);

@@ -1,119 +1,171 @@
 /**
- * One SPEC2 convolution layer: input buffer and tiler -> 2D FFT -> PE array
- * (P_out x P_in PEs) -> 2D IFFT -> overlap-add with bias and ReLU. Bit-exact
- * with goldenConvLayer for the layer's FixedLayer.
+ * One SPEC2 convolution layer, for a batch of images streamed back to back:
  *
- * Ports: `load_*` takes one input map (Cin x H x W words, raster order);
- * `out_*` gives the output words K columns at a time (`out_mask` marks the
- * columns that exist); `macs` counts the PEs doing a useful MAC each cycle;
- * `overrun` latches if the overlap-add ever fell behind (never, for the
- * supported shapes; the tests assert it).
+ *   load -> [InputTiler -> Fft2dForward -> FIFO] x fftLanes -> PeArray (pOut x pIn PEs)
+ *        -> [Ifft2d -> OverlapAdd] x ifftLanes -> out[j]
  *
- * Flow control: the FFT has no output back-pressure, so a FIFO sits between
- * it and the PE array, and the tiler starts an input channel only with a
- * credit (one per channel the FIFO can hold). The IFFT feeds the overlap-add,
- * which never stalls.
+ * bit-exact with goldenConvLayer for the layer's FixedLayer, image by image.
+ *
+ * Ports:
+ *   load_valid, load_ready (out), load_data: Vec(loadWords, SInt(actBits))
+ *       the input maps, image after image, each in raster order (channel, row, columns in
+ *       beats of loadWords; a row takes ceil(W/loadWords) beats, words past the row's end are
+ *       ignored). Beat by beat the channel's FFT lane (i mod fftLanes) takes it; each lane's
+ *       tiler is double-buffered, so image n+1 loads while image n is computed.
+ *   out[j] (j < ifftLanes): { valid, channel, row, col, mask, values: Vec(K, SInt(actBits)) }
+ *       final output words (bias, ReLU, saturation applied) of output channels o = j (mod
+ *       ifftLanes): `values[c]` is column col + c of row `row` where mask bit c is set. Per
+ *       lane, images come out in order.
+ *   macs: PEs completing a useful complex MAC this cycle (for utilisation).
+ *   overrun: latches if an overlap-add unit ever fell behind (never, for the configurations
+ *       the rate rules allow; the tests assert it).
+ *   hazard (checkHazards only): the PE array's read-modify-write check.
+ *
+ * Flow control: the FFT has no output back-pressure, so a FIFO sits between it and the PE
+ * array, and each lane's tiler starts an input channel only with a credit (one per channel the
+ * FIFO can hold). The IFFTs feed the overlap-add units, which never stall.
  */
-import { Bool, Input, Output, Reg, SInt, UInt, Vec, cat, defineModule, log2Ceil, when, type Signal } from "../core";
+import { Bool, Bundle, Input, Output, Reg, SInt, UInt, Vec, cat, defineModule, log2Ceil, mux, requireParam, when, type Signal } from "../core";
 import { makePlan } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
 import { Fft2dForward } from "./fft2d";
 import { Ifft2d } from "./ifft2d";
 import { InputTiler } from "./input-tiler";
 import { OverlapAdd } from "./overlap-add";
-import { PeArray, peArrayParams } from "./pe-array";
+import { PeArray, peArrayConfig, peArrayParams, type PeArrayParams } from "./pe-array";
 import { StreamFifo } from "./stream-fifo";
 import { withDigest } from "./schedule";
 
-export interface Spec2LayerParams {
-  readonly layer: FixedLayer;
-  readonly pOut: number;
-  readonly pIn: number;
+export interface Spec2LayerParams extends PeArrayParams {
+  /** input words per load beat, at most the tile size T (default 1) */
+  readonly loadWords?: number;
 }
 
 function nextPow2(n: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(2, n)));
 }
 
+/** The layer with a short parameter key (shape, formats and a digest of the weights). */
+function small(layer: FixedLayer): FixedLayer {
+  return withDigest(layer, { cin: layer.cin, cout: layer.cout, h: layer.h, w: layer.w, k: layer.k, p: layer.p, K: layer.K, formats: layer.formats });
+}
+
 export const Spec2Layer = defineModule(
   "Spec2Layer",
   (p: Spec2LayerParams) => {
     const layer = p.layer;
-    const { K, T, cout, ho, wo } = makePlan(layer);
+    const { K, T, cin, cout, ho, wo } = makePlan(layer);
     const f = layer.formats;
+    const c = peArrayConfig(p);
+    const loadWords = p.loadWords ?? 1;
+    requireParam(Number.isInteger(loadWords) && loadWords >= 1 && loadWords <= T, `loadWords must be an integer in 1..T = ${T}, got ${loadWords}`);
     const columns = K / 2 + 1;
     const fifoDepth = nextPow2(3 * columns);
     const credits = Math.floor(fifoDepth / columns);
 
     const load_valid = Input(Bool());
     const load_ready = Output(Bool());
-    const load_data = Input(SInt(f.actBits));
-    const out_valid = Output(Bool());
-    const out_channel = Output(UInt(log2Ceil(cout)));
-    const out_row = Output(UInt(log2Ceil(ho)));
-    const out_col = Output(UInt(log2Ceil(wo)));
-    const out_mask = Output(UInt(K));
-    const out_values = Output(Vec(K, SInt(f.actBits)));
-    const macs = Output(UInt(log2Ceil(p.pOut * p.pIn + 1)));
+    const load_data = Input(Vec(loadWords, SInt(f.actBits)));
+    const out = Output(
+      Vec(c.ifftLanes, Bundle({ valid: Bool(), channel: UInt(log2Ceil(cout)), row: UInt(log2Ceil(ho)), col: UInt(log2Ceil(wo)), mask: UInt(K), values: Vec(K, SInt(f.actBits)) })),
+    );
+    const macs = Output(UInt(log2Ceil(c.pOut * c.pIn + 1)));
     const overrun = Output(Bool());
-    const tiles_done = Output(Bool());
 
-    const small = withDigest(layer, { cin: layer.cin, cout, h: layer.h, w: layer.w, k: layer.k, p: layer.p, K, formats: f });
-    const tiler = InputTiler.instance(small);
-    const fft = Fft2dForward.instance({ K, T, dataBits: f.fftBits, twiddleFrac: f.twiddleFrac });
-    const fifo = StreamFifo.instance({ width: 2 * K * f.fftBits + 1, depth: fifoDepth });
-    const pe = PeArray.instance(peArrayParams(layer, p.pOut, p.pIn));
-    const ifft = Ifft2d.instance({ K, dataBits: f.ifftBits, twiddleFrac: f.twiddleFrac });
-    const oaa = OverlapAdd.instance(small);
+    const pe = PeArray.instance(peArrayParams(layer, c.pOut, c.pIn, { ...c }));
 
-    // Input: host -> buffer -> tiler -> FFT, one channel per credit.
-    tiler.loadValid.assign(load_valid);
-    tiler.loadData.assign(load_data);
-    load_ready.assign(tiler.loadReady);
-    const free = Reg(UInt(log2Ceil(credits + 1)), { init: credits });
-    const admit = tiler.outFirst.not().or(free.neq(0));
-    tiler.outReady.assign(fft.inReady.and(admit));
-    const start = tiler.outValid.and(tiler.outReady).and(tiler.outFirst);
-    fft.inValid.assign(tiler.outValid.and(admit));
-    for (let b = 0; b < T; b++) fft.inRow.at(b).assign(tiler.outRow.at(b));
+    // ---- load: route each beat to the FFT lane of its channel ----
+    const beatsPerRow = Math.ceil(layer.w / loadWords);
+    const beat = Reg(UInt(log2Ceil(beatsPerRow)), { init: 0, name: "load_beat" });
+    const row = Reg(UInt(log2Ceil(layer.h)), { init: 0, name: "load_row" });
+    const lane = Reg(UInt(log2Ceil(c.fftLanes)), { init: 0, name: "load_lane" });
+    const channel = Reg(UInt(log2Ceil(cin)), { init: 0, name: "load_channel" });
 
-    // FFT -> FIFO (packed: last flag, then u = K-1 .. 0 as im, re) -> PE array.
-    const packed: Signal[] = [fft.outLast];
-    for (let u = K - 1; u >= 0; u--) packed.push(fft.outCol.at(u).im.asUInt(), fft.outCol.at(u).re.asUInt());
-    fifo.enqValid.assign(fft.outValid);
-    fifo.enqBits.assign(cat(...packed));
-    const word = fifo.deqBits;
-    const fb = f.fftBits;
-    for (let u = 0; u < K; u++) {
-      pe.x_col.at(u).re.assign(word.bits(2 * u * fb + fb - 1, 2 * u * fb).asSInt());
-      pe.x_col.at(u).im.assign(word.bits(2 * u * fb + 2 * fb - 1, 2 * u * fb + fb).asSInt());
-    }
-    pe.x_last.assign(word.bit(2 * K * fb));
-    pe.x_valid.assign(fifo.deqValid);
-    fifo.deqReady.assign(pe.x_ready);
-    const release = fifo.deqValid.and(pe.x_ready).and(word.bit(2 * K * fb));
-    when(start.and(release.not()), () => free.assign(free.subWrap(1))).elsewhen(release.and(start.not()), () => free.assign(free.addWrap(1)));
+    // ---- per FFT lane: tiler -> FFT -> FIFO -> PE array, one channel per credit ----
+    const tilers = Array.from({ length: c.fftLanes }, (_, l) => {
+      const tiler = InputTiler.instance({ layer: small(layer), lanes: c.fftLanes, lane: l, loadWords }, { name: `tiler${l}` });
+      const fft = Fft2dForward.instance({ K, T, dataBits: f.fftBits, twiddleFrac: f.twiddleFrac }, { name: `fft${l}` });
+      const fifo = StreamFifo.instance({ width: 2 * K * f.fftBits + 1, depth: fifoDepth }, { name: `fifo${l}` });
+      tiler.loadValid.assign(load_valid.and(lane.eq(l)));
+      for (let q = 0; q < loadWords; q++) tiler.loadData.at(q).assign(load_data.at(q));
+      const free = Reg(UInt(log2Ceil(credits + 1)), { init: credits, name: `credits${l}` });
+      const admit = tiler.outFirst.not().or(free.neq(0));
+      tiler.outReady.assign(fft.inReady.and(admit));
+      const start = tiler.outValid.and(tiler.outReady).and(tiler.outFirst);
+      fft.inValid.assign(tiler.outValid.and(admit));
+      for (let b = 0; b < T; b++) fft.inRow.at(b).assign(tiler.outRow.at(b));
+      // FFT -> FIFO (packed: last flag, then u = K-1 .. 0 as im, re) -> PE array lane l
+      const packed: Signal[] = [fft.outLast];
+      for (let u = K - 1; u >= 0; u--) packed.push(fft.outCol.at(u).im.asUInt(), fft.outCol.at(u).re.asUInt());
+      fifo.enqValid.assign(fft.outValid);
+      fifo.enqBits.assign(cat(...packed));
+      const word = fifo.deqBits;
+      const fb = f.fftBits;
+      const x = pe.x.at(l);
+      for (let u = 0; u < K; u++) {
+        x.bits.col.at(u).re.assign(word.bits(2 * u * fb + fb - 1, 2 * u * fb).asSInt());
+        x.bits.col.at(u).im.assign(word.bits(2 * u * fb + 2 * fb - 1, 2 * u * fb + fb).asSInt());
+      }
+      x.bits.last.assign(word.bit(2 * K * fb));
+      x.valid.assign(fifo.deqValid);
+      fifo.deqReady.assign(x.ready);
+      const release = fifo.deqValid.and(x.ready).and(word.bit(2 * K * fb));
+      when(start.and(release.not()), () => free.assign(free.subWrap(1))).elsewhen(release.and(start.not()), () => free.assign(free.addWrap(1)));
+      return tiler;
+    });
+    const ready = tilers.map((t, l) => t.loadReady.and(lane.eq(l))).reduce((a, b) => a.or(b));
+    load_ready.assign(ready);
+    when(load_valid.and(ready), () => {
+      when(beat.eq(beatsPerRow - 1), () => {
+        beat.assign(0);
+        when(row.eq(layer.h - 1), () => {
+          row.assign(0);
+          when(channel.eq(cin - 1), () => {
+            channel.assign(0);
+            lane.assign(0);
+          }).otherwise(() => {
+            channel.assign(channel.addWrap(1));
+            if (c.fftLanes > 1) lane.assign(mux(lane.eq(c.fftLanes - 1), 0, lane.addWrap(1)));
+          });
+        }).otherwise(() => row.assign(row.addWrap(1)));
+      }).otherwise(() => beat.assign(beat.addWrap(1)));
+    });
 
-    // PE array -> IFFT -> overlap-add.
-    ifft.inValid.assign(pe.y_valid);
-    pe.y_ready.assign(ifft.inReady);
-    for (let u = 0; u < K; u++) {
-      ifft.inCol.at(u).re.assign(pe.y_col.at(u).re);
-      ifft.inCol.at(u).im.assign(pe.y_col.at(u).im);
-    }
-    oaa.inValid.assign(ifft.outValid);
-    for (let c = 0; c < K; c++) oaa.inRow.at(c).assign(ifft.outRow.at(c));
-
-    out_valid.assign(oaa.outValid);
-    out_channel.assign(oaa.outChannel);
-    out_row.assign(oaa.outRow);
-    out_col.assign(oaa.outCol);
-    out_mask.assign(oaa.outMask);
-    for (let j = 0; j < K; j++) out_values.at(j).assign(oaa.outValues.at(j));
+    // ---- per IFFT lane: PE array -> IFFT -> overlap-add -> out[j] ----
+    const overruns = Array.from({ length: c.ifftLanes }, (_, j) => {
+      const ifft = Ifft2d.instance({ K, dataBits: f.ifftBits, twiddleFrac: f.twiddleFrac }, { name: `ifft${j}` });
+      const oaa = OverlapAdd.instance({ layer: small(layer), lanes: c.ifftLanes, lane: j }, { name: `oaa${j}` });
+      const y = pe.y.at(j);
+      ifft.inValid.assign(y.valid);
+      y.ready.assign(ifft.inReady);
+      for (let u = 0; u < K; u++) {
+        ifft.inCol.at(u).re.assign(y.bits.col.at(u).re);
+        ifft.inCol.at(u).im.assign(y.bits.col.at(u).im);
+      }
+      oaa.inValid.assign(ifft.outValid);
+      for (let h = 0; h < 2; h++) for (let col = 0; col < K; col++) oaa.inRows.at(h).at(col).assign(ifft.outRows.at(h).at(col));
+      const o = out.at(j);
+      o.valid.assign(oaa.outValid);
+      o.channel.assign(oaa.outChannel);
+      o.row.assign(oaa.outRow);
+      o.col.assign(oaa.outCol);
+      o.mask.assign(oaa.outMask);
+      for (let q = 0; q < K; q++) o.values.at(q).assign(oaa.outValues.at(q));
+      return oaa.overrun;
+    });
     macs.assign(pe.macs);
-    overrun.assign(oaa.overrun);
-    tiles_done.assign(tiler.done);
-    return { load_valid, load_ready, load_data, out_valid, out_channel, out_row, out_col, out_mask, out_values, macs, overrun, tiles_done };
+    overrun.assign(overruns.reduce((a, b) => a.or(b)));
+    const ports = { load_valid, load_ready, load_data, out, macs, overrun };
+    if (!c.checkHazards) return ports;
+    const hazard = Output(Bool());
+    hazard.assign((pe as { hazard?: Signal }).hazard!);
+    return { ...ports, hazard };
   },
-  { moduleName: (p) => `Spec2Layer_c${p.layer.cin}x${p.layer.cout}_${p.layer.h}x${p.layer.w}_k${p.layer.k}p${p.layer.p}_K${p.layer.K}_P${p.pOut}x${p.pIn}` },
+  {
+    moduleName: (p) => {
+      const c = peArrayConfig(p);
+      const lanes = c.fftLanes > 1 || c.ifftLanes > 1 ? `_L${c.fftLanes}x${c.ifftLanes}` : "";
+      return `Spec2Layer_c${p.layer.cin}x${p.layer.cout}_${p.layer.h}x${p.layer.w}_k${p.layer.k}p${p.layer.p}_K${p.layer.K}_P${p.pOut}x${p.pIn}${lanes}`;
+    },
+  },
 );
