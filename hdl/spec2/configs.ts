@@ -24,12 +24,15 @@ export interface Config {
 export const DEFAULT_WEIGHTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../weights/lenet");
 
 /**
- * Parallelism of the LeNet layers, chosen so the MAC phase of a tile is about as long as the
- * drain and the transforms (see hdl/spec2/README.md): conv1 (1 -> 6) 2 x 1 PEs, conv2 (6 -> 16) 4 x 2.
+ * Parallelism of the LeNet layers, chosen so the PEs set the pace (pe-array.ts peArrayRates):
+ * conv1 (1 -> 6): 2 x 1 PEs, 30 MAC cycles per tile; one input channel per tile, so its drain
+ * reads whole columns (8 words per clock, 15 cycles) into two IFFT lanes (15 cycles each).
+ * conv2 (6 -> 16): 8 x 1 PEs, 120 MAC cycles per tile against a 80-cycle one-word drain and a
+ * 80-cycle IFFT lane.
  */
 export const LENET_PARALLELISM: Record<string, Parallelism> = {
-  conv1: { pOut: 2, pIn: 1 },
-  conv2: { pOut: 4, pIn: 2 },
+  conv1: { pOut: 2, pIn: 1, drainWords: 8, ifftLanes: 2 },
+  conv2: { pOut: 8, pIn: 1 },
 };
 
 function lenetLayers(dir: string, only?: string): LayerConfig[] {

@@ -7,7 +7,7 @@
  *     "weights": [out][in][k][k] floats, "bias": [out] floats,
  *     "density": kept fraction of half-plane entries per kernel (1 = unpruned),
  *     "relu"?: boolean, "inputRange"?: max |x| (default 1), "outFrac"?: integer,
- *     "parallelism"?: { "pOut", "pIn" } }
+ *     "parallelism"?: { "pOut", "pIn", "fftLanes"?, "ifftLanes"?, "xWords"?, "drainWords"?, "loadWords"? } }
  *   or, in place of weights/bias/density: { "weightsDir": "weights/lenet", "layer": "conv1" | index }
  */
 import { readFileSync } from "node:fs";
@@ -18,10 +18,18 @@ import { checkDensity, keptPerKernel } from "../../spectral/layout";
 import { projectLayerMask, symmetrize } from "../../prune/project";
 import { fixedLayerOf, loadWeights } from "../../prune/weights";
 
+/** How a layer is built: the PE grid and the unit widths (see Spec2LayerParams; absent = default). */
 export interface Parallelism {
   readonly pOut: number;
   readonly pIn: number;
+  readonly fftLanes?: number;
+  readonly ifftLanes?: number;
+  readonly xWords?: number;
+  readonly drainWords?: number;
+  readonly loadWords?: number;
 }
+
+const UNIT_WIDTHS = ["fftLanes", "ifftLanes", "xWords", "drainWords", "loadWords"] as const;
 
 export interface AcceleratorLayer {
   readonly layer: FixedLayer;
@@ -101,13 +109,18 @@ function parallelismOf(r: Reader, cout: number, cin: number): Parallelism {
     "parallelism",
     () => {
       const p = r.obj.parallelism;
-      if (typeof p !== "object" || p === null || Array.isArray(p)) r.fail(`parallelism must be an object { "pOut", "pIn" }`);
+      if (typeof p !== "object" || p === null || Array.isArray(p)) r.fail(`parallelism must be an object { "pOut", "pIn", ... }`);
       const pr = new Reader(r.file, p as Json);
+      for (const key of Object.keys(p)) {
+        if (key !== "pOut" && key !== "pIn" && !(UNIT_WIDTHS as readonly string[]).includes(key)) r.fail(`parallelism.${key}: unknown field (pOut, pIn, ${UNIT_WIDTHS.join(", ")})`);
+      }
       const pOut = pr.optional("pOut", () => pr.int("pOut", 1), 1);
       const pIn = pr.optional("pIn", () => pr.int("pIn", 1), 1);
       if (pOut > cout) r.fail(`parallelism.pOut = ${pOut} exceeds outChannels = ${cout}`);
       if (pIn > cin) r.fail(`parallelism.pIn = ${pIn} exceeds inChannels = ${cin}`);
-      return { pOut, pIn };
+      const widths: Record<string, number> = {};
+      for (const key of UNIT_WIDTHS) if ((p as Json)[key] !== undefined) widths[key] = pr.int(key, 1);
+      return { pOut, pIn, ...widths };
     },
     { pOut: Math.min(cout, 4), pIn: 1 },
   );

@@ -49,7 +49,10 @@ function wrapper(name: string, layers: readonly LayerConfig[]): ModuleDef<undefi
 /** A port of this module standing for an instance port: an input driving it, or an output driven by it. */
 function exposed(value: unknown, name: string): unknown {
   if (value instanceof VecValue) return new VecValue(value.elements.map((e, i) => exposed(e, `${name}_${i}`)) as never[], value.elemType);
-  if (!(value instanceof Var)) throw new Error(`cannot expose ${name}`);
+  if (!(value instanceof Var)) {
+    if (typeof value !== "object" || value === null) throw new Error(`cannot expose ${name}`);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exposed(v, `${name}_${k}`)]));
+  }
   const type = value.signed ? SInt(value.width) : UInt(value.width);
   if (value.signal.kind === "instIn") {
     const port = Input(type, { name });
