@@ -9,16 +9,16 @@
  *
  *   in_col (K words u = 0..K-1 of column v), columns v = 0..K/2 in order
  *     -> column inverse Fft1d over u: G[r][v], r = 0..K-1
- *     -> row-pair combine (combineRowPair below): for each pair j, rows A = G[2j] and B = G[2j+1]
- *        rebuilt Hermitian as in ifft2dFixed, Z_j[v] = (sat(A.re - B.im), sat(A.im + B.re));
- *        column v gives Z_j[v] and, for 1 <= v < K/2, Z_j[K-v]
- *     -> transpose buffer (two banks of K/2 x K complex registers: Z_j[0..K-1] per pair)
- *     -> row inverse Fft1d of Z_j; its real parts are row 2j (out_rows[0]), its imaginary parts
+ *     -> transpose buffer (two banks of K x (K/2+1) complex registers; the imaginary parts
+ *        of columns 0 and K/2 are not stored, they are replaced by 0)
+ *     -> per row pair j the rows A = G[2j], B = G[2j+1], rebuilt Hermitian as in ifft2dFixed
+ *        (G[K-v] = (re, saturate(-im, dataBits)) for 1 <= v < K/2), combined into
+ *        Z[v] = (sat(A.re - B.im), sat(A.im + B.re)), v = 0..K-1 (combineRowPair)
+ *     -> row inverse Fft1d of Z; its real parts are row 2j (out_rows[0]), its imaginary parts
  *        row 2j+1 (out_rows[1]); pairs j = 0..K/2-1 in order, out_pair = j, out_last with j = K/2-1.
  *
  * Both 1D inverse FFTs scale by 1/2 per stage (fft1d.ts), so the output is the normalised
- * IDFT2 in dataBits words. The buffer holds the row transform's inputs, so the combine sits
- * between the column FFT's output registers and the banks, and the read side is a plain mux.
+ * IDFT2 in dataBits words.
  *
  * Flow: block n goes to bank n mod 2 and is read one pair per clock (K/2 cycles) from the cycle
  * after its last column is written; by then the previous block's read has ended (it took K/2
@@ -33,13 +33,16 @@
  * takes ifft2dCyclesPerBlock(K) = K/2 + 1 cycles (set by the input; the output rests one cycle
  * per block) and the input never stalls. Checked in test/spec2/ifft2d.test.ts.
  *
- * Cost: two inverse Fft1d, 2 x K/2 x K complex registers of transpose buffer, the row-pair
- * combine (4 add-and-saturate per pair) and a K:1 pair mux per row-FFT input. K = 8, 22 bits,
- * native Yosys 0.23 synth_xilinx (xc7): 9530 LUT, 0 LUT-RAM, 4952 FF, 8 DSP48E1. The unit with one
- * real row per row transform (K cycles per block) measured 7019 LUT, 0 LUT-RAM, 4499 FF, 8 DSP48E1
- * in the same run: its row FFT's imaginary outputs were unused and Yosys removed their logic.
+ * Cost: two inverse Fft1d, 2 x K x (K/2+1) complex registers of transpose buffer (less the
+ * dropped imaginary parts), a K:1 pair mux per buffered column and row parity, and the combine
+ * (4 add-and-saturate for each of the columns 1..K/2-1). K = 8, 22 bits, native Yosys 0.23
+ * synth_xilinx (xc7): 7912 LUT, 0 LUT-RAM, 4952 FF, 8 DSP48E1. The unit with one real row per row
+ * transform (K cycles per block) measured 7019 LUT, 0 LUT-RAM, 4499 FF, 8 DSP48E1 in the same
+ * run: its row FFT's imaginary outputs were unused and Yosys removed their logic. Combining as
+ * the columns are written, with the buffer holding Z (the same storage), measured 9226 LUT on
+ * xc7, although Yosys' generic 6-LUT mapping puts both forms within 1% of each other.
  */
-import { Bool, Input, Output, Reg, SInt, UInt, Vec, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
+import { Bool, Input, Output, Reg, SInt, UInt, Vec, constant, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
 import { Fft1d, fft1dLatency } from "./fft1d";
 import { ComplexT, saturate, type Complex } from "./fixed";
 import { delay, selectBy } from "./transpose";
@@ -94,23 +97,21 @@ export const Ifft2d = defineModule("Ifft2d", (p: Ifft2dParams) => {
     colFft.inData.at(u).im.assign(inCol.at(u).im);
   }
 
-  // ---- row-pair combine: Z_j[v] and Z_j[K-v] of the column being written ----
-  const colOut = [...colFft.outData];
-  const pairs = Array.from({ length: P }, (_, j) => combineRowPair(colOut[2 * j]!, colOut[2 * j + 1]!, n));
-
-  // ---- transpose buffer: bank b, pair j, row-FFT input w (column v writes w = v and w = K-v) ----
+  // ---- transpose buffer: bank b, row r, column v (written a column at a time) ----
   const wBank = Reg(Bool(), { init: 0, name: "write_bank" });
   const wCol = Reg(UInt(log2Ceil(C)), { init: 0, name: "write_col" });
   const full = [Reg(Bool(), { init: 0, name: "full0" }), Reg(Bool(), { init: 0, name: "full1" })];
   const buf: Complex[][][] = [0, 1].map((b) =>
-    pairs.map((z, j) =>
-      Array.from({ length: K }, (_, w) => {
-        const v = w <= K / 2 ? w : K - w;
-        const source = w === 0 || w === K / 2 ? z.selfConjugate : w < K / 2 ? z.low : z.high;
-        const q = Reg(ComplexT(n), { enable: colFft.outValid.and(wBank.eq(b)).and(wCol.eq(v)), name: `bank${b}_p${j}_w${w}` });
-        q.re.assign(source.re);
-        q.im.assign(source.im);
-        return q;
+    Array.from({ length: K }, (_, r) =>
+      Array.from({ length: C }, (_, v) => {
+        const we = colFft.outValid.and(wBank.eq(b)).and(wCol.eq(v));
+        const re = Reg(SInt(n), { enable: we, name: `bank${b}_r${r}_v${v}_re` });
+        re.assign(colFft.outData.at(r).re);
+        // imaginary parts of G[0] and G[K/2] are ignored (taken as 0): not stored
+        if (v === 0 || v === K / 2) return { re, im: constant(0, SInt(n)) };
+        const im = Reg(SInt(n), { enable: we, name: `bank${b}_r${r}_v${v}_im` });
+        im.assign(colFft.outData.at(r).im);
+        return { re, im };
       }),
     ),
   );
@@ -135,14 +136,29 @@ export const Ifft2d = defineModule("Ifft2d", (p: Ifft2dParams) => {
     when(wBank, () => full[1]!.assign(1)).otherwise(() => full[0]!.assign(1));
   });
 
-  // ---- row inverse FFT of Z_j: real part row 2j, imaginary part row 2j+1 ----
+  // ---- row-pair combine: rows A = 2j, B = 2j+1 of the bank being read into Z = A + jB ----
+  const z = new Array<Complex>(K);
+  for (let v = 0; v < C; v++) {
+    const pick = (parity: number, part: "re" | "im"): Signal => {
+      const ofPairs = (bank: Complex[][]): Signal[] => Array.from({ length: P }, (_, j) => bank[2 * j + parity]![v]![part]);
+      return mux(rBank, selectBy(rPair, ofPairs(buf[1]!)), selectBy(rPair, ofPairs(buf[0]!)));
+    };
+    const row = (parity: number): Complex => ({ re: pick(parity, "re"), im: pick(parity, "im") });
+    if (v === 0 || v === K / 2) {
+      z[v] = { re: pick(0, "re"), im: pick(1, "re") }; // the imaginary parts are 0: the sums are exact
+    } else {
+      const sums = combineRowPair(row(0), row(1), n);
+      z[v] = sums.low;
+      z[K - v] = sums.high;
+    }
+  }
+
+  // ---- row inverse FFT of Z: real part row 2j, imaginary part row 2j+1 ----
   const rowFft = Fft1d.instance({ K, dataBits: n, twiddleFrac: F, inverse: true });
   rowFft.inValid.assign(reading);
   for (let w = 0; w < K; w++) {
-    const pick = (part: "re" | "im"): Signal =>
-      mux(rBank, selectBy(rPair, buf[1]!.map((z) => z[w]![part])), selectBy(rPair, buf[0]!.map((z) => z[w]![part])));
-    rowFft.inData.at(w).re.assign(pick("re"));
-    rowFft.inData.at(w).im.assign(pick("im"));
+    rowFft.inData.at(w).re.assign(z[w]!.re);
+    rowFft.inData.at(w).im.assign(z[w]!.im);
   }
 
   outValid.assign(rowFft.outValid);
@@ -155,26 +171,17 @@ export const Ifft2d = defineModule("Ifft2d", (p: Ifft2dParams) => {
   return { inValid, inReady, inCol, outValid, outPair, outLast, outRows };
 });
 
-/** The row-FFT inputs one column v of a pair's rows A, B yields (see combineRowPair). */
-interface PairColumn {
-  /** Z[v] for v = 0 and v = K/2, whose imaginary parts the rebuild takes as 0: (A.re, B.re) */
-  readonly selfConjugate: Complex;
-  /** Z[v] for 1 <= v < K/2 */
-  readonly low: Complex;
-  /** Z[K-v] for 1 <= v < K/2, from the conjugates (A.re, sat(-A.im)) and (B.re, sat(-B.im)) */
-  readonly high: Complex;
-}
-
 /**
- * Z = A + jB of ifft2dFixed for one column of rows A and B, operation for operation:
- * Z = (sat(A.re - B.im), sat(A.im + B.re)) with the conjugate's imaginary part saturated first.
- * With the imaginary parts taken as 0 the sums are exact, so the self-conjugate columns need no
- * adder.
+ * Z[v] and Z[K-v] of ifft2dFixed's Z = A + jB for one column 1 <= v < K/2 of rows A and B:
+ * low = (sat(A.re - B.im), sat(A.im + B.re)) and high the same sums of the conjugates
+ * (A.re, sat(-A.im)), (B.re, sat(-B.im)). sat(-x) = -x - [x = -2^(n-1)], so the clipped
+ * negation folds into the sum as a 1-bit term instead of an adder and a clamp of its own.
  */
-function combineRowPair(a: Complex, b: Complex, n: number): PairColumn {
-  const sum = (x: Complex, y: Complex): Complex => ({ re: saturate(x.re.sub(y.im), n), im: saturate(x.im.add(y.re), n) });
-  const conj = (x: Complex): Complex => ({ re: x.re, im: saturate(x.im.neg(), n) });
-  return { selfConjugate: { re: a.re, im: b.re }, low: sum(a, b), high: sum(conj(a), conj(b)) };
+function combineRowPair(a: Complex, b: Complex, n: number): { low: Complex; high: Complex } {
+  const isMin = (x: Signal): Signal => x.eq(constant(-(2 ** (n - 1)), SInt(n))).zext(2).asSInt();
+  const low = { re: saturate(a.re.sub(b.im), n), im: saturate(a.im.add(b.re), n) };
+  const high = { re: saturate(a.re.add(b.im).add(isMin(b.im)), n), im: saturate(b.re.sub(a.im).sub(isMin(a.im)), n) };
+  return { low, high };
 }
 
 if (isMain(import.meta.url)) printVerilog(Ifft2d, { K: 8 });
