@@ -38,9 +38,10 @@
  * lane 0 of 2, loadWords 2: 225 LUT, 49 FF, 4 RAMB18. The single-image tiler before it (one
  * buffer, asynchronous reads) took 227 LUT, 30 FF, 384 LUT-RAM LUTs.
  */
-import { Bool, Bundle, Flipped, Input, constant, Mem, Output, Reg, SInt, UInt, Vec, defineModule, log2Ceil, mux, when, type Signal, type Var } from "../core";
+import { Bool, Bundle, Flipped, Input, Mem, Output, Reg, SInt, UInt, Vec, constant, defineModule, log2Ceil, mux, when } from "../core";
 import { makePlan, type ConvPlan } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
+import { counter, within, wrapInc } from "./counters";
 import { checkParams, isIntIn } from "./generator-params";
 import { laneChannels, laneRequirements } from "./lanes";
 
@@ -105,21 +106,6 @@ export function inputTilerCyclesPerImage(p: InputTilerParams): number {
   return Math.max(inputTilerRowsPerImage(p), inputTilerLoadBeatsPerImage(p));
 }
 
-function counter(limit: number, name: string): Var {
-  return Reg(UInt(log2Ceil(limit)), { init: 0, name });
-}
-
-/** `x` + 1, back to 0 after `limit` - 1 (the register `x` counts 0..limit-1). */
-function step(x: Var, limit: number): Signal {
-  return mux(x.eq(limit - 1), 0, x.addWrap(1));
-}
-
-/** lo <= x <= hi for a counter x of 0..limit-1, without the comparisons that always hold. */
-function within(x: Signal, lo: number, hi: number, limit: number): Signal {
-  const parts = [...(lo > 0 ? [x.ge(lo)] : []), ...(hi < limit - 1 ? [x.le(hi)] : [])];
-  return parts.reduce((u, v) => u.and(v), constant(1, Bool()));
-}
-
 export const InputTiler = defineModule(
   "InputTiler",
   (p: InputTilerParams) => {
@@ -156,11 +142,11 @@ export const InputTiler = defineModule(
     const nextPhase = lPhase.add(loadWords);
     const wrap = nextPhase.ge(T);
     when(accept, () => {
-      lBeat.assign(step(lBeat, beats));
+      lBeat.assign(wrapInc(lBeat, beats));
       lPhase.assign(mux(lastBeat, 0, mux(wrap, nextPhase.subWrap(T), nextPhase).resize(tb)));
       lWord.assign(mux(lastBeat, 0, lWord.addWrap(wrap.zext(lWord.width))));
       when(lastBeat, () => {
-        lRow.assign(step(lRow, channels * h));
+        lRow.assign(wrapInc(lRow, channels * h));
         lRowAddr.assign(lRowAddr.addWrap(words));
       });
       when(imageLoaded, () => {
@@ -201,13 +187,13 @@ export const InputTiler = defineModule(
     const imageEnd = tileEnd.and(lastTx).and(lastTy);
     const backToChannel0 = -((channels - 1) * h + (T - 1)) * words;
     when(fetch, () => {
-      a.assign(step(a, T));
+      a.assign(wrapInc(a, T));
       when(lastA, () => {
-        ci.assign(step(ci, channels));
+        ci.assign(wrapInc(ci, channels));
         when(lastCi, () => {
-          tx.assign(step(tx, tilesX));
+          tx.assign(wrapInc(tx, tilesX));
           when(lastTx, () => {
-            ty.assign(step(ty, tilesY));
+            ty.assign(wrapInc(ty, tilesY));
             rowTop.assign(mux(lastTy, -pad, rowTop.add(T).resize(rowBits)));
           });
         });

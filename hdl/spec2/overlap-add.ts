@@ -50,6 +50,7 @@ import {
 } from "../core";
 import { makePlan, type ConvPlan } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
+import { atLeast, counter, wrapInc } from "./counters";
 import { saturate } from "./fixed";
 import { checkParams } from "./generator-params";
 import { laneChannels, laneRequirements } from "./lanes";
@@ -124,15 +125,6 @@ export function overlapAddKeepsUp(p: OverlapAddParams, cyclesPerBlock = p.layer.
   return overlapAddEmitCyclesPerBand(p) <= g.pl.tilesX * g.channels * cyclesPerBlock;
 }
 
-function counter(limit: number, name: string): Var {
-  return Reg(UInt(log2Ceil(limit)), { init: 0, name });
-}
-
-/** `x` + 1, back to 0 after `limit` - 1. */
-function step(x: Var, limit: number): Signal {
-  return mux(x.eq(limit - 1), 0, x.addWrap(1));
-}
-
 /** Where the incoming beat goes: pair j of the block of local channel m at tile (ty, tx). */
 interface Position {
   readonly j: Var;
@@ -163,14 +155,14 @@ function inputPosition(valid: Signal, g: Geometry): Position {
   const lastTx = tx.eq(tilesX - 1);
   const lastTy = ty.eq(tilesY - 1);
   when(valid, () => {
-    j.assign(step(j, K / 2));
+    j.assign(wrapInc(j, K / 2));
     when(lastJ, () => {
-      m.assign(step(m, g.channels));
+      m.assign(wrapInc(m, g.channels));
       when(lastM, () => {
-        tx.assign(step(tx, tilesX));
+        tx.assign(wrapInc(tx, tilesX));
         colBase.assign(mux(lastTx, 0, colBase.add(T).resize(colBase.width)));
         when(lastTx, () => {
-          ty.assign(step(ty, tilesY));
+          ty.assign(wrapInc(ty, tilesY));
           rowBase.assign(mux(lastTy, 0, rowBase.add(T).resize(rowBase.width)));
           physHalf.assign(physHalf.addWrap(T / 2));
         });
@@ -229,11 +221,6 @@ function rotate(values: readonly Signal[], amount: Signal): Signal[] {
   return v;
 }
 
-/** x >= n, without a comparison that always holds (n <= 0). */
-function atLeast(x: Signal, n: number): Signal {
-  return n <= 0 ? constant(1, Bool()) : x.ge(n);
-}
-
 export const OverlapAdd = defineModule(
   "OverlapAdd",
   (p: OverlapAddParams) => {
@@ -277,9 +264,9 @@ export const OverlapAdd = defineModule(
     when(emitting, () => {
       eGroup.assign(mux(rowDone, 0, eGroup.addWrap(1)));
       when(rowDone, () => {
-        eRow.assign(step(eRow, T));
+        eRow.assign(wrapInc(eRow, T));
         when(eRow.eq(T - 1), () => {
-          eM.assign(step(eM, channels));
+          eM.assign(wrapInc(eM, channels));
           eChannel.assign(mux(lastEM, g.lane, eChannel.add(g.lanes).resize(eChannel.width)));
         });
       });

@@ -10,7 +10,7 @@
  *  - the Verilog is clean in Icarus, Verilator and Yosys.
  */
 import { describe, expect, it } from "vitest";
-import { elaborate } from "../../hdl/core";
+import { defineModule, elaborate } from "../../hdl/core";
 import {
   INPUT_TILER_LATENCY, InputTiler, inputTilerCyclesPerImage, inputTilerLoadBeatsPerImage, inputTilerRowsPerImage, inputTilerRowsPerTile,
   type InputTilerParams,
@@ -194,5 +194,13 @@ describe("InputTiler parameter checks", () => {
     );
     expect(() => elaborate(InputTiler, { layer, lanes: 8, lane: 6 })).toThrow("InputTiler: lane = 6 would hold none of the 6 input channels: use lanes <= 6");
     expect(() => elaborate(InputTiler, { layer, lanes: 0 })).toThrow("InputTiler: lanes = 0 must be an integer >= 1");
+  });
+  it("inside a parent module, names the line of the instance", () => {
+    const Parent = defineModule("Parent", () => {
+      InputTiler.instance({ layer, lanes: 7, lane: 6 }); // the site
+      return {};
+    });
+    const site = new Error().stack!.split("\n")[1]!.match(/:(\d+):\d+\)?$/)![1]!;
+    expect(() => elaborate(Parent, undefined)).toThrow(`test/spec2/input-tiler.test.ts:${Number(site) - 3}: InputTiler: lane = 6 would hold none`);
   });
 });
