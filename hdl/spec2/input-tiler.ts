@@ -33,7 +33,7 @@
  * always high an image takes max(rows, beats) cycles and rows come out one per clock across image
  * boundaries whenever beats <= rows (checked in test/spec2/input-tiler.test.ts).
  *
- * Cost (LeNet conv2: 6 x 12x12, k5, K8, T = 4; native Yosys synth_xilinx, xc7): lanes 1,
+ * Cost (LeNet conv2: 6 x 12x12, k5, K8, T = 4; native Yosys 0.23 synth_xilinx, xc7): lanes 1,
  * loadWords 1: 171 LUT, 54 FF, 4 RAMB18 (one per bank), no LUT RAM; loadWords 4: 155 LUT, 50 FF;
  * lane 0 of 2, loadWords 2: 225 LUT, 49 FF, 4 RAMB18. The single-image tiler before it (one
  * buffer, asynchronous reads) took 227 LUT, 30 FF, 384 LUT-RAM LUTs.

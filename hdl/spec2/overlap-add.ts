@@ -40,8 +40,8 @@
  * (T = K) needs K cycles per block; k = 3, K = 8 needs 5 (the Ifft2d's K/2 + 1) on the VGG16 maps
  * 224 .. 28 (4 suffices at 14); k = 3, K = 16 needs 12 at 224; k = 5, K = 8 (LeNet) keeps up at 4.
  *
- * Cost (LeNet conv2: 16 x 12x12, k5, K8; native Yosys synth_xilinx, xc7): lanes 1: 2318 LUT,
- * 187 FF, 3072 LUT-RAM LUTs (768 RAM128X1D); one lane of 2: 1799 LUT, 183 FF, 1536 LUT-RAM LUTs.
+ * Cost (LeNet conv2: 16 x 12x12, k5, K8; native Yosys 0.23 synth_xilinx, xc7): lanes 1: 2319 LUT,
+ * 187 FF, 3072 LUT-RAM LUTs (768 RAM128X1D); one lane of 2: 1800 LUT, 183 FF, 1536 LUT-RAM LUTs.
  * The single-image unit before it (one block row per clock) took 2081 LUT, 178 FF, 3072 LUT-RAM
  * LUTs; a full per-bank crossbar instead of the rotators cost 3053 LUT.
  */
