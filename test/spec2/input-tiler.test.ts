@@ -160,9 +160,11 @@ describe("InputTiler rate", () => {
     const p: InputTilerParams = { layer, lanes: c.lanes, lane: c.lane, loadWords: c.loadWords };
     const r = rng(seed);
     const beats: number[][] = [];
+    const expected: Row[] = [];
     for (let n = 0; n < c.images; n++) {
       const x = Array.from({ length: layer.cin * layer.h * layer.w }, () => randInt(r, -32768, 32767));
       beats.push(...loadBeats(layer, x, c.lanes, c.lane, c.loadWords, r));
+      expected.push(...expectedRows(layer, x, c.lanes, c.lane));
     }
     const rows = c.images * inputTilerRowsPerImage(p);
     expect(inputTilerLoadBeatsPerImage(p), "the load keeps ahead").toBeLessThanOrEqual(inputTilerRowsPerImage(p));
@@ -171,10 +173,11 @@ describe("InputTiler rate", () => {
     expect(run.handed[0]! - run.accepted[perImage - 1]!, "latency").toBe(INPUT_TILER_LATENCY);
     expect(run.handed.at(-1)! - run.handed[0]! + 1, "one row per clock across image boundaries").toBe(rows);
     expect(rows / c.images).toBe(inputTilerCyclesPerImage(p));
+    expect(run.rows).toEqual(expected);
   }
-  it("LeNet conv2, loadWords 4 (beats = rows): 3 images, one row per clock", () =>
+  it("LeNet conv2, loadWords 4 (beats = rows): 3 images, one row per clock, bit-exact", () =>
     fullRate({ name: "", shape: CONV2, lanes: 1, lane: 0, loadWords: 4, images: 3 }, 30));
-  it("LeNet conv2, lane 0 of 2, loadWords 4: 3 images, one row per clock", () =>
+  it("LeNet conv2, lane 0 of 2, loadWords 4: 3 images, one row per clock, bit-exact", () =>
     fullRate({ name: "", shape: CONV2, lanes: 2, lane: 0, loadWords: 4, images: 3 }, 31));
 
   it("rate functions", () => {

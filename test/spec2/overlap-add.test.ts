@@ -127,7 +127,7 @@ async function run(c: Case, seed: number, gap: (beat: number, r: () => number) =
   return { p, got, expected, overrun: Number(samples.at(-1)!.overrun), cycles, samples };
 }
 
-const randomGaps = (beat: number, r: () => number): number => (r() < 0.2 ? 1 + Math.floor(r() * 3) : 0);
+const randomGaps = (_beat: number, r: () => number): number => (r() < 0.2 ? 1 + Math.floor(r() * 3) : 0);
 
 async function bitExact(c: Case, seed: number, lint = false): Promise<void> {
   const { got, expected, overrun } = await run(c, seed, randomGaps, { lint, paced: true });
