@@ -112,7 +112,7 @@ export const InputTiler = defineModule(
     const g = geometry(p);
     const { pl, loadWords, channels, words, imageWords, beats } = g;
     const { cin, h, w, p: pad, T, tilesX, tilesY } = pl;
-    checkParams("InputTiler", [
+    checkParams([
       ...laneRequirements(g.lanes, g.lane, cin, "input channels"),
       [isIntIn(loadWords, 1, T), `loadWords = ${loadWords} must be an integer in 1..T (T = ${T}): a beat's columns must fall in distinct banks`],
     ]);

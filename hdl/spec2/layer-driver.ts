@@ -24,6 +24,8 @@ export interface BatchRun {
   readonly macs: number;
   /** macs / (P x cycles) */
   readonly peUtilisation: number;
+  /** the PE array's read-modify-write check fired (layers built with checkHazards only) */
+  readonly hazard: boolean;
 }
 
 export interface DriverOptions {
@@ -145,6 +147,7 @@ export async function runLayerBatch(p: Spec2LayerParams, maps: readonly ArrayLik
   const total = perLane.map((n) => n * maps.length);
   let macs = 0;
   let firstFire = -1;
+  let hazard = false;
   let lastOutput = 0;
   let imagesDone = 0;
   const sim = await simulate(design, { ...(opts.backend ? { backend: opts.backend } : {}), plusargs: { spec2_input: file } });
@@ -156,6 +159,7 @@ export async function runLayerBatch(p: Spec2LayerParams, maps: readonly ArrayLik
         macs += num(s.macs!);
         if (num(s.overrun!) !== 0) throw new Error(`overlap-add overrun at cycle ${base + k}`);
         if (firstFire < 0 && num(s.load_fire!) === 1) firstFire = base + k;
+        if (num(s.hazard!) === 1) hazard = true;
         for (let j = 0; j < c.ifftLanes; j++) {
           if (num(s[`out_${j}_valid`]!) !== 1) continue;
           const image = Math.floor(received[j]! / perLane[j]!);
@@ -191,5 +195,5 @@ export async function runLayerBatch(p: Spec2LayerParams, maps: readonly ArrayLik
     await sim.close();
   }
   const cycles = lastOutput - firstFire + 1;
-  return { outputs, cycles, macs, peUtilisation: macs / (c.pOut * c.pIn * cycles) };
+  return { outputs, cycles, macs, peUtilisation: macs / (c.pOut * c.pIn * cycles), hazard };
 }

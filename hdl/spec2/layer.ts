@@ -86,14 +86,14 @@ export const Spec2Layer = defineModule(
       const tiler = InputTiler.instance({ layer: small(layer), lanes: c.fftLanes, lane: l, loadWords }, { name: `tiler${l}` });
       const fft = Fft2dForward.instance({ K, T, dataBits: f.fftBits, twiddleFrac: f.twiddleFrac }, { name: `fft${l}` });
       const fifo = StreamFifo.instance({ width: 2 * K * f.fftBits + 1, depth: fifoDepth }, { name: `fifo${l}` });
-      tiler.loadValid.assign(load_valid.and(lane.eq(l)));
-      for (let q = 0; q < loadWords; q++) tiler.loadData.at(q).assign(load_data.at(q));
+      tiler.load.valid.assign(load_valid.and(lane.eq(l)));
+      for (let q = 0; q < loadWords; q++) tiler.load.data.at(q).assign(load_data.at(q));
       const free = Reg(UInt(log2Ceil(credits + 1)), { init: credits, name: `credits${l}` });
-      const admit = tiler.outFirst.not().or(free.neq(0));
-      tiler.outReady.assign(fft.inReady.and(admit));
-      const start = tiler.outValid.and(tiler.outReady).and(tiler.outFirst);
-      fft.inValid.assign(tiler.outValid.and(admit));
-      for (let b = 0; b < T; b++) fft.inRow.at(b).assign(tiler.outRow.at(b));
+      const admit = tiler.out.first.not().or(free.neq(0));
+      tiler.out.ready.assign(fft.inReady.and(admit));
+      const start = tiler.out.valid.and(tiler.out.ready).and(tiler.out.first);
+      fft.inValid.assign(tiler.out.valid.and(admit));
+      for (let b = 0; b < T; b++) fft.inRow.at(b).assign(tiler.out.row.at(b));
       // FFT -> FIFO (packed: last flag, then u = K-1 .. 0 as im, re) -> PE array lane l
       const packed: Signal[] = [fft.outLast];
       for (let u = K - 1; u >= 0; u--) packed.push(fft.outCol.at(u).im.asUInt(), fft.outCol.at(u).re.asUInt());
@@ -113,7 +113,7 @@ export const Spec2Layer = defineModule(
       when(start.and(release.not()), () => free.assign(free.subWrap(1))).elsewhen(release.and(start.not()), () => free.assign(free.addWrap(1)));
       return tiler;
     });
-    const ready = tilers.map((t, l) => t.loadReady.and(lane.eq(l))).reduce((a, b) => a.or(b));
+    const ready = tilers.map((t, l) => t.load.ready.and(lane.eq(l))).reduce((a, b) => a.or(b));
     load_ready.assign(ready);
     when(load_valid.and(ready), () => {
       when(beat.eq(beatsPerRow - 1), () => {
@@ -142,15 +142,11 @@ export const Spec2Layer = defineModule(
         ifft.inCol.at(u).re.assign(y.bits.col.at(u).re);
         ifft.inCol.at(u).im.assign(y.bits.col.at(u).im);
       }
-      oaa.inValid.assign(ifft.outValid);
-      for (let h = 0; h < 2; h++) for (let col = 0; col < K; col++) oaa.inRows.at(h).at(col).assign(ifft.outRows.at(h).at(col));
+      oaa.in.valid.assign(ifft.outValid);
+      for (let h = 0; h < 2; h++) for (let col = 0; col < K; col++) oaa.in.rows.at(h).at(col).assign(ifft.outRows.at(h).at(col));
       const o = out.at(j);
-      o.valid.assign(oaa.outValid);
-      o.channel.assign(oaa.outChannel);
-      o.row.assign(oaa.outRow);
-      o.col.assign(oaa.outCol);
-      o.mask.assign(oaa.outMask);
-      for (let q = 0; q < K; q++) o.values.at(q).assign(oaa.outValues.at(q));
+      for (const k of ["valid", "channel", "row", "col", "mask"] as const) o[k].assign(oaa.out[k]);
+      for (let q = 0; q < K; q++) o.values.at(q).assign(oaa.out.values.at(q));
       return oaa.overrun;
     });
     macs.assign(pe.macs);
@@ -158,7 +154,7 @@ export const Spec2Layer = defineModule(
     const ports = { load_valid, load_ready, load_data, out, macs, overrun };
     if (!c.checkHazards) return ports;
     const hazard = Output(Bool());
-    hazard.assign((pe as { hazard?: Signal }).hazard!);
+    hazard.assign((pe as unknown as { hazard: Signal }).hazard);
     return { ...ports, hazard };
   },
   {

@@ -227,7 +227,7 @@ export const OverlapAdd = defineModule(
     const g = geometry(p);
     const { pl, channels, segments, groups } = g;
     const { K, T, k, cout, ho, wo, hp, tilesY } = pl;
-    checkParams("OverlapAdd", laneRequirements(g.lanes, g.lane, cout, "output channels"));
+    checkParams(laneRequirements(g.lanes, g.lane, cout, "output channels"));
     const f = p.layer.formats;
     const zBits = sumBits(K, T, f.ifftBits);
     const depth = channels * K * segments;
