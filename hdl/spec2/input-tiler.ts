@@ -39,7 +39,7 @@
  * buffer, asynchronous reads) took 227 LUT, 30 FF, 384 LUT-RAM LUTs.
  */
 import { Bool, Bundle, Flipped, Input, Mem, Output, Reg, SInt, UInt, Vec, constant, defineModule, log2Ceil, mux, when } from "../core";
-import { makePlan, type ConvPlan } from "../../spectral/conv";
+import { makePlan, type ConvPlan, type ConvShape } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
 import { counter, within, wrapInc } from "./counters";
 import { checkParams, isIntIn } from "./generator-params";
@@ -73,7 +73,10 @@ interface Geometry {
   readonly beats: number;
 }
 
-function geometry(p: InputTilerParams): Geometry {
+/** What the rate functions need: the layer's shape and the lane (the weights do not matter). */
+export type InputTilerShape = Omit<InputTilerParams, "layer"> & { readonly layer: ConvShape };
+
+function geometry(p: InputTilerShape): Geometry {
   const pl = makePlan(p.layer);
   const lanes = p.lanes ?? 1;
   const lane = p.lane ?? 0;
@@ -84,25 +87,25 @@ function geometry(p: InputTilerParams): Geometry {
 }
 
 /** Rows of one tile: the lane's channels x T. */
-export function inputTilerRowsPerTile(p: InputTilerParams): number {
+export function inputTilerRowsPerTile(p: InputTilerShape): number {
   const g = geometry(p);
   return g.channels * g.pl.T;
 }
 
 /** Rows of one image: tilesY x tilesX tiles. */
-export function inputTilerRowsPerImage(p: InputTilerParams): number {
+export function inputTilerRowsPerImage(p: InputTilerShape): number {
   const { tilesX, tilesY } = makePlan(p.layer);
   return tilesX * tilesY * inputTilerRowsPerTile(p);
 }
 
 /** Load beats of one image: the lane's channels x H rows x ceil(W / loadWords). */
-export function inputTilerLoadBeatsPerImage(p: InputTilerParams): number {
+export function inputTilerLoadBeatsPerImage(p: InputTilerShape): number {
   const g = geometry(p);
   return g.channels * g.pl.h * g.beats;
 }
 
 /** Cycles per image in a batch with load_valid and out_ready always high: the slower of the two sides. */
-export function inputTilerCyclesPerImage(p: InputTilerParams): number {
+export function inputTilerCyclesPerImage(p: InputTilerShape): number {
   return Math.max(inputTilerRowsPerImage(p), inputTilerLoadBeatsPerImage(p));
 }
 

@@ -25,7 +25,7 @@
  * array, and each lane's tiler starts an input channel only with a credit (one per channel the
  * FIFO can hold). The IFFTs feed the overlap-add units, which never stall.
  */
-import { Bool, Bundle, Input, Output, Reg, SInt, UInt, Vec, cat, defineModule, log2Ceil, mux, requireParam, when, type Signal } from "../core";
+import { Bool, Bundle, Input, Output, Reg, SInt, UInt, Vec, cat, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal } from "../core";
 import { makePlan } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
 import { Fft2dForward } from "./fft2d";
@@ -150,7 +150,7 @@ export const Spec2Layer = defineModule(
       return oaa.overrun;
     });
     macs.assign(pe.macs);
-    overrun.assign(overruns.reduce((a, b) => a.or(b)));
+    overrun.assign(overruns.reduce<Signal>((a, b) => a.or(b), constant(0, Bool())));
     const ports = { load_valid, load_ready, load_data, out, macs, overrun };
     if (!c.checkHazards) return ports;
     const hazard = Output(Bool());

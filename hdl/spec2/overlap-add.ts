@@ -48,7 +48,7 @@
 import {
   Bool, Bundle, Input, Mem, Output, Reg, RegNext, Rom, SInt, UInt, Vec, cat, constant, defineModule, log2Ceil, mux, when, type Memory, type SIntType, type Signal, type Var, type VecType, type VecValue,
 } from "../core";
-import { makePlan, type ConvPlan } from "../../spectral/conv";
+import { makePlan, type ConvPlan, type ConvShape } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
 import { atLeast, counter, wrapInc } from "./counters";
 import { saturate } from "./fixed";
@@ -84,7 +84,10 @@ interface Geometry {
   readonly groups: number;
 }
 
-function geometry(p: OverlapAddParams): Geometry {
+/** What the rate functions need: the layer's shape and the lane (the weights do not matter). */
+export type OverlapAddShape = Omit<OverlapAddParams, "layer"> & { readonly layer: ConvShape };
+
+function geometry(p: OverlapAddShape): Geometry {
   const pl = makePlan(p.layer);
   const lanes = p.lanes ?? 1;
   const lane = p.lane ?? 0;
@@ -93,13 +96,13 @@ function geometry(p: OverlapAddParams): Geometry {
 }
 
 /** Input beats of one tile row: tilesX tiles x the lane's channels x K/2 row pairs. */
-export function overlapAddBeatsPerTileRow(p: OverlapAddParams): number {
+export function overlapAddBeatsPerTileRow(p: OverlapAddShape): number {
   const g = geometry(p);
   return g.pl.tilesX * g.channels * (g.pl.K / 2);
 }
 
 /** Emission cycles of band ty: per lane channel, ceil(Wo/K) per output row of the band and 1 per other row. */
-export function overlapAddBandCycles(p: OverlapAddParams, ty: number): number {
+export function overlapAddBandCycles(p: OverlapAddShape, ty: number): number {
   const g = geometry(p);
   const { T, k, ho } = g.pl;
   let cycles = 0;
@@ -111,7 +114,7 @@ export function overlapAddBandCycles(p: OverlapAddParams, ty: number): number {
 }
 
 /** The longest band emission. */
-export function overlapAddEmitCyclesPerBand(p: OverlapAddParams): number {
+export function overlapAddEmitCyclesPerBand(p: OverlapAddShape): number {
   const { tilesY } = makePlan(p.layer);
   return Math.max(...Array.from({ length: tilesY }, (_, ty) => overlapAddBandCycles(p, ty)));
 }
@@ -120,7 +123,7 @@ export function overlapAddEmitCyclesPerBand(p: OverlapAddParams): number {
  * True if emission can never fall behind (overrun stays low) when consecutive blocks start at
  * least `cyclesPerBlock` cycles apart at the input (K/2 at full rate), images back to back.
  */
-export function overlapAddKeepsUp(p: OverlapAddParams, cyclesPerBlock = p.layer.K / 2): boolean {
+export function overlapAddKeepsUp(p: OverlapAddShape, cyclesPerBlock = p.layer.K / 2): boolean {
   const g = geometry(p);
   return overlapAddEmitCyclesPerBand(p) <= g.pl.tilesX * g.channels * cyclesPerBlock;
 }

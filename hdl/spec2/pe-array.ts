@@ -97,19 +97,46 @@ export const DRAIN_PIPELINE = 4;
  *   xPair   likewise two rounds take at least one round's issue + 1 + the next-but-one channel's
  *           load (round r+2 reuses round r's X bank once round r has read it)
  */
-export function peArrayRates(p: PeArrayParams): { mac: number; load: number; drain: number; lane: number; pair: number; xPair: number; tile: number } {
-  const s = peArraySchedule(p);
-  const c = peArrayConfig(p);
-  const half = s.half;
-  const channelLoad = half * (s.K / c.xWords);
-  const load = Math.ceil(s.cin / c.fftLanes) * channelLoad;
-  const xPair = (s.depth + s.rounds * (1 + (c.pIn / c.fftLanes) * channelLoad)) / 2;
-  const drain = s.drainDepth;
-  const lane = Math.ceil(s.cout / c.ifftLanes) * half;
+export interface PeArrayRates {
+  readonly mac: number;
+  readonly load: number;
+  readonly drain: number;
+  readonly lane: number;
+  readonly pair: number;
+  readonly xPair: number;
+  /** the max of the above: cycles per tile in steady state */
+  readonly tile: number;
+}
+
+/** What the rates depend on: the shape, the configuration and the schedule's depth. */
+export interface PeArrayShape extends Required<Pick<PeArrayParams, "pOut" | "pIn" | "fftLanes" | "ifftLanes" | "xWords" | "drainWords">> {
+  readonly K: number;
+  readonly cin: number;
+  readonly cout: number;
+  /** MAC issue cycles per tile (Schedule.depth; ceil(Cin/pIn) * ceil(Cout/pOut) * n for balanced kernels) */
+  readonly depth: number;
+}
+
+/** peArrayRates from the shape alone (balanced kernels: depth = rounds x oLoc x n). */
+export function peArrayRatesOf(s: PeArrayShape): PeArrayRates {
+  const half = s.K / 2 + 1;
+  const rounds = Math.ceil(s.cin / s.pIn);
+  const oLoc = Math.ceil(s.cout / s.pOut);
+  const channelLoad = half * (s.K / s.xWords);
+  const load = Math.ceil(s.cin / s.fftLanes) * channelLoad;
+  const xPair = (s.depth + rounds * (1 + (s.pIn / s.fftLanes) * channelLoad)) / 2;
+  const drain = (oLoc * half * s.K) / s.drainWords;
+  const lane = Math.ceil(s.cout / s.ifftLanes) * half;
   // tile t+2 reuses tile t's bank: its first issue waits for the drain, which starts PE_MAC_LATENCY + 1
   // cycles after tile t's last issue and takes `drain` cycles
   const pair = (s.depth + drain + PE_MAC_LATENCY) / 2;
   return { mac: s.depth, load, drain, lane, pair, xPair, tile: Math.max(s.depth, load, drain, lane, pair, xPair) };
+}
+
+export function peArrayRates(p: PeArrayParams): PeArrayRates {
+  const s = peArraySchedule(p);
+  const c = peArrayConfig(p);
+  return peArrayRatesOf({ ...c, K: s.K, cin: s.cin, cout: s.cout, depth: s.depth });
 }
 
 export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {

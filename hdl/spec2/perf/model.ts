@@ -2,29 +2,28 @@
  * Performance model of the SPEC2 layer pipeline as built (Spec2Layer, hdl/spec2/layer.ts), per
  * SPEC2.md section 5. Every per-tile rate comes from the units' own exported functions:
  *
- *   tiler      InputTiler: one tile row (T words) per clock per input channel       Cin * T
- *   FFT        Fft2dForward: fft2dForwardCyclesPerTile(K, T) = max(T, K/2+1) per channel
- *   PE input   PeArray loader: one spectrum column per clock                         Cin * (K/2+1)
- *   PE MAC     schedule.ts depth D = ceil(Cin/pIn) * ceil(Cout/pOut) * n (balanced kernels)
- *   drain      PeArray drain: one column per clock                                   Cout * (K/2+1)
- *   IFFT       Ifft2d: ifft2dCyclesPerBlock(K) = K per output channel block          Cout * K
- *   OaA        OverlapAdd: takes one block row per clock (= the IFFT rate); emits a band of
- *              T rows * Cout * ceil(Wo/K) words per tile row, overlapped with the next tile row
+ *   tiler      InputTiler lane 0 (the most channels): inputTilerRowsPerTile = ceil(Cin/fftLanes) x T
+ *   FFT        Fft2dForward: ceil(Cin/fftLanes) x fft2dForwardCyclesPerTile(K, T)
+ *   PE array   peArrayRatesOf (pe-array.ts): MAC issue D = ceil(Cin/pIn) x ceil(Cout/pOut) x n,
+ *              X load, drain, IFFT-lane output, and the bank-reuse pairs
+ *   IFFT       Ifft2d: ceil(Cout/ifftLanes) x ifft2dCyclesPerBlock(K) (= K/2+1, two rows per pass)
+ *   OaA        OverlapAdd lane 0: overlapAddEmitCyclesPerBand / tilesX per tile (emission of a band
+ *              overlaps the next tile row)
  *
- * With lanes (the DSE's replicated transforms; only lanes = 1 is built): `fftLanes` tilers+FFTs
- * work on different input channels of a tile, so tiler and FFT take ceil(Cin/fftLanes) channel
- * slots, and the PE array loads min(fftLanes, pIn) channels (different pi groups) per clock;
- * `ifftLanes` IFFT + overlap-add units take different output channels, and the drain serves
- * min(ifftLanes, pOut) groups per clock. These are assumptions about a replicated design, not
- * measurements.
- *
- * A tile takes the max of the rates (all stages are double-buffered or FIFO-coupled); a layer
- * of N tiles takes fill + N * tile + tail cycles (pipelineCycles), validated against Icarus
- * runs of Spec2Layer in test/spec2/perf/model.test.ts.
+ * A tile takes the max of the rates (every stage is double-buffered or FIFO-coupled); an image
+ * takes max(tiles x tile, its load beats), the tiler being double-buffered (image n+1 loads while
+ * image n is tiled); a batch of N images streamed back to back takes fill + N x image + tail
+ * (batchCycles), from the first input beat to the last output word, as the RTL driver
+ * (hdl/spec2/layer-driver.ts) counts. Validated against Icarus/Verilator runs in
+ * test/spec2/perf/model.test.ts and hdl/spec2/perf/validate.ts.
  */
 import { fft2dForwardCyclesPerTile, fft2dForwardLatency } from "../fft2d";
-import { ifft2dCyclesPerBlock, ifft2dLatency } from "../ifft2d";
+import { ifft2dCyclesPerBlock, ifft2dLatency, ifft2dRowBeatsPerBlock } from "../ifft2d";
 import { halfCols, halfPlaneEntries, indexWidths } from "../index-decoder";
+import { INPUT_TILER_LATENCY, inputTilerRowsPerTile } from "../input-tiler";
+import { OVERLAP_ADD_LATENCY, overlapAddBandCycles, overlapAddEmitCyclesPerBand } from "../overlap-add";
+import { PE_MAC_LATENCY } from "../pe";
+import { DRAIN_PIPELINE, peArrayRatesOf } from "../pe-array";
 import type { ConvShape } from "../../../spectral/conv";
 
 /** One convolution layer (stride 1, odd k). */
@@ -38,15 +37,21 @@ export interface ArchConfig {
   readonly K: number;
   readonly pOut: number;
   readonly pIn: number;
-  /** parallel tiler + Fft2dForward units (1 as built) */
+  /** tiler + Fft2dForward lanes (a divisor of pIn) */
   readonly fftLanes: number;
-  /** parallel Ifft2d + OverlapAdd units (1 as built) */
+  /** Ifft2d + OverlapAdd lanes (a divisor of pOut) */
   readonly ifftLanes: number;
   /** stored entries per spectral kernel (10 of 40 for K = 8 at 75% pruning) */
   readonly n: number;
+  /** X words written per load beat (pe.ts xWords), default K */
+  readonly xWords?: number;
+  /** accumulator words drained per clock (pe.ts drainWords), default 1 */
+  readonly drainWords?: number;
+  /** input words per load beat (layer.ts loadWords), default 1 */
+  readonly loadWords?: number;
   /**
-   * accumulator regions per PE: output channels a PE can hold per pass (as built: ceil(Cout/pOut)
-   * of the layer, the default when absent). Fewer regions mean several passes over the input.
+   * accumulator regions per PE: output channels a PE can hold per pass (default: ceil(Cout/pOut)
+   * of the layer). Fewer regions mean several passes over the input (modelled, not built).
    */
   readonly accRegions?: number;
 }
@@ -77,110 +82,109 @@ export function geometry(l: ConvLayer, K: number): Geometry {
   return { T, hp, wp, ho: hp - l.k + 1, wo: wp - l.k + 1, tilesX, tilesY, tiles: tilesX * tilesY };
 }
 
-export type UnitName = "tiler" | "fft" | "peInput" | "mac" | "drain" | "ifft" | "oaaEmit";
+export type UnitName = "tiler" | "fft" | "peLoad" | "mac" | "drain" | "lane" | "pair" | "xPair" | "ifft" | "oaaEmit";
 
-export interface TileRates {
-  readonly tiler: number;
-  readonly fft: number;
-  readonly peInput: number;
-  readonly mac: number;
-  readonly drain: number;
-  readonly ifft: number;
-  /** overlap-add emission of a band, per tile of the band (T * Cout * ceil(Wo/K) / tilesX) */
-  readonly oaaEmit: number;
+export type TileRates = Readonly<Record<UnitName, number>> & {
   /** the max of the above */
   readonly tile: number;
   /** the unit setting the tile time */
   readonly bound: UnitName;
+};
+
+const shapeOf = (l: ConvLayer, K: number): ConvShape => ({ cin: l.cin, cout: l.cout, h: l.h, w: l.w, k: l.k, p: l.p, K });
+
+/** MAC issue cycles per tile with balanced kernels of n entries. */
+export function macDepth(l: ConvLayer, c: ArchConfig): number {
+  return Math.ceil(l.cin / c.pIn) * Math.max(1, Math.ceil(l.cout / c.pOut) * c.n);
 }
 
 /** Cycles per tile of every unit, and the tile time (steady state). */
 export function tileRates(l: ConvLayer, c: ArchConfig): TileRates {
   const g = geometry(l, c.K);
-  const half = halfCols(c.K);
-  const inSlots = Math.ceil(l.cin / c.fftLanes);
-  const outSlots = Math.ceil(l.cout / c.ifftLanes);
+  const shape = shapeOf(l, c.K);
+  const pe = peArrayRatesOf({
+    K: c.K, cin: l.cin, cout: l.cout, pOut: c.pOut, pIn: c.pIn, fftLanes: c.fftLanes, ifftLanes: c.ifftLanes,
+    xWords: c.xWords ?? c.K, drainWords: c.drainWords ?? 1, depth: macDepth(l, c),
+  });
   const rates: Record<UnitName, number> = {
-    tiler: inSlots * g.T,
-    fft: inSlots * fft2dForwardCyclesPerTile(c.K, g.T),
-    peInput: Math.ceil(l.cin / Math.min(c.fftLanes, c.pIn)) * half,
-    mac: Math.ceil(l.cin / c.pIn) * Math.max(1, Math.ceil(l.cout / c.pOut) * c.n),
-    drain: Math.ceil(l.cout / Math.min(c.ifftLanes, c.pOut)) * half,
-    ifft: outSlots * ifft2dCyclesPerBlock(c.K),
-    oaaEmit: (g.T * outSlots * Math.ceil(g.wo / c.K)) / g.tilesX,
+    tiler: inputTilerRowsPerTile({ layer: shape, lanes: c.fftLanes, lane: 0 }),
+    fft: Math.ceil(l.cin / c.fftLanes) * fft2dForwardCyclesPerTile(c.K, g.T),
+    peLoad: pe.load,
+    mac: pe.mac,
+    drain: pe.drain,
+    lane: pe.lane,
+    pair: pe.pair,
+    xPair: pe.xPair,
+    ifft: Math.ceil(l.cout / c.ifftLanes) * ifft2dCyclesPerBlock(c.K),
+    oaaEmit: overlapAddEmitCyclesPerBand({ layer: shape, lanes: c.ifftLanes, lane: 0 }) / g.tilesX,
   };
-  let bound: UnitName = "tiler";
+  let bound: UnitName = "mac";
   for (const k of Object.keys(rates) as UnitName[]) if (rates[k] > rates[bound]) bound = k;
   return { ...rates, tile: rates[bound], bound };
+}
+
+/** Load beats of one input map (all lanes, one beat per clock): Cin x H x ceil(W / loadWords). */
+export function loadBeats(l: ConvLayer, c: ArchConfig): number {
+  return l.cin * l.h * Math.ceil(l.w / (c.loadWords ?? 1));
 }
 
 export interface PipelineCycles {
   readonly rates: TileRates;
   readonly tiles: number;
-  /** cycles before the steady state: first channels through tiler and FFT, first MAC round */
+  /** cycles per image in steady state: max(tiles x tile, load beats) */
+  readonly image: number;
+  /** from the first input beat to the first MAC issue of the first image (its whole load, then fillAfterLoad) */
   readonly fill: number;
-  /** cycles after the last tile's bottleneck slot: MAC pipeline, drain, IFFT, last band emission */
+  /** the part of the fill after the first image's load */
+  readonly fillAfterLoad: number;
+  /** from the last image's last tile slot to its last output word */
   readonly tail: number;
-  /** fill + tiles * tile + tail */
+  readonly images: number;
+  /** fill + (images - 1) x image + tiles x tile + tail */
   readonly cycles: number;
 }
 
 /**
- * Cycles to run the tiles of one input map through the pipeline (excluding the input load).
- * fill: the first round of pIn input channels must pass the tiler and the FFT before the first
- * MAC (pIn channel slots, the FFT latency, the K/2+1 output columns, the FIFO and the loader);
- * tail: after the last tile's slot on the bottleneck unit, the last tile still has to finish its
- * MAC pipeline (6 cycles to the first drained column, PeArray comment), the IFFT of its last
- * output-channel block (ifft2dLatency + K rows) and the emission of the last band.
- * When the bottleneck is upstream of the PE array, the last tile's MAC phase and its whole
- * drain/IFFT are also tail.
+ * Cycles of a batch of `images` maps streamed back to back through the layer, first input beat
+ * to last output word.
+ *   fill: the first image loads whole (its load beats), the tiler starts INPUT_TILER_LATENCY
+ *         later, and the first round of channels passes the FFT (its rows, latency and columns)
+ *         and the X load before the first MAC issue;
+ *   tail: after the last tile's last issue, its MACs land (PE_MAC_LATENCY + 1), the drain and the
+ *         IFFT lane move its blocks out (the slower of drain + DRAIN_PIPELINE + a block, and the
+ *         lane's blocks), then the last block's IFFT (latency + row beats), the overlap-add
+ *         latency and the emission of the last band.
  */
-export function pipelineCycles(l: ConvLayer, c: ArchConfig): PipelineCycles {
+export function batchCycles(l: ConvLayer, c: ArchConfig, images: number): PipelineCycles {
   const r = tileRates(l, c);
   const g = geometry(l, c.K);
   const half = halfCols(c.K);
-  const slot = fft2dForwardCyclesPerTile(c.K, g.T);
-  const inSlots = Math.ceil(l.cin / c.fftLanes);
-  const firstRound = Math.min(c.pIn, inSlots);
-  // stage times per tile: input (tiler, FFT, PE loader), MAC issue, output (drain, IFFT, OaA input)
-  const a = Math.max(r.tiler, r.fft, r.peInput);
-  const d = r.mac;
-  const b = Math.max(r.drain, r.ifft);
-  const toPe = fft2dForwardLatency(c.K) + half + 2; // last row of a channel -> its last column in the X bank
-  const roundLen = Math.max(1, Math.ceil(l.cout / c.pOut) * c.n); // MAC cycles of the last round
-  const afterMac = 6; // last MAC issue -> first drained column (PeArray comment)
-  // last block: IFFT latency and K rows, then the emission of the last band (rows outside the
-  // output are skipped in one cycle each, inside rows take ceil(Wo/K) cycles per channel)
-  const lastBandRows = Math.min(g.T, Math.max(0, g.ho + l.k - 1 - (g.tilesY - 1) * g.T));
-  const emit = Math.ceil(l.cout / c.ifftLanes) * (lastBandRows * Math.ceil(g.wo / c.K) + (g.T - lastBandRows)) + 2;
-  const end = ifft2dLatency(c.K) + c.K + emit;
-  let fill: number;
-  let tail: number;
-  let steady: number;
-  if (a >= d && a >= b && a >= r.oaaEmit) {
-    // input-bound: the last tile's last channel enters after N slots of the input stage
-    fill = toPe;
-    steady = g.tiles * a;
-    tail = roundLen + afterMac + b + end;
-  } else if (d >= b && d >= r.oaaEmit) {
-    // MAC-bound: the first round must be loaded before the first MAC
-    fill = firstRound * slot + toPe;
-    steady = g.tiles * d;
-    tail = afterMac + b + end;
-  } else {
-    // output-bound (drain, IFFT or emission): the first tile's MACs come first
-    fill = firstRound * slot + toPe + Math.max(d, (inSlots - firstRound) * slot + roundLen) + afterMac;
-    steady = g.tiles * Math.max(b, r.oaaEmit);
-    tail = end;
-  }
-  return { rates: r, tiles: g.tiles, fill, tail, cycles: fill + steady + tail };
+  const shape = shapeOf(l, c.K);
+  const beats = loadBeats(l, c);
+  const image = Math.max(g.tiles * r.tile, beats);
+  const firstRound = Math.ceil(Math.min(c.pIn, l.cin) / c.fftLanes);
+  const xBeats = c.K / (c.xWords ?? c.K);
+  const fillAfterLoad = INPUT_TILER_LATENCY + firstRound * fft2dForwardCyclesPerTile(c.K, g.T) + fft2dForwardLatency(c.K) + half * xBeats + 2;
+  const lastBand = overlapAddBandCycles({ layer: shape, lanes: c.ifftLanes, lane: 0 }, g.tilesY - 1);
+  const afterIfft = ifft2dLatency(c.K) + ifft2dRowBeatsPerBlock(c.K) + OVERLAP_ADD_LATENCY + lastBand;
+  // Upstream of the drain (MAC issue, loads, transforms in) setting the pace, the last tile's
+  // blocks leave after its last MAC; downstream (drain, IFFT lane, overlap-add) setting the pace,
+  // the first tile's MACs run ahead of it once, and the pace ends with the last block.
+  const downstream = r.bound === "drain" || r.bound === "lane" || r.bound === "ifft" || r.bound === "oaaEmit" || r.bound === "pair";
+  const tail = downstream
+    ? DRAIN_PIPELINE + half + afterIfft
+    : PE_MAC_LATENCY + 1 + Math.max(r.drain + DRAIN_PIPELINE + half, r.lane) + afterIfft;
+  const lead = downstream ? r.mac + PE_MAC_LATENCY + 1 : 0;
+  // the first image computes after its load; each further image takes `image` (its load overlaps
+  // the previous image's tiles, or sets the pace when it is the slower)
+  const fill = beats + fillAfterLoad + lead;
+  const cycles = fill + (images - 1) * image + g.tiles * r.tile + tail;
+  return { rates: r, tiles: g.tiles, image, fill, fillAfterLoad, tail, images, cycles };
 }
 
-/** Cycles of one whole Spec2Layer run as sim/layer-driver.ts counts them: serial load of the input map, then the pipeline. */
-export function spec2LayerCycles(l: ConvLayer, c: ArchConfig): { load: number; pipeline: PipelineCycles; cycles: number } {
-  const load = l.cin * l.h * l.w + 1;
-  const pipeline = pipelineCycles(l, c);
-  return { load, pipeline, cycles: load + pipeline.cycles };
+/** One image through the layer (batch of 1). */
+export function pipelineCycles(l: ConvLayer, c: ArchConfig): PipelineCycles {
+  return batchCycles(l, c, 1);
 }
 
 /** Useful complex MACs per input map: tiles * Cin * Cout * n (SPEC2.md section 5). */
@@ -269,7 +273,8 @@ export function layerPerf(l: ConvLayer, c: ArchConfig, sys: SystemParams = DEFAU
   const chunks = Math.ceil(l.cout / coutChunk);
   const sub: ConvLayer = { ...l, cout: coutChunk };
   const pc = pipelineCycles(sub, c);
-  const computeCycles = chunks * (sys.batch * g.tiles * pc.rates.tile + pc.fill + pc.tail);
+  // maps stream from DRAM (the bytes below), so the host-port load of the fill does not count
+  const computeCycles = chunks * (sys.batch * g.tiles * pc.rates.tile + pc.fillAfterLoad + pc.tail);
   const actB = sys.actBits / 8;
   const mapWords = l.cin * l.h * l.w;
   const reread = sys.batch * mapWords <= sys.inputBufferWords ? 1 : chunks;

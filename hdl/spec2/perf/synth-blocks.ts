@@ -2,16 +2,17 @@
  * Yosys (synth_xilinx, 7-series) resource measurements of the SPEC2 building blocks, cached in
  * bench/results/synth-cache.json so that the DSE, bench/vgg16.ts and the tests never run Yosys.
  *
- *   npx tsx hdl/spec2/perf/synth-blocks.ts [--only key1,key2] [--force] [--list]
+ *   npx tsx hdl/spec2/perf/synth-blocks.ts [--only key1,key2] [--force] [--list] [--wasm]
  *
  * Blocks (see hdl/spec2/perf/README.md):
  *   fft-K{8,16}        Fft2dForward { K, T = K - 2 (k = 3), 16 bits, twiddleFrac 14 }
  *   ifft-K{8,16}       Ifft2d { K, dataBits = 16 + 2 log2 K, twiddleFrac 14 }
- *   pe-K{8,16}-o{2,16} Pe { K, xBits 16, weightBits 16, accBits 42 (exact for Cin = 512), oLoc }
+ *   pe-K{8,16}-o{2,16} Pe { K, xBits 16, weightBits 16, accBits 42 (exact for Cin = 512), oLoc, whole-column X writes, one-word drain }
  *   comp-*             the parts of one whole mid-size Spec2Layer (8 PEs) and the whole layer
  *                      (composition check; comp-ifft is the same unit as ifft-K8 and is taken from it)
  * Each entry is written to the cache as soon as it is done (entries already there are skipped
- * unless --force). Progress on stderr. Takes tens of minutes with the WebAssembly Yosys.
+ * unless --force). Progress on stderr. Native Yosys (default; --wasm for the WebAssembly build,
+ * which takes tens of minutes).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -23,10 +24,7 @@ import { Ifft2d } from "../ifft2d";
 import { InputTiler } from "../input-tiler";
 import { KernelRom } from "../kernel-rom";
 import { OverlapAdd } from "../overlap-add";
-import { Bool, Input, Output, SInt, UInt, Vec, defineModule, log2Ceil } from "../../core";
-import { Pe, accGeometry, oLocalBits, type PeParams } from "../pe";
-import { indexWidths } from "../index-decoder";
-import { ComplexT } from "../fixed";
+import { Pe } from "../pe";
 import { buildSchedule } from "../schedule";
 import { Spec2Layer } from "../layer";
 import { StreamFifo } from "../stream-fifo";
@@ -70,58 +68,6 @@ export const COMPOSITION_SHAPE: LayerShape = { cin: 8, cout: 16, h: 12, w: 12, k
 export const PE_ACC_BITS = 42;
 export const PE_OLOCS = [2, 16] as const;
 
-/** Pe with flat top-level ports (Pe's bundle ports cannot be top-level ports as they are named). */
-export const PeTop = defineModule("PeTop", (p: PeParams) => {
-  const { indexBits, vBits } = indexWidths(p.K);
-  const oBits = oLocalBits(p.oLoc);
-  const aBits = accGeometry(p.K, p.oLoc).addrBits;
-  const issued = Input(Bool());
-  const xBank = Input(Bool());
-  const accBank = Input(Bool());
-  const e_useful = Input(Bool());
-  const e_oLocal = Input(UInt(oBits));
-  const e_index = Input(UInt(indexBits));
-  const e_re = Input(SInt(p.weightBits));
-  const e_im = Input(SInt(p.weightBits));
-  const ld_en = Input(Bool());
-  const ld_bank = Input(Bool());
-  const ld_v = Input(UInt(vBits));
-  const ld_col = Input(Vec(p.K, ComplexT(p.xBits)));
-  const dr_en = Input(Bool());
-  const dr_bank = Input(Bool());
-  const dr_addr = Input(UInt(aBits));
-  const sw_en = Input(Bool());
-  const sw_addr = Input(UInt(aBits));
-  const col = Output(Vec(p.K, ComplexT(p.accBits)));
-  const mac = Output(Bool());
-  const pe = Pe.instance(p, { name: "pe" });
-  pe.issued.assign(issued);
-  pe.xBank.assign(xBank);
-  pe.accBank.assign(accBank);
-  pe.entry.useful.assign(e_useful);
-  pe.entry.oLocal.assign(e_oLocal);
-  pe.entry.index.assign(e_index);
-  pe.entry.re.assign(e_re);
-  pe.entry.im.assign(e_im);
-  pe.ld.en.assign(ld_en);
-  pe.ld.bank.assign(ld_bank);
-  pe.ld.v.assign(ld_v);
-  for (let u = 0; u < p.K; u++) {
-    pe.ld.col.at(u).re.assign(ld_col.at(u).re);
-    pe.ld.col.at(u).im.assign(ld_col.at(u).im);
-    col.at(u).re.assign(pe.dr_col.at(u).re);
-    col.at(u).im.assign(pe.dr_col.at(u).im);
-  }
-  pe.dr.en.assign(dr_en);
-  pe.dr.bank.assign(dr_bank);
-  pe.dr.addr.assign(dr_addr);
-  pe.sw.en.assign(sw_en);
-  pe.sw.addr.assign(sw_addr);
-  mac.assign(pe.mac);
-  void log2Ceil;
-  return { issued, xBank, accBank, e_useful, e_oLocal, e_index, e_re, e_im, ld_en, ld_bank, ld_v, ld_col, dr_en, dr_bank, dr_addr, sw_en, sw_addr, col, mac };
-});
-
 interface Job {
   readonly key: string;
   readonly what: string;
@@ -139,19 +85,19 @@ function compositionJobs(): Job[] {
   const columns = K / 2 + 1;
   const fifoDepth = 2 ** Math.ceil(Math.log2(Math.max(2, 3 * columns)));
   const jobs: Job[] = [
-    { key: "comp-tiler", what: "InputTiler of the composition layer", params: COMPOSITION_SHAPE, build: () => elaborate(InputTiler, layer) },
+    { key: "comp-tiler", what: "InputTiler of the composition layer", params: COMPOSITION_SHAPE, build: () => elaborate(InputTiler, { layer }) },
     { key: "comp-fft", what: "Fft2dForward of the composition layer", params: { K, T, dataBits: f.fftBits, twiddleFrac: f.twiddleFrac }, build: () => elaborate(Fft2dForward, { K, T, dataBits: f.fftBits, twiddleFrac: f.twiddleFrac }) },
     { key: "comp-fifo", what: "StreamFifo between FFT and PE array", params: { width: 2 * K * f.fftBits + 1, depth: fifoDepth }, build: () => elaborate(StreamFifo, { width: 2 * K * f.fftBits + 1, depth: fifoDepth }) },
-    { key: "comp-pe", what: "one Pe of the composition layer", params: { K, xBits: s.xBits, weightBits: s.weightBits, accBits: s.accBits, oLoc: s.oLoc }, build: () => elaborate(PeTop, { K, xBits: s.xBits, weightBits: s.weightBits, accBits: s.accBits, oLoc: s.oLoc }) },
+    { key: "comp-pe", what: "one Pe of the composition layer", params: { K, xBits: s.xBits, weightBits: s.weightBits, accBits: s.accBits, oLoc: s.oLoc }, build: () => elaborate(Pe, { K, xBits: s.xBits, weightBits: s.weightBits, accBits: s.accBits, oLoc: s.oLoc }) },
   ];
   for (let po = 0; po < pOut; po++) {
     for (let pi = 0; pi < pIn; pi++) {
-      const words = s.rom[po]![pi]!.map(({ useful, oLocal, index, re, im }) => ({ useful, oLocal, index, re, im }));
+      const words = s.rom[po]![pi]!.map(({ useful, first, oLocal, index, re, im }) => ({ useful, first, oLocal, index, re, im }));
       jobs.push({ key: `comp-rom-${po}-${pi}`, what: `KernelRom of PE (${po}, ${pi})`, params: { oBits: s.oBits, indexBits: s.indexBits, weightBits: s.weightBits, depth: words.length }, build: () => elaborate(KernelRom, { oBits: s.oBits, indexBits: s.indexBits, weightBits: s.weightBits, words }) });
     }
   }
   jobs.push(
-    { key: "comp-oaa", what: "OverlapAdd of the composition layer", params: COMPOSITION_SHAPE, build: () => elaborate(OverlapAdd, layer) },
+    { key: "comp-oaa", what: "OverlapAdd of the composition layer", params: COMPOSITION_SHAPE, build: () => elaborate(OverlapAdd, { layer }) },
     { key: "comp-whole", what: "whole Spec2Layer of the composition layer (8 PEs)", params: COMPOSITION_SHAPE, build: () => elaborate(Spec2Layer, { layer, pOut, pIn }) },
   );
   return jobs;
@@ -165,7 +111,7 @@ export function allJobs(): Job[] {
     jobs.push({ key: `ifft-K${K}`, what: `Ifft2d K=${K}, ${ib} bits`, params: { K, dataBits: ib, twiddleFrac: 14 }, build: () => elaborate(Ifft2d, { K, dataBits: ib, twiddleFrac: 14 }) });
     for (const oLoc of PE_OLOCS) {
       const p = { K, xBits: 16, weightBits: 16, accBits: PE_ACC_BITS, oLoc };
-      jobs.push({ key: `pe-K${K}-o${oLoc}`, what: `Pe K=${K} oLoc=${oLoc} accBits=${PE_ACC_BITS}`, params: p, build: () => elaborate(PeTop, p) });
+      jobs.push({ key: `pe-K${K}-o${oLoc}`, what: `Pe K=${K} oLoc=${oLoc} accBits=${PE_ACC_BITS}`, params: p, build: () => elaborate(Pe, p) });
     }
   }
   return [...jobs, ...compositionJobs()];
@@ -202,7 +148,7 @@ async function main(): Promise<void> {
     }
     const t0 = Date.now();
     process.stderr.write(`[${n + 1}/${jobs.length}] ${j.key}: ${j.what} ...\n`);
-    const r = await synthesize(j.build(), { target: "xilinx7" });
+    const r = await synthesize(j.build(), { target: "xilinx7", native: !args.includes("--wasm") });
     process.stderr.write(`[${n + 1}/${jobs.length}] ${j.key}: ${r.lut} LUT, ${r.ff} FF, ${r.dsp} DSP, ${r.bram36} RAMB36 + ${r.bram18} RAMB18, ${r.lutramLuts} LUT-RAM LUTs (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
     cache = readCache(); // another run may have written meanwhile
     cache = { command: SYNTH_COMMAND, target: "xilinx7", yosys: r.yosys, entries: { ...cache.entries, [j.key]: { what: j.what, params: j.params, resources: keep(r), elapsedMs: r.elapsedMs } } };

@@ -1,96 +1,119 @@
 /**
- * Model vs RTL: runs reduced-size layers through the simulated Spec2Layer (Icarus, via
- * sim/layer-driver.ts runLayerMaps) and compares cycles and useful MACs with the model.
+ * Model vs RTL: runs reduced-size layers, with several FFT and IFFT lanes and batches of images
+ * streamed back to back, through the simulated Spec2Layer (hdl/spec2/layer-driver.ts) and
+ * compares cycles (first input beat to last output word) and useful MACs with the model
+ * (model.ts batchCycles). Outputs are checked bit for bit against the golden model on the way.
  *
- *   npx tsx hdl/spec2/perf/validate.ts [--write]   (--write: bench/results/validation.json)
+ *   npx tsx hdl/spec2/perf/validate.ts [--sim verilator|iverilog] [--write]   (--write: bench/results/validation.json)
  */
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { elaborate, isMain } from "../../core";
-import { Spec2Layer } from "../layer";
-import { runLayerMaps } from "../../../sim/layer-driver";
-import { quantizeActivations } from "../../../spectral/fixed";
-import { spec2LayerCycles, usefulMacs, type ArchConfig, type ConvLayer } from "./model";
-import { randomLayer, type LayerShape } from "./random-layer";
+import { parseArgs } from "node:util";
+import { isMain } from "../../core";
+import type { Backend } from "../../../sim";
+import { goldenConvLayer, quantizeActivations } from "../../../spectral/fixed";
+import type { Spec2LayerParams } from "../layer";
+import { runLayerBatch } from "../layer-driver";
+import { batchCycles, usefulMacs, type ArchConfig, type ConvLayer } from "./model";
+import { lcg, randomLayer, type LayerShape } from "./random-layer";
 
-/** Reduced-size layers: VGG-like channel ratios (Cin:Cout 3:8, 1:2, 1:1, 2:1) at small maps, k = 3, p = 1, 75% pruned. */
-export const VALIDATION_CASES: readonly LayerShape[] = [
-  { cin: 4, cout: 8, h: 12, w: 12, k: 3, p: 1, K: 8, density: 0.25, pOut: 2, pIn: 1 },
-  { cin: 8, cout: 8, h: 12, w: 12, k: 3, p: 1, K: 8, density: 0.25, pOut: 4, pIn: 2 },
-  { cin: 8, cout: 16, h: 12, w: 12, k: 3, p: 1, K: 8, density: 0.25, pOut: 8, pIn: 4 },
-  { cin: 3, cout: 8, h: 14, w: 14, k: 3, p: 1, K: 8, density: 0.25, pOut: 8, pIn: 1 },
-  { cin: 16, cout: 8, h: 10, w: 10, k: 3, p: 1, K: 8, density: 0.25, pOut: 2, pIn: 8 },
-  { cin: 8, cout: 16, h: 12, w: 12, k: 3, p: 1, K: 8, density: 0.25, pOut: 4, pIn: 2 },
-  { cin: 4, cout: 4, h: 16, w: 16, k: 3, p: 1, K: 16, density: 0.25, pOut: 2, pIn: 2 },
-  { cin: 16, cout: 32, h: 14, w: 14, k: 3, p: 1, K: 8, density: 0.25, pOut: 8, pIn: 4 },
-  { cin: 8, cout: 16, h: 16, w: 16, k: 3, p: 1, K: 16, density: 0.25, pOut: 8, pIn: 4 },
+export interface ValidationCase extends LayerShape {
+  readonly images: number;
+  readonly build: Omit<Spec2LayerParams, "layer" | "pOut" | "pIn">;
+}
+
+/** Reduced layers (k = 3, p = 1, 75% pruned unless stated) with lanes, unit widths and batches; MAC-, IFFT- and load-bound. */
+export const VALIDATION_CASES: readonly ValidationCase[] = [
+  { cin: 8, cout: 16, h: 12, w: 12, k: 3, p: 1, K: 8, density: 0.25, pOut: 4, pIn: 2, images: 4, build: { fftLanes: 2, ifftLanes: 2 } },
+  { cin: 16, cout: 16, h: 12, w: 12, k: 3, p: 1, K: 8, density: 0.25, pOut: 8, pIn: 2, images: 4, build: { fftLanes: 2, ifftLanes: 4, loadWords: 2 } },
+  { cin: 6, cout: 16, h: 12, w: 12, k: 5, p: 0, K: 8, density: 0.25, pOut: 8, pIn: 1, images: 4, build: { ifftLanes: 2, loadWords: 4 } },
+  { cin: 1, cout: 6, h: 28, w: 28, k: 5, p: 0, K: 8, density: 0.25, pOut: 2, pIn: 1, images: 4, build: { drainWords: 8, ifftLanes: 2, loadWords: 4 } },
+  { cin: 8, cout: 8, h: 14, w: 14, k: 3, p: 1, K: 8, density: 0.25, pOut: 8, pIn: 4, images: 3, build: { fftLanes: 4, ifftLanes: 2, xWords: 4, drainWords: 2 } },
+  { cin: 32, cout: 8, h: 12, w: 12, k: 3, p: 1, K: 8, density: 0.25, pOut: 2, pIn: 1, images: 3, build: { xWords: 1, loadWords: 1 } },
+  { cin: 4, cout: 4, h: 16, w: 16, k: 3, p: 1, K: 16, density: 0.25, pOut: 2, pIn: 2, images: 3, build: { fftLanes: 2, ifftLanes: 2, loadWords: 4 } },
 ];
 
 export interface ValidationResult {
-  readonly shape: LayerShape;
+  readonly shape: ValidationCase;
   readonly modelCycles: number;
   readonly rtlCycles: number;
   /** (model - rtl) / rtl */
   readonly error: number;
-  /** pipeline part only (cycles after the serial input load) */
-  readonly modelPipeline: number;
-  readonly rtlPipeline: number;
-  readonly pipelineError: number;
   readonly bound: string;
   readonly modelMacs: number;
   readonly rtlMacs: number;
+  /** output words differing from the golden model (must be 0) */
+  readonly mismatches: number;
 }
 
 export function convOf(s: LayerShape): ConvLayer {
   return { name: `${s.cin}->${s.cout} ${s.h}x${s.w}`, cin: s.cin, cout: s.cout, h: s.h, w: s.w, k: s.k, p: s.p };
 }
 
-export async function validateCase(s: LayerShape, seed = 1): Promise<ValidationResult> {
+export function archOf(s: ValidationCase, n: number): ArchConfig {
+  return { K: s.K, pOut: s.pOut, pIn: s.pIn, fftLanes: s.build.fftLanes ?? 1, ifftLanes: s.build.ifftLanes ?? 1, n, ...s.build };
+}
+
+export async function validateCase(s: ValidationCase, opts: { seed?: number; backend?: Backend } = {}): Promise<ValidationResult> {
+  const seed = opts.seed ?? 1;
   const { acc, x } = randomLayer(s, seed);
   const layer = acc.layer;
   const n = layer.kernels[0]!.length;
   if (layer.kernels.some((k) => k.length !== n)) throw new Error("unbalanced kernels");
-  const cfg: ArchConfig = { K: s.K, pOut: s.pOut, pIn: s.pIn, fftLanes: 1, ifftLanes: 1, n };
-  const m = spec2LayerCycles(convOf(s), cfg);
-  const words = quantizeActivations(x, layer.formats.inFrac, layer.formats.actBits);
-  const design = elaborate(Spec2Layer, { layer, pOut: s.pOut, pIn: s.pIn });
-  const [run] = await runLayerMaps(design, layer, [words]);
-  const rtlPipeline = run!.cycles - m.load;
+  const m = batchCycles(convOf(s), archOf(s, n), s.images);
+  const r = lcg(seed + 1);
+  const maps = Array.from({ length: s.images }, (_, i) => quantizeActivations(i === 0 ? x : Float64Array.from(x, () => r() * 2 - 1), layer.formats.inFrac, layer.formats.actBits));
+  const run = await runLayerBatch({ layer, pOut: s.pOut, pIn: s.pIn, ...s.build }, maps, { ...(opts.backend ? { backend: opts.backend } : {}) });
+  let mismatches = 0;
+  maps.forEach((map, i) => {
+    const g = goldenConvLayer(layer, map);
+    for (let q = 0; q < g.length; q++) if (g[q] !== run.outputs[i]![q]) mismatches++;
+  });
   return {
     shape: s,
     modelCycles: m.cycles,
-    rtlCycles: run!.cycles,
-    error: (m.cycles - run!.cycles) / run!.cycles,
-    modelPipeline: m.pipeline.cycles,
-    rtlPipeline,
-    pipelineError: (m.pipeline.cycles - rtlPipeline) / rtlPipeline,
-    bound: m.pipeline.rates.bound,
-    modelMacs: usefulMacs(convOf(s), s.K, n),
-    rtlMacs: run!.macs,
+    rtlCycles: run.cycles,
+    error: (m.cycles - run.cycles) / run.cycles,
+    bound: m.rates.bound,
+    modelMacs: s.images * usefulMacs(convOf(s), s.K, n),
+    rtlMacs: run.macs,
+    mismatches,
   };
 }
 
 export const VALIDATION_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../bench/results/validation.json");
 
+export function describeCase(s: ValidationCase): string {
+  return `${s.cin}->${s.cout} ${s.h}x${s.w} k${s.k} K${s.K} P ${s.pOut}x${s.pIn} ${JSON.stringify(s.build)} x${s.images}`;
+}
+
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { sim: { type: "string", default: "verilator" }, write: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } } });
+  if (values.help) {
+    process.stdout.write("usage: npx tsx hdl/spec2/perf/validate.ts [--sim verilator|iverilog] [--write]\n");
+    return;
+  }
+  if (values.sim !== "verilator" && values.sim !== "iverilog") throw new Error(`--sim ${values.sim}: use verilator or iverilog`);
   const out: ValidationResult[] = [];
   for (const [i, s] of VALIDATION_CASES.entries()) {
     const t0 = Date.now();
-    const r = await validateCase(s);
+    const r = await validateCase(s, { backend: values.sim });
     out.push(r);
-    process.stderr.write(
-      `[${i + 1}/${VALIDATION_CASES.length}] ${s.cin}->${s.cout} ${s.h}x${s.w} K${s.K} P ${s.pOut}x${s.pIn} (${r.bound}-bound): model ${r.modelCycles} RTL ${r.rtlCycles} (${(100 * r.error).toFixed(2)}%), pipeline ${r.modelPipeline} vs ${r.rtlPipeline} (${(100 * r.pipelineError).toFixed(2)}%), MACs ${r.modelMacs} vs ${r.rtlMacs} [${((Date.now() - t0) / 1000).toFixed(0)} s]\n`,
+    process.stdout.write(
+      `[${i + 1}/${VALIDATION_CASES.length}] ${describeCase(s)} (${r.bound}-bound): model ${r.modelCycles} RTL ${r.rtlCycles} (${(100 * r.error).toFixed(2)}%), MACs ${r.modelMacs} vs ${r.rtlMacs}, mismatches ${r.mismatches} [${((Date.now() - t0) / 1000).toFixed(0)} s]\n`,
     );
   }
-  if (process.argv.includes("--write")) {
-    writeFileSync(VALIDATION_FILE, JSON.stringify({ command: "npx tsx hdl/spec2/perf/validate.ts --write", simulator: "icarus", results: out }, null, 1) + "\n");
+  if (values.write) {
+    const tmp = `${VALIDATION_FILE}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ command: `npx tsx hdl/spec2/perf/validate.ts --sim ${values.sim} --write`, simulator: values.sim, results: out }, null, 1) + "\n");
+    renameSync(tmp, VALIDATION_FILE);
   }
 }
 
 if (isMain(import.meta.url)) {
   main().catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
+    process.stderr.write(`validate: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
   });
 }
