@@ -92,7 +92,7 @@ export function verilogFor(argv: readonly string[]): string {
     layers = config.layers(values.weights ?? DEFAULT_WEIGHTS);
   }
   layers = layers.map((l) => {
-    const parallelism = { pOut: pOut ?? l.parallelism.pOut, pIn: pIn ?? l.parallelism.pIn };
+    const parallelism = { ...l.parallelism, pOut: pOut ?? l.parallelism.pOut, pIn: pIn ?? l.parallelism.pIn };
     if (parallelism.pOut > l.layer.cout) throw new TopUsageError(`--pout ${parallelism.pOut} exceeds the ${l.layer.cout} output channels of ${l.name}`);
     if (parallelism.pIn > l.layer.cin) throw new TopUsageError(`--pin ${parallelism.pIn} exceeds the ${l.layer.cin} input channels of ${l.name}`);
     return { ...l, parallelism };

@@ -17,8 +17,8 @@ describe("hdl/spec2/top.ts", () => {
   it("prints the default LeNet accelerator, clean in iverilog, Verilator and Yosys", async () => {
     const v = verilogFor([]);
     expect(v).toMatch(/^module Spec2Top \(/m);
-    expect(v).toMatch(/^module Spec2Layer_c1x6_28x28_k5p0_K8_P2x1 \(/m);
-    expect(v).toMatch(/^module Spec2Layer_c6x16_12x12_k5p0_K8_P4x2 \(/m);
+    expect(v).toMatch(/^module Spec2Layer_c1x6_28x28_k5p0_K8_P2x1_L1x2 \(/m);
+    expect(v).toMatch(/^module Spec2Layer_c6x16_12x12_k5p0_K8_P8x1 \(/m);
     await expectCleanVerilog(v, "Spec2Top");
   });
 

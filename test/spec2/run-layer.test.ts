@@ -1,7 +1,8 @@
 /**
- * sim/run-layer.ts end to end: a layer file and an input file in, Y.json out
- * (output against the golden model, cycles, simulator); `--verilog` simulates
- * a given netlist; bad files get an error naming the field and no output file.
+ * hdl/spec2/run-layer.ts end to end: a layer file and an input file in, Y.json out (output
+ * against the golden model, cycles, useful MACs, PE utilisation, simulator), for one image and
+ * for a batch; `--verilog` simulates a given netlist; bad files get an error naming the field
+ * and no output file.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -26,7 +27,9 @@ const layerJson = {
   relu: true,
   parallelism: { pOut: 2, pIn: 2 },
 };
-const input = Array.from({ length: 2 }, () => Array.from({ length: 9 }, () => Array.from({ length: 6 }, () => r() * 2 - 1)));
+const randomMap = (): number[][][] => Array.from({ length: 2 }, () => Array.from({ length: 9 }, () => Array.from({ length: 6 }, () => r() * 2 - 1)));
+const input = randomMap();
+const batch = [input, randomMap(), randomMap()];
 const write = (name: string, value: unknown): string => {
   const file = path.join(dir, name);
   fs.writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value));
@@ -34,20 +37,21 @@ const write = (name: string, value: unknown): string => {
 };
 const L = write("L.json", layerJson);
 const X = write("X.json", { input });
+const XB = write("XB.json", { input: batch });
 
 function run(args: string[]): { status: number | null; stderr: string } {
-  const p = spawnSync(process.execPath, ["--import", "tsx", "sim/run-layer.ts", ...args], { encoding: "utf8" });
+  const p = spawnSync(process.execPath, ["--import", "tsx", "hdl/spec2/run-layer.ts", ...args], { encoding: "utf8" });
   return { status: p.status, stderr: p.stderr };
 }
 
-function expectedOutput(): number[][][] {
+function expectedOutput(map = input): number[][][] {
   const { layer } = layerFromJson(layerJson, "L.json");
-  const words = quantizeActivations(Float64Array.from(input.flat(2)), layer.formats.inFrac, layer.formats.actBits);
+  const words = quantizeActivations(Float64Array.from(map.flat(2)), layer.formats.inFrac, layer.formats.actBits);
   const y = dequantize(goldenConvLayer(layer, words), layer.formats.outFrac);
   return Array.from({ length: 3 }, (_, o) => Array.from({ length: 9 }, (_, row) => Array.from(y.subarray((o * 9 + row) * 6, (o * 9 + row + 1) * 6))));
 }
 
-describe("sim/run-layer.ts", () => {
+describe("hdl/spec2/run-layer.ts", () => {
   it("runs a layer on Icarus and writes the golden output, cycles and simulator", () => {
     const out = path.join(dir, "Y.json");
     const p = run(["--layer", L, "--input", X, "--out", out]);
@@ -59,8 +63,22 @@ describe("sim/run-layer.ts", () => {
     expect(y.output).toEqual(expectedOutput());
   });
 
+  it("runs a batch [N][Cin][H][W] back to back: output [N][Cout][Ho][Wo], cycles over the batch, useful MACs, utilisation", () => {
+    const out = path.join(dir, "YB.json");
+    const p = run(["--layer", L, "--input", XB, "--out", out, "--sim", "verilator"]);
+    expect(p.status, p.stderr).toBe(0);
+    const y = JSON.parse(fs.readFileSync(out, "utf8")) as { output: number[][][][]; images: number; cycles: number; usefulMacs: number; peUtilisation: number; simulator: string };
+    expect(y.simulator).toBe("verilator");
+    expect(y.images).toBe(3);
+    expect(y.output).toEqual(batch.map((m) => expectedOutput(m)));
+    const { layer } = layerFromJson(layerJson, "L.json");
+    expect(y.usefulMacs).toBe(3 * 4 * layer.cin * layer.cout * layer.kernels[0]!.length); // 2 x 2 tiles of 6 x 6 per image
+    expect(y.peUtilisation).toBeCloseTo(y.usefulMacs / (4 * y.cycles), 12);
+  });
+
   it("simulates a given Verilog file with --verilog", () => {
     const { layer, parallelism } = layerFromJson(layerJson, "L.json");
+    // the layer's modules, as top.ts --layer prints them
     const v = write("netlist.v", elaborate(Spec2Layer, { layer, ...parallelism }).verilog);
     const out = path.join(dir, "Y2.json");
     const p = run(["--layer", L, "--input", X, "--out", out, "--verilog", v]);
