@@ -29,7 +29,18 @@
  * Drain: dr_en/dr_bank/dr_addr in cycle d read the D memories of bank dr_bank at dr_addr;
  * in cycle d+1 dr_words[q] is the word of memory q, or 0 where dr_keep[q] is low.
  *
- * Cost: see the table at the end of this header (Yosys synth_xilinx, measured by bench/pe.ts).
+ * Cost (Yosys 0.23 synth_xilinx, 7-series; `npx tsx bench/pe.ts`, bench/results/pe.json). LUT sites
+ * = logic LUTs + LUT-RAM LUTs; RAMB36 counts a RAMB18 as a half:
+ *   VGG16-class (this file's main: K 8, 16-bit data and weights, 16 output channels, 42-bit exact
+ *   accumulators for Cin <= 512, one-word X writes and drain): 363 LUT sites (275 + 88 LUT RAM for
+ *   the X copy), 188 FF, 4 DSP48E1, 5 RAMB36 (the two 640 x 84-bit accumulator banks).
+ *   The same with the 3-multiplier (Gauss) product: 380 LUT sites, 220 FF, 3 DSP48E1, 5 RAMB36.
+ *   With 36-bit accumulators (exact for at most 8 terms per word, else a rounded format the golden
+ *   model does not have): 339 LUT sites, 176 FF, 4 DSP48E1, 4 RAMB36.
+ *   Whole-column X writes (xWords = K): 529 LUT sites; whole-column drain (drainWords = K, LeNet
+ *   conv1's 3 channels): 2,370 LUT sites, no block RAM.
+ *   The turn-1 PE this replaces (LUT-RAM accumulators drained a column per clock): 1,652 LUT + 940
+ *   LUT-RAM LUTs for the same 4 DSP48E1.
  *
  * Ports:
  *   issued, xBank, accBank               S1 control from the array (an entry is on entry_*)
