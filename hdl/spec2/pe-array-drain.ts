@@ -68,6 +68,29 @@ export function laneBlocks(s: Pick<DrainShape, "cout" | "pOut" | "oLoc" | "ifftL
   return seq;
 }
 
+/** Where a drained beat is: valid, rows uc*D.. (absent when D = K), column v, block m. */
+interface DrainBeat {
+  readonly valid: Signal;
+  readonly uc: Signal | undefined;
+  readonly v: Signal;
+  readonly m: Signal;
+}
+
+/** The next pipeline stage's copy of a beat's position (held while no beat moves). */
+function nextStage(prev: DrainBeat, name: string): DrainBeat {
+  const valid = Reg(Bool(), { init: 0, name: `${name}_valid` });
+  const uc = prev.uc && Reg(prev.uc.type, { name: `${name}_uc` });
+  const v = Reg(prev.v.type, { name: `${name}_v` });
+  const m = Reg(prev.m.type, { name: `${name}_m` });
+  valid.assign(prev.valid);
+  when(prev.valid, () => {
+    if (uc && prev.uc) uc.assign(prev.uc);
+    v.assign(prev.v);
+    m.assign(prev.m);
+  });
+  return { valid, uc, v, m };
+}
+
 /** Builds the drain; returns the PEs' drain control (the same for every PE). */
 export function buildDrain(
   s: DrainShape,
@@ -122,14 +145,8 @@ export function buildDrain(
       pe.drKeep.assign(rom.readSync(addr, { enable: go }));
     }),
   );
-  const d1 = { valid: Reg(Bool(), { init: 0, name: "d1_valid" }), uc: uc && Reg(uc.type, { name: "d1_uc" }), v: Reg(v.type, { name: "d1_v" }), m: Reg(m.type, { name: "d1_m" }) };
-  d1.valid.assign(go);
-  when(go, () => {
-    if (uc && d1.uc) d1.uc.assign(uc);
-    d1.v.assign(v);
-    d1.m.assign(m);
-  });
-  const d2 = { valid: Reg(Bool(), { init: 0, name: "d2_valid" }), uc: d1.uc && Reg(d1.uc.type, { name: "d2_uc" }), v: Reg(v.type, { name: "d2_v" }), m: Reg(m.type, { name: "d2_m" }) };
+  const d1 = nextStage({ valid: go, uc, v, m }, "d1");
+  const d2 = nextStage(d1, "d2");
   const sums = pes.map((row, po) =>
     Array.from({ length: D }, (_, q) => {
       const r = Reg(ComplexT(s.accBits), { name: `sum_${po}_${q}` });
@@ -140,15 +157,9 @@ export function buildDrain(
       return r;
     }),
   );
-  d2.valid.assign(d1.valid);
-  when(d1.valid, () => {
-    if (d1.uc && d2.uc) d2.uc.assign(d1.uc);
-    d2.v.assign(d1.v);
-    d2.m.assign(d1.m);
-  });
 
   // ---- d2: macToIfftInput ----
-  const d3 = { valid: Reg(Bool(), { init: 0, name: "d3_valid" }), uc: d2.uc && Reg(d2.uc.type, { name: "d3_uc" }), v: Reg(v.type, { name: "d3_v" }), m: Reg(m.type, { name: "d3_m" }) };
+  const d3 = nextStage(d2, "d3");
   const words = sums.map((row, po) =>
     row.map((w, q) => {
       const r = Reg(ComplexT(s.ifftBits), { name: `word_${po}_${q}` });
@@ -159,12 +170,6 @@ export function buildDrain(
       return r;
     }),
   );
-  d3.valid.assign(d2.valid);
-  when(d2.valid, () => {
-    if (d2.uc && d3.uc) d3.uc.assign(d2.uc);
-    d3.v.assign(d2.v);
-    d3.m.assign(d2.m);
-  });
 
   // ---- d3: block buffers ----
   const blockEnd = d3.valid.and(d3.v.eq(half - 1)).and(d3.uc === undefined ? constant(1, Bool()) : d3.uc.eq(per - 1));
