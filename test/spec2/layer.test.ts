@@ -5,12 +5,14 @@
  * count, and the read-modify-write check stays low.
  */
 import { describe, expect, it } from "vitest";
-import type { Spec2LayerParams } from "../../hdl/spec2/layer";
+import { elaborate } from "../../hdl/core";
+import { Spec2Layer, type Spec2LayerParams } from "../../hdl/spec2/layer";
 import { runLayerBatch } from "../../hdl/spec2/layer-driver";
 import { randomLayer, type LayerShape } from "../../hdl/spec2/perf/random-layer";
 import { makePlan, spatialConv } from "../../spectral/conv";
 import { dequantize, goldenConvLayer, quantizeActivations, sqnrDb } from "../../spectral/fixed";
 import { lcg } from "../../hdl/spec2/perf/random-layer";
+import { expectCleanVerilog } from "../helpers/verilog-tools";
 
 interface Case extends LayerShape {
   /** unit widths and lanes (Spec2LayerParams) */
@@ -74,4 +76,13 @@ describe("a whole layer on the RTL", () => {
       expect(run.hazard).toBe(false);
     });
   }
+});
+
+describe("Spec2Layer Verilog", () => {
+  it("with two FFT and two IFFT lanes and 2-word loads is clean in iverilog, Verilator and Yosys", async () => {
+    const { acc } = randomLayer({ cin: 4, cout: 4, h: 10, w: 10, k: 3, p: 1, K: 8, density: 0.25, pOut: 2, pIn: 2 }, 5);
+    const d = elaborate(Spec2Layer, { layer: acc.layer, pOut: 2, pIn: 2, fftLanes: 2, ifftLanes: 2, loadWords: 2 });
+    expect(d.ports.map((p) => p.name)).toEqual(expect.arrayContaining(["load_valid", "load_ready", "load_data_1", "out_1_valid", "out_1_values_7", "macs", "overrun"]));
+    await expectCleanVerilog(d.verilog, d.top);
+  });
 });
