@@ -1,0 +1,59 @@
+/**
+ * Counters. `counter({ wrap, enable?, init?, name? })` counts 0..wrap-1 (then back to 0) on every
+ * clock edge where `enable` is high (always when absent) and gives `{ value, wrap }`, `wrap`
+ * being high in the cycle the count steps from wrap-1 back to 0 (enable and value = wrap-1).
+ * `counterChain(limits, { enable?, name? })` is nested loops: the first counter is the innermost
+ * and advances with `enable`, each next one advances when all before it wrap; `done` is high when
+ * the whole chain wraps.
+ * Timing: value is a register; wrap is combinational from it and enable. Cost: one adder and a
+ * compare per counter (log2 wrap bits).
+ */
+import { Bool, Reg, UInt, constant, log2Ceil, mux, when, type Signal, type Var } from "../core";
+
+export interface CounterOptions {
+  /** number of states: the count runs 0..wrap-1 */
+  readonly wrap: number;
+  readonly enable?: Signal;
+  /** reset value, default 0 */
+  readonly init?: number;
+  readonly name?: string;
+}
+
+export interface Counter {
+  readonly value: Var;
+  /** the count steps from wrap-1 to 0 this cycle */
+  readonly wrap: Signal;
+}
+
+export function counter(opts: CounterOptions): Counter {
+  const { wrap } = opts;
+  if (!Number.isInteger(wrap) || wrap < 1) throw new RangeError(`counter: wrap must be a positive integer, got ${wrap}`);
+  const init = opts.init ?? 0;
+  if (!Number.isInteger(init) || init < 0 || init >= wrap) throw new RangeError(`counter: init ${init} is outside 0..${wrap - 1}`);
+  const value = Reg(UInt(log2Ceil(wrap)), { init, ...(opts.name ? { name: opts.name } : {}) });
+  const enable = opts.enable ?? constant(1, Bool());
+  const last = wrap === 1 ? constant(1, Bool()) : value.eq(wrap - 1);
+  const wrapped = enable.and(last);
+  // a power-of-two count wraps by itself; others return to 0 explicitly
+  if (wrap > 1) when(enable, () => value.assign(2 ** log2Ceil(wrap) === wrap ? value.addWrap(1) : mux(last, 0, value.addWrap(1))));
+  return { value, wrap: wrapped };
+}
+
+export interface CounterChain {
+  /** innermost first */
+  readonly counters: readonly Counter[];
+  /** every counter wraps this cycle */
+  readonly done: Signal;
+}
+
+export function counterChain(limits: readonly number[], opts: { enable?: Signal; name?: string } = {}): CounterChain {
+  if (limits.length === 0) throw new RangeError("counterChain: no limits");
+  const counters: Counter[] = [];
+  let enable = opts.enable ?? constant(1, Bool());
+  limits.forEach((wrap, k) => {
+    const c = counter({ wrap, enable, ...(opts.name ? { name: `${opts.name}_${k}` } : {}) });
+    counters.push(c);
+    enable = c.wrap;
+  });
+  return { counters, done: enable };
+}

@@ -1,0 +1,21 @@
+/**
+ * The standard hardware library: reusable blocks built only on hdl/core (each in its own file,
+ * with its interface, timing and cost in the header).
+ */
+export { Valid } from "./valid";
+export type { ValidType } from "./valid";
+export { counter, counterChain } from "./counter";
+export type { Counter, CounterChain, CounterOptions } from "./counter";
+export { delay, pipe, shiftRegister } from "./shift-register";
+export type { ShiftOptions, ValidValue } from "./shift-register";
+export { popCount, selectTree, sumTree, treeReduce } from "./tree";
+export { mux1H, ohToUInt, priorityEncoder, priorityEncoderOH, priorityMux, uintToOH } from "./one-hot";
+export { LFSR_TAPS, lfsr, lfsrStep } from "./lfsr";
+export type { LfsrOptions } from "./lfsr";
+export { QUEUE_REGISTER_DEPTH, Queue } from "./queue";
+export type { QueueParams } from "./queue";
+export { SkidBuffer } from "./skid-buffer";
+export { Arbiter, RRArbiter } from "./arbiter";
+export type { ArbiterParams } from "./arbiter";
+export { Synchronizer } from "./synchronizer";
+export { leaves, pack, typeWidth, unpackInto } from "./pack";

@@ -1,0 +1,86 @@
+/**
+ * Queue { type, depth, pipe = false, flow = false }: a first-in first-out buffer of `depth`
+ * words of any hardware type, with Decoupled ports `enq` (in) and `deq` (out) and `count` (the
+ * words held, 0..depth).
+ *
+ * Two implementations, chosen by depth:
+ *   depth <= 32: the words in a memory read asynchronously (flip-flops or LUT RAM; Yosys maps a
+ *     4-deep queue to registers), `deq.bits` straight from the head word. `pipe`: enq.ready stays
+ *     high when full while deq takes a word (one word per clock through a 1-deep queue); `flow`:
+ *     when empty, a word offered on enq passes to deq in the same cycle (it is not stored if taken).
+ *   depth > 32: the words in a memory read synchronously (block RAM) plus an output register that
+ *     holds the head, so `deq.valid`/`deq.bits` are registers; one word per clock either way.
+ *     `pipe` and `flow` need the register queue (a parameter error otherwise).
+ * Transfers happen on clock edges where valid and ready are both high.
+ */
+import { Decoupled, Input, Mem, Output, Reg, UInt, defineModule, log2Ceil, mux, requireParam, when, type HdlType } from "../core";
+import { pack, typeWidth, unpackInto } from "./pack";
+
+export interface QueueParams {
+  readonly type: HdlType;
+  readonly depth: number;
+  readonly pipe?: boolean;
+  readonly flow?: boolean;
+}
+
+/** Largest depth built from registers / LUT RAM with asynchronous reads. */
+export const QUEUE_REGISTER_DEPTH = 32;
+
+export const Queue = defineModule("Queue", (p: QueueParams) => {
+  const { depth } = p;
+  requireParam(Number.isInteger(depth) && depth >= 1, `depth must be a positive integer, got ${depth}`);
+  const small = depth <= QUEUE_REGISTER_DEPTH;
+  requireParam(small || (!p.pipe && !p.flow), `pipe and flow need depth <= ${QUEUE_REGISTER_DEPTH} (the register queue), got depth ${depth}`);
+  const enq = Input(Decoupled(p.type));
+  const deq = Output(Decoupled(p.type));
+  const count = Output(UInt(log2Ceil(depth + 1)));
+  const width = typeWidth(p.type);
+  const aw = log2Ceil(depth);
+  const words = Mem(depth, UInt(width), small ? {} : { style: "block" });
+  const head = Reg(UInt(aw), { init: 0 });
+  const tail = Reg(UInt(aw), { init: 0 });
+  const next = (ptr: typeof head): ReturnType<typeof mux> => (2 ** aw === depth ? ptr.addWrap(1) : mux(ptr.eq(depth - 1), 0, ptr.addWrap(1)));
+
+  if (small) {
+    // ---- register queue: the head word read asynchronously ----
+    const used = Reg(UInt(log2Ceil(depth + 1)), { init: 0 });
+    const empty = used.eq(0);
+    const full = used.eq(depth);
+    const bypass = p.flow ? empty.and(enq.valid) : undefined;
+    deq.valid.assign(bypass ? empty.not().or(enq.valid) : empty.not());
+    unpackInto(bypass ? mux(empty, pack(enq.bits), words.readAsync(head)) : words.readAsync(head), deq.bits);
+    const popped = deq.valid.and(deq.ready);
+    enq.ready.assign(p.pipe ? full.not().or(deq.ready) : full.not());
+    const pushed = enq.valid.and(enq.ready);
+    // a word that flows through an empty queue is neither stored nor counted
+    const store = bypass ? pushed.and(bypass.and(deq.ready).not()) : pushed;
+    const take = bypass ? popped.and(empty.not()) : popped;
+    when(store, () => {
+      words.write(tail, pack(enq.bits));
+      tail.assign(next(tail));
+    });
+    when(take, () => head.assign(next(head)));
+    used.assign(used.add(store.zext(used.width)).subWrap(take.zext(used.width + 1)).resize(used.width));
+    count.assign(used);
+  } else {
+    // ---- block-RAM queue: memory read synchronously into an output register ----
+    const stored = Reg(UInt(log2Ceil(depth + 1)), { init: 0 }); // words in memory
+    const outValid = Reg(UInt(1), { init: 0 });
+    const total = stored.add(outValid);
+    const popped = outValid.and(deq.ready);
+    const load = stored.neq(0).and(outValid.not().or(popped));
+    enq.ready.assign(total.lt(depth));
+    const pushed = enq.valid.and(enq.ready);
+    when(pushed, () => {
+      words.write(tail, pack(enq.bits));
+      tail.assign(next(tail));
+    });
+    unpackInto(words.readSync(head, { enable: load }), deq.bits);
+    when(load, () => head.assign(next(head)));
+    stored.assign(stored.add(pushed.zext(stored.width)).subWrap(load.zext(stored.width + 1)).resize(stored.width));
+    when(load, () => outValid.assign(1)).elsewhen(popped, () => outValid.assign(0));
+    deq.valid.assign(outValid);
+    count.assign(total.resize(count.width));
+  }
+  return { enq, deq, count };
+});

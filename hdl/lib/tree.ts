@@ -1,0 +1,46 @@
+/**
+ * Balanced trees over a list of signals (combinational): `treeReduce(values, op)` combines
+ * neighbours level by level (depth ceil(log2 n)), `sumTree` is the exact sum (widening adds),
+ * `selectTree(values, idx)` is values[idx] as a mux tree on the bits of idx, and `popCount(x)`
+ * the number of set bits of x as an adder tree.
+ */
+import { mux, type Signal } from "../core";
+
+export function treeReduce(values: readonly Signal[], op: (a: Signal, b: Signal) => Signal): Signal {
+  if (values.length === 0) throw new RangeError("treeReduce: no values");
+  let level = values;
+  while (level.length > 1) {
+    const next: Signal[] = [];
+    for (let j = 0; j + 1 < level.length; j += 2) next.push(op(level[j]!, level[j + 1]!));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+/** The exact sum of `terms` (each add widens by one bit). */
+export function sumTree(terms: readonly Signal[]): Signal {
+  return treeReduce(terms, (a, b) => a.add(b));
+}
+
+/** values[idx] (idx < values.length assumed) as a balanced mux tree on the bits of idx. */
+export function selectTree(values: readonly Signal[], idx: Signal): Signal {
+  if (values.length === 0) throw new RangeError("selectTree: no values");
+  let level = values;
+  let bit = 0;
+  while (level.length > 1) {
+    const next: Signal[] = [];
+    for (let j = 0; j + 1 < level.length; j += 2) next.push(mux(idx.bit(bit), level[j + 1]!, level[j]!));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+    bit++;
+  }
+  return level[0]!;
+}
+
+/** The number of set bits of x: UInt(floor(log2 width) + 1). */
+export function popCount(x: Signal): Signal {
+  const width = Math.floor(Math.log2(x.width)) + 1;
+  const bits = Array.from({ length: x.width }, (_, i) => x.bit(i).zext(1));
+  return sumTree(bits).resize(width);
+}
