@@ -7,6 +7,8 @@
  *   mux1H(sel, values)     values[i] for the one set bit i of `sel` (an AND-OR: no priority,
  *                          garbage if more than one bit is set, 0 if none)
  *   priorityMux(conds, values)  the value of the first true condition (the last value if none)
+ *   muxLookup(key, fallback, pairs)  the value paired with key's value (fallback if none matches)
+ *   selectIndex(index, values)  values[index] through a chain of compares (past the end: the last)
  * Cost: each is one level of LUTs per bit of output and log2 of the inputs deep.
  */
 import { Bool, UInt, cat, constant, log2Ceil, mux, replicate, type Signal } from "../core";
@@ -55,4 +57,15 @@ export function priorityMux(conds: readonly Signal[], values: readonly Signal[])
   let out = values[values.length - 1]!;
   for (let i = values.length - 2; i >= 0; i--) out = mux(conds[i]!, values[i]!, out);
   return out;
+}
+
+export function muxLookup(key: Signal, fallback: Signal, pairs: readonly (readonly [number, Signal])[]): Signal {
+  let out = fallback;
+  for (let i = pairs.length - 1; i >= 0; i--) out = mux(key.eq(pairs[i]![0]), pairs[i]![1], out);
+  return out;
+}
+
+export function selectIndex(index: Signal, values: readonly Signal[]): Signal {
+  if (values.length === 0) throw new RangeError("selectIndex: no values");
+  return muxLookup(index, values[values.length - 1]!, values.slice(0, -1).map((v, k) => [k, v] as const));
 }

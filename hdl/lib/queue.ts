@@ -11,9 +11,10 @@
  *   depth > 32: the words in a memory read synchronously (block RAM) plus an output register that
  *     holds the head, so `deq.valid`/`deq.bits` are registers; one word per clock either way.
  *     `pipe` and `flow` need the register queue (a parameter error otherwise).
- * Transfers happen on clock edges where valid and ready are both high.
+ * Transfers happen on clock edges where valid and ready are both high. `queue({ type, depth })`
+ * places one with ports typed by `type`.
  */
-import { Decoupled, Input, Mem, Output, Reg, UInt, defineModule, log2Ceil, mux, requireParam, when, type HdlType } from "../core";
+import { Decoupled, Input, Mem, Output, Reg, UInt, defineModule, log2Ceil, mux, requireParam, when, type DecoupledType, type HdlType, type Value, type Var } from "../core";
 import { pack, typeWidth, unpackInto } from "./pack";
 
 export interface QueueParams {
@@ -84,3 +85,8 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
   }
   return { enq, deq, count };
 });
+
+/** A Queue instance with ports typed by `p.type` (Queue.instance's are typed by HdlType in general). */
+export function queue<T extends HdlType>(p: QueueParams & { readonly type: T }, opts?: { name?: string }): { enq: Value<DecoupledType<T>>; deq: Value<DecoupledType<T>>; count: Var } {
+  return Queue.instance(p, opts) as unknown as { enq: Value<DecoupledType<T>>; deq: Value<DecoupledType<T>>; count: Var };
+}

@@ -1,8 +1,8 @@
 /**
  * Balanced trees over a list of signals (combinational): `treeReduce(values, op)` combines
  * neighbours level by level (depth ceil(log2 n)), `sumTree` is the exact sum (widening adds),
- * `selectTree(values, idx)` is values[idx] as a mux tree on the bits of idx, and `popCount(x)`
- * the number of set bits of x as an adder tree.
+ * `selectTree(values, idx)` is values[idx] as a mux tree on the bits of idx, `popCount(x)`
+ * the number of set bits of x as an adder tree, and `mulConst(x, c)` a constant product as shifts and adds.
  */
 import { mux, type Signal } from "../core";
 
@@ -43,4 +43,15 @@ export function popCount(x: Signal): Signal {
   const width = Math.floor(Math.log2(x.width)) + 1;
   const bits = Array.from({ length: x.width }, (_, i) => x.bit(i).zext(1));
   return sumTree(bits).resize(width);
+}
+
+/**
+ * x * c for a constant c >= 1 as a sum of shifted copies of x (never a multiplier: synthesis
+ * would otherwise be free to spend a DSP block on it). Width: x.width + floor(log2 c) + 1.
+ */
+export function mulConst(x: Signal, c: number): Signal {
+  if (!Number.isInteger(c) || c < 1) throw new RangeError(`mulConst: the constant must be a positive integer, got ${c}`);
+  const terms: Signal[] = [];
+  for (let k = 0; 2 ** k <= c; k++) if (Math.floor(c / 2 ** k) % 2 === 1) terms.push(k === 0 ? x : x.shl(k));
+  return sumTree(terms).resize(x.width + Math.floor(Math.log2(c)) + 1);
 }

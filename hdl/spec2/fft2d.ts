@@ -32,7 +32,7 @@
 import { Bool, Input, Output, Reg, SInt, UInt, Vec, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
 import { Fft1d, fft1dLatency } from "./fft1d";
 import { ComplexT, type Complex } from "./fixed";
-import { delay, selectBy } from "./transpose";
+import { selectIndex, shiftRegister } from "../lib";
 
 export interface Fft2dForwardParams {
   /** FFT size, a power of two >= 4 */
@@ -138,7 +138,7 @@ export const Fft2dForward = defineModule("Fft2dForward", (p: Fft2dForwardParams)
   for (let u = 0; u < K; u++) {
     if (u < T) {
       const pick = (part: "re" | "im"): Signal =>
-        mux(rBank, selectBy(rCol, buf[1]![u]!.map((c) => c[part])), selectBy(rCol, buf[0]![u]!.map((c) => c[part])));
+        mux(rBank, selectIndex(rCol, buf[1]![u]!.map((c) => c[part])), selectIndex(rCol, buf[0]![u]!.map((c) => c[part])));
       colFft.inData.at(u).re.assign(pick("re"));
       colFft.inData.at(u).im.assign(pick("im"));
     } else {
@@ -148,8 +148,8 @@ export const Fft2dForward = defineModule("Fft2dForward", (p: Fft2dForwardParams)
   }
 
   outValid.assign(colFft.outValid);
-  outV.assign(delay(rCol, L, "col_index", 0));
-  outLast.assign(delay(lastCol, L, "col_last", 0));
+  outV.assign(shiftRegister(rCol, L, { init: 0, name: "col_index" }));
+  outLast.assign(shiftRegister(lastCol, L, { init: 0, name: "col_last" }));
   for (let u = 0; u < K; u++) {
     outCol.at(u).re.assign(colFft.outData.at(u).re);
     outCol.at(u).im.assign(colFft.outData.at(u).im);

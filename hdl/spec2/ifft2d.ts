@@ -45,7 +45,7 @@
 import { Bool, Input, Output, Reg, SInt, UInt, Vec, constant, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
 import { Fft1d, fft1dLatency } from "./fft1d";
 import { ComplexT, saturate, type Complex } from "./fixed";
-import { delay, selectBy } from "./transpose";
+import { selectIndex, shiftRegister } from "../lib";
 
 export interface Ifft2dParams {
   /** FFT size, a power of two >= 4 */
@@ -141,7 +141,7 @@ export const Ifft2d = defineModule("Ifft2d", (p: Ifft2dParams) => {
   for (let v = 0; v < C; v++) {
     const pick = (parity: number, part: "re" | "im"): Signal => {
       const ofPairs = (bank: Complex[][]): Signal[] => Array.from({ length: P }, (_, j) => bank[2 * j + parity]![v]![part]);
-      return mux(rBank, selectBy(rPair, ofPairs(buf[1]!)), selectBy(rPair, ofPairs(buf[0]!)));
+      return mux(rBank, selectIndex(rPair, ofPairs(buf[1]!)), selectIndex(rPair, ofPairs(buf[0]!)));
     };
     const row = (parity: number): Complex => ({ re: pick(parity, "re"), im: pick(parity, "im") });
     if (v === 0 || v === K / 2) {
@@ -162,8 +162,8 @@ export const Ifft2d = defineModule("Ifft2d", (p: Ifft2dParams) => {
   }
 
   outValid.assign(rowFft.outValid);
-  outPair.assign(delay(rPair, L, "pair_index", 0));
-  outLast.assign(delay(lastPair, L, "pair_last", 0));
+  outPair.assign(shiftRegister(rPair, L, { init: 0, name: "pair_index" }));
+  outLast.assign(shiftRegister(lastPair, L, { init: 0, name: "pair_last" }));
   for (let c = 0; c < K; c++) {
     outRows.at(0).at(c).assign(rowFft.outData.at(c).re);
     outRows.at(1).at(c).assign(rowFft.outData.at(c).im);

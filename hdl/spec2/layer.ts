@@ -33,7 +33,7 @@ import { Ifft2d } from "./ifft2d";
 import { InputTiler } from "./input-tiler";
 import { OverlapAdd } from "./overlap-add";
 import { PeArray, peArrayConfig, peArrayParams, type PeArrayParams } from "./pe-array";
-import { StreamFifo } from "./stream-fifo";
+import { queue } from "../lib";
 import { withDigest } from "./schedule";
 
 export interface Spec2LayerParams extends PeArrayParams {
@@ -85,7 +85,7 @@ export const Spec2Layer = defineModule(
     const tilers = Array.from({ length: c.fftLanes }, (_, l) => {
       const tiler = InputTiler.instance({ layer: small(layer), lanes: c.fftLanes, lane: l, loadWords }, { name: `tiler${l}` });
       const fft = Fft2dForward.instance({ K, T, dataBits: f.fftBits, twiddleFrac: f.twiddleFrac }, { name: `fft${l}` });
-      const fifo = StreamFifo.instance({ width: 2 * K * f.fftBits + 1, depth: fifoDepth }, { name: `fifo${l}` });
+      const fifo = queue({ type: UInt(2 * K * f.fftBits + 1), depth: fifoDepth }, { name: `fifo${l}` });
       tiler.load.valid.assign(load_valid.and(lane.eq(l)));
       for (let q = 0; q < loadWords; q++) tiler.load.data.at(q).assign(load_data.at(q));
       const free = Reg(UInt(log2Ceil(credits + 1)), { init: credits, name: `credits${l}` });
@@ -97,9 +97,9 @@ export const Spec2Layer = defineModule(
       // FFT -> FIFO (packed: last flag, then u = K-1 .. 0 as im, re) -> PE array lane l
       const packed: Signal[] = [fft.outLast];
       for (let u = K - 1; u >= 0; u--) packed.push(fft.outCol.at(u).im.asUInt(), fft.outCol.at(u).re.asUInt());
-      fifo.enqValid.assign(fft.outValid);
-      fifo.enqBits.assign(cat(...packed));
-      const word = fifo.deqBits;
+      fifo.enq.valid.assign(fft.outValid);
+      fifo.enq.bits.assign(cat(...packed));
+      const word = fifo.deq.bits;
       const fb = f.fftBits;
       const x = pe.x.at(l);
       for (let u = 0; u < K; u++) {
@@ -107,9 +107,9 @@ export const Spec2Layer = defineModule(
         x.bits.col.at(u).im.assign(word.bits(2 * u * fb + 2 * fb - 1, 2 * u * fb + fb).asSInt());
       }
       x.bits.last.assign(word.bit(2 * K * fb));
-      x.valid.assign(fifo.deqValid);
-      fifo.deqReady.assign(x.ready);
-      const release = fifo.deqValid.and(x.ready).and(word.bit(2 * K * fb));
+      x.valid.assign(fifo.deq.valid);
+      fifo.deq.ready.assign(x.ready);
+      const release = fifo.deq.valid.and(x.ready).and(word.bit(2 * K * fb));
       when(start.and(release.not()), () => free.assign(free.subWrap(1))).elsewhen(release.and(start.not()), () => free.assign(free.addWrap(1)));
       return tiler;
     });

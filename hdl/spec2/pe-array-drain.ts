@@ -21,7 +21,7 @@
  */
 import { Bool, Mem, Reg, Rom, UInt, Vec, cat, constant, log2Ceil, mux, when, type Memory, type Signal, type Var } from "../core";
 import { ComplexT, roundShift, saturate, type Complex } from "./fixed";
-import { selectTree, sumTree } from "./select";
+import { selectTree, sumTree } from "../lib";
 
 /** Hardware macToIfftInput: roundShift (shift > 0) or exact left shift (shift < 0), then saturate. */
 export function macToIfftInputHw(acc: Signal, shift: number, ifftBits: number): Signal {

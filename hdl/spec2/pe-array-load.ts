@@ -13,7 +13,7 @@
  */
 import { Bool, Reg, Rom, UInt, cat, log2Ceil, mux, when, type Signal, type Var } from "../core";
 import type { Complex } from "./fixed";
-import { selectTree } from "./select";
+import { selectTree } from "../lib";
 
 /** One FFT lane's stream as PeArray sees it. */
 export interface XLane {

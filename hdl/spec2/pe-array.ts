@@ -36,7 +36,7 @@ import { PE_MAC_LATENCY, Pe } from "./pe";
 import { buildLoaders } from "./pe-array-load";
 import { buildDrain } from "./pe-array-drain";
 import { buildSchedule, withDigest, type Schedule } from "./schedule";
-import { sumTree } from "./select";
+import { sumTree } from "../lib";
 import type { Multiplier } from "./complex-mul";
 
 export interface PeArrayParams {

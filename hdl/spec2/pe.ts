@@ -55,7 +55,7 @@ import { Bool, Bundle, Input, Mem, Output, RegNext, SInt, UInt, Vec, cat, consta
 import { ComplexT, type Complex } from "./fixed";
 import { IndexDecoder, halfCols, indexWidths } from "./index-decoder";
 import { complexProduct, type Multiplier } from "./complex-mul";
-import { mulConst, selectTree } from "./select";
+import { mulConst, selectTree } from "../lib";
 
 /** Two MACs into one accumulator word must be issued at least this many cycles apart. */
 export const ACC_RMW_DISTANCE = 3;

@@ -71,7 +71,7 @@ describe("Queue", () => {
   it("carries a bundle payload (fields packed and unpacked, signed field kept signed)", async () => {
     const d = elaborate(Queue, { type: Bundle({ a: UInt(3), b: SInt(5), last: Bool() }), depth: 2 });
     expect(d.ports.map((p) => p.name)).toEqual(expect.arrayContaining(["enq_bits_a", "enq_bits_b", "enq_bits_last", "deq_bits_b"]));
-    const stim = [{ enq_valid: 1, enq_bits_a: 5, enq_bits_b: -7, enq_bits_last: 1, deq_ready: 0 }, { enq_valid: 0, deq_ready: 1 }];
+    const stim: Stim[] = [{ enq_valid: 1, enq_bits_a: 5, enq_bits_b: -7, enq_bits_last: 1, deq_ready: 0 }, { enq_valid: 0, deq_ready: 1 }];
     await expectCycles(d, stim, [{ deq_valid: 0 }, { deq_valid: 1, deq_bits_a: 5, deq_bits_b: -7, deq_bits_last: 1 }], "iverilog");
   });
   it("rejects pipe on a block-RAM queue, naming the instantiation", () => {
@@ -155,7 +155,7 @@ describe("Synchronizer", () => {
     const d = elaborate(Synchronizer, { width: 3, stages: 3 });
     const r = rng(3);
     const stim = Array.from({ length: 50 }, () => ({ in: Math.floor(r() * 8) }));
-    const want = stim.map((_, c) => (c >= 3 ? { out: stim[c - 3]!.in } : {}));
+    const want = stim.map((_, c): Stim => (c >= 3 ? { out: stim[c - 3]!.in } : {}));
     for (const backend of BACKENDS) await expectCycles(d, stim, want, backend);
     await expectCleanVerilog(d.verilog, d.top);
   });

@@ -25,9 +25,10 @@ import { InputTiler } from "../input-tiler";
 import { KernelRom } from "../kernel-rom";
 import { OverlapAdd } from "../overlap-add";
 import { Pe } from "../pe";
+import { UInt } from "../../core";
 import { buildSchedule } from "../schedule";
 import { Spec2Layer } from "../layer";
-import { StreamFifo } from "../stream-fifo";
+import { Queue } from "../../lib";
 import { makePlan } from "../../../spectral/conv";
 import { randomLayer, type LayerShape } from "./random-layer";
 
@@ -87,7 +88,7 @@ function compositionJobs(): Job[] {
   const jobs: Job[] = [
     { key: "comp-tiler", what: "InputTiler of the composition layer", params: COMPOSITION_SHAPE, build: () => elaborate(InputTiler, { layer }) },
     { key: "comp-fft", what: "Fft2dForward of the composition layer", params: { K, T, dataBits: f.fftBits, twiddleFrac: f.twiddleFrac }, build: () => elaborate(Fft2dForward, { K, T, dataBits: f.fftBits, twiddleFrac: f.twiddleFrac }) },
-    { key: "comp-fifo", what: "StreamFifo between FFT and PE array", params: { width: 2 * K * f.fftBits + 1, depth: fifoDepth }, build: () => elaborate(StreamFifo, { width: 2 * K * f.fftBits + 1, depth: fifoDepth }) },
+    { key: "comp-fifo", what: "Queue between FFT and PE array", params: { width: 2 * K * f.fftBits + 1, depth: fifoDepth }, build: () => elaborate(Queue, { type: UInt(2 * K * f.fftBits + 1), depth: fifoDepth }) },
     { key: "comp-pe", what: "one Pe of the composition layer", params: { K, xBits: s.xBits, weightBits: s.weightBits, accBits: s.accBits, oLoc: s.oLoc }, build: () => elaborate(Pe, { K, xBits: s.xBits, weightBits: s.weightBits, accBits: s.accBits, oLoc: s.oLoc }) },
   ];
   for (let po = 0; po < pOut; po++) {
