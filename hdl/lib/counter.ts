@@ -35,7 +35,7 @@ export function counter(opts: CounterOptions): Counter {
   const last = wrap === 1 ? constant(1, Bool()) : value.eq(wrap - 1);
   const wrapped = enable.and(last);
   // a power-of-two count wraps by itself; others return to 0 explicitly
-  if (wrap > 1) when(enable, () => value.assign(2 ** log2Ceil(wrap) === wrap ? value.addWrap(1) : mux(last, 0, value.addWrap(1))));
+  when(enable, () => value.assign(wrap === 1 ? 0 : 2 ** log2Ceil(wrap) === wrap ? value.addWrap(1) : mux(last, 0, value.addWrap(1))));
   return { value, wrap: wrapped };
 }
 
@@ -46,12 +46,20 @@ export interface CounterChain {
   readonly done: Signal;
 }
 
-export function counterChain(limits: readonly number[], opts: { enable?: Signal; name?: string } = {}): CounterChain {
+export interface CounterChainOptions {
+  readonly enable?: Signal;
+  /** a name per counter (innermost first), or a prefix for `prefix_0`, `prefix_1`, ... */
+  readonly name?: string | readonly string[];
+}
+
+export function counterChain(limits: readonly number[], opts: CounterChainOptions = {}): CounterChain {
   if (limits.length === 0) throw new RangeError("counterChain: no limits");
+  if (Array.isArray(opts.name) && opts.name.length !== limits.length) throw new RangeError(`counterChain: ${opts.name.length} names for ${limits.length} counters`);
   const counters: Counter[] = [];
   let enable = opts.enable ?? constant(1, Bool());
   limits.forEach((wrap, k) => {
-    const c = counter({ wrap, enable, ...(opts.name ? { name: `${opts.name}_${k}` } : {}) });
+    const name = opts.name === undefined ? undefined : typeof opts.name === "string" ? `${opts.name}_${k}` : opts.name[k];
+    const c = counter({ wrap, enable, ...(name ? { name } : {}) });
     counters.push(c);
     enable = c.wrap;
   });

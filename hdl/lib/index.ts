@@ -5,7 +5,7 @@
 export { Valid } from "./valid";
 export type { ValidType } from "./valid";
 export { counter, counterChain } from "./counter";
-export type { Counter, CounterChain, CounterOptions } from "./counter";
+export type { Counter, CounterChain, CounterChainOptions, CounterOptions } from "./counter";
 export { delay, pipe, shiftRegister } from "./shift-register";
 export type { ShiftOptions, ValidValue } from "./shift-register";
 export { mulConst, popCount, selectTree, sumTree, treeReduce } from "./tree";

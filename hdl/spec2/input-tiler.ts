@@ -38,7 +38,8 @@
  * lane 0 of 2, loadWords 2: 225 LUT, 49 FF, 4 RAMB18. The single-image tiler before it (one
  * buffer, asynchronous reads) took 227 LUT, 30 FF, 384 LUT-RAM LUTs.
  */
-import { Bool, Bundle, Flipped, Input, Mem, Output, Reg, SInt, UInt, Vec, constant, defineModule, log2Ceil, mux, when } from "../core";
+import { Bool, Bundle, Flipped, Input, Mem, Output, Reg, SInt, UInt, Vec, constant, defineModule, log2Ceil, mux, when, type Var } from "../core";
+import { counterChain } from "../lib";
 import { makePlan, type ConvPlan, type ConvShape } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
 import { counter, within, wrapInc } from "./counters";
@@ -170,10 +171,6 @@ export const InputTiler = defineModule(
 
     // ---- tiling: tile (ty, tx), local channel ci, tile row a of buffer rBuf ----
     const rBuf = Reg(Bool(), { init: 0 });
-    const a = counter(T, "tile_row");
-    const ci = counter(channels, "channel");
-    const tx = counter(tilesX, "tile_x");
-    const ty = counter(tilesY, "tile_y");
     const rowBits = log2Ceil(tilesY * T + pad + 1) + 1;
     const rowTop = Reg(SInt(rowBits), { init: -pad }); // ty*T - p: the tile's first input row
     // rBuf's base + (ci*h + rowTop + a)*words + tx, modulo 2^aw: exact whenever the row is inside
@@ -182,6 +179,8 @@ export const InputTiler = defineModule(
     const rowAddr = Reg(UInt(aw), { init: modAw(-pad * words), name: "row_address" });
     const held = Reg(Bool(), { init: 0 }); // the output register holds a row
     const fetch = full.at(rBuf).and(held.not().or(out.ready));
+    const loop = counterChain([T, channels, tilesX, tilesY], { enable: fetch, name: ["tile_row", "channel", "tile_x", "tile_y"] });
+    const [a, ci, tx, ty] = loop.counters.map((c) => c.value) as [Var, Var, Var, Var];
     const lastA = a.eq(T - 1);
     const lastCi = ci.eq(channels - 1);
     const lastTx = tx.eq(tilesX - 1);
@@ -190,17 +189,7 @@ export const InputTiler = defineModule(
     const imageEnd = tileEnd.and(lastTx).and(lastTy);
     const backToChannel0 = -((channels - 1) * h + (T - 1)) * words;
     when(fetch, () => {
-      a.assign(wrapInc(a, T));
-      when(lastA, () => {
-        ci.assign(wrapInc(ci, channels));
-        when(lastCi, () => {
-          tx.assign(wrapInc(tx, tilesX));
-          when(lastTx, () => {
-            ty.assign(wrapInc(ty, tilesY));
-            rowTop.assign(mux(lastTy, -pad, rowTop.add(T).resize(rowBits)));
-          });
-        });
-      });
+      when(loop.counters[2]!.wrap, () => rowTop.assign(mux(lastTy, -pad, rowTop.add(T).resize(rowBits))));
       when(imageEnd, () => rowAddr.assign(mux(rBuf, modAw(-pad * words), modAw(imageWords - pad * words))))
         .elsewhen(tileEnd.and(lastTx), () => rowAddr.assign(rowAddr.addWrap(modAw(backToChannel0 + T * words - (tilesX - 1)))))
         .elsewhen(tileEnd, () => rowAddr.assign(rowAddr.addWrap(modAw(backToChannel0 + 1))))

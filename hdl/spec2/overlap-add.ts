@@ -51,6 +51,7 @@ import {
 import { makePlan, type ConvPlan, type ConvShape } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
 import { atLeast, counter, wrapInc } from "./counters";
+import { counterChain } from "../lib";
 import { saturate } from "./fixed";
 import { checkParams } from "./generator-params";
 import { laneChannels, laneRequirements } from "./lanes";
@@ -146,10 +147,8 @@ interface Position {
 
 function inputPosition(valid: Signal, g: Geometry): Position {
   const { K, T, tilesX, tilesY } = g.pl;
-  const j = counter(K / 2, "pair");
-  const m = counter(g.channels, "channel");
-  const tx = counter(tilesX, "tile_x");
-  const ty = counter(tilesY, "tile_y");
+  const loop = counterChain([K / 2, g.channels, tilesX, tilesY], { enable: valid, name: ["pair", "channel", "tile_x", "tile_y"] });
+  const [j, m, tx, ty] = loop.counters.map((c) => c.value) as [Var, Var, Var, Var];
   const colBase = Reg(UInt(log2Ceil((tilesX - 1) * T + 1)), { init: 0, name: "col_base" });
   const rowBase = Reg(UInt(log2Ceil((tilesY - 1) * T + 1)), { init: 0, name: "row_base" });
   const physHalf = Reg(UInt(Math.log2(K)), { init: 0, name: "phys_half" });
@@ -157,20 +156,11 @@ function inputPosition(valid: Signal, g: Geometry): Position {
   const lastM = m.eq(g.channels - 1);
   const lastTx = tx.eq(tilesX - 1);
   const lastTy = ty.eq(tilesY - 1);
-  when(valid, () => {
-    j.assign(wrapInc(j, K / 2));
-    when(lastJ, () => {
-      m.assign(wrapInc(m, g.channels));
-      when(lastM, () => {
-        tx.assign(wrapInc(tx, tilesX));
-        colBase.assign(mux(lastTx, 0, colBase.add(T).resize(colBase.width)));
-        when(lastTx, () => {
-          ty.assign(wrapInc(ty, tilesY));
-          rowBase.assign(mux(lastTy, 0, rowBase.add(T).resize(rowBase.width)));
-          physHalf.assign(physHalf.addWrap(T / 2));
-        });
-      });
-    });
+  // the block's last pair moves to the next tile; a tile row's last block to the next band
+  when(loop.counters[1]!.wrap, () => colBase.assign(mux(lastTx, 0, colBase.add(T).resize(colBase.width))));
+  when(loop.counters[2]!.wrap, () => {
+    rowBase.assign(mux(lastTy, 0, rowBase.add(T).resize(rowBase.width)));
+    physHalf.assign(physHalf.addWrap(T / 2));
   });
   return { j, m, tx, ty, colBase, rowBase, physHalf, bandDone: valid.and(lastJ).and(lastM).and(lastTx) };
 }
