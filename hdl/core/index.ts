@@ -9,7 +9,7 @@ export { Input, Output, Reg, RegNext, VecSlot, VecValue, Wire, WireDefault } fro
 export type { RegOptions, Value } from "./hardware";
 export { SwitchChain, WhenChain, switchOn, when } from "./when";
 export { Mem, Memory, Rom } from "./memory";
-export type { MemOptions } from "./memory";
+export type { MemOptions, RomOptions } from "./memory";
 export type { MemStyle } from "./ir";
 export { ModuleDef, defineBlackbox, defineModule } from "./module";
 export type { BlackboxOptions, ModuleOptions } from "./module";

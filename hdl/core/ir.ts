@@ -132,6 +132,8 @@ export interface IrMemory {
   name: string;
   readonly init?: readonly bigint[];
   readonly initFile?: string;
+  /** Emit `init` as a `$readmemh` data file (returned with the Verilog) instead of an initial block. */
+  readonly initAsFile?: boolean;
   /** Initial contents from the `$readmemh` file named by the simulation argument `+<initPlusarg>=FILE`. */
   readonly initPlusarg?: string;
   /** Requested implementation (emitted as a `ram_style` attribute); the tool decides when absent. */

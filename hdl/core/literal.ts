@@ -11,6 +11,7 @@ export function toBigInt(v: Literal): bigint {
     if (!Number.isSafeInteger(v)) throw new HdlError(userLocation(), `literal ${v} is not a safe integer: use a bigint`);
     return BigInt(v);
   }
+  if (typeof v !== "bigint") throw new HdlError(userLocation(), `${JSON.stringify(v) ?? String(v)} is not a hardware value: use a signal, a number, a bigint or a boolean`);
   return v;
 }
 

@@ -20,6 +20,12 @@ export interface MemOptions extends SignalOptions {
   /** Initial contents from a `$readmemh` file (path as the simulator and synthesis tool will see it). */
   readonly initFile?: string;
   /**
+   * Write `init` into a `$readmemh` data file (`<module>_<memory>.hex`, returned in the
+   * elaboration's `files`) instead of an initial block: Yosys reads a large ROM this way in
+   * seconds rather than minutes. Simulation and synthesis in this package place the file themselves.
+   */
+  readonly initAsFile?: boolean;
+  /**
    * Simulation only: initial contents from the `$readmemh` file given at run time as
    * `+NAME=FILE` (sim's `plusargs` option); without the argument the memory starts unset.
    * For testbench memories whose data changes between runs of one compiled model.
@@ -117,6 +123,7 @@ function newMemory(depth: number, type: GroundType, opts: MemOptions | undefined
   if (init && init.length > depth) throw new HdlError(loc, `${init.length} initial values for a memory of ${depth} words`);
   const sources = [opts?.init, opts?.initFile, opts?.initPlusarg].filter((x) => x !== undefined).length;
   if (sources > 1) throw new HdlError(loc, "give at most one of init, initFile and initPlusarg");
+  if (opts?.initAsFile && opts.init === undefined) throw new HdlError(loc, "initAsFile writes the init contents to a file: give init too");
   if (opts?.initPlusarg !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.initPlusarg)) throw new HdlError(loc, `initPlusarg ${JSON.stringify(opts.initPlusarg)} must be an identifier`);
   const hint = opts?.name ?? nameAt(loc) ?? "_mem";
   const ir: IrMemory = {
@@ -133,6 +140,7 @@ function newMemory(depth: number, type: GroundType, opts: MemOptions | undefined
     writePorts: [],
     ...(init ? { init } : {}),
     ...(opts?.initFile ? { initFile: opts.initFile } : {}),
+    ...(opts?.initAsFile ? { initAsFile: true } : {}),
     ...(opts?.initPlusarg ? { initPlusarg: opts.initPlusarg } : {}),
     ...(opts?.style ? { style: opts.style } : {}),
   };
@@ -145,7 +153,13 @@ export function Mem(depth: number, type: GroundType, opts?: MemOptions): Memory 
   return newMemory(depth, type, opts, "Mem()");
 }
 
+export interface RomOptions extends SignalOptions {
+  /** Contents as a `$readmemh` data file instead of an initial block (see MemOptions.initAsFile). */
+  readonly initAsFile?: boolean;
+  readonly style?: MemStyle;
+}
+
 /** A read-only memory holding `contents`. */
-export function Rom(type: GroundType, contents: readonly Literal[], opts?: SignalOptions): Memory {
+export function Rom(type: GroundType, contents: readonly Literal[], opts?: RomOptions): Memory {
   return newMemory(contents.length, type, { ...opts, init: contents }, "Rom()");
 }

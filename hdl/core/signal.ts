@@ -227,12 +227,21 @@ function compare(kind: OpKind, a: Signal, o: Operand): Signal {
 /** Concatenation, first argument in the most significant bits. */
 export function cat(...parts: Signal[]): Signal {
   if (parts.length === 0) throw new HdlError(userLocation(), "cat() needs at least one signal");
+  parts.forEach((p, i) => requireSignal(p, `cat() argument ${i + 1}`));
   if (parts.length === 1) return parts[0]!.asUInt();
   return op("cat", parts, [], UInt(parts.reduce((w, p) => w + p.width, 0)));
 }
 
+/** A literal has no width of its own where one is needed: ask for a signal or a typed constant. */
+function requireSignal(x: unknown, what: string): asserts x is Signal {
+  if (x instanceof Signal) return;
+  const hint = typeof x === "number" || typeof x === "bigint" || typeof x === "boolean" ? `: give it a width with constant(${String(x)}, UInt(w))` : "";
+  throw new HdlError(userLocation(), `${what} must be a signal, got ${typeof x === "bigint" ? `${x}n` : JSON.stringify(x) ?? String(x)}${hint}`);
+}
+
 /** `n` copies of `x` side by side. */
 export function replicate(x: Signal, n: number): Signal {
+  requireSignal(x, "replicate() value");
   if (!Number.isInteger(n) || n < 1) throw new HdlError(userLocation(), `replicate needs a positive count, got ${n}`);
   return cat(...Array.from({ length: n }, () => x));
 }

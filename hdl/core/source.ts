@@ -47,7 +47,7 @@ function callSites(limit: number): { sites: NodeJS.CallSite[]; formatter: StackF
     const sites = holder.stack;
     return { sites: Array.isArray(sites) ? (sites as NodeJS.CallSite[]) : [], formatter };
   } finally {
-    Error.prepareStackTrace = formatter;
+    (Error as { prepareStackTrace?: StackFormatter }).prepareStackTrace = formatter;
     Error.stackTraceLimit = savedLimit;
   }
 }
