@@ -22,5 +22,6 @@ export { requireParam } from "./params";
 export { HdlCheckError } from "./checks";
 export type { SourceLoc } from "./source";
 export { isMain, printVerilog } from "./main";
+export { printIr, printModule, printExpr } from "./ir-print";
 export { Decoupled } from "./decoupled";
 export type { DecoupledType } from "./decoupled";

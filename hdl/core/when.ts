@@ -29,11 +29,8 @@ export class WhenChain {
     const node: IrWhen = { k: "when", cond: c.expr, then: [], otherwise: [], loc: userLocation() };
     this.last.otherwise.push(node);
     const saved = openBlock(this.ctx, node.then, [...this.negated, c.expr]);
-    try {
-      body();
-    } finally {
-      closeBlock(this.ctx, saved);
-    }
+    body();
+    closeBlock(this.ctx, saved);
     this.last = node;
     this.negated.push(c.not().expr);
     return this;
@@ -41,11 +38,8 @@ export class WhenChain {
 
   otherwise(body: () => void): void {
     const saved = openBlock(this.ctx, this.last.otherwise, this.negated);
-    try {
-      body();
-    } finally {
-      closeBlock(this.ctx, saved);
-    }
+    body();
+    closeBlock(this.ctx, saved);
   }
 }
 

@@ -4,7 +4,7 @@
  * Every conv output word and every prediction must equal the golden model's.
  */
 import { describe, expect, it } from "vitest";
-import { runLeNetOnRtl } from "../../examples/lenet-mnist";
+import { runLeNetOnRtl } from "../../hdl/spec2/lenet-mnist";
 
 describe("LeNet-5 on MNIST through the RTL", () => {
   it("agrees with the fixed-point golden model on every word and prediction", async () => {

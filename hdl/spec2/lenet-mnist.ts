@@ -2,7 +2,7 @@
  * LeNet-5 on real MNIST with both conv layers on the simulated SPEC2 RTL and
  * the rest (pooling, fully-connected layers) in TypeScript.
  *
- *   npx tsx examples/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
+ *   npx tsx hdl/spec2/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
  *
  * Prints the accuracy, the images whose prediction differs from the fixed-point
  * golden model (there must be none; conv outputs are also compared word for
@@ -11,17 +11,17 @@
  * batch size), split over two simulator processes per layer (both cores). Progress on stderr.
  */
 import { parseArgs } from "node:util";
-import { isMain } from "../hdl/core";
-import { DEFAULT_WEIGHTS, LENET_PARALLELISM } from "../hdl/spec2/configs";
-import type { Spec2LayerParams } from "../hdl/spec2/layer";
-import { runLayerBatch } from "../hdl/spec2/layer-driver";
-import type { Backend } from "../sim";
-import { dequantize, goldenConvLayer, quantizeActivations, type FixedLayer } from "../spectral/fixed";
-import { Progress } from "../prune/io";
-import { LeNet, argmax, maxpool2 } from "../prune/lenet";
-import { loadMnist } from "../prune/mnist";
-import { loadModel } from "../prune/model-file";
-import { fixedLayerOf, loadWeights } from "../prune/weights";
+import { isMain } from "../core";
+import { DEFAULT_WEIGHTS, LENET_PARALLELISM } from "./configs";
+import type { Spec2LayerParams } from "./layer";
+import { runLayerBatch } from "./layer-driver";
+import type { Backend } from "../../sim";
+import { dequantize, goldenConvLayer, quantizeActivations, type FixedLayer } from "../../spectral/fixed";
+import { Progress } from "../../prune/io";
+import { LeNet, argmax, maxpool2 } from "../../prune/lenet";
+import { loadMnist } from "../../prune/mnist";
+import { loadModel } from "../../prune/model-file";
+import { fixedLayerOf, loadWeights } from "../../prune/weights";
 
 export interface LeNetRtlResult {
   readonly images: number;
