@@ -198,8 +198,7 @@ class ModuleChecker {
     const flow = [...cycle].reverse();
     const first = flow.reduce((best, x, i) => (x.id < flow[best]!.id ? i : best), 0);
     const ordered = [...flow.slice(first), ...flow.slice(0, first)];
-    const names = [...ordered, ordered[0]!].map((x) => x.hint).join(" -> ");
-    this.error(ordered[0]!.loc, `combinational loop: ${names}`, ordered.slice(1).map((x) => x.loc));
+    this.error(ordered[0]!.loc, `combinational loop: ${loopPath(ordered)}`, uniqueLocs(ordered.slice(1)));
   }
 
   /** For each output port: the input ports it depends on combinationally. */
@@ -218,6 +217,31 @@ class ModuleChecker {
     for (const p of this.m.ports) if (p.kind === "output") result.set(p, inputs.get(p)!);
     return result;
   }
+}
+
+/** Hops of a loop, `a -> b -> a`; a long loop shows its first and last hops around a count. */
+function loopPath(cycle: readonly IrSignal[]): string {
+  const names = [...cycle, cycle[0]!].map((x) => x.hint);
+  if (names.length <= MAX_LOOP_HOPS) return names.join(" -> ");
+  const head = names.slice(0, MAX_LOOP_HOPS - 3);
+  const tail = names.slice(-2);
+  return `${head.join(" -> ")} -> (${names.length - head.length - tail.length} more) -> ${tail.join(" -> ")}`;
+}
+
+const MAX_LOOP_HOPS = 16;
+
+/** Sites of the other hops, each once, at most a few. */
+function uniqueLocs(signals: readonly IrSignal[]): SourceLoc[] {
+  const seen = new Set<string>();
+  const out: SourceLoc[] = [];
+  for (const s of signals) {
+    const key = formatLoc(s.loc);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(s.loc);
+    if (out.length === MAX_LOOP_HOPS) break;
+  }
+  return out;
 }
 
 /** Runs every check on the design; throws one HdlCheckError listing all problems. */

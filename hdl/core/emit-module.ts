@@ -23,6 +23,9 @@ function paramsComment(params: string): string {
   return `, parameters sha256:${createHash("sha256").update(params).digest("hex").slice(0, 16)} (${params.length} characters of JSON)`;
 }
 
+/** Indentation stops growing here, so a `when` nested thousands deep does not make the file quadratic in size. */
+const MAX_INDENT = 40;
+
 /** Work items of the statement writer: a statement at an indentation depth, or a finished line. */
 type Item = { readonly s: IrStmt; readonly depth: number } | string;
 
@@ -129,7 +132,7 @@ export class ModuleEmitter {
         continue;
       }
       const { s, depth: d } = item;
-      const pad = IND.repeat(d);
+      const pad = IND.repeat(Math.min(d, MAX_INDENT));
       if (s.k === "connect") out.push(`${pad}${target.name} ${assignOp} ${this.w.rhs(s.value, target.width)};`);
       else {
         // Pushed in reverse: the last item written comes first onto the stack.
@@ -146,10 +149,21 @@ export class ModuleEmitter {
 
   /** An if / else if / else chain: its lines, with the blocks to write between them. */
   private ifChain(s: IrWhen, depth: number): (string | readonly IrStmt[])[] {
-    const pad = IND.repeat(depth);
+    const pad = IND.repeat(Math.min(depth, MAX_INDENT));
     if (s.then.length === 0) {
       // Nothing happens when the condition holds: branch on its negation instead of leaving an empty block.
       return [`${pad}if (!${this.w.expr(s.cond)}) begin`, s.otherwise, `${pad}end`];
+    }
+    if (depth >= MAX_INDENT) {
+      // Past the indentation limit, a `when` holding only another `when` becomes one `if (a && b)`:
+      // Verilog parsers give up on ifs nested a few thousand deep.
+      const conds = [s.cond];
+      let inner = s;
+      while (inner.otherwise.length === 0 && inner.then.length === 1 && inner.then[0]!.k === "when" && inner.then[0].otherwise.length === 0 && inner.then[0].then.length > 0) {
+        inner = inner.then[0];
+        conds.push(inner.cond);
+      }
+      if (inner !== s) return [`${pad}if (${conds.map((c) => this.w.expr(c)).join(" && ")}) begin`, inner.then, `${pad}end`];
     }
     const parts: (string | readonly IrStmt[])[] = [`${pad}if (${this.w.rhs(s.cond, 1)}) begin`, s.then];
     let rest = s.otherwise;
