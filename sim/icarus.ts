@@ -1,9 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SimCompileError } from "./errors";
-import type { PortTable } from "./ports";
-import { buildAtomically, cacheRoot, evictOld, exists, runTool, sha256, sourceHints, toolVersion, touch } from "./tools";
-import type { Launch } from "./launch";
+import { SimCompileError } from "./errors.js";
+import type { PortTable } from "./ports.js";
+import { buildAtomically, cacheRoot, evictOld, exists, runTool, sha256, sourceHints, toolVersion, touch } from "./tools.js";
+import type { Launch } from "./launch.js";
 
 export const IVERILOG_INSTALL = "apt-get install iverilog";
 

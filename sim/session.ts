@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import type { ElaboratedDesign, PortInfo } from "../hdl/core/design";
+import type { ElaboratedDesign, PortInfo } from "../hdl/core/design.js";
 import {
   SimCycleLimitError,
   SimError,
@@ -10,11 +10,11 @@ import {
   SimToolMissingError,
   SimUsageError,
   SimXError,
-} from "./errors";
-import { prepareIcarus } from "./icarus";
-import type { Launch } from "./launch";
-import { MAX_NUMBER_WIDTH, decodeBig, decodeValue, encodeValue, hasXZ, portTable, type PortTable, type SimValue } from "./ports";
-import { prepareVerilator } from "./verilator";
+} from "./errors.js";
+import { prepareIcarus } from "./icarus.js";
+import type { Launch } from "./launch.js";
+import { MAX_NUMBER_WIDTH, decodeBig, decodeValue, encodeValue, hasXZ, portTable, type PortTable, type SimValue } from "./ports.js";
+import { prepareVerilator } from "./verilator.js";
 
 export type Backend = "iverilog" | "verilator";
 

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { SimToolMissingError, type SourceHint } from "./errors";
+import { SimToolMissingError, type SourceHint } from "./errors.js";
 
 export interface RunResult {
   readonly code: number | null;

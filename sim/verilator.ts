@@ -1,10 +1,10 @@
 import { copyFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SimCompileError } from "./errors";
-import type { Launch } from "./launch";
-import type { ElaboratedDesign } from "../hdl/core/design";
-import { portTable, type PortTable } from "./ports";
-import { buildAtomically, cacheRoot, evictOld, exists, runTool, sha256, sourceHints, toolVersion, touch } from "./tools";
+import { SimCompileError } from "./errors.js";
+import type { Launch } from "./launch.js";
+import type { ElaboratedDesign } from "../hdl/core/design.js";
+import { portTable, type PortTable } from "./ports.js";
+import { buildAtomically, cacheRoot, evictOld, exists, runTool, sha256, sourceHints, toolVersion, touch } from "./tools.js";
 
 export const VERILATOR_INSTALL = "apt-get install verilator";
 

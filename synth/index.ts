@@ -1,5 +1,5 @@
-export { synthesize, formatReport, reportFromStat, LUTRAM_SITES } from "./synthesize";
-export type { ResourceReport, SynthOptions, SynthTarget } from "./synthesize";
-export { runYosysScript, yosysVersion, YosysError } from "./yosys";
-export type { YosysProgress, YosysRunOptions, YosysRunResult } from "./yosys";
-export { loadDesignModule } from "./load";
+export { synthesize, formatReport, reportFromStat, LUTRAM_SITES } from "./synthesize.js";
+export type { ResourceReport, SynthOptions, SynthTarget } from "./synthesize.js";
+export { runYosysScript, yosysVersion, YosysError } from "./yosys.js";
+export type { YosysProgress, YosysRunOptions, YosysRunResult } from "./yosys.js";
+export { loadDesignModule } from "./load.js";

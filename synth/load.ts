@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ElaboratedDesign } from "../hdl/core/design";
-import { ModuleDef, elaborate } from "../hdl/core/index";
+import type { ElaboratedDesign } from "../hdl/core/design.js";
+import { ModuleDef, elaborate } from "../hdl/core/index.js";
 
 function isDesign(x: unknown): x is ElaboratedDesign {
   return (

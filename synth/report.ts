@@ -10,10 +10,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { ElaboratedDesign } from "../hdl/core/design";
-import { loadDesignModule } from "./load";
-import { formatReport, synthesize, type SynthTarget } from "./synthesize";
-import type { YosysProgress } from "./yosys";
+import type { ElaboratedDesign } from "../hdl/core/design.js";
+import { loadDesignModule } from "./load.js";
+import { formatReport, synthesize, type SynthTarget } from "./synthesize.js";
+import type { YosysProgress } from "./yosys.js";
 
 const USAGE =
   "usage: npx tsx synth/report.ts <design.ts | file.v> [--top NAME] [--target xilinx7|generic] [--json] [--native]\n" +

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { ElaboratedDesign } from "../hdl/core/design";
-import { nativeYosysVersion, runYosysScript, YosysError, yosysVersion, type YosysProgress } from "./yosys";
+import type { ElaboratedDesign } from "../hdl/core/design.js";
+import { nativeYosysVersion, runYosysScript, YosysError, yosysVersion, type YosysProgress } from "./yosys.js";
 
 export type SynthTarget = "xilinx7" | "generic";
 

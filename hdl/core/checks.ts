@@ -2,14 +2,14 @@
  * Elaboration checks on the IR. Each problem is reported at the user's
  * file:line; all problems of a design are reported together.
  */
-import { isImplicitPort } from "./clock";
-import { HdlError } from "./errors";
-import { findCycle, postOrder } from "./graph";
-import type { IrConnect, IrDesign, IrExpr, IrModule, IrSignal, IrStmt } from "./ir";
-import { drivesFully, projectAll, readsOf, refsOf, type Projection } from "./project";
-import { forEachBlock, forEachStatement } from "./walk";
-import { formatLoc, type SourceLoc } from "./source";
-import { log2Ceil } from "./types";
+import { isImplicitPort } from "./clock.js";
+import { HdlError } from "./errors.js";
+import { findCycle, postOrder } from "./graph.js";
+import type { IrConnect, IrDesign, IrExpr, IrModule, IrSignal, IrStmt } from "./ir.js";
+import { drivesFully, projectAll, readsOf, refsOf, type Projection } from "./project.js";
+import { forEachBlock, forEachStatement } from "./walk.js";
+import { formatLoc, type SourceLoc } from "./source.js";
+import { log2Ceil } from "./types.js";
 
 export class HdlCheckError extends HdlError {
   constructor(readonly problems: readonly HdlError[]) {

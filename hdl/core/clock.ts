@@ -4,10 +4,10 @@
  * register has a reset value. Instances connect them by role. A user port named
  * `clock` or `reset` keeps its name; the implicit port then becomes `clock_1` / `reset_1`.
  */
-import { currentContext, freshId, type ModuleContext } from "./context";
-import { refTo, type IrModule, type IrSignal } from "./ir";
-import { Bool } from "./types";
-import { Var } from "./var";
+import { currentContext, freshId, type ModuleContext } from "./context.js";
+import { refTo, type IrModule, type IrSignal } from "./ir.js";
+import { Bool } from "./types.js";
+import { Var } from "./var.js";
 
 export type ImplicitRole = "clock" | "reset";
 

@@ -3,9 +3,9 @@
  * block statements go into. Builder functions record into it; nothing here
  * checks or emits.
  */
-import { HdlError } from "./errors";
-import type { IrExpr, IrModule, IrStmt } from "./ir";
-import { userLocation, type SourceLoc } from "./source";
+import { HdlError } from "./errors.js";
+import type { IrExpr, IrModule, IrStmt } from "./ir.js";
+import { userLocation, type SourceLoc } from "./source.js";
 
 export interface ModuleContext {
   readonly module: IrModule;

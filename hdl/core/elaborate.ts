@@ -2,15 +2,15 @@
  * elaborate(): runs a module generator, checks the IR, names everything and
  * emits Verilog. The result is what simulators and synthesis consume.
  */
-import { checkDesign } from "./checks";
-import { implicitPortOf } from "./clock";
-import type { ElaboratedDesign, PortInfo } from "./design";
-import { emitVerilog } from "./emit-verilog";
-import type { IrDesign, IrModule } from "./ir";
-import { HdlError } from "./errors";
-import { ElaborationState, elaborateModule, isStackOverflow, withElaborationState, type ModuleDef, type ParamArgs } from "./module";
-import { assignNames, type Namer } from "./names";
-import { userLocation, type SourceLoc } from "./source";
+import { checkDesign } from "./checks.js";
+import { implicitPortOf } from "./clock.js";
+import type { ElaboratedDesign, PortInfo } from "./design.js";
+import { emitVerilog } from "./emit-verilog.js";
+import type { IrDesign, IrModule } from "./ir.js";
+import { HdlError } from "./errors.js";
+import { ElaborationState, elaborateModule, isStackOverflow, withElaborationState, type ModuleDef, type ParamArgs } from "./module.js";
+import { assignNames, type Namer } from "./names.js";
+import { userLocation, type SourceLoc } from "./source.js";
 
 export interface Elaboration extends ElaboratedDesign {
   /** The checked IR, for other backends. */

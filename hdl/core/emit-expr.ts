@@ -6,10 +6,10 @@
  * first with an explicit stack, so that rendering never recurses through them: any depth of
  * expression costs heap, not call stack.
  */
-import type { IrExpr, IrLit, IrOp, IrSignal } from "./ir";
-import type { Namer } from "./names";
-import { log2Ceil } from "./types";
-import { literal } from "./verilog-text";
+import type { IrExpr, IrLit, IrOp, IrSignal } from "./ir.js";
+import type { Namer } from "./names.js";
+import { log2Ceil } from "./types.js";
+import { literal } from "./verilog-text.js";
 
 /** Operators whose Verilog form needs no parentheses as an operand (concatenations, selects, casts). */
 const ATOMIC = new Set<IrOp["op"]>(["cat", "slice", "shl", "shr", "zext", "sext", "asUInt", "asSInt", "memRead"]);

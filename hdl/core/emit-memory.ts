@@ -10,12 +10,12 @@
  *   the words from D up starting at 0: reads beyond the depth give 0 until written there.
  *   Synthesis (`SYNTHESIS` defined) gets exactly D words; out-of-range reads are then undefined.
  */
-import type { ExprWriter } from "./emit-expr";
-import type { IrMemory } from "./ir";
-import type { Namer } from "./names";
-import { formatLoc } from "./source";
-import { log2Ceil } from "./types";
-import { IND, hexWord, literal, range } from "./verilog-text";
+import type { ExprWriter } from "./emit-expr.js";
+import type { IrMemory } from "./ir.js";
+import type { Namer } from "./names.js";
+import { formatLoc } from "./source.js";
+import { log2Ceil } from "./types.js";
+import { IND, hexWord, literal, range } from "./verilog-text.js";
 
 /** Data files written next to the Verilog (`initAsFile`): file name -> `$readmemh` text. */
 export type DataFiles = Map<string, string>;

@@ -3,15 +3,15 @@
  * continuous assignments and always blocks. Expressions are written by `ExprWriter`, memories
  * by `emit-memory.ts`. Statement trees are written without recursion.
  */
-import { implicitPortOf, implicitRole, isImplicitPort } from "./clock";
-import { ExprWriter } from "./emit-expr";
-import { memoryDeclaration, memoryLogic, prepareMemory, type DataFiles } from "./emit-memory";
-import type { IrInstance, IrModule, IrSignal, IrStmt, IrWhen } from "./ir";
-import type { Namer } from "./names";
-import { projectAll, singleConnect, type Projection } from "./project";
-import { formatLoc } from "./source";
-import { forEachStatement } from "./walk";
-import { IND, declType, literal } from "./verilog-text";
+import { implicitPortOf, implicitRole, isImplicitPort } from "./clock.js";
+import { ExprWriter } from "./emit-expr.js";
+import { memoryDeclaration, memoryLogic, prepareMemory, type DataFiles } from "./emit-memory.js";
+import type { IrInstance, IrModule, IrSignal, IrStmt, IrWhen } from "./ir.js";
+import type { Namer } from "./names.js";
+import { projectAll, singleConnect, type Projection } from "./project.js";
+import { formatLoc } from "./source.js";
+import { forEachStatement } from "./walk.js";
+import { IND, declType, literal } from "./verilog-text.js";
 import { createHash } from "node:crypto";
 
 const MAX_PARAMS_COMMENT = 200;

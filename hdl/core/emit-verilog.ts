@@ -4,10 +4,10 @@
  * whatever the file holding it is called. Memory contents asked for as files (`initAsFile`)
  * come back beside the text.
  */
-import { ModuleEmitter } from "./emit-module";
-import type { DataFiles } from "./emit-memory";
-import type { IrDesign, IrModule } from "./ir";
-import type { Namer } from "./names";
+import { ModuleEmitter } from "./emit-module.js";
+import type { DataFiles } from "./emit-memory.js";
+import type { IrDesign, IrModule } from "./ir.js";
+import type { Namer } from "./names.js";
 
 export interface VerilogOutput {
   readonly verilog: string;

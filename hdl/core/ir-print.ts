@@ -5,8 +5,8 @@
  * (`u8` unsigned 8 bits, `s4` signed 4 bits). Signals print under their final names, so print
  * an elaborated design (`elaborate(...).ir`). Nothing here recurses.
  */
-import { implicitRole } from "./clock";
-import type { IrDesign, IrExpr, IrMemory, IrModule, IrSignal, IrStmt } from "./ir";
+import { implicitRole } from "./clock.js";
+import type { IrDesign, IrExpr, IrMemory, IrModule, IrSignal, IrStmt } from "./ir.js";
 
 const IND = "  ";
 

@@ -3,7 +3,7 @@
  * statements. The builder records into it; checks and backends only read it.
  * Every signal is a ground value (bundles and vectors are flattened before here).
  */
-import type { SourceLoc } from "./source";
+import type { SourceLoc } from "./source.js";
 
 export type SignalKind =
   | "input" // port of this module, driven from outside

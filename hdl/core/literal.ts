@@ -1,7 +1,7 @@
 /** Literals: TypeScript numbers, bigints and booleans used as hardware constants. */
-import { HdlError } from "./errors";
-import type { IrLit } from "./ir";
-import { userLocation } from "./source";
+import { HdlError } from "./errors.js";
+import type { IrLit } from "./ir.js";
+import { userLocation } from "./source.js";
 
 export type Literal = number | bigint | boolean;
 

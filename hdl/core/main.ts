@@ -1,9 +1,9 @@
 /** Helpers for design files that print their Verilog when run directly (`npx tsx design.ts > design.v`). */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { elaborate } from "./elaborate";
-import { HdlError } from "./errors";
-import type { ModuleDef, ParamArgs } from "./module";
+import { elaborate } from "./elaborate.js";
+import { HdlError } from "./errors.js";
+import type { ModuleDef, ParamArgs } from "./module.js";
 
 /** True when the file with this `import.meta.url` is the program being run. */
 export function isMain(metaUrl: string): boolean {

@@ -3,16 +3,16 @@
  * (synchronous read) and to LUT RAM or logic when small or read asynchronously.
  * Ports opened inside `when` blocks are enabled only under those conditions.
  */
-import { ensureClock } from "./clock";
-import { currentContext, freshId, type ModuleContext } from "./context";
-import { HdlError } from "./errors";
-import type { IrMemory, IrOp, MemStyle } from "./ir";
-import { fits, toBigInt, type Literal } from "./literal";
-import { nameAt } from "./naming";
-import { Signal, toSignal, type Operand } from "./signal";
-import { userLocation } from "./source";
-import { Bool, log2Ceil, typeName, type GroundType } from "./types";
-import { newSignal, type SignalOptions } from "./var";
+import { ensureClock } from "./clock.js";
+import { currentContext, freshId, type ModuleContext } from "./context.js";
+import { HdlError } from "./errors.js";
+import type { IrMemory, IrOp, MemStyle } from "./ir.js";
+import { fits, toBigInt, type Literal } from "./literal.js";
+import { nameAt } from "./naming.js";
+import { Signal, toSignal, type Operand } from "./signal.js";
+import { userLocation } from "./source.js";
+import { Bool, log2Ceil, typeName, type GroundType } from "./types.js";
+import { newSignal, type SignalOptions } from "./var.js";
 
 export interface MemOptions extends SignalOptions {
   /** Initial contents, one value per word (missing words are 0). */

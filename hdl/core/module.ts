@@ -4,16 +4,16 @@
  * from the parameters. `instance()` places one inside the current module.
  */
 import { createHash } from "node:crypto";
-import { currentContext, freshId, withContext, type ModuleContext } from "./context";
-import { HdlError } from "./errors";
-import { refTo, type IrBlackbox, type IrInstance, type IrModule, type IrSignal } from "./ir";
-import { nameAt } from "./naming";
-import { userLocation, type SourceLoc } from "./source";
-import { VecValue } from "./hardware";
-import { Var } from "./var";
-import type { GroundType } from "./types";
-import { ensureClock, ensureReset, isImplicitPort } from "./clock";
-import { isKeyword } from "./names";
+import { currentContext, freshId, withContext, type ModuleContext } from "./context.js";
+import { HdlError } from "./errors.js";
+import { refTo, type IrBlackbox, type IrInstance, type IrModule, type IrSignal } from "./ir.js";
+import { nameAt } from "./naming.js";
+import { userLocation, type SourceLoc } from "./source.js";
+import { VecValue } from "./hardware.js";
+import { Var } from "./var.js";
+import type { GroundType } from "./types.js";
+import { ensureClock, ensureReset, isImplicitPort } from "./clock.js";
+import { isKeyword } from "./names.js";
 
 /** What a module body returns: its ports, as a record (possibly nested) of port values. */
 export type PortsShape = Var | VecValue<never> | { readonly [key: string]: PortsShape } | readonly PortsShape[];

@@ -2,9 +2,9 @@
  * Final Verilog names, unique per module: ports keep theirs; then instances,
  * memories and signals in creation order; collisions get `_1`, `_2`, ...
  */
-import { isImplicitPort } from "./clock";
-import { HdlError } from "./errors";
-import type { IrModule } from "./ir";
+import { isImplicitPort } from "./clock.js";
+import { HdlError } from "./errors.js";
+import type { IrModule } from "./ir.js";
 
 const KEYWORDS = new Set(
   (

@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import type * as TsMorph from "ts-morph";
-import type { SourceLoc } from "./source";
+import type { SourceLoc } from "./source.js";
 
 type Morph = typeof TsMorph;
 let morph: Morph | undefined;

@@ -2,8 +2,8 @@
  * Per-signal views of a module body: for every driven signal, the statement tree restricted to
  * its own connections (one pass over the body, without recursion).
  */
-import type { IrExpr, IrSignal, IrStmt, IrWhen } from "./ir";
-import { forEachRead } from "./walk";
+import type { IrExpr, IrSignal, IrStmt, IrWhen } from "./ir.js";
+import { forEachRead } from "./walk.js";
 
 /** The body restricted to one target: connects to it, and the `when`s around them. */
 export type Projection = IrStmt[];

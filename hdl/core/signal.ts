@@ -16,12 +16,12 @@
  * Operands of one operator must agree in signedness; number and bigint
  * literals take the signedness of the other operand and the minimal width.
  */
-import { HdlError } from "./errors";
-import type { IrExpr, IrModule, IrOp, OpKind } from "./ir";
-import { makeLit, minimalLit, toBigInt, type Literal } from "./literal";
-import { nameAt } from "./naming";
-import { userLocation } from "./source";
-import { Bool, SInt, UInt, typeName, type EnumType, type GroundType } from "./types";
+import { HdlError } from "./errors.js";
+import type { IrExpr, IrModule, IrOp, OpKind } from "./ir.js";
+import { makeLit, minimalLit, toBigInt, type Literal } from "./literal.js";
+import { nameAt } from "./naming.js";
+import { userLocation } from "./source.js";
+import { Bool, SInt, UInt, typeName, type EnumType, type GroundType } from "./types.js";
 
 export type Operand = Signal | Literal;
 

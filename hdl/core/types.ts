@@ -4,8 +4,8 @@
  * flattened to ground signals in the IR and in Verilog (`io_a_b`, `v_3`).
  * A bad width or length is an HdlError at the user's line.
  */
-import { HdlError } from "./errors";
-import { userLocation } from "./source";
+import { HdlError } from "./errors.js";
+import { userLocation } from "./source.js";
 
 export interface UIntType {
   readonly kind: "uint";

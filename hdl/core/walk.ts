@@ -3,7 +3,7 @@
  * heap, not stack. Order is program order: a `when`'s condition, then its branch, then its
  * else branch.
  */
-import type { IrExpr, IrStmt } from "./ir";
+import type { IrExpr, IrStmt } from "./ir.js";
 
 /** Calls `visit` on every statement of `body` and of the blocks inside it, in program order. */
 export function forEachStatement(body: readonly IrStmt[], visit: (s: IrStmt) => void): void {

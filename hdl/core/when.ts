@@ -3,12 +3,12 @@
  * default. Later connections win (last-connect semantics); a signal driven
  * only under some conditions must have an earlier default or it is an error.
  */
-import { closeBlock, currentContext, openBlock, type ModuleContext, type SavedBlock } from "./context";
-import { HdlError } from "./errors";
-import type { IrExpr, IrWhen } from "./ir";
-import { Signal, toSignal, type Operand } from "./signal";
-import { userLocation } from "./source";
-import { typeName } from "./types";
+import { closeBlock, currentContext, openBlock, type ModuleContext, type SavedBlock } from "./context.js";
+import { HdlError } from "./errors.js";
+import type { IrExpr, IrWhen } from "./ir.js";
+import { Signal, toSignal, type Operand } from "./signal.js";
+import { userLocation } from "./source.js";
+import { typeName } from "./types.js";
 
 function condition(c: Operand, what: string): Signal {
   const s = toSignal(c);
