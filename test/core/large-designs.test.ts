@@ -98,8 +98,8 @@ describe("large designs", () => {
       let acc: Signal = a;
       for (let i = 0; i < 20_000; i++) acc = acc.addWrap(3);
       chained.assign(acc);
-      const terms = Array.from({ length: 10_000 }, () => a);
-      folded.assign(terms.reduce((x: Signal, t) => x.addWrap(t)));
+      const terms: Signal[] = Array.from({ length: 10_000 }, () => a);
+      folded.assign(terms.reduce((x, t) => x.addWrap(t)));
       return { a, chained, folded };
     });
     const d = elaborate(Sums);
