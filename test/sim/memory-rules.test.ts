@@ -2,7 +2,8 @@
  * The memory rules of hdl/core/README.md, on both simulators alike: two write ports writing one
  * address in one cycle (the later port wins), a synchronous read of the address being written
  * (the old word), and reads beyond the depth of a memory whose depth is not a power of two (0
- * until written there); an address constant beyond the depth is rejected at elaboration.
+ * until written there); an address constant beyond the depth is rejected at elaboration. ROM
+ * contents given as a data file (`initAsFile`) reach both simulators.
  */
 import { describe, expect, it } from "vitest";
 import { Bool, Input, Mem, Output, Rom, UInt, defineModule, elaborate, type ElaboratedDesign } from "../../hdl/core";
@@ -65,6 +66,21 @@ describe.each(backends)("memory rules on %s", (backend) => {
       expect(got).toEqual(model(depth, stim).slice(1));
     });
   }
+
+  it("a ROM whose contents are a $readmemh data file (initAsFile) reads them", async () => {
+    const contents = Array.from({ length: 200 }, (_, i) => (i * 37 + 11) % 256);
+    const R = defineModule("FileRom", () => {
+      const a = Input(UInt(8));
+      const y = Output(UInt(8));
+      const rom = Rom(UInt(8), contents, { initAsFile: true });
+      y.assign(rom.readAsync(a));
+      return { a, y };
+    });
+    const d = elaborate(R);
+    expect(Object.keys(d.files ?? {})).toEqual(["FileRom_rom.hex"]);
+    const got = await runBatch(d, Array.from({ length: 256 }, (_, a) => ({ a })), { backend });
+    expect(got.map((s) => s.y)).toEqual([...contents, ...new Array<number>(56).fill(0)]);
+  });
 
   it("a ROM of 3 words reads 0 at address 3", async () => {
     const R = defineModule("Rom3", () => {
