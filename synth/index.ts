@@ -1,5 +1,6 @@
+/** Synthesis reports through Yosys (native or @yowasp/yosys): resources of an elaborated design or of Verilog. */
 export { synthesize, formatReport, reportFromStat, LUTRAM_SITES } from "./synthesize.js";
 export type { ResourceReport, SynthOptions, SynthTarget } from "./synthesize.js";
 export { runYosysScript, yosysVersion, YosysError } from "./yosys.js";
 export type { YosysProgress, YosysRunOptions, YosysRunResult } from "./yosys.js";
-export { loadDesignModule } from "./load.js";
+export { DesignModuleError, loadDesignModule } from "./load.js";

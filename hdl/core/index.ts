@@ -21,7 +21,7 @@ export { HdlError } from "./errors.js";
 export { requireParam } from "./params.js";
 export { HdlCheckError } from "./checks.js";
 export type { SourceLoc } from "./source.js";
-export { isMain, printVerilog } from "./main.js";
+export { isMain, printVerilog, writeVerilog } from "./main.js";
 export { printIr, printModule, printExpr } from "./ir-print.js";
 export { Decoupled } from "./decoupled.js";
 export type { DecoupledType } from "./decoupled.js";
