@@ -7,7 +7,7 @@ export * from "./errors.js";
 export { simulate, runBatch } from "./simulate.js";
 export { Simulation } from "./simulation.js";
 export type { Backend, SimOptions, Stimulus, Sample, BatchOptions } from "./options.js";
-export type { SimValue } from "./ports.js";
+export type { PortTable, SimValue } from "./ports.js";
 export { MAX_NUMBER_WIDTH } from "./ports.js";
 export { icarusTestbench } from "./icarus.js";
 export { verilatorHarness, buildVerilator } from "./verilator.js";

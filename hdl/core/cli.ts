@@ -30,7 +30,8 @@ export class CliError extends Error {
   }
 }
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+/** Option declarations, as `util.parseArgs` takes them. */
+export type Options = NonNullable<ParseArgsConfig["options"]>;
 
 export interface CommandSpec<O extends Options> {
   /** The whole help text; its first line starts with `usage:`. */

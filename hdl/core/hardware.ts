@@ -14,7 +14,8 @@ import { fieldOf, isGround, typeName, type BundleType, type Flip, type GroundTyp
 import { Var, newSignal, type SignalOptions } from "./var.js";
 import { when } from "./when.js";
 
-type Unflip<F> = F extends Flip<infer T> ? T : F;
+/** The type inside a `Flipped(...)` field. */
+export type Unflip<F> = F extends Flip<infer T> ? T : F;
 
 /** The TypeScript value of a hardware type: a Var, a record of values, or a VecValue. */
 export type Value<T extends HdlType> = T extends GroundType

@@ -1,22 +1,23 @@
-/** The hardware construction language: everything a design file imports. */
+/** The hardware construction language: everything a design file imports (guide: hdl/core/README.md). */
 export { Bool, Bundle, Enum, Flipped, SInt, UInt, Vec, log2Ceil, typeName } from "./types.js";
-export type { BundleType, EnumType, GroundType, HdlType, SIntType, UIntType, VecType } from "./types.js";
+export type { BundleType, EnumType, FieldMap, Flip, GroundType, HdlType, SIntType, UIntType, VecType } from "./types.js";
 export { Signal, cat, constant, enumValue, literal, mux, replicate } from "./signal.js";
 export type { Operand } from "./signal.js";
+export type { Literal } from "./literal.js";
 export { Var } from "./var.js";
 export type { SignalOptions } from "./var.js";
 export { Input, Output, Reg, RegNext, VecSlot, VecValue, Wire, WireDefault } from "./hardware.js";
-export type { RegOptions, Value } from "./hardware.js";
+export type { RegOptions, Unflip, Value } from "./hardware.js";
 export { SwitchChain, WhenChain, switchOn, when } from "./when.js";
 export { Mem, Memory, Rom } from "./memory.js";
 export type { MemOptions, RomOptions } from "./memory.js";
-export type { MemStyle } from "./ir.js";
 export { ModuleDef, defineBlackbox, defineModule } from "./module.js";
-export type { BlackboxOptions, ModuleOptions } from "./module.js";
+export type { BlackboxOptions, InstanceArgs, ModuleOptions, ParamArgs, PortsShape } from "./module.js";
 export { implicitClock, implicitReset } from "./clock.js";
 export { elaborate, emit } from "./elaborate.js";
 export type { Elaboration } from "./elaborate.js";
-export type { ElaboratedDesign, PortInfo } from "./design.js";
+export type { ElaboratedDesign, PortDirection, PortInfo } from "./design.js";
+export type * from "./ir.js";
 export { HdlError } from "./errors.js";
 export { requireParam } from "./params.js";
 export { HdlCheckError } from "./checks.js";

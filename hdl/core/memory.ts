@@ -39,6 +39,7 @@ export interface MemOptions extends SignalOptions {
 }
 
 export class Memory {
+  /** @internal use Mem() or Rom(). */
   constructor(
     readonly ir: IrMemory,
     readonly type: GroundType,

@@ -17,7 +17,9 @@ function condition(c: Operand, what: string): Signal {
 }
 
 export class WhenChain {
+  /** @internal use when(). */
   constructor(
+    /** @internal */
     readonly ctx: ModuleContext,
     private last: IrWhen,
     /** Negations of the conditions so far, for the condition path of later branches. */
