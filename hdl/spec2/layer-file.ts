@@ -163,7 +163,12 @@ export function layerFromJson(raw: unknown, file: string): AcceleratorLayer {
 
 function fromWeightsDir(file: string, j: WeightsDirLayerJson): AcceleratorLayer {
   const dir = path.resolve(path.dirname(file), j.weightsDir);
-  const manifest = loadWeights(dir);
+  let manifest: ReturnType<typeof loadWeights>;
+  try {
+    manifest = loadWeights(dir);
+  } catch (e) {
+    throw new LayerFileError(file, `weightsDir = ${JSON.stringify(j.weightsDir)}: ${(e as Error).message}`);
+  }
   const which = j.layer ?? 0;
   const index = typeof which === "number" ? which : manifest.layers.findIndex((l) => l.name === which);
   if (!Number.isInteger(index) || index < 0 || index >= manifest.layers.length) {
