@@ -17,6 +17,11 @@ const ATOMIC = new Set<IrOp["op"]>(["cat", "slice", "shl", "shr", "zext", "sext"
 /** Deepest chain of unnamed operators written inline; deeper ones get a wire at this depth. */
 const MAX_INLINE_DEPTH = 64;
 
+type Mode = 0 | 1 | 2;
+const DONE: Mode = 0;
+const NAMED: Mode = 1;
+const INLINE: Mode = 2;
+
 /** Bits of each signal and wire that are read, to waive Verilator's unused-bit lint precisely. */
 class Usage {
   private readonly full = new Set<string>();
@@ -43,20 +48,15 @@ export interface Temp {
   readonly text: string;
 }
 
-/** How a parent renders one operand: as an operand, extended to a width, as a whole right-hand side, or as an identifier. */
-type Context = { readonly k: "expr" } | { readonly k: "ext"; readonly w: number } | { readonly k: "rhs"; readonly w: number } | { readonly k: "ident" };
-
-const EXPR: Context = { k: "expr" };
-const IDENT: Context = { k: "ident" };
-
-/** One node being prepared: its operands still to visit, and the inline depth below it. */
-interface Frame {
-  readonly node: IrOp;
-  readonly named: boolean;
-  readonly operands: readonly (readonly [IrExpr, Context])[];
-  i: number;
-  depth: number;
-}
+/**
+ * How a parent renders one operand, as a number (no allocation per operand): EXPR as an
+ * operand, IDENT as an identifier, w > 0 extended to w bits, -(w + 1) as a whole right-hand
+ * side of width w.
+ */
+type Context = number;
+const EXPR = 0;
+const IDENT = -1;
+const rhsContext = (w: number): Context => -(w + 1);
 
 export class ExprWriter {
   readonly temps: Temp[] = [];
@@ -80,52 +80,80 @@ export class ExprWriter {
     }
   }
 
+  /** Declares the wires rendering `e` as a right-hand side of width `w` will need (see `prepare`). */
+  prepareRhs(e: IrExpr, w: number): void {
+    this.prepare(e, rhsContext(w));
+  }
+
+  /** ... as an operand extended to `w` bits. */
+  prepareExt(e: IrExpr, w: number): void {
+    this.prepare(e, w);
+  }
+
+  /** ... as an operand. */
+  prepareExpr(e: IrExpr): void {
+    this.prepare(e, EXPR);
+  }
+
   /** Declares, children first and in rendering order, every wire that rendering `root` in `ctx` will need. */
-  prepare(root: IrExpr, ctx: Context): void {
-    const stack: Frame[] = [];
+  private prepare(root: IrExpr, ctx: Context): void {
+    // The stack of nodes being prepared, in parallel arrays: node, gets a wire, next operand, inline depth below.
+    const nodes: IrOp[] = [];
+    const named: boolean[] = [];
+    const next: number[] = [];
+    const depth: number[] = [];
     const enter = (e: IrExpr, c: Context): number => {
       if (e.k !== "op") return 0;
       const mode = this.modeOf(e, c);
-      if (mode === "done") return 0;
-      if (mode === "inline" && this.depthOf.has(e)) return this.depthOf.get(e)!;
-      stack.push({ node: e, named: mode === "named", operands: operandsOf(e), i: 0, depth: 0 });
+      if (mode === DONE) return 0;
+      if (mode === INLINE) {
+        const d = this.depthOf.get(e);
+        if (d !== undefined) return d;
+      }
+      nodes.push(e);
+      named.push(mode === NAMED);
+      next.push(0);
+      depth.push(0);
       return -1;
     };
     enter(root, ctx);
-    while (stack.length > 0) {
-      const f = stack[stack.length - 1]!;
-      if (f.i < f.operands.length) {
-        const [e, c] = f.operands[f.i++]!;
-        const d = enter(e, c);
-        if (d > f.depth) f.depth = d;
+    while (nodes.length > 0) {
+      const top = nodes.length - 1;
+      const node = nodes[top]!;
+      const i = next[top]!;
+      if (i < operandCount(node)) {
+        next[top] = i + 1;
+        const d = enter(node.args[i]!, operandContext(node, i));
+        if (d > depth[top]!) depth[top] = d;
         continue;
       }
-      stack.pop();
-      let depth = 0;
-      if (f.named || f.depth + 1 > MAX_INLINE_DEPTH) this.temp(f.node);
+      const below = depth[top]!;
+      const isNamed = named[top]!;
+      nodes.pop();
+      named.pop();
+      next.pop();
+      depth.pop();
+      let d = 0;
+      if (isNamed || below + 1 > MAX_INLINE_DEPTH) this.temp(node);
       else {
-        depth = f.depth + 1;
-        this.depthOf.set(f.node, depth);
+        d = below + 1;
+        this.depthOf.set(node, d);
       }
-      const parent = stack[stack.length - 1];
-      if (parent && depth > parent.depth) parent.depth = depth;
+      if (nodes.length > 0 && d > depth[nodes.length - 1]!) depth[nodes.length - 1] = d;
     }
   }
 
   /** What rendering `e` in context `c` does: use an existing wire, declare one, or write it inline. */
-  private modeOf(e: IrOp, c: Context): "done" | "named" | "inline" {
-    if (this.named.has(e)) return "done";
+  private modeOf(e: IrOp, c: Context): Mode {
+    if (this.named.has(e)) return DONE;
     const wants = e.hint !== undefined || (this.uses.get(e) ?? 0) > 1 || e.op === "memRead";
-    switch (c.k) {
-      case "rhs":
-        return !wants && e.width === c.w ? "inline" : this.modeOf(e, extContext(e, c.w));
-      case "ext":
-        return this.modeOf(e, extContext(e, c.w));
-      case "ident":
-        return "named";
-      case "expr":
-        return wants ? "named" : "inline";
-    }
+    if (c === IDENT) return NAMED;
+    if (c === EXPR) return wants ? NAMED : INLINE;
+    if (c < 0 && !wants && e.width === -c - 1) return INLINE; // a whole right-hand side of its own width
+    const w = c < 0 ? -c - 1 : c;
+    // Extended to w: sign fill needs an identifier, anything else renders as an operand.
+    if (w > e.width && e.signed) return NAMED;
+    return wants ? NAMED : INLINE;
   }
 
   /** An expression usable as an operand: an identifier, literal, concatenation or parenthesised operation. */
@@ -208,29 +236,30 @@ export class ExprWriter {
     return signedResult ? `$signed(${text})` : k === 0 ? `$unsigned(${text})` : text;
   }
 
+  /** `a op b`, both operands extended to `width`. */
+  private binary(a: IrExpr, op: string, b: IrExpr, width: number): string {
+    return `${this.ext(a, width)} ${op} ${this.ext(b, width)}`;
+  }
+
   private render(e: IrOp): string {
     const [a, b, c] = e.args;
     const w = e.width;
-    const bin = (op: string): string => `${this.ext(a!, w)} ${op} ${this.ext(b!, w)}`;
-    const cmp = (op: string): string => {
-      const cw = Math.max(a!.width, b!.width);
-      return `${this.ext(a!, cw)} ${op} ${this.ext(b!, cw)}`;
-    };
+    const cw = b === undefined ? 0 : Math.max(a!.width, b.width);
     switch (e.op) {
-      case "add": return bin("+");
-      case "sub": return bin("-");
-      case "mul": return bin("*");
-      case "and": return bin("&");
-      case "or": return bin("|");
-      case "xor": return bin("^");
+      case "add": return this.binary(a!, "+", b!, w);
+      case "sub": return this.binary(a!, "-", b!, w);
+      case "mul": return this.binary(a!, "*", b!, w);
+      case "and": return this.binary(a!, "&", b!, w);
+      case "or": return this.binary(a!, "|", b!, w);
+      case "xor": return this.binary(a!, "^", b!, w);
       case "not": return `~${this.expr(a!)}`;
       case "neg": return `-${this.ext(a!, w)}`;
-      case "eq": return cmp("==");
-      case "neq": return cmp("!=");
-      case "lt": return cmp("<");
-      case "le": return cmp("<=");
-      case "gt": return cmp(">");
-      case "ge": return cmp(">=");
+      case "eq": return this.binary(a!, "==", b!, cw);
+      case "neq": return this.binary(a!, "!=", b!, cw);
+      case "lt": return this.binary(a!, "<", b!, cw);
+      case "le": return this.binary(a!, "<=", b!, cw);
+      case "gt": return this.binary(a!, ">", b!, cw);
+      case "ge": return this.binary(a!, ">=", b!, cw);
       case "andr": return `&${this.expr(a!)}`;
       case "orr": return `|${this.expr(a!)}`;
       case "xorr": return `^${this.expr(a!)}`;
@@ -273,38 +302,28 @@ export class ExprWriter {
   }
 }
 
-/** The context `ext(e, w)` renders `e` in: as an operand, or as an identifier when it needs sign fill. */
-function extContext(e: IrExpr, w: number): Context {
-  return w > e.width && e.signed ? IDENT : EXPR;
+/** How many operands `render(e)` visits (all its arguments, but none for a right shift that leaves a constant). */
+function operandCount(e: IrOp): number {
+  if (e.op === "shr") {
+    const n = e.params[0]!;
+    const a = e.args[0]!;
+    if (n !== 0 && n >= a.width && !a.signed) return 0;
+  }
+  return e.args.length;
 }
 
-/** The operands `render(e)` visits, in its order, each with the context it renders them in. */
-function operandsOf(e: IrOp): readonly (readonly [IrExpr, Context])[] {
-  const [a, b, c] = e.args;
-  const w = e.width;
-  const ext = (x: IrExpr, width: number): readonly [IrExpr, Context] => [x, { k: "ext", w: width }];
+/** The context `render(e)` renders operand `i` in (mirrors `render`). */
+function operandContext(e: IrOp, i: number): Context {
   switch (e.op) {
-    case "add": case "sub": case "mul": case "and": case "or": case "xor":
-      return [ext(a!, w), ext(b!, w)];
-    case "eq": case "neq": case "lt": case "le": case "gt": case "ge": {
-      const cw = Math.max(a!.width, b!.width);
-      return [ext(a!, cw), ext(b!, cw)];
-    }
-    case "neg": return [ext(a!, w)];
-    case "not": case "andr": case "orr": case "xorr": case "asUInt": case "asSInt": case "shl":
-      return [[a!, EXPR]];
-    case "mux": return [[a!, EXPR], ext(b!, w), ext(c!, w)];
-    case "cat": return e.args.map((x) => [x, EXPR] as const);
-    case "zext": return [[a!, EXPR]];
-    case "sext": return [[a!, IDENT]];
-    case "slice": return [[a!, IDENT]];
-    case "shr": {
-      const n = e.params[0]!;
-      if (n === 0) return [[a!, EXPR]];
-      return n >= a!.width && !a!.signed ? [] : [[a!, IDENT]];
-    }
-    case "dshl": return [ext(a!, w), [b!, EXPR]];
-    case "dshr": return [[a!, EXPR], [b!, EXPR]];
-    case "memRead": return [ext(a!, log2Ceil(e.memory!.depth))];
+    case "add": case "sub": case "mul": case "and": case "or": case "xor": case "neg":
+      return e.width;
+    case "eq": case "neq": case "lt": case "le": case "gt": case "ge":
+      return Math.max(e.args[0]!.width, e.args[1]!.width);
+    case "mux": return i === 0 ? EXPR : e.width;
+    case "dshl": return i === 0 ? e.width : EXPR;
+    case "sext": case "slice": return IDENT;
+    case "shr": return e.params[0] === 0 ? EXPR : IDENT;
+    case "memRead": return log2Ceil(e.memory!.depth);
+    default: return EXPR; // not andr orr xorr asUInt asSInt shl cat zext dshr
   }
 }

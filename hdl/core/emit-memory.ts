@@ -33,14 +33,14 @@ function simDepth(mem: IrMemory): number {
 export function prepareMemory(mem: IrMemory, w: ExprWriter): void {
   const bits = addrBits(mem);
   for (const p of mem.writePorts) {
-    w.prepare(p.addr, { k: "ext", w: bits });
-    w.prepare(p.data, { k: "ext", w: mem.width });
-    if (!isAlways(p.enable)) w.prepare(p.enable, { k: "rhs", w: 1 });
+    w.prepareExt(p.addr, bits);
+    w.prepareExt(p.data, mem.width);
+    if (!isAlways(p.enable)) w.prepareRhs(p.enable, 1);
   }
   for (const r of mem.readPorts) {
     if (r.kind !== "sync") continue;
-    w.prepare(r.addr, { k: "ext", w: bits });
-    if (r.enable) w.prepare(r.enable, { k: "rhs", w: 1 });
+    w.prepareExt(r.addr, bits);
+    if (r.enable) w.prepareRhs(r.enable, 1);
   }
 }
 

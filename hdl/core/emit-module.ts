@@ -98,10 +98,10 @@ export class ModuleEmitter {
       const proj = this.projections.get(s);
       if (s.kind === "reg") {
         if (proj) this.prepareStatements(proj, s);
-        if (s.enable && proj && proj.length > 0) this.w.prepare(s.enable, { k: "rhs", w: 1 });
+        if (s.enable && proj && proj.length > 0) this.w.prepareRhs(s.enable, 1);
       } else if (proj && s.kind !== "input") {
         const single = singleConnect(proj);
-        if (single !== undefined) this.w.prepare(single, { k: "rhs", w: s.width });
+        if (single !== undefined) this.w.prepareRhs(single, s.width);
         else this.prepareStatements(proj, s);
       }
     }
@@ -110,8 +110,8 @@ export class ModuleEmitter {
 
   private prepareStatements(stmts: readonly IrStmt[], target: IrSignal): void {
     forEachStatement(stmts, (s) => {
-      if (s.k === "connect") this.w.prepare(s.value, { k: "rhs", w: target.width });
-      else this.w.prepare(s.cond, { k: "expr" });
+      if (s.k === "connect") this.w.prepareRhs(s.value, target.width);
+      else this.w.prepareExpr(s.cond);
     });
   }
 

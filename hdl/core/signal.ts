@@ -50,11 +50,11 @@ export class Signal {
     return this;
   }
 
-  add(o: Operand): Signal { return binary("add", this, o, (a, b) => Math.max(a, b) + 1); }
-  sub(o: Operand): Signal { return binary("sub", this, o, (a, b) => Math.max(a, b) + 1); }
+  add(o: Operand): Signal { return binary("add", this, o, widening); }
+  sub(o: Operand): Signal { return binary("sub", this, o, widening); }
   addWrap(o: Operand): Signal { return binary("add", this, o, Math.max); }
   subWrap(o: Operand): Signal { return binary("sub", this, o, Math.max); }
-  mul(o: Operand): Signal { return binary("mul", this, o, (a, b) => a + b); }
+  mul(o: Operand): Signal { return binary("mul", this, o, product); }
   and(o: Operand): Signal { return binary("and", this, o, Math.max); }
   or(o: Operand): Signal { return binary("or", this, o, Math.max); }
   xor(o: Operand): Signal { return binary("xor", this, o, Math.max); }
@@ -145,6 +145,15 @@ export class Signal {
   }
 }
 
+/** Result widths of the widening operators. */
+function widening(a: number, b: number): number {
+  return Math.max(a, b) + 1;
+}
+
+function product(a: number, b: number): number {
+  return a + b;
+}
+
 function retype(t: GroundType, width: number): GroundType {
   return t.kind === "sint" ? SInt(width) : UInt(width);
 }
@@ -190,10 +199,12 @@ function ownerOf(args: readonly Signal[]): IrModule | undefined {
 /** Records an operator node. */
 export function op(kind: OpKind, args: readonly Signal[], params: readonly number[], type: GroundType): Signal {
   const loc = userLocation();
+  const exprs: IrExpr[] = new Array<IrExpr>(args.length);
+  for (let i = 0; i < args.length; i++) exprs[i] = args[i]!.expr;
   const node: IrOp = {
     k: "op",
     op: kind,
-    args: args.map((a) => a.expr),
+    args: exprs,
     params,
     width: type.width,
     signed: type.kind === "sint",

@@ -98,7 +98,7 @@ function firstUserFrame(limit: number): SourceLoc | undefined {
 /** The first stack frame that belongs to user code (not to `hdl/core`, Node or native code). */
 export function userLocation(): SourceLoc {
   // Library call chains are short: look at a few frames first, the whole stack only if needed.
-  return firstUserFrame(8) ?? firstUserFrame(Infinity) ?? UNKNOWN;
+  return firstUserFrame(5) ?? firstUserFrame(Infinity) ?? UNKNOWN;
 }
 
 const roots = new Map<string, string>();
