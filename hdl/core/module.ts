@@ -157,7 +157,7 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
   if (hit) return hit;
   checkNotBuilding(s, def as ModuleDef<never, unknown>, key, loc);
   const bb = def.options.blackbox;
-  const baseName = moduleNameOf(def, params, loc);
+  const { name: baseName, problem: nameProblem } = moduleNameOf(def, params, loc);
   const module: IrModule = {
     name: bb ? baseName : uniqueModuleName(s, baseName),
     loc: def.loc,
@@ -183,6 +183,7 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
   } finally {
     s.building.pop();
   }
+  if (nameProblem) throw nameProblem;
   checkPorts(module, io, def.name, loc);
   if (bb && (module.signals.length > 0 || module.body.length > 0 || module.memories.length > 0 || module.instances.length > 0)) {
     throw new HdlError(module.signals[0]?.loc ?? module.body[0]?.loc ?? loc, `blackbox ${def.name} may only declare ports`);
@@ -208,15 +209,21 @@ function checkNotBuilding(s: ElaborationState, def: ModuleDef<never, unknown>, k
 }
 
 /** The Verilog name for `params`: the generator's choice or name plus parameter suffix; keywords get a trailing `_`. */
-function moduleNameOf<P, IO>(def: ModuleDef<P, IO>, params: P, loc: SourceLoc): string {
+/**
+ * The Verilog name for `params`: the generator's choice or name plus parameter suffix; keywords
+ * get a trailing `_`. A chosen name that is not an identifier comes back as `problem`, raised
+ * after the body ran, so that the body's own parameter checks speak first.
+ */
+function moduleNameOf<P, IO>(def: ModuleDef<P, IO>, params: P, loc: SourceLoc): { name: string; problem?: HdlError } {
   const chosen = def.options.moduleName?.(params);
   if (chosen !== undefined && (typeof chosen !== "string" || !IDENTIFIER.test(chosen))) {
-    throw new HdlError(loc, `moduleName of ${def.name} returned ${JSON.stringify(chosen)}, which is not a Verilog identifier: use letters, digits and _`);
+    const problem = new HdlError(loc, `moduleName of ${def.name} returned ${JSON.stringify(chosen)}, which is not a Verilog identifier: use letters, digits and _`);
+    return { name: def.name, problem };
   }
   const name = chosen ?? `${def.name}${paramSuffix(params)}`;
-  if (!isKeyword(name)) return name;
+  if (!isKeyword(name)) return { name };
   if (def.options.blackbox) throw new HdlError(loc, `blackbox ${name} has a Verilog keyword as its name: no Verilog module can be called that`);
-  return `${name}_`;
+  return { name: `${name}_` };
 }
 
 function blackboxInfo<P, IO>(def: ModuleDef<P, IO>, params: P, moduleName: string): IrBlackbox {
