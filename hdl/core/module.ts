@@ -96,9 +96,9 @@ export class ElaborationState {
   overflow: readonly Building[] | undefined;
 }
 
-/** V8's error for an exhausted call stack. */
+/** V8's error for an exhausted call stack (also when a pattern could not even be compiled for lack of it). */
 export function isStackOverflow(e: unknown): boolean {
-  return e instanceof RangeError && /call stack/i.test(e.message);
+  return (e instanceof RangeError && e.message.includes("call stack")) || (e instanceof SyntaxError && e.message.includes("Stack overflow"));
 }
 
 let state: ElaborationState | undefined;
@@ -178,7 +178,9 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
   try {
     io = withContext(ctx, () => def.body(params));
   } catch (e) {
-    if (isStackOverflow(e)) s.overflow ??= [...s.building];
+    // When the stack ran out, little of it is left here: record the path with as little work as
+    // possible (no pattern matching); elaborate() decides what the error was.
+    if (s.overflow === undefined && e instanceof RangeError) s.overflow = s.building.slice();
     throw e;
   } finally {
     s.building.pop();
