@@ -11,11 +11,11 @@
  *
  * --write stores the figures as bench/results/layers.json. Progress on stderr.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { isMain } from "../hdl/core";
+import { CliError, UsageError, choiceOption, integerOption, parseCommandLine, positiveNumberOption, runMain, stringOption, writeFileAtomic } from "../hdl/core/cli";
+import { YosysError } from "../synth";
 import { DEFAULT_WEIGHTS, LENET_PARALLELISM } from "../hdl/spec2/configs";
 import type { Parallelism } from "../hdl/spec2/layer-file";
 import { runLayerBatch } from "../hdl/spec2/layer-driver";
@@ -23,7 +23,7 @@ import { peArrayConfig, peArraySchedule } from "../hdl/spec2/pe-array";
 import { batchCycles, type ConvLayer } from "../hdl/spec2/perf/model";
 import { lcg, randomLayer } from "../hdl/spec2/perf/random-layer";
 import { fixedLayerOf, loadWeights } from "../prune/weights";
-import type { Backend } from "../sim";
+import { SimError, type Backend } from "../sim";
 import { goldenConvLayer, quantizeActivations, type FixedLayer } from "../spectral/fixed";
 import { measurePe, type PeCost } from "./pe";
 
@@ -146,50 +146,46 @@ export function formatTable(rows: readonly LayerFigures[], clockMHz: number): st
   return out.join("\n");
 }
 
+const USAGE = `usage: npx tsx bench/layers.ts [--sim verilator|iverilog] [--batch N] [--clock MHZ] [--json] [--write] [--no-synth] [--only NAME,...]
+
+The LeNet and VGG-like layers through the simulated SPEC2 RTL: cycles, PE utilisation, model error, PE cost.
+
+  --sim NAME        verilator (default) or iverilog
+  --batch N         images streamed back to back per layer (default 8)
+  --clock MHZ       clock for the images-per-second figures (default 200)
+  --json            the figures as JSON
+  --write           store them in bench/results/layers.json
+  --no-synth        leave out the PE costs (no Yosys)
+  --only NAMES      only these layers
+  -h, --help        this text`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      sim: { type: "string", default: "verilator" },
-      batch: { type: "string", default: "8" },
-      clock: { type: "string", default: "200" },
-      json: { type: "boolean", default: false },
-      write: { type: "boolean", default: false },
-      "no-synth": { type: "boolean", default: false },
-      only: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+  const cl = parseCommandLine({
+    usage: USAGE,
+    options: { sim: { type: "string" }, batch: { type: "string" }, clock: { type: "string" }, json: { type: "boolean" }, write: { type: "boolean" }, "no-synth": { type: "boolean" }, only: { type: "string" } },
   });
-  if (values.help) {
-    process.stdout.write("usage: npx tsx bench/layers.ts [--sim verilator|iverilog] [--batch 8] [--clock 200] [--json] [--write] [--no-synth] [--only NAME,...]\n");
-    return;
-  }
-  if (values.sim !== "verilator" && values.sim !== "iverilog") throw new Error(`--sim ${values.sim}: use verilator or iverilog`);
-  const batch = Number(values.batch);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch ${values.batch}: expected a positive integer`);
-  const clockMHz = Number(values.clock);
-  if (!(clockMHz > 0)) throw new Error(`--clock ${values.clock}: expected a positive number of MHz`);
-  const only = values.only?.split(",");
-  const layers = benchLayers().filter((l) => !only || only.includes(l.name));
+  if (!cl) return;
+  const sim = choiceOption(cl, "sim", ["verilator", "iverilog"] as const, "verilator");
+  const batch = integerOption(cl, "batch", { min: 1 }, 8);
+  const clockMHz = positiveNumberOption(cl, "clock", 200);
+  const only = stringOption(cl, "only")?.split(",");
+  const all = benchLayers();
+  const unknown = (only ?? []).filter((n) => !all.some((l) => l.name === n));
+  if (unknown.length > 0) throw new UsageError(`--only: unknown layer ${unknown.join(", ")}; the layers are ${all.map((l) => l.name).join(", ")}`, USAGE);
+  const layers = all.filter((l) => !only || only.includes(l.name));
   const peCache = new Map<string, PeCost>();
   const rows: LayerFigures[] = [];
   for (const l of layers) {
     process.stderr.write(`layers: ${l.name} ...\n`);
-    rows.push(await measure(l, batch, values.sim, !values["no-synth"], peCache));
+    rows.push(await measure(l, batch, sim, cl.values["no-synth"] !== true, peCache));
   }
-  const result = { clockMHz, simulator: values.sim, batch, layers: rows };
-  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatTable(rows, clockMHz)}\n`);
-  if (values.write) {
+  const result = { clockMHz, simulator: sim, batch, layers: rows };
+  process.stdout.write(cl.values.json === true ? `${JSON.stringify(result)}\n` : `${formatTable(rows, clockMHz)}\n`);
+  if (cl.values.write === true) {
     const file = join(dirname(fileURLToPath(import.meta.url)), "results", "layers.json");
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.tmp`, JSON.stringify({ command: `npx tsx bench/layers.ts --sim ${values.sim} --batch ${batch} --write`, ...result }, null, 1) + "\n");
-    renameSync(`${file}.tmp`, file);
+    writeFileAtomic(file, JSON.stringify({ command: `npx tsx bench/layers.ts --sim ${sim} --batch ${batch} --write`, ...result }, null, 1) + "\n");
   }
-  if (rows.some((r) => r.mismatches > 0)) process.exitCode = 1;
+  if (rows.some((r) => r.mismatches > 0)) throw new CliError("some outputs differ from the golden model");
 }
 
-if (isMain(import.meta.url)) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`layers: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  });
-}
+if (isMain(import.meta.url)) runMain("layers", main, (e) => (e instanceof SimError || e instanceof YosysError ? 1 : undefined));

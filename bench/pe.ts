@@ -11,13 +11,12 @@
  * when there is one (--wasm: the WebAssembly build). "LUT sites" = logic LUTs + LUT-RAM LUTs +
  * SRLs; block RAM in RAMB36 equivalents (RAMB36 + RAMB18 / 2).
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { elaborate, isMain } from "../hdl/core";
+import { parseCommandLine, runMain, writeFileAtomic } from "../hdl/core/cli";
 import { Pe, VGG16_CLASS_PE, type PeParams } from "../hdl/spec2/pe";
-import { synthesize, type ResourceReport } from "../synth";
+import { YosysError, synthesize, type ResourceReport } from "../synth";
 
 export interface PeCost {
   readonly name: string;
@@ -69,30 +68,28 @@ export function formatCosts(rows: readonly PeCost[]): string {
   return [head, ...lines].join("\n");
 }
 
+const USAGE = `usage: npx tsx bench/pe.ts [--write] [--wasm]
+
+Yosys synth_xilinx of the SPEC2 processing element in the configurations the project uses.
+
+  --write       store the table in bench/results/pe.json
+  --wasm        the WebAssembly Yosys instead of the native one
+  -h, --help    this text`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { write: { type: "boolean", default: false }, wasm: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } } });
-  if (values.help) {
-    process.stdout.write("usage: npx tsx bench/pe.ts [--write] [--wasm]\n");
-    return;
-  }
+  const cl = parseCommandLine({ usage: USAGE, options: { write: { type: "boolean" }, wasm: { type: "boolean" } } });
+  if (!cl) return;
   const rows: PeCost[] = [];
   for (const v of PE_VARIANTS) {
     process.stderr.write(`pe: ${v.name} ...\n`);
-    rows.push(await measurePe(v.name, v.params, !values.wasm));
+    rows.push(await measurePe(v.name, v.params, cl.values.wasm !== true));
   }
   process.stdout.write(`SPEC2 PE, Yosys synth_xilinx (7-series), K = 8, 16-bit data and weights\n${formatCosts(rows)}\n`);
-  if (values.write) {
+  if (cl.values.write === true) {
     const file = join(dirname(fileURLToPath(import.meta.url)), "results", "pe.json");
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.tmp`, JSON.stringify(rows, null, 1) + "\n");
-    renameSync(`${file}.tmp`, file);
+    writeFileAtomic(file, JSON.stringify(rows, null, 1) + "\n");
     process.stderr.write(`pe: wrote ${file}\n`);
   }
 }
 
-if (isMain(import.meta.url)) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`pe: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  });
-}
+if (isMain(import.meta.url)) runMain("pe", main, (e) => (e instanceof YosysError ? 1 : undefined));

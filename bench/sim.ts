@@ -9,8 +9,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ElaboratedDesign, PortInfo } from "../hdl/core/design";
-import { simulate, type Backend, type Stimulus } from "../sim/index";
+import { isMain, type ElaboratedDesign, type PortInfo } from "../hdl/core";
+import { CliError, integerOption, parseCommandLine, runMain } from "../hdl/core/cli";
+import { SimError, simulate, type Backend, type Stimulus } from "../sim";
 
 const LANES = 16;
 
@@ -46,10 +47,12 @@ function lfsrArray(): ElaboratedDesign {
   };
 }
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-}
+const USAGE = `usage: npx tsx bench/sim.ts [--cycles N]
+
+Co-simulation round trips, batch cycles per second on Icarus and Verilator, and Verilator start times.
+
+  --cycles N    batch cycles on Icarus (Verilator runs ten times as many; default 100000)
+  -h, --help    this text`;
 
 const design = lfsrArray();
 
@@ -131,7 +134,9 @@ async function verilatorStart(): Promise<{ scratch: number; cold: number; hit: n
 const fmt = (x: number): string => Math.round(x).toLocaleString("en-US");
 
 async function main(): Promise<void> {
-  const icarusCycles = arg("--cycles", 100_000);
+  const cl = parseCommandLine({ usage: USAGE, options: { cycles: { type: "string" } } });
+  if (!cl) return;
+  const icarusCycles = integerOption(cl, "cycles", { min: 1 }, 100_000);
   const verilatorCycles = icarusCycles * 10;
   console.log(`design: ${LANES} x (32-bit LFSR + 32-bit counter), XOR/sum outputs`);
 
@@ -152,11 +157,8 @@ async function main(): Promise<void> {
   const vb = await batchRate("verilator", stimulus(verilatorCycles));
   console.log(`verilator batch: ${fmt(verilatorCycles)} cycles at ${fmt(vb.rate)} cycles/s`);
   const same = await batchRate("verilator", stimulus(icarusCycles));
-  if (same.checksum !== ib.checksum) throw new Error("Icarus and Verilator batch outputs differ");
+  if (same.checksum !== ib.checksum) throw new CliError("Icarus and Verilator batch outputs differ");
   console.log(`verilator/icarus batch speed ratio: ${(vb.rate / ib.rate).toFixed(1)}x (outputs identical on ${fmt(icarusCycles)} cycles)`);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (isMain(import.meta.url)) runMain("sim", main, (e) => (e instanceof SimError ? 1 : undefined));

@@ -4,7 +4,7 @@
  * TypeScript recursion builds the hardware.
  * `npx tsx examples/adder-tree.ts > tree.v`
  */
-import { Input, Output, RegNext, SInt, Vec, defineModule, isMain, log2Ceil, printVerilog, type Signal } from "../hdl/core";
+import { Input, Output, RegNext, SInt, Vec, defineModule, elaborate, isMain, log2Ceil, printVerilog, type Elaboration, type Signal } from "../hdl/core";
 
 export interface AdderTreeParams {
   readonly inputs: number;
@@ -32,4 +32,7 @@ export const AdderTree = defineModule("AdderTree", (p: AdderTreeParams) => {
   return { terms, sum };
 });
 
-if (isMain(import.meta.url)) printVerilog(AdderTree, { inputs: 8, width: 16, pipelined: false });
+/** The design this file prints, and the one `npx tsx synth/report.ts examples/adder-tree.ts` reports on. */
+export const design = (): Elaboration => elaborate(AdderTree, { inputs: 8, width: 16, pipelined: false });
+
+if (isMain(import.meta.url)) printVerilog(design);

@@ -2,7 +2,7 @@
  * A counter with enable and synchronous reset: the smallest design with state.
  * `npx tsx examples/counter.ts > counter.v`
  */
-import { Bool, Input, Output, Reg, UInt, defineModule, isMain, printVerilog, when } from "../hdl/core";
+import { Bool, Input, Output, Reg, UInt, defineModule, elaborate, isMain, printVerilog, when, type Elaboration } from "../hdl/core";
 
 export const Counter = defineModule("Counter", (p: { width: number }) => {
   const enable = Input(Bool());
@@ -18,4 +18,7 @@ export const Counter = defineModule("Counter", (p: { width: number }) => {
   return { enable, count, wrapped };
 });
 
-if (isMain(import.meta.url)) printVerilog(Counter, { width: 8 });
+/** The design this file prints, and the one `npx tsx synth/report.ts examples/counter.ts` reports on. */
+export const design = (): Elaboration => elaborate(Counter, { width: 8 });
+
+if (isMain(import.meta.url)) printVerilog(design);

@@ -4,7 +4,7 @@
  * output register ("prefetch") hides the read latency.
  * `npx tsx examples/fifo.ts > fifo.v`
  */
-import { Decoupled, Input, Mem, Output, Reg, UInt, defineModule, isMain, log2Ceil, printVerilog, when } from "../hdl/core";
+import { Decoupled, Input, Mem, Output, Reg, UInt, defineModule, elaborate, isMain, log2Ceil, printVerilog, requireParam, when, type Elaboration } from "../hdl/core";
 
 export interface FifoParams {
   readonly width: number;
@@ -13,7 +13,7 @@ export interface FifoParams {
 }
 
 export const Fifo = defineModule("Fifo", (p: FifoParams) => {
-  if (p.depth < 2 || (p.depth & (p.depth - 1)) !== 0) throw new RangeError(`FIFO depth must be a power of two >= 2, got ${p.depth}`);
+  requireParam(p.depth >= 2 && (p.depth & (p.depth - 1)) === 0, `depth must be a power of two >= 2, got ${p.depth}`);
   const enq = Input(Decoupled(UInt(p.width)));
   const deq = Output(Decoupled(UInt(p.width)));
   const aw = log2Ceil(p.depth);
@@ -46,4 +46,7 @@ export const Fifo = defineModule("Fifo", (p: FifoParams) => {
   return { enq, deq, count };
 });
 
-if (isMain(import.meta.url)) printVerilog(Fifo, { width: 16, depth: 16 });
+/** The design this file prints, and the one `npx tsx synth/report.ts examples/fifo.ts` reports on. */
+export const design = (): Elaboration => elaborate(Fifo, { width: 16, depth: 16 });
+
+if (isMain(import.meta.url)) printVerilog(design);

@@ -4,7 +4,7 @@
  * transfer per clock.
  * `npx tsx examples/pipeline-stage.ts > stage.v`
  */
-import { Decoupled, Input, Output, Reg, UInt, defineModule, isMain, mux, printVerilog, when, type HdlType } from "../hdl/core";
+import { Decoupled, Input, Output, Reg, UInt, defineModule, elaborate, isMain, mux, printVerilog, when, type Elaboration, type HdlType } from "../hdl/core";
 
 export const PipelineStage = defineModule("PipelineStage", (p: { width: number }) => {
   const type: HdlType = UInt(p.width);
@@ -36,4 +36,7 @@ export const PipelineStage = defineModule("PipelineStage", (p: { width: number }
   return { input, output };
 });
 
-if (isMain(import.meta.url)) printVerilog(PipelineStage, { width: 32 });
+/** The design this file prints, and the one `npx tsx synth/report.ts examples/pipeline-stage.ts` reports on. */
+export const design = (): Elaboration => elaborate(PipelineStage, { width: 32 });
+
+if (isMain(import.meta.url)) printVerilog(design);

@@ -1,9 +1,16 @@
+/**
+ * The Icarus Verilog backend: a generated testbench module speaks the line protocol on
+ * stdin/stdout; design and testbench are compiled with iverilog into a cached `.vvp` run by vvp.
+ */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SimCompileError } from "./errors";
-import type { PortTable } from "./ports";
-import { buildAtomically, cacheRoot, evictOld, exists, runTool, sha256, sourceHints, toolVersion, touch } from "./tools";
-import type { Launch } from "./launch";
+import { buildAtomically, cacheRoot, evictOld, exists, sha256, touch } from "./build-cache.js";
+import { designKey, writeDesignFiles } from "./design-files.js";
+import { SimCompileError } from "./errors.js";
+import type { Launch } from "./launch.js";
+import type { PortTable } from "./ports.js";
+import { sourceHints } from "./source-hints.js";
+import { runTool, toolVersion } from "./tool-run.js";
 
 export const IVERILOG_INSTALL = "apt-get install iverilog";
 
@@ -113,13 +120,13 @@ export function icarusTestbench(t: PortTable): string {
 export async function prepareIcarus(t: PortTable, opts: { cacheDir?: string }): Promise<Launch> {
   const version = await toolVersion("iverilog", "-V", IVERILOG_INSTALL);
   const tb = icarusTestbench(t);
-  const key = sha256("iverilog", version.split("\n")[0] ?? "", t.design.verilog, tb);
+  const key = sha256("iverilog", version.split("\n")[0] ?? "", ...designKey(t.design), tb);
   const dir = join(opts.cacheDir ?? cacheRoot(), "iverilog", key);
   const vvp = join(dir, "sim.vvp");
   if (await exists(vvp)) await touch(dir);
   else {
     await buildAtomically(dir, async (tmp) => {
-      await writeFile(join(tmp, "design.v"), t.design.verilog);
+      const verilog = await writeDesignFiles(t.design, tmp, dir);
       await writeFile(join(tmp, "tb.v"), tb);
       const r = await runTool("iverilog", ["-o", "sim.vvp", "-s", TB_MODULE, "design.v", "tb.v"], {
         cwd: tmp,
@@ -128,7 +135,7 @@ export async function prepareIcarus(t: PortTable, opts: { cacheDir?: string }): 
       });
       if (r.code !== 0) {
         const output = (r.stderr + r.stdout).trim();
-        throw new SimCompileError("iverilog", output, sourceHints(output, "design.v", t.design.verilog));
+        throw new SimCompileError("iverilog", output, sourceHints(output, "design.v", verilog));
       }
     });
     await evictOld(dir);

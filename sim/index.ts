@@ -1,9 +1,15 @@
-export type { ElaboratedDesign, PortInfo } from "../hdl/core/design";
-export * from "./errors";
-export { simulate, runBatch, Simulation } from "./session";
-export type { Backend, SimOptions, Stimulus, Sample, BatchOptions } from "./session";
-export type { SimValue } from "./ports";
-export { MAX_NUMBER_WIDTH } from "./ports";
-export { icarusTestbench } from "./icarus";
-export { verilatorHarness, buildVerilator } from "./verilator";
-export type { VerilatorBuild, VerilatorOptions } from "./verilator";
+/**
+ * Simulating elaborated designs from TypeScript: Icarus Verilog and Verilator behind one
+ * testbench API (poke / peek / step / batch). Reads only the elaborated design.
+ */
+export type { ElaboratedDesign, PortInfo } from "../hdl/core/design.js";
+export * from "./errors.js";
+export { simulate, runBatch } from "./simulate.js";
+export { Simulation } from "./simulation.js";
+export type { Backend, SimOptions, Stimulus, Sample, BatchOptions } from "./options.js";
+export type { PortTable, SimValue } from "./ports.js";
+export { MAX_NUMBER_WIDTH } from "./ports.js";
+export { icarusTestbench } from "./icarus.js";
+export { verilatorHarness, buildVerilator } from "./verilator.js";
+export type { VerilatorBuild, VerilatorOptions } from "./verilator.js";
+export { cacheRoot } from "./build-cache.js";

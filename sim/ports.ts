@@ -1,5 +1,5 @@
-import type { ElaboratedDesign, PortInfo } from "../hdl/core/design";
-import { SimUsageError } from "./errors";
+import type { ElaboratedDesign, PortInfo } from "../hdl/core/design.js";
+import { SimUsageError } from "./errors.js";
 
 /** A value as seen from TypeScript: a number for ports up to 53 bits, else a bigint. */
 export type SimValue = number | bigint;

@@ -1,5 +1,6 @@
-export { synthesize, formatReport, reportFromStat, LUTRAM_SITES } from "./synthesize";
-export type { ResourceReport, SynthOptions, SynthTarget } from "./synthesize";
-export { runYosysScript, yosysVersion, YosysError } from "./yosys";
-export type { YosysProgress, YosysRunOptions, YosysRunResult } from "./yosys";
-export { loadDesignModule } from "./load";
+/** Synthesis reports through Yosys (native or @yowasp/yosys): resources of an elaborated design or of Verilog. */
+export { synthesize, formatReport, reportFromStat, LUTRAM_SITES } from "./synthesize.js";
+export type { ResourceReport, SynthOptions, SynthTarget } from "./synthesize.js";
+export { runYosysScript, yosysVersion, YosysError } from "./yosys.js";
+export type { YosysProgress, YosysRunOptions, YosysRunResult } from "./yosys.js";
+export { DesignModuleError, loadDesignModule } from "./load.js";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { ElaboratedDesign } from "../hdl/core/design";
-import { nativeYosysVersion, runYosysScript, YosysError, yosysVersion, type YosysProgress } from "./yosys";
+import type { ElaboratedDesign } from "../hdl/core/design.js";
+import { nativeYosysVersion, runYosysScript, YosysError, yosysVersion, type YosysProgress } from "./yosys.js";
 
 export type SynthTarget = "xilinx7" | "generic";
 
@@ -164,10 +164,10 @@ function isDesign(x: unknown): x is ElaboratedDesign {
  */
 export async function synthesize(input: ElaboratedDesign | string, opts: SynthOptions = {}): Promise<ResourceReport> {
   const target = opts.target ?? "xilinx7";
-  if (target !== "xilinx7" && target !== "generic") throw new Error(`unknown target "${String(target)}": use xilinx7 or generic`);
+  if (target !== "xilinx7" && target !== "generic") throw new YosysError(`unknown target "${String(target)}": use xilinx7 or generic`, "");
   const verilog = isDesign(input) ? input.verilog : input;
   const top = opts.top ?? (isDesign(input) ? input.top : undefined);
-  if (top !== undefined && !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(top)) throw new Error(`top "${top}" is not a Verilog identifier`);
+  if (top !== undefined && !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(top)) throw new YosysError(`top "${top}" is not a Verilog identifier`, "");
   const script = scriptFor(target, top);
   let native = opts.native === true;
   if (native && (await nativeYosysVersion()) === undefined) {
@@ -179,7 +179,7 @@ export async function synthesize(input: ElaboratedDesign | string, opts: SynthOp
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
   };
-  const { text, files } = await bundleMemFiles(verilog);
+  const { text, files } = await bundleMemFiles(verilog, isDesign(input) ? (input.files ?? {}) : {});
   let r;
   try {
     r = await runYosysScript({ ...files, "design.v": text }, script, ["stat.json"], runOpts);
@@ -198,9 +198,10 @@ export async function synthesize(input: ElaboratedDesign | string, opts: SynthOp
 
 /**
  * Yosys (WebAssembly) sees only the files handed to it: bring `$readmemh`/`$readmemb`
- * data files along under local names and point the Verilog at them.
+ * data files along under local names and point the Verilog at them. The design's own data
+ * files (`initAsFile`) come from `given`; other names are read from disk.
  */
-async function bundleMemFiles(verilog: string): Promise<{ text: string; files: Record<string, string> }> {
+async function bundleMemFiles(verilog: string, given: Readonly<Record<string, string>>): Promise<{ text: string; files: Record<string, string> }> {
   const files: Record<string, string> = {};
   const re = /(\$readmem[hb]\s*\(\s*)"([^"]+)"/g;
   const paths = [...new Set([...verilog.matchAll(re)].map((m) => m[2]!))];
@@ -208,7 +209,7 @@ async function bundleMemFiles(verilog: string): Promise<{ text: string; files: R
   for (const [i, p] of paths.entries()) {
     const name = `mem${i}.hex`;
     try {
-      files[name] = await readFile(resolve(p), "utf8");
+      files[name] = given[p] ?? (await readFile(resolve(p), "utf8"));
     } catch {
       throw new YosysError(`cannot read memory initialisation file "${p}" named by $readmem in the design`, "");
     }

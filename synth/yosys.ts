@@ -99,11 +99,21 @@ export async function runYosysScript(
     try {
       for (const [name, text] of Object.entries(inputs)) await writeFile(join(dir, name), text);
       await writeFile(join(dir, "script.ys"), script);
+      const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
+      let timedOut = false;
       const code = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn("yosys", ["-s", "script.ys"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+        // A group of its own, so the time limit stops everything it started (ABC, a wrapper's children).
+        const child = spawn("yosys", ["-s", "script.ys"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], detached: true });
         child.stdout.on("data", (d: Buffer) => watcher.push(d.toString("utf8")));
         child.stderr.on("data", (d: Buffer) => watcher.push(d.toString("utf8")));
-        const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30 * 60_000);
+        const timer = setTimeout(() => {
+          timedOut = true;
+          try {
+            process.kill(-child.pid!, "SIGKILL");
+          } catch {
+            child.kill("SIGKILL");
+          }
+        }, timeoutMs);
         child.on("error", (e: NodeJS.ErrnoException) => {
           clearTimeout(timer);
           reject(
@@ -118,6 +128,7 @@ export async function runYosysScript(
         });
       });
       const log = watcher.text();
+      if (timedOut) throw new YosysError(`yosys timed out after ${timeoutMs} ms and was stopped`, log);
       if (code !== 0) throw new YosysError(`yosys failed (exit ${code}):\n${errorLines(log)}`, log);
       const files: Record<string, string> = {};
       for (const o of outputs) files[o] = await readFile(join(dir, o), "utf8");

@@ -2,12 +2,14 @@
  * Elaboration checks on the IR. Each problem is reported at the user's
  * file:line; all problems of a design are reported together.
  */
-import { isImplicitPort } from "./clock";
-import { HdlError } from "./errors";
-import type { IrDesign, IrExpr, IrModule, IrSignal, IrStmt } from "./ir";
-import { drivesFully, projectAll, readsOf, refsOf, type Projection } from "./project";
-import { formatLoc, type SourceLoc } from "./source";
-import { log2Ceil } from "./types";
+import { isImplicitPort } from "./clock.js";
+import { HdlError } from "./errors.js";
+import { findCycle, postOrder } from "./graph.js";
+import type { IrConnect, IrDesign, IrExpr, IrModule, IrSignal, IrStmt } from "./ir.js";
+import { drivesFully, projectAll, readsOf, refsOf, type Projection } from "./project.js";
+import { forEachBlock, forEachStatement } from "./walk.js";
+import { formatLoc, type SourceLoc } from "./source.js";
+import { log2Ceil } from "./types.js";
 
 export class HdlCheckError extends HdlError {
   constructor(readonly problems: readonly HdlError[]) {
@@ -65,30 +67,29 @@ class ModuleChecker {
     });
   }
 
-  private checkStatements(stmts: readonly IrStmt[]): void {
-    for (const s of stmts) {
-      if (s.k === "when") {
-        this.checkOwnership(s.cond, s.loc);
-        this.checkStatements(s.then);
-        this.checkStatements(s.otherwise);
-        continue;
-      }
-      const t = s.target;
-      this.checkOwnership(s.value, s.loc);
-      if (t.module !== this.m) {
-        this.error(s.loc, `${describe(t)} belongs to module ${t.module.name} and cannot be driven in module ${this.m.name}`);
-        continue;
-      }
-      if (t.kind === "input") this.error(s.loc, `cannot drive ${describe(t)}: inputs are driven from outside the module`);
-      else if (t.kind === "instOut") this.error(s.loc, `cannot drive output ${t.childPort?.hint ?? t.hint} of instance ${t.instance?.hint ?? "?"}: it is driven by the instance`);
-      else if (t.kind === "memRead") this.error(s.loc, `cannot drive ${describe(t)}: it is written by the memory`);
-      const v = s.value;
-      if (v.signed !== t.signed) {
-        this.error(s.loc, `cannot assign ${typeOf(v.width, v.signed)} to ${typeOf(t.width, t.signed)} ${describe(t)}: convert with .asSInt() or .asUInt()`);
-      } else if (v.width > t.width) {
-        const lost = v.width - t.width;
-        this.error(s.loc, `assigning ${typeOf(v.width, v.signed)} to ${typeOf(t.width, t.signed)} ${describe(t)} would drop ${lost} bit${lost > 1 ? "s" : ""}: truncate explicitly with .trunc(${t.width}) or widen the target`);
-      }
+  private checkStatements(body: readonly IrStmt[]): void {
+    forEachStatement(body, (s) => {
+      if (s.k === "when") this.checkOwnership(s.cond, s.loc);
+      else this.checkConnect(s);
+    });
+  }
+
+  private checkConnect(s: IrConnect): void {
+    const t = s.target;
+    this.checkOwnership(s.value, s.loc);
+    if (t.module !== this.m) {
+      this.error(s.loc, `${describe(t)} belongs to module ${t.module.name} and cannot be driven in module ${this.m.name}`);
+      return;
+    }
+    if (t.kind === "input") this.error(s.loc, `cannot drive ${describe(t)}: inputs are driven from outside the module`);
+    else if (t.kind === "instOut") this.error(s.loc, `cannot drive output ${t.childPort?.hint ?? t.hint} of instance ${t.instance?.hint ?? "?"}: it is driven by the instance`);
+    else if (t.kind === "memRead") this.error(s.loc, `cannot drive ${describe(t)}: it is written by the memory`);
+    const v = s.value;
+    if (v.signed !== t.signed) {
+      this.error(s.loc, `cannot assign ${typeOf(v.width, v.signed)} to ${typeOf(t.width, t.signed)} ${describe(t)}: convert with .asSInt() or .asUInt()`);
+    } else if (v.width > t.width) {
+      const lost = v.width - t.width;
+      this.error(s.loc, `assigning ${typeOf(v.width, v.signed)} to ${typeOf(t.width, t.signed)} ${describe(t)} would drop ${lost} bit${lost > 1 ? "s" : ""}: truncate explicitly with .trunc(${t.width}) or widen the target`);
     }
   }
 
@@ -99,6 +100,8 @@ class ModuleChecker {
         this.checkOwnership(a, loc);
         if (a.width > addrBits) {
           this.error(loc, `address of memory ${mem.hint} is ${a.width} bits wide but the memory has ${mem.depth} words (${addrBits} address bits): truncate the address with .trunc(${addrBits})`);
+        } else if (a.k === "lit" && a.value >= BigInt(mem.depth)) {
+          this.error(loc, `address ${a.value} is beyond the last word of memory ${mem.hint} (${mem.depth} words, 0..${mem.depth - 1})`);
         }
       };
       for (const r of mem.readPorts) {
@@ -137,24 +140,33 @@ class ModuleChecker {
   }
 
   /** An unconditional connection followed by another to the same signal in the same block never takes effect. */
-  private checkOverrides(stmts: readonly IrStmt[]): void {
-    const later = new Map<IrSignal, SourceLoc>();
-    for (let i = stmts.length - 1; i >= 0; i--) {
-      const s = stmts[i]!;
-      if (s.k === "when") {
-        this.checkOverrides(s.then);
-        this.checkOverrides(s.otherwise);
-        continue;
+  private checkOverrides(body: readonly IrStmt[]): void {
+    forEachBlock(body, (block) => {
+      const later = new Map<IrSignal, SourceLoc>();
+      for (let i = block.length - 1; i >= 0; i--) {
+        const s = block[i]!;
+        if (s.k === "when") continue;
+        const again = later.get(s.target);
+        if (again) {
+          this.error(s.loc, `${describe(s.target)} has two drivers: it is driven here and again at ${formatLoc(again)} in the same block, so this connection never takes effect`, [again]);
+        } else later.set(s.target, s.loc);
       }
-      const again = later.get(s.target);
-      if (again) {
-        this.error(s.loc, `${describe(s.target)} has two drivers: it is driven here and again at ${formatLoc(again)} in the same block, so this connection never takes effect`, [again]);
-      } else later.set(s.target, s.loc);
-    }
+    });
   }
+
+  private readonly reads = new Map<IrSignal, Set<IrSignal>>();
 
   /** Combinational dependencies of one signal on other combinational signals. */
   combinationalReads(s: IrSignal): Set<IrSignal> {
+    let deps = this.reads.get(s);
+    if (deps === undefined) {
+      deps = this.computeReads(s);
+      this.reads.set(s, deps);
+    }
+    return deps;
+  }
+
+  private computeReads(s: IrSignal): Set<IrSignal> {
     const deps = new Set<IrSignal>();
     if (s.kind === "instOut") {
       const inst = s.instance!;
@@ -180,53 +192,56 @@ class ModuleChecker {
     const comb = [...this.m.ports.filter((p) => p.kind === "output"), ...this.m.signals.filter((s) => s.kind === "wire" || s.kind === "instIn" || s.kind === "instOut")];
     const depsOf = new Map<IrSignal, IrSignal[]>();
     for (const s of comb) depsOf.set(s, [...this.combinationalReads(s)].filter((d) => d.kind !== "input"));
-    const state = new Map<IrSignal, 1 | 2>();
-    const path: IrSignal[] = [];
-    const visit = (s: IrSignal): boolean => {
-      state.set(s, 1);
-      path.push(s);
-      for (const d of depsOf.get(s) ?? []) {
-        const st = state.get(d);
-        if (st === 1) {
-          // In data-flow order (each signal feeds the next), starting at the earliest declared.
-          const flow = path.slice(path.indexOf(d)).reverse();
-          const first = flow.reduce((best, x, i) => (x.id < flow[best]!.id ? i : best), 0);
-          const cycle = [...flow.slice(first), ...flow.slice(0, first)];
-          const names = [...cycle, cycle[0]!].map((x) => x.hint).join(" -> ");
-          this.error(cycle[0]!.loc, `combinational loop: ${names}`, cycle.slice(1).map((x) => x.loc));
-          return true;
-        }
-        if (st === undefined && visit(d)) return true;
-      }
-      path.pop();
-      state.set(s, 2);
-      return false;
-    };
-    for (const s of comb) if (!state.has(s) && visit(s)) break;
+    const cycle = findCycle(comb, (s) => depsOf.get(s) ?? []);
+    if (!cycle) return;
+    // In data-flow order (each signal feeds the next), starting at the earliest declared.
+    const flow = [...cycle].reverse();
+    const first = flow.reduce((best, x, i) => (x.id < flow[best]!.id ? i : best), 0);
+    const ordered = [...flow.slice(first), ...flow.slice(0, first)];
+    this.error(ordered[0]!.loc, `combinational loop: ${loopPath(ordered)}`, uniqueLocs(ordered.slice(1)));
   }
 
   /** For each output port: the input ports it depends on combinationally. */
   summary(): Map<IrSignal, Set<IrSignal>> {
-    const memo = new Map<IrSignal, Set<IrSignal>>();
-    const inputsOf = (s: IrSignal, guard: Set<IrSignal>): Set<IrSignal> => {
-      const hit = memo.get(s);
-      if (hit) return hit;
-      const out = new Set<IrSignal>();
-      if (guard.has(s)) return out;
-      guard.add(s);
-      for (const d of this.combinationalReads(s)) {
-        if (d.kind === "input") {
-          if (!isImplicitPort(d)) out.add(d);
-        } else for (const i of inputsOf(d, guard)) out.add(i);
-      }
-      guard.delete(s);
-      memo.set(s, out);
-      return out;
-    };
+    const inputs = postOrder(
+      this.m.ports.filter((p) => p.kind === "output"),
+      (s) => [...this.combinationalReads(s)].filter((d) => d.kind !== "input"),
+      (s, deps: Set<IrSignal>[]) => {
+        const out = new Set<IrSignal>();
+        for (const d of this.combinationalReads(s)) if (d.kind === "input" && !isImplicitPort(d)) out.add(d);
+        for (const set of deps) for (const i of set) out.add(i);
+        return out;
+      },
+    );
     const result = new Map<IrSignal, Set<IrSignal>>();
-    for (const p of this.m.ports) if (p.kind === "output") result.set(p, inputsOf(p, new Set()));
+    for (const p of this.m.ports) if (p.kind === "output") result.set(p, inputs.get(p)!);
     return result;
   }
+}
+
+/** Hops of a loop, `a -> b -> a`; a long loop shows its first and last hops around a count. */
+function loopPath(cycle: readonly IrSignal[]): string {
+  const names = [...cycle, cycle[0]!].map((x) => x.hint);
+  if (names.length <= MAX_LOOP_HOPS) return names.join(" -> ");
+  const head = names.slice(0, MAX_LOOP_HOPS - 3);
+  const tail = names.slice(-2);
+  return `${head.join(" -> ")} -> (${names.length - head.length - tail.length} more) -> ${tail.join(" -> ")}`;
+}
+
+const MAX_LOOP_HOPS = 16;
+
+/** Sites of the other hops, each once, at most a few. */
+function uniqueLocs(signals: readonly IrSignal[]): SourceLoc[] {
+  const seen = new Set<string>();
+  const out: SourceLoc[] = [];
+  for (const s of signals) {
+    const key = formatLoc(s.loc);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(s.loc);
+    if (out.length === MAX_LOOP_HOPS) break;
+  }
+  return out;
 }
 
 /** Runs every check on the design; throws one HdlCheckError listing all problems. */

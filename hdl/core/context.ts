@@ -3,9 +3,9 @@
  * block statements go into. Builder functions record into it; nothing here
  * checks or emits.
  */
-import { HdlError } from "./errors";
-import type { IrExpr, IrModule, IrStmt } from "./ir";
-import { userLocation, type SourceLoc } from "./source";
+import { HdlError } from "./errors.js";
+import type { IrExpr, IrModule, IrStmt } from "./ir.js";
+import { userLocation, type SourceLoc } from "./source.js";
 
 export interface ModuleContext {
   readonly module: IrModule;
@@ -45,16 +45,24 @@ export function withContext<T>(ctx: ModuleContext, body: () => T): T {
   }
 }
 
-/** Runs `body` with statements recorded into `block` and `conds` added to the condition path. */
-export function inBlock(ctx: ModuleContext, block: IrStmt[], conds: readonly IrExpr[], body: () => void): void {
-  const savedBlock = ctx.block;
-  const depth = ctx.conditions.length;
+/** Where recording continues after a block: the enclosing block and condition depth. */
+export interface SavedBlock {
+  readonly block: IrStmt[];
+  readonly depth: number;
+}
+
+/**
+ * Records statements into `block`, with `conds` added to the condition path, until `closeBlock`.
+ * Callers run the user's body between the two themselves (no wrapper frame per nesting level).
+ */
+export function openBlock(ctx: ModuleContext, block: IrStmt[], conds: readonly IrExpr[]): SavedBlock {
+  const saved = { block: ctx.block, depth: ctx.conditions.length };
   ctx.block = block;
-  ctx.conditions.push(...conds);
-  try {
-    body();
-  } finally {
-    ctx.block = savedBlock;
-    ctx.conditions.length = depth;
-  }
+  for (const c of conds) ctx.conditions.push(c);
+  return saved;
+}
+
+export function closeBlock(ctx: ModuleContext, saved: SavedBlock): void {
+  ctx.block = saved.block;
+  ctx.conditions.length = saved.depth;
 }

@@ -1,5 +1,5 @@
 /** The ready/valid handshake bundle: a transfer happens on a clock edge where both are high. */
-import { Bool, Bundle, Flipped, type BundleType, type Flip, type HdlType, type UIntType } from "./types";
+import { Bool, Bundle, Flipped, type BundleType, type Flip, type HdlType, type UIntType } from "./types.js";
 
 export type DecoupledType<T extends HdlType> = BundleType<{ valid: UIntType; ready: Flip<UIntType>; bits: T }>;
 

@@ -23,4 +23,9 @@ export interface ElaboratedDesign {
   readonly clock?: string;
   /** Synchronous active-high reset input ("reset") if the design has one. */
   readonly reset?: string;
+  /**
+   * Data files the Verilog loads with `$readmemh("NAME", ...)` by bare name (memories built with
+   * `initAsFile`): NAME -> contents. Backends place them where their tools look.
+   */
+  readonly files?: Readonly<Record<string, string>>;
 }

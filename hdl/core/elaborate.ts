@@ -2,13 +2,15 @@
  * elaborate(): runs a module generator, checks the IR, names everything and
  * emits Verilog. The result is what simulators and synthesis consume.
  */
-import { checkDesign } from "./checks";
-import type { ElaboratedDesign, PortInfo } from "./design";
-import { emitVerilog } from "./emit-verilog";
-import type { IrDesign, IrModule } from "./ir";
-import { ElaborationState, elaborateModule, withElaborationState, type ModuleDef, type ParamArgs } from "./module";
-import { assignNames, type Namer } from "./names";
-import { userLocation } from "./source";
+import { checkDesign } from "./checks.js";
+import { implicitPortOf } from "./clock.js";
+import type { ElaboratedDesign, PortInfo } from "./design.js";
+import { emitVerilog } from "./emit-verilog.js";
+import type { IrDesign, IrModule } from "./ir.js";
+import { HdlError } from "./errors.js";
+import { ElaborationState, elaborateModule, isStackOverflow, withElaborationState, type ModuleDef, type ParamArgs } from "./module.js";
+import { assignNames, type Namer } from "./names.js";
+import { userLocation, type SourceLoc } from "./source.js";
 
 export interface Elaboration extends ElaboratedDesign {
   /** The checked IR, for other backends. */
@@ -19,21 +21,40 @@ export interface Elaboration extends ElaboratedDesign {
 export function elaborate<P, IO>(def: ModuleDef<P, IO>, ...args: ParamArgs<P>): Elaboration {
   const params = args[0] as P;
   const state = new ElaborationState();
-  const top = withElaborationState(state, () => elaborateModule(def, params, userLocation())).module;
+  const site = userLocation();
+  let top: IrModule;
+  try {
+    top = withElaborationState(state, () => elaborateModule(def, params, site)).module;
+  } catch (e) {
+    throw isStackOverflow(e) ? outOfStack(state, site) : e;
+  }
   const ir: IrDesign = { top, modules: state.order };
   checkDesign(ir);
   const namers = new Map<IrModule, Namer>();
   for (const m of ir.modules) if (!m.blackbox) namers.set(m, assignNames(m));
-  const verilog = emitVerilog(ir, namers);
+  const { verilog, files } = emitVerilog(ir, namers);
   const ports: PortInfo[] = top.ports.map((p) => ({ name: p.name, direction: p.kind === "input" ? "input" : "output", width: p.width, signed: p.signed }));
   return {
     top: top.name,
     verilog,
     ports,
     ir,
-    ...(top.hasClock ? { clock: "clock" } : {}),
-    ...(top.hasReset ? { reset: "reset" } : {}),
+    ...(top.hasClock ? { clock: implicitPortOf(top, "clock")?.name ?? "clock" } : {}),
+    ...(top.hasReset ? { reset: implicitPortOf(top, "reset")?.name ?? "reset" } : {}),
+    ...(files.size > 0 ? { files: Object.fromEntries(files) } : {}),
   };
+}
+
+/** The design's own code recursed deeper than the call stack allows: say where, and what to do. */
+function outOfStack(state: ElaborationState, site: SourceLoc): HdlError {
+  const path = state.overflow ?? [];
+  const inner = path[path.length - 1];
+  const where = inner ? ` while building module ${inner.name} (${path.map((b) => b.name).join(" -> ")})` : "";
+  return new HdlError(
+    inner?.site ?? site,
+    `elaboration ran out of call stack${where}: the generator code nests too deep (a \`when\` or a module hierarchy thousands of levels deep); ` +
+      "flatten it (a loop, switchOn or a mux chain), or give Node a larger stack with node --stack-size=N",
+  );
 }
 
 /** The Verilog text of `def` with `params`. */

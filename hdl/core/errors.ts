@@ -1,4 +1,4 @@
-import { formatLoc, type SourceLoc } from "./source";
+import { formatLoc, type SourceLoc } from "./source.js";
 
 /**
  * An elaboration error. Its message starts with the user's `file:line`

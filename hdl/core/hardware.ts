@@ -2,19 +2,20 @@
  * Wires, registers and ports of any type. Aggregates (bundles, vectors) are
  * built from ground signals named `name_field` and `name_index`.
  */
-import { ensureClock, ensureReset } from "./clock";
-import { currentContext } from "./context";
-import { HdlError } from "./errors";
-import type { SignalKind } from "./ir";
-import { fits, toBigInt, type Literal } from "./literal";
-import { nameAt } from "./naming";
-import { Signal, mux, toSignal, type Operand } from "./signal";
-import { userLocation, type SourceLoc } from "./source";
-import { fieldOf, isGround, typeName, type BundleType, type Flip, type GroundType, type HdlType, type VecType } from "./types";
-import { Var, newSignal, type SignalOptions } from "./var";
-import { when } from "./when";
+import { ensureClock, ensureReset } from "./clock.js";
+import { currentContext } from "./context.js";
+import { HdlError } from "./errors.js";
+import type { SignalKind } from "./ir.js";
+import { fits, toBigInt, type Literal } from "./literal.js";
+import { nameAt } from "./naming.js";
+import { Signal, mux, toSignal, type Operand } from "./signal.js";
+import { userLocation, type SourceLoc } from "./source.js";
+import { fieldOf, isGround, typeName, type BundleType, type Flip, type GroundType, type HdlType, type VecType } from "./types.js";
+import { Var, newSignal, type SignalOptions } from "./var.js";
+import { when } from "./when.js";
 
-type Unflip<F> = F extends Flip<infer T> ? T : F;
+/** The type inside a `Flipped(...)` field. */
+export type Unflip<F> = F extends Flip<infer T> ? T : F;
 
 /** The TypeScript value of a hardware type: a Var, a record of values, or a VecValue. */
 export type Value<T extends HdlType> = T extends GroundType

@@ -3,7 +3,7 @@
  * statements. The builder records into it; checks and backends only read it.
  * Every signal is a ground value (bundles and vectors are flattened before here).
  */
-import type { SourceLoc } from "./source";
+import type { SourceLoc } from "./source.js";
 
 export type SignalKind =
   | "input" // port of this module, driven from outside
@@ -132,6 +132,8 @@ export interface IrMemory {
   name: string;
   readonly init?: readonly bigint[];
   readonly initFile?: string;
+  /** Emit `init` as a `$readmemh` data file (returned with the Verilog) instead of an initial block. */
+  readonly initAsFile?: boolean;
   /** Initial contents from the `$readmemh` file named by the simulation argument `+<initPlusarg>=FILE`. */
   readonly initPlusarg?: string;
   /** Requested implementation (emitted as a `ram_style` attribute); the tool decides when absent. */

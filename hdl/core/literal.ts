@@ -1,7 +1,7 @@
 /** Literals: TypeScript numbers, bigints and booleans used as hardware constants. */
-import { HdlError } from "./errors";
-import type { IrLit } from "./ir";
-import { userLocation } from "./source";
+import { HdlError } from "./errors.js";
+import type { IrLit } from "./ir.js";
+import { userLocation } from "./source.js";
 
 export type Literal = number | bigint | boolean;
 
@@ -11,6 +11,7 @@ export function toBigInt(v: Literal): bigint {
     if (!Number.isSafeInteger(v)) throw new HdlError(userLocation(), `literal ${v} is not a safe integer: use a bigint`);
     return BigInt(v);
   }
+  if (typeof v !== "bigint") throw new HdlError(userLocation(), `${JSON.stringify(v) ?? String(v)} is not a hardware value: use a signal, a number, a bigint or a boolean`);
   return v;
 }
 

@@ -3,22 +3,28 @@
  * (synchronous read) and to LUT RAM or logic when small or read asynchronously.
  * Ports opened inside `when` blocks are enabled only under those conditions.
  */
-import { ensureClock } from "./clock";
-import { currentContext, freshId, type ModuleContext } from "./context";
-import { HdlError } from "./errors";
-import type { IrMemory, IrOp, MemStyle } from "./ir";
-import { fits, toBigInt, type Literal } from "./literal";
-import { nameAt } from "./naming";
-import { Signal, toSignal, type Operand } from "./signal";
-import { userLocation } from "./source";
-import { Bool, log2Ceil, typeName, type GroundType } from "./types";
-import { newSignal, type SignalOptions } from "./var";
+import { ensureClock } from "./clock.js";
+import { currentContext, freshId, type ModuleContext } from "./context.js";
+import { HdlError } from "./errors.js";
+import type { IrMemory, IrOp, MemStyle } from "./ir.js";
+import { fits, toBigInt, type Literal } from "./literal.js";
+import { nameAt } from "./naming.js";
+import { Signal, toSignal, type Operand } from "./signal.js";
+import { userLocation } from "./source.js";
+import { Bool, log2Ceil, typeName, type GroundType } from "./types.js";
+import { newSignal, type SignalOptions } from "./var.js";
 
 export interface MemOptions extends SignalOptions {
   /** Initial contents, one value per word (missing words are 0). */
   readonly init?: readonly Literal[];
   /** Initial contents from a `$readmemh` file (path as the simulator and synthesis tool will see it). */
   readonly initFile?: string;
+  /**
+   * Write `init` into a `$readmemh` data file (`<module>_<memory>.hex`, returned in the
+   * elaboration's `files`) instead of an initial block: Yosys reads a large ROM this way in
+   * seconds rather than minutes. Simulation and synthesis in this package place the file themselves.
+   */
+  readonly initAsFile?: boolean;
   /**
    * Simulation only: initial contents from the `$readmemh` file given at run time as
    * `+NAME=FILE` (sim's `plusargs` option); without the argument the memory starts unset.
@@ -33,6 +39,7 @@ export interface MemOptions extends SignalOptions {
 }
 
 export class Memory {
+  /** @internal use Mem() or Rom(). */
   constructor(
     readonly ir: IrMemory,
     readonly type: GroundType,
@@ -117,6 +124,7 @@ function newMemory(depth: number, type: GroundType, opts: MemOptions | undefined
   if (init && init.length > depth) throw new HdlError(loc, `${init.length} initial values for a memory of ${depth} words`);
   const sources = [opts?.init, opts?.initFile, opts?.initPlusarg].filter((x) => x !== undefined).length;
   if (sources > 1) throw new HdlError(loc, "give at most one of init, initFile and initPlusarg");
+  if (opts?.initAsFile && opts.init === undefined) throw new HdlError(loc, "initAsFile writes the init contents to a file: give init too");
   if (opts?.initPlusarg !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.initPlusarg)) throw new HdlError(loc, `initPlusarg ${JSON.stringify(opts.initPlusarg)} must be an identifier`);
   const hint = opts?.name ?? nameAt(loc) ?? "_mem";
   const ir: IrMemory = {
@@ -133,6 +141,7 @@ function newMemory(depth: number, type: GroundType, opts: MemOptions | undefined
     writePorts: [],
     ...(init ? { init } : {}),
     ...(opts?.initFile ? { initFile: opts.initFile } : {}),
+    ...(opts?.initAsFile ? { initAsFile: true } : {}),
     ...(opts?.initPlusarg ? { initPlusarg: opts.initPlusarg } : {}),
     ...(opts?.style ? { style: opts.style } : {}),
   };
@@ -145,7 +154,13 @@ export function Mem(depth: number, type: GroundType, opts?: MemOptions): Memory 
   return newMemory(depth, type, opts, "Mem()");
 }
 
+export interface RomOptions extends SignalOptions {
+  /** Contents as a `$readmemh` data file instead of an initial block (see MemOptions.initAsFile). */
+  readonly initAsFile?: boolean;
+  readonly style?: MemStyle;
+}
+
 /** A read-only memory holding `contents`. */
-export function Rom(type: GroundType, contents: readonly Literal[], opts?: SignalOptions): Memory {
+export function Rom(type: GroundType, contents: readonly Literal[], opts?: RomOptions): Memory {
   return newMemory(contents.length, type, { ...opts, init: contents }, "Rom()");
 }

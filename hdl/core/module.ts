@@ -4,15 +4,16 @@
  * from the parameters. `instance()` places one inside the current module.
  */
 import { createHash } from "node:crypto";
-import { currentContext, freshId, withContext, type ModuleContext } from "./context";
-import { HdlError } from "./errors";
-import { refTo, type IrBlackbox, type IrInstance, type IrModule, type IrSignal } from "./ir";
-import { nameAt } from "./naming";
-import { userLocation, type SourceLoc } from "./source";
-import { VecValue } from "./hardware";
-import { Var } from "./var";
-import type { GroundType } from "./types";
-import { ensureClock, ensureReset, isImplicitPort } from "./clock";
+import { currentContext, freshId, withContext, type ModuleContext } from "./context.js";
+import { HdlError } from "./errors.js";
+import { refTo, type IrBlackbox, type IrInstance, type IrModule, type IrSignal } from "./ir.js";
+import { nameAt } from "./naming.js";
+import { userLocation, type SourceLoc } from "./source.js";
+import { VecValue } from "./hardware.js";
+import { Var } from "./var.js";
+import type { GroundType } from "./types.js";
+import { ensureClock, ensureReset, isImplicitPort } from "./clock.js";
+import { isKeyword } from "./names.js";
 
 /** What a module body returns: its ports, as a record (possibly nested) of port values. */
 export type PortsShape = Var | VecValue<never> | { readonly [key: string]: PortsShape } | readonly PortsShape[];
@@ -64,13 +65,23 @@ export function defineBlackbox<P, IO>(name: string, ports: (params: P) => IO, op
   return new ModuleDef(name, ports, { ...options, blackbox: true });
 }
 
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
 function checkIdentifier(name: string): void {
-  if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(name)) throw new HdlError(userLocation(), `"${name}" is not a valid Verilog module name`);
+  if (typeof name !== "string" || !IDENTIFIER.test(name)) throw new HdlError(userLocation(), `${JSON.stringify(name)} is not a valid Verilog module name: use letters, digits and _`);
 }
 
 interface Elaborated {
   readonly module: IrModule;
   readonly io: unknown;
+}
+
+/** A module whose body is running: its generator, parameter key and instantiation site. */
+interface Building {
+  readonly def: ModuleDef<never, unknown>;
+  readonly key: string;
+  readonly name: string;
+  readonly site: SourceLoc;
 }
 
 /** Per-elaboration state: generated modules by generator and parameter key. */
@@ -79,6 +90,15 @@ export class ElaborationState {
   readonly names = new Set<string>();
   /** Finished modules, children before parents. */
   readonly order: IrModule[] = [];
+  /** Modules being built, outermost first: the path to the one running now. */
+  readonly building: Building[] = [];
+  /** The path of modules being built when the call stack ran out, if it did. */
+  overflow: readonly Building[] | undefined;
+}
+
+/** V8's error for an exhausted call stack (also when a pattern could not even be compiled for lack of it). */
+export function isStackOverflow(e: unknown): boolean {
+  return (e instanceof RangeError && e.message.includes("call stack")) || (e instanceof SyntaxError && e.message.includes("Stack overflow"));
 }
 
 let state: ElaborationState | undefined;
@@ -135,8 +155,9 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
   s.byDef.set(def as ModuleDef<never, unknown>, cache);
   const hit = cache.get(key);
   if (hit) return hit;
-  const baseName = def.options.moduleName?.(params) ?? `${def.name}${paramSuffix(params)}`;
+  checkNotBuilding(s, def as ModuleDef<never, unknown>, key, loc);
   const bb = def.options.blackbox;
+  const { name: baseName, problem: nameProblem } = moduleNameOf(def, params, loc);
   const module: IrModule = {
     name: bb ? baseName : uniqueModuleName(s, baseName),
     loc: def.loc,
@@ -152,7 +173,19 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
   };
   if (bb) s.names.add(baseName);
   const ctx: ModuleContext = { module, block: module.body, conditions: [], generator: def.name, site: loc };
-  const io = withContext(ctx, () => def.body(params));
+  s.building.push({ def: def as ModuleDef<never, unknown>, key, name: module.name, site: loc });
+  let io: IO;
+  try {
+    io = withContext(ctx, () => def.body(params));
+  } catch (e) {
+    // When the stack ran out, little of it is left here: record the path with as little work as
+    // possible (no pattern matching); elaborate() decides what the error was.
+    if (s.overflow === undefined && e instanceof RangeError) s.overflow = s.building.slice();
+    throw e;
+  } finally {
+    s.building.pop();
+  }
+  if (nameProblem) throw nameProblem;
   checkPorts(module, io, def.name, loc);
   if (bb && (module.signals.length > 0 || module.body.length > 0 || module.memories.length > 0 || module.instances.length > 0)) {
     throw new HdlError(module.signals[0]?.loc ?? module.body[0]?.loc ?? loc, `blackbox ${def.name} may only declare ports`);
@@ -161,6 +194,38 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
   cache.set(key, result);
   s.order.push(module);
   return result;
+}
+
+/** A module containing itself (directly or through others) would never finish: name the whole path. */
+function checkNotBuilding(s: ElaborationState, def: ModuleDef<never, unknown>, key: string, loc: SourceLoc): void {
+  const at = s.building.findIndex((b) => b.def === def && b.key === key);
+  if (at < 0) return;
+  const path = s.building.slice(at);
+  const names = [...path.map((b) => b.name), path[0]!.name].join(" -> ");
+  const inside = s.building[s.building.length - 1]!.name;
+  throw new HdlError(
+    loc,
+    `module ${inside} instantiates ${path[0]!.name}, which contains it: ${names} would never end; a module cannot contain itself`,
+    path.map((b) => b.site),
+  );
+}
+
+/** The Verilog name for `params`: the generator's choice or name plus parameter suffix; keywords get a trailing `_`. */
+/**
+ * The Verilog name for `params`: the generator's choice or name plus parameter suffix; keywords
+ * get a trailing `_`. A chosen name that is not an identifier comes back as `problem`, raised
+ * after the body ran, so that the body's own parameter checks speak first.
+ */
+function moduleNameOf<P, IO>(def: ModuleDef<P, IO>, params: P, loc: SourceLoc): { name: string; problem?: HdlError } {
+  const chosen = def.options.moduleName?.(params);
+  if (chosen !== undefined && (typeof chosen !== "string" || !IDENTIFIER.test(chosen))) {
+    const problem = new HdlError(loc, `moduleName of ${def.name} returned ${JSON.stringify(chosen)}, which is not a Verilog identifier: use letters, digits and _`);
+    return { name: def.name, problem };
+  }
+  const name = chosen ?? `${def.name}${paramSuffix(params)}`;
+  if (!isKeyword(name)) return { name };
+  if (def.options.blackbox) throw new HdlError(loc, `blackbox ${name} has a Verilog keyword as its name: no Verilog module can be called that`);
+  return { name: `${name}_` };
 }
 
 function blackboxInfo<P, IO>(def: ModuleDef<P, IO>, params: P, moduleName: string): IrBlackbox {

@@ -2,8 +2,9 @@
  * Final Verilog names, unique per module: ports keep theirs; then instances,
  * memories and signals in creation order; collisions get `_1`, `_2`, ...
  */
-import { HdlError } from "./errors";
-import type { IrModule } from "./ir";
+import { isImplicitPort } from "./clock.js";
+import { HdlError } from "./errors.js";
+import type { IrModule } from "./ir.js";
 
 const KEYWORDS = new Set(
   (
@@ -27,6 +28,11 @@ const KEYWORDS = new Set(
     "weak wildcard with within"
   ).split(" "),
 );
+
+/** True for a Verilog-2005 or SystemVerilog keyword. */
+export function isKeyword(name: string): boolean {
+  return KEYWORDS.has(name);
+}
 
 export function sanitize(name: string): string {
   let s = name.replace(/[^A-Za-z0-9_]/g, "_");
@@ -58,14 +64,17 @@ export class Namer {
 /** Assigns final names to everything declared in `m`; returns the namer for temporaries. */
 export function assignNames(m: IrModule): Namer {
   const namer = new Namer();
+  // The user's ports keep their names; the implicit clock and reset give way (`clock_1`).
   for (const p of m.ports) {
+    if (isImplicitPort(p)) continue;
     const wanted = sanitize(p.hint);
     if (namer.has(wanted)) {
-      const first = m.ports.find((q) => q !== p && q.name === wanted);
-      throw new HdlError(p.loc, `module ${m.name} has two ports named ${wanted}`, first ? [first.loc] : []);
+      const first = m.ports.find((q) => q !== p && !isImplicitPort(q) && q.name === wanted);
+      throw new HdlError(p.loc, `module ${m.name} has two ports named ${wanted}: rename one with { name: "..." }`, first ? [first.loc] : []);
     }
     p.name = namer.claim(p.hint);
   }
+  for (const p of m.ports) if (isImplicitPort(p)) p.name = namer.claim(p.hint);
   for (const inst of m.instances) inst.name = namer.claim(inst.hint);
   for (const mem of m.memories) mem.name = namer.claim(mem.hint);
   for (const s of m.signals) {

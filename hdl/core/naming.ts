@@ -6,13 +6,14 @@
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import type * as TsMorph from "ts-morph";
-import type { SourceLoc } from "./source";
+import type { SourceLoc } from "./source.js";
 
 type Morph = typeof TsMorph;
 let morph: Morph | undefined;
 let project: TsMorph.Project | undefined;
 const files = new Map<string, TsMorph.SourceFile | null>();
-const cache = new Map<string, string | null>();
+/** By location object: one call site always gives the same SourceLoc (source.ts). */
+const cache = new WeakMap<SourceLoc, string | null>();
 
 function loadMorph(): Morph {
   // Loaded on first use: ts-morph carries the TypeScript compiler.
@@ -34,11 +35,10 @@ function sourceFile(file: string): TsMorph.SourceFile | null {
 
 /** The variable (or property) name that the call at `loc` initialises, if any. */
 export function nameAt(loc: SourceLoc): string | undefined {
-  const key = `${loc.file}:${loc.line}:${loc.column}`;
-  const hit = cache.get(key);
+  const hit = cache.get(loc);
   if (hit !== undefined) return hit ?? undefined;
   const name = lookup(loc);
-  cache.set(key, name ?? null);
+  cache.set(loc, name ?? null);
   return name;
 }
 

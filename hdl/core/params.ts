@@ -3,8 +3,8 @@
  * elaboration with an HdlError at the instantiation site, naming the generator, e.g.
  * `hdl/spec2/pe-array.ts:80: Pe: xWords must divide K = 8, got 3`.
  */
-import { currentContext } from "./context";
-import { HdlError } from "./errors";
+import { currentContext } from "./context.js";
+import { HdlError } from "./errors.js";
 
 export function requireParam(ok: boolean, message: string): asserts ok {
   if (ok) return;

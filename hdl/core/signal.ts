@@ -16,12 +16,12 @@
  * Operands of one operator must agree in signedness; number and bigint
  * literals take the signedness of the other operand and the minimal width.
  */
-import { HdlError } from "./errors";
-import type { IrExpr, IrModule, IrOp, OpKind } from "./ir";
-import { makeLit, minimalLit, toBigInt, type Literal } from "./literal";
-import { nameAt } from "./naming";
-import { userLocation } from "./source";
-import { Bool, SInt, UInt, typeName, type EnumType, type GroundType } from "./types";
+import { HdlError } from "./errors.js";
+import type { IrExpr, IrModule, IrOp, OpKind } from "./ir.js";
+import { makeLit, minimalLit, toBigInt, type Literal } from "./literal.js";
+import { nameAt } from "./naming.js";
+import { userLocation } from "./source.js";
+import { Bool, SInt, UInt, typeName, type EnumType, type GroundType } from "./types.js";
 
 export type Operand = Signal | Literal;
 
@@ -50,11 +50,11 @@ export class Signal {
     return this;
   }
 
-  add(o: Operand): Signal { return binary("add", this, o, (a, b) => Math.max(a, b) + 1); }
-  sub(o: Operand): Signal { return binary("sub", this, o, (a, b) => Math.max(a, b) + 1); }
+  add(o: Operand): Signal { return binary("add", this, o, widening); }
+  sub(o: Operand): Signal { return binary("sub", this, o, widening); }
   addWrap(o: Operand): Signal { return binary("add", this, o, Math.max); }
   subWrap(o: Operand): Signal { return binary("sub", this, o, Math.max); }
-  mul(o: Operand): Signal { return binary("mul", this, o, (a, b) => a + b); }
+  mul(o: Operand): Signal { return binary("mul", this, o, product); }
   and(o: Operand): Signal { return binary("and", this, o, Math.max); }
   or(o: Operand): Signal { return binary("or", this, o, Math.max); }
   xor(o: Operand): Signal { return binary("xor", this, o, Math.max); }
@@ -145,6 +145,15 @@ export class Signal {
   }
 }
 
+/** Result widths of the widening operators. */
+function widening(a: number, b: number): number {
+  return Math.max(a, b) + 1;
+}
+
+function product(a: number, b: number): number {
+  return a + b;
+}
+
 function retype(t: GroundType, width: number): GroundType {
   return t.kind === "sint" ? SInt(width) : UInt(width);
 }
@@ -190,10 +199,12 @@ function ownerOf(args: readonly Signal[]): IrModule | undefined {
 /** Records an operator node. */
 export function op(kind: OpKind, args: readonly Signal[], params: readonly number[], type: GroundType): Signal {
   const loc = userLocation();
+  const exprs: IrExpr[] = new Array<IrExpr>(args.length);
+  for (let i = 0; i < args.length; i++) exprs[i] = args[i]!.expr;
   const node: IrOp = {
     k: "op",
     op: kind,
-    args: args.map((a) => a.expr),
+    args: exprs,
     params,
     width: type.width,
     signed: type.kind === "sint",
@@ -227,12 +238,21 @@ function compare(kind: OpKind, a: Signal, o: Operand): Signal {
 /** Concatenation, first argument in the most significant bits. */
 export function cat(...parts: Signal[]): Signal {
   if (parts.length === 0) throw new HdlError(userLocation(), "cat() needs at least one signal");
+  parts.forEach((p, i) => requireSignal(p, `cat() argument ${i + 1}`));
   if (parts.length === 1) return parts[0]!.asUInt();
   return op("cat", parts, [], UInt(parts.reduce((w, p) => w + p.width, 0)));
 }
 
+/** A literal has no width of its own where one is needed: ask for a signal or a typed constant. */
+function requireSignal(x: unknown, what: string): asserts x is Signal {
+  if (x instanceof Signal) return;
+  const hint = typeof x === "number" || typeof x === "bigint" || typeof x === "boolean" ? `: give it a width with constant(${String(x)}, UInt(w))` : "";
+  throw new HdlError(userLocation(), `${what} must be a signal, got ${typeof x === "bigint" ? `${x}n` : JSON.stringify(x) ?? String(x)}${hint}`);
+}
+
 /** `n` copies of `x` side by side. */
 export function replicate(x: Signal, n: number): Signal {
+  requireSignal(x, "replicate() value");
   if (!Number.isInteger(n) || n < 1) throw new HdlError(userLocation(), `replicate needs a positive count, got ${n}`);
   return cat(...Array.from({ length: n }, () => x));
 }

@@ -2,7 +2,10 @@
  * Hardware types. Ground types (UInt, SInt, Bool, enums) have a width and a
  * signedness; bundles and vectors are aggregates of them. Aggregates are
  * flattened to ground signals in the IR and in Verilog (`io_a_b`, `v_3`).
+ * A bad width or length is an HdlError at the user's line.
  */
+import { HdlError } from "./errors.js";
+import { userLocation } from "./source.js";
 
 export interface UIntType {
   readonly kind: "uint";
@@ -47,7 +50,11 @@ export interface VecType<E extends HdlType = HdlType> {
 export type HdlType = GroundType | BundleType | VecType;
 
 function checkWidth(width: number, what: string): void {
-  if (!Number.isInteger(width) || width < 1) throw new RangeError(`${what} width must be a positive integer, got ${width}`);
+  if (!Number.isInteger(width) || width < 1) throw new HdlError(userLocation(), `${what} width must be a positive integer, got ${show(width)}`);
+}
+
+function show(x: unknown): string {
+  return typeof x === "number" || typeof x === "bigint" ? String(x) : JSON.stringify(x) ?? String(x);
 }
 
 /** Unsigned integer of `width` bits. */
@@ -78,7 +85,7 @@ export function Flipped<T extends HdlType>(type: T): Flip<T> {
 
 /** `length` elements of one type. */
 export function Vec<E extends HdlType>(length: number, elem: E): VecType<E> {
-  if (!Number.isInteger(length) || length < 1) throw new RangeError(`Vec length must be a positive integer, got ${length}`);
+  if (!Number.isInteger(length) || length < 1) throw new HdlError(userLocation(), `Vec length must be a positive integer, got ${show(length)}`);
   return { kind: "vec", elem, length };
 }
 
@@ -100,8 +107,9 @@ export interface EnumType<V extends string> {
 }
 
 export function Enum<const V extends string>(name: string, variants: readonly V[]): EnumType<V> {
-  if (variants.length === 0) throw new RangeError(`Enum ${name} needs at least one variant`);
-  if (new Set(variants).size !== variants.length) throw new RangeError(`Enum ${name} has a repeated variant`);
+  if (variants.length === 0) throw new HdlError(userLocation(), `Enum ${name} needs at least one variant`);
+  const repeated = variants.find((v, i) => variants.indexOf(v) !== i);
+  if (repeated !== undefined) throw new HdlError(userLocation(), `Enum ${name} lists the variant ${repeated} twice`);
   const width = log2Ceil(variants.length);
   const e: EnumType<V> = {
     name,
@@ -110,7 +118,7 @@ export function Enum<const V extends string>(name: string, variants: readonly V[
     type: undefined as unknown as UIntType,
     code(variant: V): number {
       const i = variants.indexOf(variant);
-      if (i < 0) throw new RangeError(`Enum ${name} has no variant ${variant}`);
+      if (i < 0) throw new HdlError(userLocation(), `Enum ${name} has no variant ${String(variant)}: its variants are ${variants.join(", ")}`);
       return i;
     },
   };

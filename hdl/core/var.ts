@@ -3,12 +3,12 @@
  * port). `assign` records a connection; last-connect semantics apply inside
  * `when` blocks. Whether the connection is legal is decided by the checks.
  */
-import { currentContext, freshId } from "./context";
-import { refTo, type IrRef, type IrSignal, type SignalKind } from "./ir";
-import { Signal, constant, literal, type Operand } from "./signal";
-import { userLocation, type SourceLoc } from "./source";
-import type { GroundType } from "./types";
-import { fits, toBigInt, type Literal } from "./literal";
+import { currentContext, freshId } from "./context.js";
+import { refTo, type IrRef, type IrSignal, type SignalKind } from "./ir.js";
+import { Signal, constant, literal, type Operand } from "./signal.js";
+import { userLocation, type SourceLoc } from "./source.js";
+import type { GroundType } from "./types.js";
+import { fits, toBigInt, type Literal } from "./literal.js";
 
 export class Var extends Signal {
   declare readonly expr: IrRef;

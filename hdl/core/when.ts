@@ -3,12 +3,12 @@
  * default. Later connections win (last-connect semantics); a signal driven
  * only under some conditions must have an earlier default or it is an error.
  */
-import { currentContext, inBlock, type ModuleContext } from "./context";
-import { HdlError } from "./errors";
-import type { IrExpr, IrWhen } from "./ir";
-import { Signal, toSignal, type Operand } from "./signal";
-import { userLocation } from "./source";
-import { typeName } from "./types";
+import { closeBlock, currentContext, openBlock, type ModuleContext, type SavedBlock } from "./context.js";
+import { HdlError } from "./errors.js";
+import type { IrExpr, IrWhen } from "./ir.js";
+import { Signal, toSignal, type Operand } from "./signal.js";
+import { userLocation } from "./source.js";
+import { typeName } from "./types.js";
 
 function condition(c: Operand, what: string): Signal {
   const s = toSignal(c);
@@ -17,8 +17,10 @@ function condition(c: Operand, what: string): Signal {
 }
 
 export class WhenChain {
+  /** @internal use when(). */
   constructor(
-    private readonly ctx: ModuleContext,
+    /** @internal */
+    readonly ctx: ModuleContext,
     private last: IrWhen,
     /** Negations of the conditions so far, for the condition path of later branches. */
     private readonly negated: IrExpr[],
@@ -28,25 +30,38 @@ export class WhenChain {
     const c = condition(cond, "elsewhen");
     const node: IrWhen = { k: "when", cond: c.expr, then: [], otherwise: [], loc: userLocation() };
     this.last.otherwise.push(node);
-    inBlock(this.ctx, node.then, [...this.negated, c.expr], body);
+    const saved = openBlock(this.ctx, node.then, [...this.negated, c.expr]);
+    body();
+    closeBlock(this.ctx, saved);
     this.last = node;
     this.negated.push(c.not().expr);
     return this;
   }
 
   otherwise(body: () => void): void {
-    inBlock(this.ctx, this.last.otherwise, this.negated, body);
+    const saved = openBlock(this.ctx, this.last.otherwise, this.negated);
+    body();
+    closeBlock(this.ctx, saved);
   }
 }
 
 /** Connections made in `body` take effect only while `cond` is high. */
 export function when(cond: Operand, body: () => void): WhenChain {
+  // The body runs in this small frame: a `when` nesting level costs the call stack one frame.
+  // (No finally: an error inside aborts the whole module, whose context is then dropped.)
+  const open = openWhen(cond);
+  body();
+  closeBlock(open.chain.ctx, open.saved);
+  return open.chain;
+}
+
+function openWhen(cond: Operand): { chain: WhenChain; saved: SavedBlock } {
   const ctx = currentContext("when()");
   const c = condition(cond, "when");
   const node: IrWhen = { k: "when", cond: c.expr, then: [], otherwise: [], loc: userLocation() };
   ctx.block.push(node);
-  inBlock(ctx, node.then, [c.expr], body);
-  return new WhenChain(ctx, node, [c.not().expr]);
+  const chain = new WhenChain(ctx, node, [c.not().expr]);
+  return { chain, saved: openBlock(ctx, node.then, [c.expr]) };
 }
 
 export class SwitchChain {

@@ -10,8 +10,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { Bool, Input, Mem, Output, Reg, UInt, Vec, Bundle, SInt, defineModule, elaborate, log2Ceil, when, type ElaboratedDesign, type Signal } from "../core";
 import { makePlan } from "../../spectral/conv";
-import { simulate, type Backend, type Sample } from "../../sim";
-import { cacheRoot } from "../../sim/tools";
+import { cacheRoot, simulate, type Backend, type Sample } from "../../sim";
 import { Spec2Layer, type Spec2LayerParams } from "./layer";
 import { peArrayConfig } from "./pe-array";
 

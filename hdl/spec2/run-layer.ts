@@ -11,18 +11,24 @@
  *     "images" (batch only), "simulator", "parallelism", "formats" }
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { isMain } from "../core";
+import { CliError, checkOutputPath, choiceOption, parseCommandLine, requiredOption, runMain, stringOption, writeFileAtomic } from "../core/cli";
 import { LayerFileError, readLayerFile, type AcceleratorLayer } from "./layer-file";
 import { makePlan } from "../../spectral/conv";
 import { dequantize, quantizeActivations } from "../../spectral/fixed";
-import { writeFileAtomic } from "../../prune/io";
 import { runLayerBatch } from "./layer-driver";
-import type { Backend } from "../../sim";
+import { SimCompileError, SimError, type Backend } from "../../sim";
 
-const USAGE = "usage: npx tsx hdl/spec2/run-layer.ts --layer L.json --input X.json --out Y.json [--sim iverilog|verilator] [--verilog FILE.v]";
+const USAGE = `usage: npx tsx hdl/spec2/run-layer.ts --layer L.json --input X.json --out Y.json [--sim iverilog|verilator] [--verilog FILE.v]
 
-class UsageError extends Error {}
+Runs one convolution layer on the simulated SPEC2 RTL and writes its output, cycles and PE use.
+
+  --layer L.json     the layer (see hdl/spec2/layer-file.ts)
+  --input X.json     { "input": [Cin][H][W] } or a batch { "input": [N][Cin][H][W] }
+  --out Y.json       the result, written only when the run succeeds
+  --sim NAME         iverilog (default) or verilator
+  --verilog FILE.v   simulate this Verilog of the layer's modules instead of elaborating them
+  -h, --help         this text`;
 
 /** X.json's input: one image (batch false) or N images, each a flat Cin x H x W array, checked for shape, finiteness and range. */
 export function readInput(file: string, acc: AcceleratorLayer): { images: Float64Array[]; batch: boolean } {
@@ -60,36 +66,33 @@ export function readInput(file: string, acc: AcceleratorLayer): { images: Float6
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        layer: { type: "string" },
-        input: { type: "string" },
-        out: { type: "string" },
-        sim: { type: "string", default: "iverilog" },
-        verilog: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
+  const cl = parseCommandLine({
+    usage: USAGE,
+    options: { layer: { type: "string" }, input: { type: "string" }, out: { type: "string" }, sim: { type: "string" }, verilog: { type: "string" } },
+  });
+  if (!cl) return;
+  const layerFile = requiredOption(cl, "layer");
+  const inputFile = requiredOption(cl, "input");
+  const out = checkOutputPath(requiredOption(cl, "out"), "--out");
+  const sim: Backend = choiceOption(cl, "sim", ["iverilog", "verilator"] as const, "iverilog");
+  const verilogFile = stringOption(cl, "verilog");
+  let verilog: string | undefined;
+  if (verilogFile !== undefined) {
+    try {
+      verilog = readFileSync(verilogFile, "utf8");
+    } catch (e) {
+      throw new CliError(`--verilog ${verilogFile}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 2);
+    }
   }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  for (const key of ["layer", "input", "out"] as const) if (!values[key]) throw new UsageError(`missing --${key}`);
-  if (values.sim !== "iverilog" && values.sim !== "verilator") throw new UsageError(`--sim ${values.sim}: use iverilog or verilator`);
-  const acc = readLayerFile(values.layer!);
-  const { images, batch } = readInput(values.input!, acc);
+  const acc = readLayerFile(layerFile);
+  const { images, batch } = readInput(inputFile, acc);
   const { layer, parallelism } = acc;
   const params = { layer, ...parallelism };
-  process.stderr.write(`run-layer: ${images.length} image${images.length > 1 ? "s" : ""} on ${values.sim}\n`);
+  process.stderr.write(`run-layer: ${images.length} image${images.length > 1 ? "s" : ""} on ${sim}\n`);
   const words = images.map((x) => quantizeActivations(x, layer.formats.inFrac, layer.formats.actBits));
   const run = await runLayerBatch(params, words, {
-    backend: values.sim as Backend,
-    ...(values.verilog ? { verilog: readFileSync(values.verilog, "utf8") } : {}),
+    backend: sim,
+    ...(verilog !== undefined ? { verilog } : {}),
     onImage: (done, total) => process.stderr.write(`run-layer: image ${done} of ${total}\n`),
   });
   const { cout, ho, wo } = makePlan(layer);
@@ -103,19 +106,19 @@ async function main(): Promise<void> {
     cycles: run.cycles,
     usefulMacs: run.macs,
     peUtilisation: run.peUtilisation,
-    simulator: values.sim,
+    simulator: sim,
     parallelism,
     formats: layer.formats,
   };
-  writeFileAtomic(values.out!, JSON.stringify(result) + "\n");
-  process.stderr.write(`run-layer: ${run.cycles} cycles, PE utilisation ${(100 * run.peUtilisation).toFixed(1)}%, wrote ${values.out}\n`);
+  writeFileAtomic(out, JSON.stringify(result) + "\n");
+  process.stderr.write(`run-layer: ${run.cycles} cycles, PE utilisation ${(100 * run.peUtilisation).toFixed(1)}%, wrote ${cl.values.out}\n`);
 }
 
-if (isMain(import.meta.url)) {
-  main().catch((e: unknown) => {
-    if (e instanceof UsageError) process.stderr.write(`run-layer: ${e.message}\n${USAGE}\n`);
-    else if (e instanceof LayerFileError) process.stderr.write(`run-layer: ${e.message}\n`);
-    else process.stderr.write(`run-layer: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  });
+/** Bad input files are the user's (exit 2); a simulator that fails or is missing ends the run (exit 1). */
+function exitCode(e: unknown): number | undefined {
+  if (e instanceof LayerFileError) return 2;
+  if (e instanceof SimCompileError || e instanceof SimError) return 1;
+  return undefined;
 }
+
+if (isMain(import.meta.url)) runMain("run-layer", main, exitCode);

@@ -32,15 +32,18 @@ function run(cmd: string, args: string[], cwd: string): string {
 }
 
 /** Output of `iverilog -Wall` (empty when clean); throws if it does not compile. */
-export function iverilogWarnings(verilog: string, top: string): string {
+export function iverilogWarnings(verilog: string, top: string, file = `${top}.v`): string {
   requireTool("iverilog", "iverilog");
-  return inTempDir({ [`${top}.v`]: verilog }, (dir) => run("iverilog", ["-Wall", "-s", top, "-o", "design.vvp", `${top}.v`], dir));
+  return inTempDir({ [file]: verilog }, (dir) => run("iverilog", ["-Wall", "-s", top, "-o", "design.vvp", file], dir));
 }
 
-/** Output of `verilator --lint-only -Wall` (empty when clean); throws on a warning or error. */
-export function verilatorLint(verilog: string, top: string): string {
+/**
+ * Output of `verilator --lint-only -Wall` (empty when clean); throws on a warning or error.
+ * `file` is the name the Verilog is linted under (Verilator's DECLFILENAME compares it with module names).
+ */
+export function verilatorLint(verilog: string, top: string, file = `${top}.v`): string {
   requireTool("verilator", "verilator");
-  return inTempDir({ [`${top}.v`]: verilog }, (dir) => run("verilator", ["--lint-only", "-Wall", "--top-module", top, `${top}.v`], dir));
+  return inTempDir({ [file]: verilog }, (dir) => run("verilator", ["--lint-only", "-Wall", "--top-module", top, file], dir));
 }
 
 /** Runs Yosys read/hierarchy -check/proc/check -assert; throws with Yosys's log on a problem. */
@@ -64,11 +67,11 @@ export async function yosysCheck(verilog: string, top: string): Promise<void> {
   }
 }
 
-/** All three; resolves when the Verilog is clean in every tool. */
+/** All three; resolves when the Verilog is clean in every tool, under any file name. */
 export async function expectCleanVerilog(verilog: string, top: string): Promise<void> {
   const iv = iverilogWarnings(verilog, top);
   if (iv !== "") throw new Error(`iverilog -Wall warnings:\n${iv}`);
-  verilatorLint(verilog, top);
+  verilatorLint(verilog, top, "design.v");
   await yosysCheck(verilog, top);
 }
 

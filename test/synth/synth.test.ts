@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,6 +68,73 @@ describe("loadDesignModule()", () => {
       /no `export default` or `export const design` providing an ElaboratedDesign/,
     );
   });
+});
+
+/** A stand-in `yosys` on PATH: `-V` answers, anything else runs `body` (a shell script). */
+function fakeYosys(body: string): string {
+  const bin = mkdtempSync(join(tmpdir(), "fake-yosys-"));
+  writeFileSync(join(bin, "yosys"), `#!/bin/sh\nif [ "$1" = "-V" ]; then echo "Yosys 0.0 (stand-in)"; exit 0; fi\n${body}\n`);
+  chmodSync(join(bin, "yosys"), 0o755);
+  return bin;
+}
+
+function report(args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "synth/report.ts", ...args], { cwd: root, encoding: "utf8", env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("synth/report.ts arguments and failures", () => {
+  it("--help prints the usage and runs nothing", () => {
+    const r = report(["--help"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npx tsx synth\/report\.ts <design\.ts \| file\.v> \[options\]/);
+    expect(r.stderr).toBe("");
+  });
+
+  const bad: [string[], number, RegExp][] = [
+    [["examples/fifo.ts", "--frobnicate"], 2, /^synth\/report: Unknown option '--frobnicate'[^\n]*\nusage: /],
+    [[], 2, /^synth\/report: expected one input file\nusage: /],
+    [["examples/fifo.ts", "--module", "Fifo"], 2, /^synth\/report: examples\/fifo\.ts: generator Fifo takes parameters: give them as JSON with --params, e.g\. --params '\{"width":8\}'\n$/],
+    [["examples/fifo.ts", "--params", "{}"], 2, /^synth\/report: --params needs --module NAME: the generator to give them to\n/],
+    [["examples/fifo.ts", "--timeout", "0"], 2, /^synth\/report: --timeout 0: expected a positive integer\n/],
+    [["nope.ts"], 2, /^synth\/report: nope\.ts: no such file\n$/],
+    [["nope.v"], 2, /^synth\/report: nope\.v: cannot be read \(ENOENT\)\n$/],
+  ];
+  for (const [args, status, message] of bad) {
+    it(`rejects ${args.join(" ") || "no arguments"}`, () => {
+      const r = report(args);
+      expect(r.status).toBe(status);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(message);
+    });
+  }
+
+  it("a native Yosys over its time limit is reported as timed out (the library and --timeout)", async () => {
+    const bin = fakeYosys("sleep 30");
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}:${saved}`;
+    try {
+      await expect(synthesize(fixture("counter.v"), { native: true, timeoutMs: 300 })).rejects.toThrow(/^yosys timed out after 300 ms and was stopped$/);
+    } finally {
+      process.env.PATH = saved;
+    }
+    const r = report(["test/fixtures/verilog/counter.v", "--native", "--timeout", "1"], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^synth\/report: yosys timed out after 1000 ms and was stopped$/m);
+  });
+});
+
+describe("synth/report.ts <design.ts> on every example", () => {
+  const examples = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".ts"));
+  for (const file of examples) {
+    it(file, () => {
+      const r = report([`examples/${file}`, "--target", "generic", "--json", "--native"]);
+      expect(r.status, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout) as { top: string; lut: number; ff: number };
+      expect(j.top).toMatch(/^[A-Z]\w+_/);
+      expect(j.lut + j.ff).toBeGreaterThan(0);
+    });
+  }
 });
 
 describe("synth/report.ts CLI", () => {

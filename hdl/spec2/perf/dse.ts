@@ -5,7 +5,7 @@
  */
 import { DEFAULT_SYSTEM, entriesPerKernel, networkPerf, type ArchConfig, type ConvLayer, type NetworkPerf, type SystemParams } from "./model";
 import { XC7VX690T, configUsage, fits, inputBufferWords, measuredKs, weightWordsPerPe, type Breakdown, type Budget, type BufferParams } from "./resources";
-import type { SynthCache } from "./synth-blocks";
+import type { SynthCache } from "./synth-cache";
 
 export interface DsePoint {
   readonly config: ArchConfig;

@@ -15,7 +15,7 @@
  * image n is tiled); a batch of N images streamed back to back takes fill + N x image + tail
  * (batchCycles), from the first input beat to the last output word, as the RTL driver
  * (hdl/spec2/layer-driver.ts) counts. Validated against Icarus/Verilator runs in
- * test/spec2/perf/model.test.ts and hdl/spec2/perf/validate.ts.
+ * test/spec2/perf/model.test.ts and bench/validate.ts.
  */
 import { fft2dForwardCyclesPerTile, fft2dForwardLatency } from "../fft2d";
 import { ifft2dCyclesPerBlock, ifft2dLatency, ifft2dRowBeatsPerBlock } from "../ifft2d";

@@ -1,6 +1,6 @@
 /**
  * Resources of an accelerator configuration, summed from Yosys measurements of its building
- * blocks (bench/results/synth-cache.json, made by synth-blocks.ts) plus block-RAM estimates by
+ * blocks (bench/results/synth-cache.json, made by bench/synth-blocks.ts) plus block-RAM estimates by
  * words for the buffers that only exist at VGG16 sizes:
  *
  *   measured (Yosys synth_xilinx, xc7):   Fft2dForward, Ifft2d, Pe (X banks and accumulators in
@@ -13,7 +13,7 @@
  */
 import { halfCols, indexWidths } from "../index-decoder";
 import { geometry, type ArchConfig, type ConvLayer } from "./model";
-import type { CacheEntry, Resources, SynthCache } from "./synth-blocks";
+import type { CacheEntry, Resources, SynthCache } from "./synth-cache";
 
 export interface Budget {
   readonly lut: number;
@@ -65,7 +65,7 @@ export function fits(u: Usage, b: Budget = XC7VX690T): boolean {
 
 function entry(cache: SynthCache, key: string): CacheEntry {
   const e = cache.entries[key];
-  if (!e) throw new Error(`synthesis cache has no entry ${key}: run npx tsx hdl/spec2/perf/synth-blocks.ts --only ${key}`);
+  if (!e) throw new Error(`synthesis cache has no entry ${key}: run npx tsx bench/synth-blocks.ts --only ${key}`);
   return e;
 }
 

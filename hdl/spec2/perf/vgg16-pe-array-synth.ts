@@ -6,9 +6,10 @@
  *   npx tsx hdl/spec2/perf/vgg16-pe-array-synth.ts OUT_DIR
  *   npx tsx synth/report.ts OUT_DIR/vgg16-pe-array.v --top <printed top> --json
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { isMain } from "../../core";
+import { parseCommandLine, runMain, writeFileAtomic } from "../../core/cli";
 import design from "./vgg16-pe-array";
 
 /** Replaces every `initial begin mem[i] = W'dV; ... end` block by `$readmemh` of a file in `dir`. */
@@ -39,12 +40,21 @@ export function splitInitialBlocks(verilog: string, dir: string): { verilog: str
   return { verilog: out.join("\n"), files };
 }
 
-if (isMain(import.meta.url)) {
-  const dir = path.resolve(process.argv[2] ?? "out/vgg16-pe-array");
+const USAGE = `usage: npx tsx hdl/spec2/perf/vgg16-pe-array-synth.ts [OUT_DIR]
+
+Writes the VGG16-scale PE array to OUT_DIR/vgg16-pe-array.v (default out/vgg16-pe-array) with its
+kernel ROMs as $readmemh files, for npx tsx synth/report.ts OUT_DIR/vgg16-pe-array.v --top <printed top>.`;
+
+function main(): void {
+  const cl = parseCommandLine({ usage: USAGE, options: {}, positionals: { min: 0, max: 1 } });
+  if (!cl) return;
+  const dir = path.resolve(cl.positionals[0] ?? "out/vgg16-pe-array");
   mkdirSync(dir, { recursive: true });
   const d = design();
   const split = splitInitialBlocks(d.verilog, dir);
-  for (const [file, text] of split.files) writeFileSync(file, text);
-  writeFileSync(path.join(dir, "vgg16-pe-array.v"), split.verilog);
+  for (const [file, text] of split.files) writeFileAtomic(file, text);
+  writeFileAtomic(path.join(dir, "vgg16-pe-array.v"), split.verilog);
   process.stdout.write(`${path.join(dir, "vgg16-pe-array.v")} (top ${d.top}, ${split.files.size} ROM files)\n`);
 }
+
+if (isMain(import.meta.url)) runMain("vgg16-pe-array-synth", main);

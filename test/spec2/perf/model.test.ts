@@ -15,8 +15,8 @@ import { best, explore, paretoFront, type DseSpace } from "../../../hdl/spec2/pe
 import { batchCycles, entriesPerKernel, geometry, layerPerf, networkPerf, spatialOps, tileRates, usefulMacs, type ArchConfig } from "../../../hdl/spec2/perf/model";
 import { XC7VX690T, compositionCheck, configUsage, fits } from "../../../hdl/spec2/perf/resources";
 import { randomLayer, type LayerShape } from "../../../hdl/spec2/perf/random-layer";
-import { CACHE_FILE, readCache } from "../../../hdl/spec2/perf/synth-blocks";
-import { VALIDATION_CASES, VALIDATION_FILE, archOf, convOf, describeCase, validateCase, type ValidationResult } from "../../../hdl/spec2/perf/validate";
+import { CACHE_FILE, readCache } from "../../../hdl/spec2/perf/synth-cache";
+import { VALIDATION_CASES, VALIDATION_FILE, archOf, convOf, describeCase, validateCase, type ValidationResult } from "../../../bench/validate";
 import { VGG16_CONV } from "../../../hdl/spec2/perf/vgg16";
 
 /** Stated tolerance: model cycles of a batch against the RTL's (first input beat to last output word). */

@@ -1,8 +1,9 @@
 /**
  * Yosys (synth_xilinx, 7-series) resource measurements of the SPEC2 building blocks, cached in
- * bench/results/synth-cache.json so that the DSE, bench/vgg16.ts and the tests never run Yosys.
+ * bench/results/synth-cache.json (schema: hdl/spec2/perf/synth-cache.ts) so that the DSE,
+ * bench/vgg16.ts and the tests never run Yosys.
  *
- *   npx tsx hdl/spec2/perf/synth-blocks.ts [--only key1,key2] [--force] [--list] [--wasm]
+ *   npx tsx bench/synth-blocks.ts [--only key1,key2] [--force] [--list] [--wasm]
  *
  * Blocks (see hdl/spec2/perf/README.md):
  *   fft-K{8,16}        Fft2dForward { K, T = K - 2 (k = 3), 16 bits, twiddleFrac 14 }
@@ -14,54 +15,22 @@
  * unless --force). Progress on stderr. Native Yosys (default; --wasm for the WebAssembly build,
  * which takes tens of minutes).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
-import { elaborate, isMain } from "../../core";
-import { synthesize, type ResourceReport } from "../../../synth";
-import { Fft2dForward } from "../fft2d";
-import { Ifft2d } from "../ifft2d";
-import { InputTiler } from "../input-tiler";
-import { KernelRom } from "../kernel-rom";
-import { OverlapAdd } from "../overlap-add";
-import { Pe } from "../pe";
-import { UInt } from "../../core";
-import { buildSchedule } from "../schedule";
-import { Spec2Layer } from "../layer";
-import { Queue } from "../../lib";
-import { makePlan } from "../../../spectral/conv";
-import { randomLayer, type LayerShape } from "./random-layer";
-
-export const CACHE_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../bench/results/synth-cache.json");
-export const SYNTH_COMMAND = "npx tsx hdl/spec2/perf/synth-blocks.ts";
-
-/** The fields of a ResourceReport kept in the cache. */
-export interface Resources {
-  readonly lut: number;
-  readonly ff: number;
-  readonly dsp: number;
-  readonly bram18: number;
-  readonly bram36: number;
-  readonly lutram: number;
-  readonly lutramLuts: number;
-  readonly srl: number;
-  readonly carry4: number;
-  readonly muxf: number;
-}
-
-export interface CacheEntry {
-  readonly what: string;
-  readonly params: unknown;
-  readonly resources: Resources;
-  readonly elapsedMs: number;
-}
-
-export interface SynthCache {
-  readonly command: string;
-  readonly target: "xilinx7";
-  readonly yosys: string;
-  readonly entries: Record<string, CacheEntry>;
-}
+import { elaborate, isMain } from "../hdl/core";
+import { UsageError, parseCommandLine, runMain, stringOption, writeFileAtomic } from "../hdl/core/cli";
+import { YosysError, synthesize, type ResourceReport } from "../synth";
+import { Fft2dForward } from "../hdl/spec2/fft2d";
+import { Ifft2d } from "../hdl/spec2/ifft2d";
+import { InputTiler } from "../hdl/spec2/input-tiler";
+import { KernelRom } from "../hdl/spec2/kernel-rom";
+import { OverlapAdd } from "../hdl/spec2/overlap-add";
+import { Pe } from "../hdl/spec2/pe";
+import { buildSchedule } from "../hdl/spec2/schedule";
+import { Spec2Layer } from "../hdl/spec2/layer";
+import { Queue } from "../hdl/lib";
+import { UInt } from "../hdl/core";
+import { CACHE_FILE, SYNTH_COMMAND, readCache, type Resources } from "../hdl/spec2/perf/synth-cache";
+import { makePlan } from "../spectral/conv";
+import { randomLayer, type LayerShape } from "../hdl/spec2/perf/random-layer";
 
 /** The composition-check layer: VGG-like channel ratio at a small map, 8 PEs (4 x 2). */
 export const COMPOSITION_SHAPE: LayerShape = { cin: 8, cout: 16, h: 12, w: 12, k: 3, p: 1, K: 8, density: 0.25, pOut: 4, pIn: 2 };
@@ -118,25 +87,34 @@ export function allJobs(): Job[] {
   return [...jobs, ...compositionJobs()];
 }
 
-export function readCache(file = CACHE_FILE): SynthCache {
-  if (!existsSync(file)) return { command: SYNTH_COMMAND, target: "xilinx7", yosys: "", entries: {} };
-  return JSON.parse(readFileSync(file, "utf8")) as SynthCache;
-}
-
 function keep(r: ResourceReport): Resources {
   const { lut, ff, dsp, bram18, bram36, lutram, lutramLuts, srl, carry4, muxf } = r;
   return { lut, ff, dsp, bram18, bram36, lutram, lutramLuts, srl, carry4, muxf };
 }
 
+const USAGE = `usage: npx tsx bench/synth-blocks.ts [--only KEY,KEY...] [--force] [--list] [--wasm]
+
+Synthesises the SPEC2 building blocks with Yosys (synth_xilinx) into bench/results/synth-cache.json.
+Entries already there are skipped unless --force; each is written as soon as it is done.
+
+  --only KEYS    only these blocks, in this order (see --list)
+  --force        measure again even when cached
+  --list         print the blocks and run nothing
+  --wasm         the WebAssembly Yosys instead of the native one (tens of minutes)
+  -h, --help     this text`;
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const force = args.includes("--force");
-  const oi = args.indexOf("--only");
-  const only = oi >= 0 ? new Set(args[oi + 1]!.split(",")) : undefined;
+  const cl = parseCommandLine({ usage: USAGE, options: { only: { type: "string" }, force: { type: "boolean" }, list: { type: "boolean" }, wasm: { type: "boolean" } } });
+  if (!cl) return;
+  const force = cl.values.force === true;
+  const onlyText = stringOption(cl, "only");
+  const only = onlyText !== undefined ? onlyText.split(",") : undefined;
   const all = allJobs();
+  const unknown = (only ?? []).filter((k) => !all.some((j) => j.key === k));
+  if (unknown.length > 0) throw new UsageError(`--only: unknown block ${unknown.join(", ")} (see --list)`, USAGE);
   // --only keeps the order given on the command line
-  const jobs = only ? [...only].map((k) => all.find((j) => j.key === k)).filter((j): j is Job => j !== undefined) : all;
-  if (args.includes("--list")) {
+  const jobs = only ? only.map((k) => all.find((j) => j.key === k)!) : all;
+  if (cl.values.list === true) {
     for (const j of jobs) console.log(`${j.key}\t${j.what}`);
     return;
   }
@@ -149,18 +127,13 @@ async function main(): Promise<void> {
     }
     const t0 = Date.now();
     process.stderr.write(`[${n + 1}/${jobs.length}] ${j.key}: ${j.what} ...\n`);
-    const r = await synthesize(j.build(), { target: "xilinx7", native: !args.includes("--wasm") });
+    const r = await synthesize(j.build(), { target: "xilinx7", native: cl.values.wasm !== true });
     process.stderr.write(`[${n + 1}/${jobs.length}] ${j.key}: ${r.lut} LUT, ${r.ff} FF, ${r.dsp} DSP, ${r.bram36} RAMB36 + ${r.bram18} RAMB18, ${r.lutramLuts} LUT-RAM LUTs (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
     cache = readCache(); // another run may have written meanwhile
     cache = { command: SYNTH_COMMAND, target: "xilinx7", yosys: r.yosys, entries: { ...cache.entries, [j.key]: { what: j.what, params: j.params, resources: keep(r), elapsedMs: r.elapsedMs } } };
     const sorted = Object.fromEntries(Object.entries(cache.entries).sort(([a], [b]) => a.localeCompare(b)));
-    writeFileSync(CACHE_FILE, JSON.stringify({ ...cache, entries: sorted }, null, 1) + "\n");
+    writeFileAtomic(CACHE_FILE, JSON.stringify({ ...cache, entries: sorted }, null, 1) + "\n");
   }
 }
 
-if (isMain(import.meta.url)) {
-  main().catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.url)) runMain("synth-blocks", main, (e) => (e instanceof YosysError ? 1 : undefined));

@@ -4,19 +4,18 @@
  * compares cycles (first input beat to last output word) and useful MACs with the model
  * (model.ts batchCycles). Outputs are checked bit for bit against the golden model on the way.
  *
- *   npx tsx hdl/spec2/perf/validate.ts [--sim verilator|iverilog] [--write]   (--write: bench/results/validation.json)
+ *   npx tsx bench/validate.ts [--sim verilator|iverilog] [--write]   (--write: bench/results/validation.json)
  */
-import { renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { isMain } from "../../core";
-import type { Backend } from "../../../sim";
-import { goldenConvLayer, quantizeActivations } from "../../../spectral/fixed";
-import type { Spec2LayerParams } from "../layer";
-import { runLayerBatch } from "../layer-driver";
-import { batchCycles, usefulMacs, type ArchConfig, type ConvLayer } from "./model";
-import { lcg, randomLayer, type LayerShape } from "./random-layer";
+import { isMain } from "../hdl/core";
+import { choiceOption, parseCommandLine, runMain, writeFileAtomic } from "../hdl/core/cli";
+import { SimError, type Backend } from "../sim";
+import { goldenConvLayer, quantizeActivations } from "../spectral/fixed";
+import type { Spec2LayerParams } from "../hdl/spec2/layer";
+import { runLayerBatch } from "../hdl/spec2/layer-driver";
+import { batchCycles, usefulMacs, type ArchConfig, type ConvLayer } from "../hdl/spec2/perf/model";
+import { lcg, randomLayer, type LayerShape } from "../hdl/spec2/perf/random-layer";
 
 export interface ValidationCase extends LayerShape {
   readonly images: number;
@@ -82,38 +81,36 @@ export async function validateCase(s: ValidationCase, opts: { seed?: number; bac
   };
 }
 
-export const VALIDATION_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../bench/results/validation.json");
+export const VALIDATION_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "results/validation.json");
 
 export function describeCase(s: ValidationCase): string {
   return `${s.cin}->${s.cout} ${s.h}x${s.w} k${s.k} K${s.K} P ${s.pOut}x${s.pIn} ${JSON.stringify(s.build)} x${s.images}`;
 }
 
+const USAGE = `usage: npx tsx bench/validate.ts [--sim verilator|iverilog] [--write]
+
+Runs the reduced validation layers on the simulated RTL and compares cycles and MACs with the model.
+
+  --sim NAME    verilator (default) or iverilog
+  --write       store the results in bench/results/validation.json
+  -h, --help    this text`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sim: { type: "string", default: "verilator" }, write: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } } });
-  if (values.help) {
-    process.stdout.write("usage: npx tsx hdl/spec2/perf/validate.ts [--sim verilator|iverilog] [--write]\n");
-    return;
-  }
-  if (values.sim !== "verilator" && values.sim !== "iverilog") throw new Error(`--sim ${values.sim}: use verilator or iverilog`);
+  const cl = parseCommandLine({ usage: USAGE, options: { sim: { type: "string" }, write: { type: "boolean" } } });
+  if (!cl) return;
+  const sim = choiceOption(cl, "sim", ["verilator", "iverilog"] as const, "verilator");
   const out: ValidationResult[] = [];
   for (const [i, s] of VALIDATION_CASES.entries()) {
     const t0 = Date.now();
-    const r = await validateCase(s, { backend: values.sim });
+    const r = await validateCase(s, { backend: sim });
     out.push(r);
     process.stdout.write(
       `[${i + 1}/${VALIDATION_CASES.length}] ${describeCase(s)} (${r.bound}-bound): model ${r.modelCycles} RTL ${r.rtlCycles} (${(100 * r.error).toFixed(2)}%), MACs ${r.modelMacs} vs ${r.rtlMacs}, mismatches ${r.mismatches} [${((Date.now() - t0) / 1000).toFixed(0)} s]\n`,
     );
   }
-  if (values.write) {
-    const tmp = `${VALIDATION_FILE}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ command: `npx tsx hdl/spec2/perf/validate.ts --sim ${values.sim} --write`, simulator: values.sim, results: out }, null, 1) + "\n");
-    renameSync(tmp, VALIDATION_FILE);
+  if (cl.values.write === true) {
+    writeFileAtomic(VALIDATION_FILE, JSON.stringify({ command: `npx tsx bench/validate.ts --sim ${sim} --write`, simulator: sim, results: out }, null, 1) + "\n");
   }
 }
 
-if (isMain(import.meta.url)) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`validate: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  });
-}
+if (isMain(import.meta.url)) runMain("validate", main, (e) => (e instanceof SimError ? 1 : undefined));

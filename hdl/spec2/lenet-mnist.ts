@@ -2,7 +2,7 @@
  * LeNet-5 on real MNIST with both conv layers on the simulated SPEC2 RTL and
  * the rest (pooling, fully-connected layers) in TypeScript.
  *
- *   npx tsx examples/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
+ *   npx tsx hdl/spec2/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
  *
  * Prints the accuracy, the images whose prediction differs from the fixed-point
  * golden model (there must be none; conv outputs are also compared word for
@@ -10,18 +10,18 @@
  * each layer back to back in batches (--batch, default 64; cycles per image are batch cycles /
  * batch size), split over two simulator processes per layer (both cores). Progress on stderr.
  */
-import { parseArgs } from "node:util";
-import { isMain } from "../hdl/core";
-import { DEFAULT_WEIGHTS, LENET_PARALLELISM } from "../hdl/spec2/configs";
-import type { Spec2LayerParams } from "../hdl/spec2/layer";
-import { runLayerBatch } from "../hdl/spec2/layer-driver";
-import type { Backend } from "../sim";
-import { dequantize, goldenConvLayer, quantizeActivations, type FixedLayer } from "../spectral/fixed";
-import { Progress } from "../prune/io";
-import { LeNet, argmax, maxpool2 } from "../prune/lenet";
-import { loadMnist } from "../prune/mnist";
-import { loadModel } from "../prune/model-file";
-import { fixedLayerOf, loadWeights } from "../prune/weights";
+import { isMain } from "../core";
+import { CliError, choiceOption, integerOption, parseCommandLine, positiveNumberOption, runMain, stringOption } from "../core/cli";
+import { DEFAULT_WEIGHTS, LENET_PARALLELISM } from "./configs";
+import type { Spec2LayerParams } from "./layer";
+import { runLayerBatch } from "./layer-driver";
+import { SimError, type Backend } from "../../sim";
+import { dequantize, goldenConvLayer, quantizeActivations, type FixedLayer } from "../../spectral/fixed";
+import { Progress } from "../../prune/io";
+import { LeNet, argmax, maxpool2 } from "../../prune/lenet";
+import { loadMnist } from "../../prune/mnist";
+import { loadModel } from "../../prune/model-file";
+import { fixedLayerOf, loadWeights } from "../../prune/weights";
 
 export interface LeNetRtlResult {
   readonly images: number;
@@ -132,26 +132,36 @@ export async function runLeNetOnRtl(opts: { images: number; backend: Backend; ba
   };
 }
 
+const USAGE = `usage: npx tsx hdl/spec2/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
+
+LeNet-5 on MNIST test images with both conv layers on the simulated SPEC2 RTL.
+
+  --images N      test images, 1 to 10000 (default 10000)
+  --batch B       images streamed back to back per simulation (default 64)
+  --sim NAME      verilator (default) or iverilog
+  --json          the result as JSON
+  --weights DIR   pruned weights (default weights/lenet)
+  --clock MHZ     clock for the images-per-second figures (default 200)
+  -h, --help      this text`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      images: { type: "string", default: "10000" },
-      batch: { type: "string", default: "64" },
-      sim: { type: "string", default: "verilator" },
-      json: { type: "boolean", default: false },
-      weights: { type: "string" },
-      clock: { type: "string", default: "200" },
-    },
+  const cl = parseCommandLine({
+    usage: USAGE,
+    options: { images: { type: "string" }, batch: { type: "string" }, sim: { type: "string" }, json: { type: "boolean" }, weights: { type: "string" }, clock: { type: "string" } },
   });
-  const images = Number(values.images);
-  if (!Number.isInteger(images) || images < 1 || images > 10000) throw new Error(`--images ${values.images}: expected an integer 1..10000`);
-  if (values.sim !== "verilator" && values.sim !== "iverilog") throw new Error(`--sim ${values.sim}: use verilator or iverilog`);
-  const batch = Number(values.batch);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch ${values.batch}: expected a positive integer`);
-  const clockMHz = Number(values.clock);
-  if (!(clockMHz > 0)) throw new Error(`--clock ${values.clock}: expected a positive number of MHz`);
-  const r = await runLeNetOnRtl({ images, backend: values.sim, batch, clockMHz, ...(values.weights ? { weightsDir: values.weights } : {}) });
-  if (values.json) {
+  if (!cl) return;
+  const images = integerOption(cl, "images", { min: 1, max: 10000 }, 10000);
+  const backend = choiceOption(cl, "sim", ["verilator", "iverilog"] as const, "verilator");
+  const batch = integerOption(cl, "batch", { min: 1 }, 64);
+  const clockMHz = positiveNumberOption(cl, "clock", 200);
+  const weights = stringOption(cl, "weights");
+  try {
+    loadWeights(weights ?? DEFAULT_WEIGHTS);
+  } catch (e) {
+    throw new CliError(`--weights: ${(e as Error).message}`, 2);
+  }
+  const r = await runLeNetOnRtl({ images, backend, batch, clockMHz, ...(weights !== undefined ? { weightsDir: weights } : {}) });
+  if (cl.values.json === true) {
     process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
   }
@@ -170,9 +180,4 @@ async function main(): Promise<void> {
   if (r.mismatches > 0 || r.wordMismatches > 0) process.exitCode = 1;
 }
 
-if (isMain(import.meta.url)) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`lenet-mnist: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  });
-}
+if (isMain(import.meta.url)) runMain("lenet-mnist", main, (e) => (e instanceof SimError ? 1 : undefined));

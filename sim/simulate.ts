@@ -1,0 +1,45 @@
+/** Starting simulations: compile (or take from the build cache) for the chosen backend, then connect. */
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { ElaboratedDesign } from "../hdl/core/design.js";
+import { SimUsageError } from "./errors.js";
+import { prepareIcarus } from "./icarus.js";
+import type { Launch } from "./launch.js";
+import type { BatchOptions, Sample, SimOptions, Stimulus } from "./options.js";
+import { portTable } from "./ports.js";
+import { Simulation } from "./simulation.js";
+import { prepareVerilator } from "./verilator.js";
+
+/** Compile (or reuse from the cache) and start a simulation of `design`. */
+export async function simulate(design: ElaboratedDesign, opts: SimOptions = {}): Promise<Simulation> {
+  const backend = opts.backend ?? "iverilog";
+  const table = portTable(design);
+  const cache = opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {};
+  let launch: Launch;
+  if (backend === "iverilog") launch = await prepareIcarus(table, cache);
+  else if (backend === "verilator") {
+    launch = await prepareVerilator(table, {
+      ...cache,
+      trace: opts.vcd !== undefined,
+      ...(opts.verilatorArgs !== undefined ? { verilatorArgs: opts.verilatorArgs } : {}),
+    });
+  } else throw new SimUsageError(`unknown backend "${String(backend)}": use "iverilog" or "verilator"`);
+  if (opts.vcd !== undefined) await mkdir(dirname(resolve(opts.vcd)), { recursive: true });
+  const sim = new Simulation(design, table, launch, backend, opts);
+  await sim.ready();
+  return sim;
+}
+
+/** Start a simulation, run `stimulus` as one batch, close it, and return the per-cycle samples. */
+export async function runBatch(
+  design: ElaboratedDesign,
+  stimulus: readonly Stimulus[],
+  opts: SimOptions & BatchOptions = {},
+): Promise<Sample[]> {
+  const sim = await simulate(design, opts);
+  try {
+    return await sim.batch(stimulus, opts);
+  } finally {
+    await sim.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The testbench API: a running co-simulation with poke / peek / step / reset / batch. Inputs
+ * poked are buffered and sent with the next peek or step; every method that waits for the
+ * simulator is async.
+ *
+ * Timing model, per clock cycle: inputs poked before `step()` are applied and settle, then one
+ * rising clock edge; a peek after `step()` sees the registers' new values and the
+ * combinational outputs computed from them.
+ */
+import { resolve } from "node:path";
+import type { ElaboratedDesign, PortInfo } from "../hdl/core/design.js";
+import { streamBatch } from "./batch.js";
+import { SimCycleLimitError, SimUsageError, SimXError } from "./errors.js";
+import type { Launch } from "./launch.js";
+import { xAllowed, type Backend, type BatchOptions, type Sample, type SimOptions, type Stimulus } from "./options.js";
+import { MAX_NUMBER_WIDTH, decodeBig, decodeValue, encodeValue, hasXZ, type PortTable, type SimValue } from "./ports.js";
+import { Transport } from "./transport.js";
+
+export class Simulation {
+  /** Clock cycles stepped so far (including reset and batch cycles). */
+  cycle = 0;
+  readonly backend: Backend;
+  readonly design: ElaboratedDesign;
+
+  private readonly table: PortTable;
+  private readonly t: Transport;
+  private readonly maxCycles: number;
+  private readonly inputHex: string[];
+  private pokes = "";
+
+  /** @internal use `simulate()`. */
+  constructor(design: ElaboratedDesign, table: PortTable, launch: Launch, backend: Backend, opts: SimOptions) {
+    this.design = design;
+    this.table = table;
+    this.backend = backend;
+    this.maxCycles = opts.maxCycles ?? Number.POSITIVE_INFINITY;
+    this.inputHex = table.inputs.map(() => "0");
+    const args: string[] = [];
+    if (opts.vcd !== undefined) args.push(launch.vcdArg(resolve(opts.vcd)));
+    for (const [name, value] of Object.entries(opts.plusargs ?? {})) args.push(`+${name}=${value}`);
+    const hint = backend === "verilator" ? "apt-get install verilator" : "apt-get install iverilog";
+    this.t = new Transport(launch, args, opts.timeoutMs ?? 60_000, hint);
+  }
+
+  /** Wait for the simulator's ready line. @internal */
+  async ready(): Promise<void> {
+    await this.t.request("", 1, "the simulator to start");
+  }
+
+  /** Port info by name (any port). */
+  port(name: string): PortInfo {
+    const i = this.table.portIndex.get(name);
+    if (i === undefined) {
+      throw new SimUsageError(`no port "${name}" on ${this.design.top}; ports: ${this.table.ports.map((p) => p.name).join(", ")}`);
+    }
+    return this.table.ports[i]!;
+  }
+
+  /** Set an input (buffered until the next peek/step). Numbers must be safe integers; signed ports take negatives. */
+  poke(name: string, value: SimValue): void {
+    this.t.checkOpen();
+    const i = this.table.inputIndex.get(name);
+    if (i === undefined) {
+      const p = this.port(name);
+      if (p.name === this.table.clock) throw new SimUsageError(`cannot poke the clock "${name}": use step()`);
+      throw new SimUsageError(`cannot poke output "${name}" of ${this.design.top}`);
+    }
+    const hex = encodeValue(this.table.inputs[i]!, value);
+    this.inputHex[i] = hex;
+    this.pokes += `P ${i} ${hex}\n`;
+  }
+
+  /** Read a port as a number (ports up to 53 bits; use peekBig for wider ones). Signed ports read negative. */
+  async peek(name: string): Promise<number> {
+    const p = this.port(name);
+    if (p.width > MAX_NUMBER_WIDTH) {
+      throw new SimUsageError(`port "${name}" is ${p.width} bits wide: use peekBig() (peek() returns a number, exact up to 53 bits)`);
+    }
+    return Number(await this.peekBig(name));
+  }
+
+  /** Read a port of any width as a bigint. Signed ports read negative. */
+  async peekBig(name: string): Promise<bigint> {
+    const p = this.port(name);
+    return decodeBig(p, await this.peekHex(p));
+  }
+
+  /** Read a port as a number when width <= 53, else as a bigint. */
+  async peekValue(name: string): Promise<SimValue> {
+    const p = this.port(name);
+    return decodeValue(p, await this.peekHex(p));
+  }
+
+  /** Read a port like peekValue(), but return undefined instead of raising when it is X/Z. */
+  async tryPeek(name: string): Promise<SimValue | undefined> {
+    const p = this.port(name);
+    this.t.checkOpen();
+    const lines = await this.send(`G ${this.table.portIndex.get(p.name)}\n`, 1, `tryPeek("${p.name}")`);
+    const h = lines[0]!.slice(3).trim();
+    return hasXZ(h) ? undefined : decodeValue(p, h);
+  }
+
+  /**
+   * Read every output (number when width <= 53, else bigint), in one round trip.
+   * Outputs listed in `opts.allowX` (or all, with `true`) are left out when X/Z instead of raising.
+   */
+  async peekAll(opts: { allowX?: boolean | readonly string[] } = {}): Promise<Sample> {
+    this.t.checkOpen();
+    const outs = this.table.outputs;
+    const cmds = outs.map((p) => `G ${this.table.portIndex.get(p.name)}\n`).join("");
+    const lines = await this.send(cmds, outs.length, "peekAll()");
+    const r: Sample = {};
+    outs.forEach((p, k) => {
+      const h = lines[k]!.slice(3).trim();
+      if (hasXZ(h) && xAllowed(opts.allowX, p.name)) return;
+      r[p.name] = decodeValue(p, this.valueOf(lines[k]!, p));
+    });
+    return r;
+  }
+
+  /** Advance n rising clock edges (n >= 0). */
+  async step(n = 1): Promise<void> {
+    this.t.checkOpen();
+    if (!Number.isSafeInteger(n) || n < 0) throw new SimUsageError(`step(${n}): expected a non-negative integer`);
+    this.checkCycles(n);
+    this.cycle += n;
+    await this.send(`S ${n}\n`, 1, `step(${n})`);
+  }
+
+  /** Hold the reset input high for `cycles` clock cycles, then release it (no cycle after release). */
+  async reset(cycles = 1): Promise<void> {
+    const r = this.design.reset;
+    if (r === undefined) throw new SimUsageError(`${this.design.top} has no reset input`);
+    this.poke(r, 1);
+    await this.step(cycles);
+    this.poke(r, 0);
+  }
+
+  /**
+   * Run many cycles in one go: for each element, apply its inputs (others keep their
+   * value), let them settle, sample every output, then one clock edge. Returns the
+   * samples, one per cycle (minus `opts.skip`). Far faster than poke/peek/step per cycle.
+   */
+  async batch(stimulus: readonly Stimulus[], opts: BatchOptions = {}): Promise<Sample[]> {
+    this.t.checkOpen();
+    const resetCycles = opts.resetCycles ?? 0;
+    if (resetCycles > 0) await this.reset(resetCycles);
+    if (stimulus.length === 0) return [];
+    this.checkCycles(stimulus.length);
+    const start = this.cycle;
+    this.cycle += stimulus.length;
+    this.flushPokes();
+    return streamBatch(this.t, this.table, this.inputHex, stimulus, start, opts);
+  }
+
+  /** Lines the design printed ($display) so far. */
+  output(): readonly string[] {
+    return this.t.log;
+  }
+
+  /** End the simulation (flushes the VCD). Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.t.open) this.flushPokes();
+    await this.t.close("Q\n");
+  }
+
+  // ---- internals ----
+
+  private checkCycles(n: number): void {
+    if (this.cycle + n > this.maxCycles) {
+      const e = new SimCycleLimitError(this.maxCycles, this.cycle + n);
+      this.t.kill(e);
+      throw e;
+    }
+  }
+
+  private send(cmd: string, expect: number, what: string): Promise<string[]> {
+    this.flushPokes();
+    return this.t.request(cmd, expect, what);
+  }
+
+  private async peekHex(p: PortInfo): Promise<string> {
+    this.t.checkOpen();
+    const lines = await this.send(`G ${this.table.portIndex.get(p.name)}\n`, 1, `peek("${p.name}")`);
+    return this.valueOf(lines[0]!, p);
+  }
+
+  private valueOf(line: string, p: PortInfo): string {
+    const h = line.slice(3).trim();
+    if (hasXZ(h)) throw new SimXError(p.name, h, this.cycle);
+    return h;
+  }
+
+  private flushPokes(): void {
+    if (this.pokes) {
+      this.t.write(this.pokes);
+      this.pokes = "";
+    }
+  }
+}
