@@ -1,4 +1,4 @@
-// Builds the package's JavaScript and type declarations into dist/ from hdl/core, sim and synth
+// Builds the package's JavaScript and type declarations into dist/ from hdl/core, hdl/lib, sim and synth
 // (tsconfig.build.json), plus the files that code reads at run time. Run by `npm run build` and
 // by `prepack`; this repository itself runs the .ts files directly with tsx.
 import { execFileSync } from "node:child_process";

@@ -7,9 +7,9 @@
  * chosen one and `out.ready` is high; `chosen` is the index of the chosen input (the lowest
  * priority one, n-1 for Arbiter, when none is valid).
  */
-import { Bool, Decoupled, Input, Output, Reg, UInt, Vec, constant, defineModule, log2Ceil, mux, requireParam, when, type HdlType, type Signal } from "../core";
-import { pack, unpackInto } from "./pack";
-import { mux1H } from "./one-hot";
+import { Bool, Decoupled, Input, Output, Reg, UInt, Vec, constant, defineModule, log2Ceil, mux, requireParam, when, type HdlType, type Signal } from "../core/index.js";
+import { pack, unpackInto } from "./pack.js";
+import { mux1H } from "./one-hot.js";
 
 export interface ArbiterParams {
   readonly type: HdlType;

@@ -8,7 +8,7 @@
  * Timing: value is a register; wrap is combinational from it and enable. Cost: one adder and a
  * compare per counter (log2 wrap bits).
  */
-import { Bool, Reg, UInt, constant, log2Ceil, mux, when, type Signal, type Var } from "../core";
+import { Bool, Reg, UInt, constant, log2Ceil, mux, when, type Signal, type Var } from "../core/index.js";
 
 export interface CounterOptions {
   /** number of states: the count runs 0..wrap-1 */

@@ -4,7 +4,7 @@
  * seed). Each enabled clock edge shifts left by one and shifts in the XOR of the tap bits of the
  * primitive polynomial in LFSR_TAPS. Cost: `width` flip-flops and one XOR of 2 or 4 bits.
  */
-import { Reg, UInt, cat, type Signal } from "../core";
+import { Reg, UInt, cat, type Signal } from "../core/index.js";
 
 /**
  * For each width n, the exponents of a primitive polynomial x^n + x^a (+ x^b + x^c) + 1 over GF(2)

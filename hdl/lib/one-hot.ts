@@ -11,8 +11,8 @@
  *   selectIndex(index, values)  values[index] through a chain of compares (past the end: the last)
  * Cost: each is one level of LUTs per bit of output and log2 of the inputs deep.
  */
-import { Bool, UInt, cat, constant, log2Ceil, mux, replicate, type Signal } from "../core";
-import { treeReduce } from "./tree";
+import { Bool, UInt, cat, constant, log2Ceil, mux, replicate, type Signal } from "../core/index.js";
+import { treeReduce } from "./tree.js";
 
 export function uintToOH(x: Signal, width: number): Signal {
   if (x.signed) throw new RangeError("uintToOH expects an unsigned value");

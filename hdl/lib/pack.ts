@@ -3,7 +3,7 @@
  * (memories, queues): leaves in declaration order (bundle fields, then vector elements), the
  * first leaf in the most significant bits.
  */
-import { VecValue, cat, type HdlType, type Signal, type Var } from "../core";
+import { VecValue, cat, type HdlType, type Signal, type Var } from "../core/index.js";
 
 /** The ground leaves of a value, in order. */
 export function leaves(value: unknown): Var[] {

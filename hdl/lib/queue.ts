@@ -14,8 +14,8 @@
  * Transfers happen on clock edges where valid and ready are both high. `queue({ type, depth })`
  * places one with ports typed by `type`.
  */
-import { Decoupled, Input, Mem, Output, Reg, UInt, defineModule, log2Ceil, mux, requireParam, when, type DecoupledType, type HdlType, type Value, type Var } from "../core";
-import { pack, typeWidth, unpackInto } from "./pack";
+import { Decoupled, Input, Mem, Output, Reg, UInt, defineModule, log2Ceil, mux, requireParam, when, type DecoupledType, type HdlType, type Value, type Var } from "../core/index.js";
+import { pack, typeWidth, unpackInto } from "./pack.js";
 
 export interface QueueParams {
   readonly type: HdlType;

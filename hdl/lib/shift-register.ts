@@ -5,7 +5,7 @@
  * reset to 0, data registers have no reset. Cost: n registers of x's width (SRLs in Xilinx parts
  * when there is no reset).
  */
-import { Reg, type Signal } from "../core";
+import { Reg, type Signal } from "../core/index.js";
 
 export interface ShiftOptions {
   readonly init?: number | bigint;

@@ -4,8 +4,8 @@
  * transfer per clock. A word accepted while the output stalls waits in the skid register.
  * Latency one cycle; capacity two words.
  */
-import { Decoupled, Input, Output, Reg, UInt, defineModule, mux, when, type HdlType } from "../core";
-import { pack, typeWidth, unpackInto } from "./pack";
+import { Decoupled, Input, Output, Reg, UInt, defineModule, mux, when, type HdlType } from "../core/index.js";
+import { pack, typeWidth, unpackInto } from "./pack.js";
 
 export const SkidBuffer = defineModule("SkidBuffer", (p: { type: HdlType }) => {
   const width = typeWidth(p.type);

@@ -6,7 +6,7 @@
  * data crosses through an AsyncFifo. No reset (the registers carry an ASYNC_REG attribute in
  * synthesis once the language has clock domains).
  */
-import { Input, Output, RegNext, UInt, defineModule, requireParam, type Signal } from "../core";
+import { Input, Output, RegNext, UInt, defineModule, requireParam, type Signal } from "../core/index.js";
 
 export const Synchronizer = defineModule("Synchronizer", (p: { width?: number; stages?: number }) => {
   const width = p.width ?? 1;

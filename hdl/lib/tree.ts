@@ -4,7 +4,7 @@
  * `selectTree(values, idx)` is values[idx] as a mux tree on the bits of idx, `popCount(x)`
  * the number of set bits of x as an adder tree, and `mulConst(x, c)` a constant product as shifts and adds.
  */
-import { mux, type Signal } from "../core";
+import { mux, type Signal } from "../core/index.js";
 
 export function treeReduce(values: readonly Signal[], op: (a: Signal, b: Signal) => Signal): Signal {
   if (values.length === 0) throw new RangeError("treeReduce: no values");

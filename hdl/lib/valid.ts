@@ -2,7 +2,7 @@
  * `Valid(t)`: a value with a valid flag and no back-pressure, beside `Decoupled(t)` (which adds
  * `ready`). A transfer happens on every clock edge where `valid` is high.
  */
-import { Bool, Bundle, type BundleType, type HdlType, type UIntType } from "../core";
+import { Bool, Bundle, type BundleType, type HdlType, type UIntType } from "../core/index.js";
 
 export type ValidType<T extends HdlType> = BundleType<{ valid: UIntType; bits: T }>;
 

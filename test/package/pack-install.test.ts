@@ -51,7 +51,8 @@ export declare const Blink: ModuleDef<{ readonly width: number }, { readonly ena
 `;
 
 /** Elaborates Blink from node_modules, simulates it on Icarus, prints what the test checks (same code in JS and TS). */
-const MAIN = `import { elaborate } from "spec2-hdl";
+const MAIN = `import { UInt, elaborate } from "spec2-hdl";
+import { Queue } from "spec2-hdl/lib";
 import { simulate } from "spec2-hdl/sim";
 import { Blink } from "blink";
 
@@ -62,7 +63,8 @@ sim.poke("enable", 1);
 await sim.step(5);
 const count = await sim.peek("count");
 await sim.close();
-process.stdout.write(JSON.stringify({ top: d.top, ports: d.ports.map((p) => p.name), verilog: d.verilog, count }));
+const q = elaborate(Queue, { type: UInt(8), depth: 4 });
+process.stdout.write(JSON.stringify({ top: d.top, ports: d.ports.map((p) => p.name), verilog: d.verilog, count, queuePorts: q.ports.map((p) => p.name) }));
 `;
 
 let tarball = "";
@@ -86,6 +88,7 @@ interface Result {
   readonly ports: string[];
   readonly verilog: string;
   readonly count: number;
+  readonly queuePorts: string[];
 }
 
 function checkResult(r: Result): void {
@@ -97,12 +100,14 @@ function checkResult(r: Result): void {
   expect(r.verilog).toContain("  reg [3:0] ticks; // index.js:6");
   expect(verilatorLint(r.verilog, r.top, "blink.v")).toBe("");
   expect(r.count).toBe(5);
+  // the standard library from the package's /lib entry
+  expect(r.queuePorts).toEqual(["clock", "reset", "enq_valid", "enq_ready", "enq_bits", "deq_valid", "deq_ready", "deq_bits", "count"]);
 }
 
 describe("the packed package, installed into another project", () => {
   it("ships built JavaScript, declarations and the harness source; no tests or SPEC2", () => {
     const files = run("tar", ["-tzf", tarball], work).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
-    for (const f of ["dist/hdl/core/index.js", "dist/hdl/core/index.d.ts", "dist/sim/index.js", "dist/sim/index.d.ts", "dist/synth/index.js", "dist/sim/verilator-harness.cpp", "LICENSE", "package.json"]) {
+    for (const f of ["dist/hdl/core/index.js", "dist/hdl/core/index.d.ts", "dist/hdl/lib/index.js", "dist/hdl/lib/index.d.ts", "dist/sim/index.js", "dist/sim/index.d.ts", "dist/synth/index.js", "dist/sim/verilator-harness.cpp", "LICENSE", "package.json"]) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /^(test|hdl\/spec2|prune|spectral|bench|weights)\//.test(f))).toEqual([]);
