@@ -118,13 +118,43 @@ export class Simulation {
     return r;
   }
 
-  /** Advance n rising clock edges (n >= 0). */
-  async step(n = 1): Promise<void> {
+  /**
+   * Advance n rising clock edges (n >= 0) of the implicit clock, or of `opts.clock`: an input that
+   * clocks a clock domain (ElaboratedDesign.domainClocks), raised and lowered n times with the
+   * design settling in between. Only the implicit clock's edges count towards `maxCycles`.
+   */
+  async step(n = 1, opts: { clock?: string } = {}): Promise<void> {
     this.t.checkOpen();
     if (!Number.isSafeInteger(n) || n < 0) throw new SimUsageError(`step(${n}): expected a non-negative integer`);
+    const clock = opts.clock;
+    if (clock !== undefined && clock !== this.table.clock) {
+      const i = this.table.inputIndex.get(clock);
+      if (i === undefined || !(this.design.domainClocks ?? []).includes(clock)) {
+        throw new SimUsageError(`step(${n}, { clock: "${clock}" }): ${this.design.top} has no clock input "${clock}" (clocks: ${[this.table.clock, ...(this.design.domainClocks ?? [])].filter(Boolean).join(", ") || "none"})`);
+      }
+      if (n === 0) return;
+      this.inputHex[i] = "0";
+      await this.send(`P ${i} 1\nS 0\nP ${i} 0\nS 0\n`.repeat(n), 2 * n, `step(${n}, { clock: "${clock}" })`);
+      return;
+    }
     this.checkCycles(n);
     this.cycle += n;
     await this.send(`S ${n}\n`, 1, `step(${n})`);
+  }
+
+  /**
+   * Runs clocks of the given periods (in any time unit) for `duration`: rising edges at times
+   * period, 2 x period, ...; before each edge `onEdge(clock, time)` may poke inputs and peek
+   * outputs; edges at the same time come in the order of `periods`. Clocks are the implicit
+   * clock's name or domain clocks. Returns the number of edges.
+   */
+  async runClocks(periods: Readonly<Record<string, number>>, duration: number, onEdge?: (clock: string, time: number) => void | Promise<void>): Promise<number> {
+    const edges = clockEdges(periods, duration);
+    for (const e of edges) {
+      await onEdge?.(e.clock, e.time);
+      await this.step(1, { clock: e.clock });
+    }
+    return edges.length;
   }
 
   /** Hold the reset input high for `cycles` clock cycles, then release it (no cycle after release). */
@@ -197,4 +227,19 @@ export class Simulation {
       this.pokes = "";
     }
   }
+}
+
+/** Rising edges of clocks with the given periods up to `duration`, in time order (ties: the order of `periods`). */
+export function clockEdges(periods: Readonly<Record<string, number>>, duration: number): { clock: string; time: number }[] {
+  const names = Object.keys(periods);
+  for (const name of names) {
+    const p = periods[name]!;
+    if (!(p > 0) || !Number.isFinite(p)) throw new SimUsageError(`clock ${name}: the period must be a positive number, got ${p}`);
+  }
+  const edges: { clock: string; time: number; order: number }[] = [];
+  names.forEach((clock, order) => {
+    for (let k = 1; k * periods[clock]! <= duration; k++) edges.push({ clock, time: k * periods[clock]!, order });
+  });
+  edges.sort((a, b) => a.time - b.time || a.order - b.order);
+  return edges.map(({ clock, time }) => ({ clock, time }));
 }

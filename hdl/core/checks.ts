@@ -2,6 +2,7 @@
  * Elaboration checks on the IR. Each problem is reported at the user's
  * file:line; all problems of a design are reported together.
  */
+import { checkDomains } from "./check-domains.js";
 import { isImplicitPort } from "./clock.js";
 import { HdlError } from "./errors.js";
 import { findCycle, postOrder } from "./graph.js";
@@ -58,6 +59,7 @@ class ModuleChecker {
     this.checkDriven();
     this.checkOverrides(this.m.body);
     this.checkLoops();
+    for (const p of checkDomains(this.m, this.projections)) this.error(p.loc, p.message, p.related);
   }
 
   /** Values used in this module must belong to it. */

@@ -4,7 +4,7 @@
  * checks or emits.
  */
 import { HdlError } from "./errors.js";
-import type { IrExpr, IrModule, IrStmt } from "./ir.js";
+import type { IrDomain, IrExpr, IrModule, IrStmt } from "./ir.js";
 import { userLocation, type SourceLoc } from "./source.js";
 
 export interface ModuleContext {
@@ -16,6 +16,8 @@ export interface ModuleContext {
   /** The generator's name and where this module was instantiated (for parameter errors). */
   readonly generator: string;
   readonly site: SourceLoc;
+  /** The clock domain in scope (withClockDomain); absent: the module's implicit clock and reset. */
+  domain?: IrDomain;
 }
 
 const stack: ModuleContext[] = [];

@@ -24,6 +24,11 @@ export interface ElaboratedDesign {
   /** Synchronous active-high reset input ("reset") if the design has one. */
   readonly reset?: string;
   /**
+   * Inputs of the top that clock a clock domain (clockDomain), in declaration order; a simulator
+   * steps them by name (`step(n, { clock })`, `runClocks`). The implicit `clock` is not listed.
+   */
+  readonly domainClocks?: readonly string[];
+  /**
    * Data files the Verilog loads with `$readmemh("NAME", ...)` by bare name (memories built with
    * `initAsFile`): NAME -> contents. Backends place them where their tools look.
    */

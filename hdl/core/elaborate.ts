@@ -34,6 +34,8 @@ export function elaborate<P, IO>(def: ModuleDef<P, IO>, ...args: ParamArgs<P>): 
   for (const m of ir.modules) if (!m.blackbox) namers.set(m, assignNames(m));
   const { verilog, files } = emitVerilog(ir, namers);
   const ports: PortInfo[] = top.ports.map((p) => ({ name: p.name, direction: p.kind === "input" ? "input" : "output", width: p.width, signed: p.signed }));
+  const clocked = new Set(top.domains.map((d) => d.clock));
+  const domainClocks = top.ports.filter((p) => p.kind === "input" && clocked.has(p)).map((p) => p.name);
   return {
     top: top.name,
     verilog,
@@ -41,6 +43,7 @@ export function elaborate<P, IO>(def: ModuleDef<P, IO>, ...args: ParamArgs<P>): 
     ir,
     ...(top.hasClock ? { clock: implicitPortOf(top, "clock")?.name ?? "clock" } : {}),
     ...(top.hasReset ? { reset: implicitPortOf(top, "reset")?.name ?? "reset" } : {}),
+    ...(domainClocks.length > 0 ? { domainClocks } : {}),
     ...(files.size > 0 ? { files: Object.fromEntries(files) } : {}),
   };
 }

@@ -11,7 +11,7 @@
  *   Synthesis (`SYNTHESIS` defined) gets exactly D words; out-of-range reads are then undefined.
  */
 import type { ExprWriter } from "./emit-expr.js";
-import type { IrMemory } from "./ir.js";
+import type { IrDomain, IrMemory } from "./ir.js";
 import type { Namer } from "./names.js";
 import { formatLoc } from "./source.js";
 import { log2Ceil } from "./types.js";
@@ -59,13 +59,15 @@ export function memoryDeclaration(mem: IrMemory): string[] {
 }
 
 /** Initial contents, write ports and synchronous read ports. */
-export function memoryLogic(mem: IrMemory, w: ExprWriter, namer: Namer, files: DataFiles, clock: string): string[] {
+export function memoryLogic(mem: IrMemory, w: ExprWriter, namer: Namer, files: DataFiles, clockOf: (d: IrDomain | undefined) => string): string[] {
   const lines = [...initialContents(mem, namer, files)];
   const bits = addrBits(mem);
   const writes = mem.writePorts.map((p) => {
     const write = `${mem.name}[${w.ext(p.addr, bits)}] <= ${w.ext(p.data, mem.width)};`;
     return { text: isAlways(p.enable) ? write : `if (${w.rhs(p.enable, 1)}) ${write}`, loc: formatLoc(p.loc) };
   });
+  // all write ports share one domain (checked when they are made)
+  const clock = clockOf(mem.writePorts[0]?.domain);
   if (writes.length === 1) {
     lines.push(`${IND}always @(posedge ${clock}) begin // ${writes[0]!.loc}`, `${IND}${IND}${writes[0]!.text}`, `${IND}end`);
   } else if (writes.length > 1) {
@@ -76,7 +78,7 @@ export function memoryLogic(mem: IrMemory, w: ExprWriter, namer: Namer, files: D
   for (const r of mem.readPorts) {
     if (r.kind !== "sync") continue;
     const read = `${r.data!.name} <= ${mem.name}[${w.ext(r.addr, bits)}];`;
-    lines.push(`${IND}always @(posedge ${clock}) begin // ${formatLoc(r.loc)}`);
+    lines.push(`${IND}always @(posedge ${clockOf(r.domain)}) begin // ${formatLoc(r.loc)}`);
     lines.push(r.enable ? `${IND}${IND}if (${w.rhs(r.enable, 1)}) ${read}` : `${IND}${IND}${read}`);
     lines.push(`${IND}end`);
   }

@@ -6,7 +6,7 @@
 import { implicitPortOf, implicitRole, isImplicitPort } from "./clock.js";
 import { ExprWriter } from "./emit-expr.js";
 import { memoryDeclaration, memoryLogic, prepareMemory, type DataFiles } from "./emit-memory.js";
-import type { IrInstance, IrModule, IrSignal, IrStmt, IrWhen } from "./ir.js";
+import type { IrDomain, IrInstance, IrModule, IrSignal, IrStmt, IrWhen, ResetStyle } from "./ir.js";
 import type { Namer } from "./names.js";
 import { projectAll, singleConnect, type Projection } from "./project.js";
 import { formatLoc } from "./source.js";
@@ -67,7 +67,7 @@ export class ModuleEmitter {
       if (s.kind === "reg") appendAll(logic, this.register(s, proj));
       else if (proj && s.kind !== "input") appendAll(logic, this.combinational(s, proj));
     }
-    for (const mem of m.memories) appendAll(logic, memoryLogic(mem, this.w, this.namer, this.files, this.clock));
+    for (const mem of m.memories) appendAll(logic, memoryLogic(mem, this.w, this.namer, this.files, (d) => this.domainOf(d).clock));
     const lines = this.header();
     appendAll(lines, this.declarations());
     appendAll(lines, this.tempDeclarations());
@@ -183,12 +183,24 @@ export class ModuleEmitter {
     return [`${IND}always @(*) begin`, ...this.statements(proj, "=", s, 2), `${IND}end`];
   }
 
+  /** The clock, reset and reset style of a domain (absent: the module's implicit ones). */
+  private domainOf(d: IrDomain | undefined): { clock: string; reset: string; style: ResetStyle } {
+    if (!d) return { clock: this.clock, reset: this.reset, style: this.m.resetStyle };
+    // the domain's clock and reset are read by the always blocks (usage tracking for lint waivers)
+    this.w.useSignal(d.clock);
+    if (d.reset) this.w.useSignal(d.reset);
+    return { clock: d.clock.name, reset: d.reset?.name ?? "", style: d.style };
+  }
+
   private register(s: IrSignal, proj: Projection | undefined): string[] {
     let body = proj ? this.statements(proj, "<=", s, 0) : [];
     if (s.enable && body.length > 0) body = [`if (${this.w.rhs(s.enable, 1)}) begin`, ...body.map((l) => IND + l), "end"];
-    const lines = [`always @(posedge ${this.clock}) begin`];
+    const { clock, reset, style } = this.domainOf(s.domain);
+    const asyncReset = style.kind === "async" && s.init !== undefined;
+    const edge = `posedge ${clock}${asyncReset ? ` or ${style.active === "high" ? "posedge" : "negedge"} ${reset}` : ""}`;
+    const lines = [`always @(${edge}) begin`];
     if (s.init !== undefined) {
-      lines.push(`${IND}if (${this.reset}) begin`, `${IND}${IND}${s.name} <= ${literal(s.init, s.width, s.signed)};`);
+      lines.push(`${IND}if (${style.active === "high" ? reset : `!${reset}`}) begin`, `${IND}${IND}${s.name} <= ${literal(s.init, s.width, s.signed)};`);
       if (body.length > 0) {
         lines.push(`${IND}end else begin`);
         for (const l of body) lines.push(IND + IND + l);
@@ -204,7 +216,9 @@ export class ModuleEmitter {
     const conns: string[] = [];
     for (const p of child.ports) {
       const role = implicitRole(p);
-      const parentSide = role !== undefined ? implicitPortOf(this.m, role)!.name : inst.ports.get(p)!.name;
+      const domain = inst.domain;
+      const implicit = (r: "clock" | "reset"): string => (domain ? (r === "clock" ? this.domainOf(domain).clock : this.domainOf(domain).reset) : implicitPortOf(this.m, r)!.name);
+      const parentSide = role !== undefined ? implicit(role) : inst.ports.get(p)!.name;
       conns.push(`${IND}${IND}.${p.name}(${parentSide})`);
     }
     const params = child.blackbox ? Object.entries(child.blackbox.parameters) : [];

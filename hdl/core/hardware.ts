@@ -144,11 +144,19 @@ export interface RegOptions extends SignalOptions {
   readonly enable?: Signal;
 }
 
-/** A register clocked by the module's clock; reset to `init` when `reset` is high. */
+/**
+ * A register clocked by the module's clock (or the clock domain in scope, withClockDomain); reset
+ * to `init` by the module's reset (or the domain's, in the domain's reset style).
+ */
 export function Reg<T extends HdlType>(type: T, opts?: RegOptions): Value<T> {
   const loc = userLocation();
   const ctx = currentContext("Reg()");
-  if (opts?.init !== undefined) ensureReset(ctx);
+  const domain = ctx.domain;
+  if (domain) {
+    if (opts?.init !== undefined && !domain.reset) {
+      throw new HdlError(loc, `register with an init value in clock domain ${domain.name}, which has no reset: give the domain a reset or leave out init`, [domain.loc]);
+    }
+  } else if (opts?.init !== undefined) ensureReset(ctx);
   else ensureClock(ctx);
   if (opts?.enable && opts.enable.width !== 1) {
     throw new HdlError(loc, `register enable must be 1 bit wide, got ${typeName(opts.enable.type)}`);
@@ -156,6 +164,7 @@ export function Reg<T extends HdlType>(type: T, opts?: RegOptions): Value<T> {
   return create(type, "Reg()", opts, loc, () => "reg", (t) => ({
     ...(opts?.init !== undefined ? { init: checkedInit(opts.init, t, loc) } : {}),
     ...(opts?.enable ? { enable: opts.enable.expr } : {}),
+    ...(domain ? { domain } : {}),
   }));
 }
 

@@ -27,9 +27,11 @@ export interface IrSignal {
   explicit: boolean;
   /** Final Verilog name. */
   name: string;
-  /** Registers: reset value (synchronous reset), and clock enable. */
+  /** Registers: reset value, and clock enable. */
   init?: bigint;
   enable?: IrExpr;
+  /** Registers: the clock domain (absent: the module's implicit clock and reset). */
+  domain?: IrDomain;
   /** Instance ports: which instance and which port of the child module. */
   instance?: IrInstance;
   childPort?: IrSignal;
@@ -100,8 +102,28 @@ export interface IrWhen {
 
 export type IrStmt = IrConnect | IrWhen;
 
+/** How a reset acts: synchronously (at the clock edge) or asynchronously, and at which level. */
+export interface ResetStyle {
+  readonly kind: "sync" | "async";
+  readonly active: "high" | "low";
+}
+
+export const DEFAULT_RESET: ResetStyle = { kind: "sync", active: "high" };
+
+/** A clock domain of a module: a 1-bit clock signal and an optional reset of a given style. */
+export interface IrDomain {
+  readonly id: number;
+  readonly name: string;
+  readonly clock: IrSignal;
+  readonly reset?: IrSignal;
+  readonly style: ResetStyle;
+  readonly loc: SourceLoc;
+}
+
 export interface IrReadPort {
   readonly kind: "sync" | "async";
+  /** Synchronous ports: the clock domain (absent: the implicit one). */
+  readonly domain?: IrDomain;
   readonly addr: IrExpr;
   /** Synchronous ports: read enable (the enclosing `when` conditions and the user's enable). */
   readonly enable?: IrExpr;
@@ -111,6 +133,8 @@ export interface IrReadPort {
 }
 
 export interface IrWritePort {
+  /** The clock domain (absent: the implicit one). */
+  readonly domain?: IrDomain;
   readonly addr: IrExpr;
   readonly data: IrExpr;
   readonly enable: IrExpr;
@@ -152,6 +176,8 @@ export interface IrInstance {
   name: string;
   /** Port of the child -> the signal standing for it in the parent. */
   readonly ports: Map<IrSignal, IrSignal>;
+  /** The domain whose clock and reset drive the child's implicit ones (absent: the parent's implicit ones). */
+  readonly domain?: IrDomain;
 }
 
 export interface IrBlackbox {
@@ -179,6 +205,10 @@ export interface IrModule {
   hasClock: boolean;
   /** Some register (here or in a child) has a reset value, so the module has a `reset` input. */
   hasReset: boolean;
+  /** How the implicit reset acts (set by the domain the module is instantiated in). */
+  readonly resetStyle: ResetStyle;
+  /** The clock domains declared in this module. */
+  readonly domains: IrDomain[];
   readonly blackbox?: IrBlackbox;
 }
 

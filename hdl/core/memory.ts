@@ -10,7 +10,7 @@ import type { IrMemory, IrOp, MemStyle } from "./ir.js";
 import { fits, toBigInt, type Literal } from "./literal.js";
 import { nameAt } from "./naming.js";
 import { Signal, toSignal, type Operand } from "./signal.js";
-import { userLocation } from "./source.js";
+import { formatLoc, userLocation } from "./source.js";
 import { Bool, log2Ceil, typeName, type GroundType } from "./types.js";
 import { newSignal, type SignalOptions } from "./var.js";
 
@@ -59,10 +59,11 @@ export class Memory {
   readSync(addr: Operand, opts?: { enable?: Operand; name?: string }): Signal {
     const loc = userLocation();
     const a = this.address(addr);
-    ensureClock(this.ctx);
+    const domain = this.ctx.domain;
+    if (!domain) ensureClock(this.ctx);
     const data = newSignal("memRead", this.type, "readSync()", opts?.name ?? nameAt(loc) ?? `${this.ir.hint}_rdata`, opts?.name !== undefined, loc);
     const enable = this.enable(opts?.enable);
-    this.ir.readPorts.push({ kind: "sync", addr: a.expr, data: data.signal, loc, ...(enable ? { enable: enable.expr } : {}) });
+    this.ir.readPorts.push({ kind: "sync", addr: a.expr, data: data.signal, loc, ...(enable ? { enable: enable.expr } : {}), ...(domain ? { domain } : {}) });
     return data;
   }
 
@@ -92,9 +93,14 @@ export class Memory {
     if (ctx !== this.ctx) throw new HdlError(loc, `memory ${this.ir.hint} belongs to module ${this.ctx.module.name}`);
     const a = this.address(addr);
     const d = toSignal(data, new Signal({ k: "lit", value: 0n, width: 1, signed: this.type.kind === "sint" }, this.type, undefined));
-    ensureClock(this.ctx);
+    const domain = this.ctx.domain;
+    const other = this.ir.writePorts.find((w) => w.domain !== domain);
+    if (other) {
+      throw new HdlError(loc, `memory ${this.ir.hint} is written in clock domain ${domain?.name ?? "(implicit)"} here and in ${other.domain?.name ?? "(implicit)"} at ${formatLoc(other.loc)}: all write ports of a memory share one clock`, [other.loc]);
+    }
+    if (!domain) ensureClock(this.ctx);
     const enable = this.enable(opts?.enable) ?? toSignal(true);
-    this.ir.writePorts.push({ addr: a.expr, data: d.expr, enable: enable.expr, loc });
+    this.ir.writePorts.push({ addr: a.expr, data: d.expr, enable: enable.expr, loc, ...(domain ? { domain } : {}) });
   }
 
   private address(addr: Operand): Signal {

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { currentContext, freshId, withContext, type ModuleContext } from "./context.js";
 import { HdlError } from "./errors.js";
-import { refTo, type IrBlackbox, type IrInstance, type IrModule, type IrSignal } from "./ir.js";
+import { DEFAULT_RESET, refTo, type IrBlackbox, type IrInstance, type IrModule, type IrSignal, type ResetStyle } from "./ir.js";
 import { nameAt } from "./naming.js";
 import { userLocation, type SourceLoc } from "./source.js";
 import { VecValue } from "./hardware.js";
@@ -147,10 +147,12 @@ function uniqueModuleName(s: ElaborationState, base: string): string {
 }
 
 /** Elaborates `def` with `params` once per elaboration; later calls reuse the module. */
-export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: SourceLoc): Elaborated {
+export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: SourceLoc, style: ResetStyle = DEFAULT_RESET): Elaborated {
   const s = state;
   if (!s) throw new HdlError(loc, `module ${def.name} can only be instantiated inside elaborate() or another module`);
-  const key = canonical(params);
+  const styled = style.kind !== DEFAULT_RESET.kind || style.active !== DEFAULT_RESET.active;
+  // one module per parameter set and implicit reset style
+  const key = canonical(params) + (styled ? `#reset-${style.kind}-${style.active}` : "");
   const cache = s.byDef.get(def as ModuleDef<never, unknown>) ?? new Map<string, Elaborated>();
   s.byDef.set(def as ModuleDef<never, unknown>, cache);
   const hit = cache.get(key);
@@ -159,7 +161,8 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
   const bb = def.options.blackbox;
   const { name: baseName, problem: nameProblem } = moduleNameOf(def, params, loc);
   const module: IrModule = {
-    name: bb ? baseName : uniqueModuleName(s, baseName),
+    // a module built for a non-default reset style is named for it once its body shows it has a reset
+    name: bb ? baseName : styled ? baseName : uniqueModuleName(s, baseName),
     loc: def.loc,
     params: key,
     ports: [],
@@ -169,6 +172,8 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
     body: [],
     hasClock: false,
     hasReset: false,
+    resetStyle: style,
+    domains: [],
     ...(bb ? { blackbox: blackboxInfo(def, params, baseName) } : {}),
   };
   if (bb) s.names.add(baseName);
@@ -186,6 +191,10 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
     s.building.pop();
   }
   if (nameProblem) throw nameProblem;
+  if (styled && !bb) {
+    const suffix = module.hasReset ? `${style.kind === "async" ? "_areset" : ""}${style.active === "low" ? "_resetn" : ""}` : "";
+    module.name = uniqueModuleName(s, baseName + suffix);
+  }
   checkPorts(module, io, def.name, loc);
   if (bb && (module.signals.length > 0 || module.body.length > 0 || module.memories.length > 0 || module.instances.length > 0)) {
     throw new HdlError(module.signals[0]?.loc ?? module.body[0]?.loc ?? loc, `blackbox ${def.name} may only declare ports`);
@@ -266,12 +275,20 @@ function mirror(io: unknown, map: Map<IrSignal, Var>): unknown {
 function instantiate<P, IO>(def: ModuleDef<P, IO>, params: P, name: string | undefined): IO {
   const loc = userLocation();
   const ctx = currentContext(`instance of ${def.name}`);
-  const child = elaborateModule(def, params, loc);
   const parent = ctx.module;
-  if (child.module.hasClock) ensureClock(ctx);
-  if (child.module.hasReset) ensureReset(ctx);
+  // the child runs in the domain in scope: its implicit clock and reset become the domain's
+  const domain = ctx.domain;
+  const child = elaborateModule(def, params, loc, domain?.style ?? parent.resetStyle);
+  if (domain) {
+    if (child.module.hasReset && !domain.reset) {
+      throw new HdlError(loc, `module ${child.module.name} has registers with reset values but clock domain ${domain.name} has no reset: give the domain a reset`, [domain.loc]);
+    }
+  } else {
+    if (child.module.hasClock) ensureClock(ctx);
+    if (child.module.hasReset) ensureReset(ctx);
+  }
   const hint = name ?? nameAt(loc) ?? `${child.module.name.charAt(0).toLowerCase()}${child.module.name.slice(1)}`;
-  const inst: IrInstance = { id: freshId(), of: child.module, loc, parent, hint, explicit: name !== undefined, name: hint, ports: new Map() };
+  const inst: IrInstance = { id: freshId(), of: child.module, loc, parent, hint, explicit: name !== undefined, name: hint, ports: new Map(), ...(domain ? { domain } : {}) };
   const map = new Map<IrSignal, Var>();
   for (const p of child.module.ports) {
     if (isImplicitPort(p)) continue;

@@ -18,4 +18,6 @@ export { SkidBuffer } from "./skid-buffer.js";
 export { Arbiter, RRArbiter } from "./arbiter.js";
 export type { ArbiterParams } from "./arbiter.js";
 export { Synchronizer } from "./synchronizer.js";
+export { AsyncFifo } from "./async-fifo.js";
+export type { AsyncFifoParams } from "./async-fifo.js";
 export { leaves, pack, typeWidth, unpackInto } from "./pack.js";
