@@ -13,6 +13,7 @@ import { userLocation, type SourceLoc } from "./source.js";
 import { fieldOf, isGround, typeName, type BundleType, type Flip, type GroundType, type HdlType, type VecType } from "./types.js";
 import { Var, newSignal, type SignalOptions } from "./var.js";
 import { when } from "./when.js";
+import { tagBundle } from "./bundle-tag.js";
 
 /** The type inside a `Flipped(...)` field. */
 export type Unflip<F> = F extends Flip<infer T> ? T : F;
@@ -93,6 +94,7 @@ function build<T extends HdlType>(type: T, name: string, explicit: boolean, flip
     const f = fieldOf(decl);
     out[key] = build(f.type, `${name}_${key}`, explicit, flipped !== f.flipped, make);
   }
+  tagBundle(out, type);
   return out as Value<T>;
 }
 

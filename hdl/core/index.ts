@@ -15,6 +15,7 @@ export { ModuleDef, defineBlackbox, defineModule } from "./module.js";
 export type { BlackboxOptions, InstanceArgs, ModuleOptions, ParamArgs, PortsShape } from "./module.js";
 export { implicitClock, implicitReset } from "./clock.js";
 export { ClockDomain, clockDomain, withClockDomain } from "./domain.js";
+export { connect } from "./connect.js";
 export type { ClockDomainOptions } from "./domain.js";
 export type { ResetStyle } from "./ir.js";
 export { elaborate, emit } from "./elaborate.js";

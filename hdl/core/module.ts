@@ -14,6 +14,7 @@ import { Var } from "./var.js";
 import type { GroundType } from "./types.js";
 import { ensureClock, ensureReset, isImplicitPort } from "./clock.js";
 import { isKeyword } from "./names.js";
+import { bundleTypeOf, tagBundle } from "./bundle-tag.js";
 
 /** What a module body returns: its ports, as a record (possibly nested) of port values. */
 export type PortsShape = Var | VecValue<never> | { readonly [key: string]: PortsShape } | readonly PortsShape[];
@@ -268,7 +269,12 @@ function mirror(io: unknown, map: Map<IrSignal, Var>): unknown {
   if (io instanceof Var) return map.get(io.signal);
   if (io instanceof VecValue) return new VecValue(io.elements.map((e) => mirror(e, map)) as never[], io.elemType);
   if (Array.isArray(io)) return io.map((e) => mirror(e, map));
-  if (io && typeof io === "object") return Object.fromEntries(Object.entries(io).map(([k, v]) => [k, mirror(v, map)]));
+  if (io && typeof io === "object") {
+    const out = Object.fromEntries(Object.entries(io).map(([k, v]) => [k, mirror(v, map)]));
+    const type = bundleTypeOf(io);
+    if (type) tagBundle(out, type);
+    return out;
+  }
   return io;
 }
 

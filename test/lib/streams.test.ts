@@ -160,3 +160,45 @@ describe("Synchronizer", () => {
     await expectCleanVerilog(d.verilog, d.top);
   });
 });
+
+describe("connect (bulk connection honouring Flipped)", () => {
+  it("wires Decoupled ports of a module and two child queues in one statement each", async () => {
+    const { Bool: _b, Decoupled, Input, Output, defineModule } = await import("../../hdl/core");
+    void _b;
+    const { connect } = await import("../../hdl/core");
+    const Chain = defineModule("QueueChain", () => {
+      const input = Input(Decoupled(UInt(8)), { name: "in" });
+      const out = Output(Decoupled(UInt(8)));
+      const a = Queue.instance({ type: UInt(8), depth: 2 }, { name: "a" });
+      const b = Queue.instance({ type: UInt(8), depth: 2 }, { name: "b" });
+      connect(a.enq, input); // valid, bits: a <- in; ready: in <- a
+      connect(b.enq, a.deq);
+      connect(out, b.deq);
+      return { in: input, out };
+    });
+    const d = elaborate(Chain, undefined);
+    expect(d.verilog).toContain("assign in_ready = a_enq_ready;");
+    expect(d.verilog).toContain("assign a_enq_valid = in_valid;");
+    expect(d.verilog).toContain("assign a_deq_ready = b_enq_ready;");
+    // four words through two 2-deep queues, read back in order
+    const stim: Stim[] = [1, 2, 3, 4].map((x) => ({ in_valid: 1, in_bits: x * 11, out_ready: 0 }));
+    stim.push(...Array.from({ length: 8 }, (): Stim => ({ in_valid: 0, out_ready: 1 })));
+    const sim = await (await import("../../sim")).simulate(d);
+    try {
+      const got = await sim.batch(stim, { resetCycles: 1, allowX: true });
+      expect(got.filter((g, c) => g.out_valid === 1 && stim[c]!.out_ready === 1).map((g) => g.out_bits)).toEqual([11, 22, 33, 44]);
+    } finally {
+      await sim.close();
+    }
+  });
+  it("names the field that does not match", async () => {
+    const { Bundle: B, Input, Output, connect, defineModule } = await import("../../hdl/core");
+    const Bad = defineModule("BadConnect", () => {
+      const x = Input(B({ a: UInt(2), b: UInt(2) }));
+      const y = Output(B({ a: UInt(2) }));
+      connect(y, x);
+      return { x, y };
+    });
+    expect(() => elaborate(Bad, undefined)).toThrow(/streams\.test\.ts:\d+: connect: field b is missing on the sink/);
+  });
+});
