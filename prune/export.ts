@@ -7,7 +7,7 @@ import { log, replaceDirAtomic } from "./io";
 import { K_FFT } from "./lenet";
 import type { MnistSplit } from "./mnist";
 import { countPerKernel } from "./project";
-import type { PhaseResults, RunOptions } from "./run";
+import { commandLine, type PhaseResults, type RunOptions } from "./run";
 import { keptPositionsSvg } from "./svg";
 import { writeModel } from "./model-file";
 import { indexBits, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeWeights, type Manifest, type ManifestLayer } from "./weights";
@@ -47,18 +47,11 @@ export function buildManifest(density: number, seed: number, command: string, la
   };
 }
 
-export function commandLine(o: RunOptions): string {
-  const t = o.train;
-  const parts = [`npx tsx prune/run.ts --density ${o.density} --epochs ${t.denseEpochs} --admm-epochs ${t.admmEpochs} --retrain-epochs ${t.retrainEpochs} --seed ${t.seed} --out ${o.out}`];
-  if (o.trainLimit) parts.push(`--train-limit ${o.trainLimit}`);
-  if (o.testLimit) parts.push(`--test-limit ${o.testLimit}`);
-  return parts.join(" ");
-}
-
 export function exportRun(o: RunOptions, res: PhaseResults, train: MnistSplit, test: MnistSplit, t0: number): void {
   const theta = res.retrain.theta;
-  const masks = res.retrain.masks!;
   const L = halfPlaneSize(K_FFT);
+  // density 1: nothing pruned, every layout entry is kept
+  const masks = res.retrain.masks ?? { m1: new Uint8Array(6 * L).fill(1), m2: new Uint8Array(96 * L).fill(1) };
   const n = keptPerKernel(K_FFT, o.density);
   for (const [name, m] of [
     ["conv1", masks.m1],

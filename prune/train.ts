@@ -33,6 +33,8 @@ export interface TrainConfig {
   readonly rhoGrowth: number;
   /** Z/U updates per ADMM epoch */
   readonly admmUpdatesPerEpoch: number;
+  /** augmentation: every training image is translated by up to this many pixels (rows and columns, uniform); 0 = none */
+  readonly shift: number;
   /** use only the first `trainSteps` batches of every epoch (tests); undefined = all */
   readonly stepsPerEpoch?: number;
 }
@@ -40,16 +42,17 @@ export interface TrainConfig {
 export const DEFAULT_TRAIN: TrainConfig = {
   seed: 1,
   batch: 32,
-  denseEpochs: 5,
-  admmEpochs: 3,
-  retrainEpochs: 3,
+  denseEpochs: 10,
+  admmEpochs: 4,
+  retrainEpochs: 4,
   lrDense: 1e-3,
-  lrAdmm: 1e-3,
+  lrAdmm: 5e-4,
   lrRetrain: 5e-4,
-  lrDecay: 0.6,
+  lrDecay: 0.7,
   rho0: 0.05,
-  rhoGrowth: 1.5,
+  rhoGrowth: 1.35,
   admmUpdatesPerEpoch: 5,
+  shift: 2,
 };
 
 export class Adam {
@@ -117,6 +120,12 @@ function epochOrder(seed: number, globalEpoch: number, n: number): Int32Array {
   return idx;
 }
 
+/** Per position of the epoch order: (rows, columns) translation in [-max, max], from its own seeded stream. */
+export function epochShifts(seed: number, globalEpoch: number, n: number, max: number): Int8Array {
+  const rng = new Rng((seed * 1000 + globalEpoch + 0x40000000) >>> 0);
+  return Int8Array.from({ length: 2 * n }, () => rng.int(2 * max + 1) - max);
+}
+
 export function admmProject(n: number, theta: Float64Array, st: AdmmState): { residual: number } {
   // Z = proj(W + U), U += W - Z
   let res = 0;
@@ -180,6 +189,7 @@ export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<Phas
   const W2 = view(state.theta, LAYOUT.W2);
   for (let e = state.epochDone; e < o.epochs; e++) {
     const order = epochOrder(cfg.seed, o.epochOffset + e, data.count);
+    const shifts = cfg.shift > 0 ? epochShifts(cfg.seed, o.epochOffset + e, data.count, cfg.shift) : undefined;
     const lr = o.lr * cfg.lrDecay ** e;
     const updateEvery = Math.max(1, Math.floor(batches / cfg.admmUpdatesPerEpoch));
     const pr = new Progress(`${o.kind} epoch ${e + 1}/${o.epochs}`, batches, o.quiet);
@@ -189,7 +199,7 @@ export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<Phas
     let lastResidual = NaN;
     for (let b = 0; b < batches; b++) {
       const idx = order.subarray(b * cfg.batch, (b + 1) * cfg.batch);
-      const r = await engine.batchGrad(state.theta, idx, grad);
+      const r = await engine.batchGrad(state.theta, idx, grad, shifts?.subarray(2 * b * cfg.batch, 2 * (b + 1) * cfg.batch));
       lossSum += r.loss;
       correct += r.correct;
       seen += idx.length;

@@ -9,11 +9,12 @@ interface Init {
   theta: Float64Array;
   grad: Float64Array;
   idx: Int32Array;
+  shifts: Int8Array;
 }
 const init = workerData as Init;
 const data = loadMnist("train", init.trainLimit);
 const net = new LeNet();
-parentPort!.on("message", (m: { lo: number; hi: number }) => {
-  const r = shardGrad(net, data, init.theta, init.idx, m.lo, m.hi, init.grad);
+parentPort!.on("message", (m: { lo: number; hi: number; shifted: boolean }) => {
+  const r = shardGrad(net, data, init.theta, init.idx, m.lo, m.hi, init.grad, m.shifted ? init.shifts : undefined);
   parentPort!.postMessage(r);
 });
