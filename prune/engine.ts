@@ -1,12 +1,12 @@
 /**
- * Batch gradients of LeNet, either in this thread or data-parallel over worker_threads.
+ * Batch gradients of a network (net.ts), either in this thread or data-parallel over worker_threads.
  * The batch is always split into the same fixed number of shards (SHARDS), each shard's
  * gradient is summed from zero in sample order, and the shard sums are added in shard
  * order, so the result is bit-identical whatever the number of threads.
  */
 import { Worker } from "node:worker_threads";
-import { LAYOUT, LeNet } from "./lenet";
 import { IMAGE_SIZE, type MnistSplit } from "./mnist";
+import type { SpectralNet } from "./net";
 
 export const SHARDS = 2;
 
@@ -39,7 +39,7 @@ export function shiftImage(src: Float64Array, dy: number, dx: number, dst: Float
 }
 
 export function shardGrad(
-  net: LeNet,
+  net: SpectralNet,
   data: MnistSplit,
   theta: Float64Array,
   idx: ArrayLike<number>,
@@ -65,9 +65,13 @@ export function shardGrad(
 }
 
 export class LocalEngine implements GradEngine {
-  private readonly net = new LeNet();
-  private readonly shard = Array.from({ length: SHARDS }, () => new Float64Array(LAYOUT.size));
-  constructor(private readonly data: MnistSplit) {}
+  private readonly shard: Float64Array[];
+  constructor(
+    private readonly net: SpectralNet,
+    private readonly data: MnistSplit,
+  ) {
+    this.shard = Array.from({ length: SHARDS }, () => new Float64Array(net.size));
+  }
   async batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array, shifts?: Int8Array): Promise<BatchResult> {
     let loss = 0;
     let correct = 0;
@@ -99,14 +103,15 @@ export class WorkerEngine implements GradEngine {
   private readonly idxShared: Int32Array;
   private readonly shiftShared: Int8Array;
 
-  constructor(trainLimit: number | undefined, maxBatch: number) {
-    this.thetaShared = new Float64Array(new SharedArrayBuffer(LAYOUT.size * 8));
-    this.grads = Array.from({ length: SHARDS }, () => new Float64Array(new SharedArrayBuffer(LAYOUT.size * 8)));
+  /** `network`: a name of networks.ts; `size`: its parameter count */
+  constructor(network: string, size: number, trainLimit: number | undefined, maxBatch: number) {
+    this.thetaShared = new Float64Array(new SharedArrayBuffer(size * 8));
+    this.grads = Array.from({ length: SHARDS }, () => new Float64Array(new SharedArrayBuffer(size * 8)));
     this.idxShared = new Int32Array(new SharedArrayBuffer(maxBatch * 4));
     this.shiftShared = new Int8Array(new SharedArrayBuffer(maxBatch * 2));
     for (let s = 0; s < SHARDS; s++) {
       const w = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
-        workerData: { trainLimit, theta: this.thetaShared, grad: this.grads[s], idx: this.idxShared, shifts: this.shiftShared },
+        workerData: { network, trainLimit, theta: this.thetaShared, grad: this.grads[s], idx: this.idxShared, shifts: this.shiftShared },
       });
       w.unref();
       this.workers.push(w);

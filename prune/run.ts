@@ -17,9 +17,13 @@ import { checkDensity, halfPlaneSize, keptPerKernel } from "../spectral/layout";
 import { helpText, numberOption, parseOptions, UsageError, type OptionSpec, type RawValues } from "./args";
 import { LocalEngine, WorkerEngine, type GradEngine } from "./engine";
 import { checkWritableDir, log } from "./io";
-import { initParams, K_FFT, LeNet } from "./lenet";
 import { loadMnist, type MnistSplit } from "./mnist";
-import { DEFAULT_TRAIN, evaluate, freshState, loadState, runPhase, startAdmm, startRetrain, type PhaseState, type TrainConfig } from "./train";
+import type { SpectralNet } from "./net";
+import { makeNet, networkEntry, networkNames } from "./networks";
+import { evaluate, freshState, loadState, runPhase, startAdmm, startRetrain, type PhaseState, type TrainConfig } from "./train";
+
+/** FFT size of every spectral layer */
+const K_FFT = 8;
 
 export interface RunOptions {
   network: string;
@@ -37,7 +41,7 @@ export interface RunOptions {
 
 /** Options of run.ts (sweep.ts takes them too). */
 export const RUN_OPTIONS: readonly OptionSpec[] = [
-  { name: "network", kind: "string", help: "network to train: lenet", defaultText: "lenet" },
+  { name: "network", kind: "string", help: `network to train: ${networkNames().join(" or ")}`, defaultText: "lenet" },
   { name: "density", kind: "number", help: "kept fraction of the spectral entries of every kernel, in (0, 1]", defaultText: "0.25" },
   { name: "epochs", kind: "int", min: 1, help: "dense training epochs" },
   { name: "admm-epochs", kind: "int", min: 1, help: "ADMM epochs" },
@@ -78,15 +82,16 @@ export function checkRunDensity(density: number): number {
 export function parseRunArgs(argv: string[], values: RawValues = parseOptions(argv, RUN_OPTIONS)): RunOptions {
   const num = (name: string): number | undefined => numberOption(values, spec(name));
   const network = (values.network as string | undefined) ?? "lenet";
-  if (network !== "lenet") throw new UsageError(`--network ${network}: unknown; one of lenet`);
+  if (!networkNames().includes(network)) throw new UsageError(`--network ${network}: unknown; one of ${networkNames().join(", ")}`);
+  const entry = networkEntry(network);
   const density = values.density === undefined ? 0.25 : Number(values.density);
   if (values.density !== undefined && (String(values.density).trim() === "" || !Number.isFinite(density))) throw new UsageError(`--density = ${String(values.density)} is not a number`);
   checkRunDensity(density);
-  const t = DEFAULT_TRAIN;
+  const t = entry.schedule;
   return {
     network,
     density,
-    out: (values.out as string | undefined) ?? `weights/${network}`,
+    out: (values.out as string | undefined) ?? entry.defaultOut,
     checkpoints: (values.checkpoints as string | undefined) ?? ".cache/prune",
     threads: num("threads") ?? 2,
     trainLimit: num("train-limit"),
@@ -136,8 +141,8 @@ export interface PhaseResults {
   accuracy: { denseFloat: number; prunedBeforeRetrain: number; prunedFloat: number };
 }
 
-function makeEngine(o: RunOptions, data: MnistSplit): GradEngine {
-  return o.threads > 1 ? new WorkerEngine(o.trainLimit, o.train.batch) : new LocalEngine(data);
+function makeEngine(o: RunOptions, net: SpectralNet, data: MnistSplit): GradEngine {
+  return o.threads > 1 ? new WorkerEngine(o.network, net.size, o.trainLimit, o.train.batch) : new LocalEngine(net, data);
 }
 
 /** Runs / resumes the three training phases. `denseOnly` stops after dense training. */
@@ -164,28 +169,29 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
   const ptag = o.phaseSteps ? `-p${o.phaseSteps}` : "";
   const pAdmm = join(o.checkpoints, `${o.network}-admm-${tag}-d${o.density}${ptag}.json`);
   const pRetrain = join(o.checkpoints, `${o.network}-retrain-${tag}-d${o.density}${ptag}.json`);
-  const engine = makeEngine(o, train);
-  const net = new LeNet();
+  const net = makeNet(o.network);
+  const engine = makeEngine(o, net, train);
   try {
-    let dense = loadState(pDense, fpDense) ?? freshState(initParams(cfg.seed));
+    let dense = loadState(pDense, fpDense, net.size) ?? freshState(net.init(cfg.seed));
     if (dense.epochDone > 0) log(o.quiet, `resuming dense training after epoch ${dense.epochDone} (${pDense})`);
-    dense = await runPhase(dense, { kind: "dense", cfg, engine, data: train, epochs: cfg.denseEpochs, lr: cfg.lrDense, epochOffset: 0, checkpoint: pDense, fingerprint: fpDense, quiet: o.quiet });
+    dense = await runPhase(dense, { kind: "dense", net, cfg, engine, data: train, epochs: cfg.denseEpochs, lr: cfg.lrDense, epochOffset: 0, checkpoint: pDense, fingerprint: fpDense, quiet: o.quiet });
     const denseFloat = evaluate(net, dense.theta, test, "test dense float", o.quiet);
     if (n === halfPlaneSize(K_FFT)) {
       // density 1: nothing to prune, the "pruned" model is the dense one
       return { dense, admm: dense, retrain: dense, accuracy: { denseFloat, prunedBeforeRetrain: denseFloat, prunedFloat: denseFloat } };
     }
 
-    let admm = loadState(pAdmm, fpAdmm) ?? startAdmm(dense.theta, n, cfg.rho0);
+    let admm = loadState(pAdmm, fpAdmm, net.size) ?? startAdmm(net, dense.theta, n, cfg.rho0);
     if (admm.epochDone > 0) log(o.quiet, `resuming ADMM after epoch ${admm.epochDone} (${pAdmm})`);
-    admm = await runPhase(admm, { kind: "admm", cfg: pcfg, engine, data: train, epochs: cfg.admmEpochs, lr: cfg.lrAdmm, epochOffset: cfg.denseEpochs, n, checkpoint: pAdmm, fingerprint: fpAdmm, quiet: o.quiet });
+    admm = await runPhase(admm, { kind: "admm", net, cfg: pcfg, engine, data: train, epochs: cfg.admmEpochs, lr: cfg.lrAdmm, epochOffset: cfg.denseEpochs, n, checkpoint: pAdmm, fingerprint: fpAdmm, quiet: o.quiet });
 
-    let retrain = loadState(pRetrain, fpRetrain);
-    const hard = startRetrain(admm, n);
+    let retrain = loadState(pRetrain, fpRetrain, net.size);
+    const hard = startRetrain(net, admm, n);
     const prunedBeforeRetrain = evaluate(net, hard.theta, test, "test hard-pruned float (before retraining)", o.quiet);
     if (retrain && retrain.epochDone > 0) log(o.quiet, `resuming retraining after epoch ${retrain.epochDone} (${pRetrain})`);
     retrain = await runPhase(retrain ?? hard, {
       kind: "retrain",
+      net,
       cfg: pcfg,
       engine,
       data: train,
