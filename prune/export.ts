@@ -3,7 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { halfPlaneSize, keptPerKernel } from "../spectral/layout";
 import { macShift, type FixedLayer } from "../spectral/fixed/layer";
-import { evaluateFixed, quantizeNet, CALIB_IMAGES, CALIB_MARGIN } from "./fixedeval";
+import { quantizeNet, CALIB_IMAGES, CALIB_MARGIN } from "./fixedeval";
+import { evaluateFixedThreads } from "./fixed-parallel";
 import { log, replaceDirAtomic } from "./io";
 import type { MnistSplit } from "./mnist";
 import { writeModel } from "./model-file";
@@ -65,7 +66,7 @@ export function runMasks(net: SpectralNet, res: PhaseResults): Masks {
   return res.retrain.masks ?? net.convLayers.map((_, c) => new Uint8Array(net.kernels(c) * L).fill(1));
 }
 
-export function exportRun(o: RunOptions, res: PhaseResults, train: MnistSplit, test: MnistSplit, t0: number): void {
+export async function exportRun(o: RunOptions, res: PhaseResults, train: MnistSplit, test: MnistSplit, t0: number): Promise<void> {
   const net = makeNet(o.network);
   const names = convNames(net);
   const theta = res.retrain.theta;
@@ -78,7 +79,7 @@ export function exportRun(o: RunOptions, res: PhaseResults, train: MnistSplit, t
   });
   log(o.quiet, `quantising (formats calibrated on ${CALIB_IMAGES} training images, margin ${CALIB_MARGIN}x)`);
   const layers = quantizeNet(net, theta, masks, train);
-  const fx = evaluateFixed(net, theta, layers, test, "test pruned fixed-point (golden model conv layers)", o.quiet);
+  const fx = await evaluateFixedThreads(o.network, theta, layers, test, o.threads, "test pruned fixed-point (golden model conv layers)", o.quiet);
   const command = commandLine(o);
   const manifest = buildManifest(
     o.density,

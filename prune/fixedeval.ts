@@ -71,39 +71,64 @@ export interface FixedEval {
   images: number;
 }
 
-/** Runs the conv layers through the golden model and the head as the float model. */
-export function evaluateFixed(net: SpectralNet, theta: Float64Array, layers: readonly FixedLayer[], test: MnistSplit, label?: string, quiet = false): FixedEval {
-  const pr = label ? new Progress(label, test.count, quiet) : undefined;
+/** Per image: the float and fixed-point predictions and, per conv layer, signal and noise energy. */
+export interface ImageEval {
+  floatPred: number;
+  fixedPred: number;
+  /** [signal_0, noise_0, signal_1, noise_1, ...] */
+  energy: number[];
+}
+
+export function evaluateImage(net: SpectralNet, theta: Float64Array, layers: readonly FixedLayer[], img: ArrayLike<number>): ImageEval {
+  const last = layers.length - 1;
+  const fl = net.convOutputs(theta, img);
+  const floatPred = argmax(net.head(theta, fl[last]!));
+  const gold = goldenConvOutputs(net, layers, img).map((y, c) => dequantize(y, layers[c]!.formats.outFrac));
+  const energy: number[] = [];
+  gold.forEach((g, c) => {
+    const f = fl[c]!;
+    let sig = 0;
+    let noise = 0;
+    for (let q = 0; q < g.length; q++) {
+      sig += f[q]! ** 2;
+      noise += (f[q]! - g[q]!) ** 2;
+    }
+    energy.push(sig, noise);
+  });
+  return { floatPred, fixedPred: argmax(net.head(theta, gold[last]!)), energy };
+}
+
+/** Accuracy, disagreements and SQNR from per-image results (summed in image order). */
+export function summarise(results: readonly ImageEval[], labels: ArrayLike<number>, convLayers: number): FixedEval {
   let ok = 0;
   let okFloat = 0;
   let dis = 0;
-  const sig = layers.map(() => 0);
-  const noise = layers.map(() => 0);
-  const last = layers.length - 1;
+  const e = new Array<number>(2 * convLayers).fill(0);
+  results.forEach((r, i) => {
+    if (r.fixedPred === labels[i]) ok++;
+    if (r.floatPred === labels[i]) okFloat++;
+    if (r.fixedPred !== r.floatPred) dis++;
+    r.energy.forEach((v, q) => (e[q] += v));
+  });
+  const n = results.length;
+  return {
+    accuracy: ok / n,
+    floatAccuracy: okFloat / n,
+    disagreements: dis,
+    sqnrDb: Array.from({ length: convLayers }, (_, c) => 10 * Math.log10(e[2 * c]! / e[2 * c + 1]!)),
+    images: n,
+  };
+}
+
+/** Runs the conv layers through the golden model and the head as the float model, in this thread. */
+export function evaluateFixed(net: SpectralNet, theta: Float64Array, layers: readonly FixedLayer[], test: MnistSplit, label?: string, quiet = false): FixedEval {
+  const pr = label ? new Progress(label, test.count, quiet) : undefined;
+  const results: ImageEval[] = [];
   for (let i = 0; i < test.count; i++) {
-    const img = test.images.subarray(i * PIXELS, (i + 1) * PIXELS);
-    const fl = net.convOutputs(theta, img);
-    const floatPred = argmax(net.head(theta, fl[last]!));
-    const gold = goldenConvOutputs(net, layers, img).map((y, c) => dequantize(y, layers[c]!.formats.outFrac));
-    gold.forEach((g, c) => {
-      const f = fl[c]!;
-      for (let q = 0; q < g.length; q++) {
-        sig[c] += f[q]! ** 2;
-        noise[c] += (f[q]! - g[q]!) ** 2;
-      }
-    });
-    const pred = argmax(net.head(theta, gold[last]!));
-    if (pred === test.labels[i]) ok++;
-    if (floatPred === test.labels[i]) okFloat++;
-    if (pred !== floatPred) dis++;
+    results.push(evaluateImage(net, theta, layers, test.images.subarray(i * PIXELS, (i + 1) * PIXELS)));
     if (pr && i % 50 === 0) pr.update(i);
   }
-  pr?.done(`accuracy ${(ok / test.count).toFixed(4)}`);
-  return {
-    accuracy: ok / test.count,
-    floatAccuracy: okFloat / test.count,
-    disagreements: dis,
-    sqnrDb: sig.map((s, c) => 10 * Math.log10(s / noise[c]!)),
-    images: test.count,
-  };
+  const r = summarise(results, test.labels, layers.length);
+  pr?.done(`accuracy ${r.accuracy.toFixed(4)}`);
+  return r;
 }

@@ -229,7 +229,7 @@ export async function main(argv: string[]): Promise<void> {
   log(o.quiet, `MNIST: ${train.count} training / ${test.count} test images`);
   const res = await trainPhases(o, train, test);
   const { exportRun } = await import("./export");
-  exportRun(o, res, train, test, t0);
+  await exportRun(o, res, train, test, t0);
   log(o.quiet, `done in ${((Date.now() - t0) / 1000).toFixed(0)} s; outputs in ${o.out}`);
 }
 

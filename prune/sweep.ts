@@ -14,7 +14,8 @@ import { isMain } from "../hdl/core/main";
 import { keptPerKernel } from "../spectral/layout";
 import { helpText, parseOptions, UsageError, type OptionSpec } from "./args";
 import { convNames, runMasks } from "./export";
-import { evaluateFixed, quantizeNet } from "./fixedeval";
+import { quantizeNet } from "./fixedeval";
+import { evaluateFixedThreads } from "./fixed-parallel";
 import { checkWritableDir, log, replaceDirAtomic } from "./io";
 import { loadMnist } from "./mnist";
 import { makeNet } from "./networks";
@@ -102,7 +103,7 @@ export async function main(argv: string[]): Promise<void> {
     denseFloat = res.accuracy.denseFloat;
     const theta = res.retrain.theta;
     const layers = quantizeNet(net, theta, runMasks(net, res), train);
-    const fx = evaluateFixed(net, theta, layers, fixedTest, `density ${d}: test fixed-point`, o.quiet);
+    const fx = await evaluateFixedThreads(o.network, theta, layers, fixedTest, o.threads, `density ${d}: test fixed-point`, o.quiet);
     points.push({
       density: d,
       n,
