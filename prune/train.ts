@@ -188,6 +188,7 @@ export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<Phas
     const lr = o.lr * cfg.lrDecay ** e;
     const updateEvery = Math.max(1, Math.floor(batches / cfg.admmUpdatesPerEpoch));
     const pr = new Progress(`${o.kind} epoch ${e + 1}/${o.epochs}`, batches, o.quiet);
+    const tEpoch = Date.now();
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
@@ -223,7 +224,7 @@ export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<Phas
     }
     const line = `${o.kind} epoch ${e + 1}/${o.epochs}: lr ${lr.toExponential(2)} train loss ${(lossSum / seen).toFixed(4)} train acc ${(correct / seen).toFixed(4)}${
       o.kind === "admm" ? ` rho ${state.admm!.rho.toFixed(3)} |W-Z|/|W| ${lastResidual.toFixed(4)}` : ""
-    }`;
+    } (${Math.round((Date.now() - tEpoch) / 1000)} s)`;
     pr.done();
     if (!o.quiet) process.stderr.write(`${line}\n`);
     state.log.push(line);
