@@ -172,7 +172,8 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
   const net = makeNet(o.network);
   const engine = makeEngine(o, net, train);
   try {
-    let dense = loadState(pDense, fpDense, net.size) ?? freshState(net.init(cfg.seed));
+    // the dense learning rate depends only on the epoch index: a longer dense phase continues the checkpoint
+    let dense = loadState(pDense, fpDense, net.size, true) ?? freshState(net.init(cfg.seed));
     if (dense.epochDone > 0) log(o.quiet, `resuming dense training after epoch ${dense.epochDone} (${pDense})`);
     dense = await runPhase(dense, { kind: "dense", net, cfg, engine, data: train, epochs: cfg.denseEpochs, lr: cfg.lrDense, epochOffset: 0, checkpoint: pDense, fingerprint: fpDense, quiet: o.quiet });
     const denseFloat = evaluate(net, dense.theta, test, "test dense float", o.quiet);

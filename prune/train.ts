@@ -260,8 +260,30 @@ interface StateJson {
   log: string[];
 }
 
-/** Loads a checkpoint if it exists and has the same fingerprint and size; undefined otherwise. */
-export function loadState(path: string, fingerprint: string, size: number): PhaseState | undefined {
+/**
+ * True when two fingerprints (JSON objects) differ at most in `epochs` and the checkpoint's
+ * finished epochs fit in the new count: a phase whose learning rate depends only on the epoch
+ * index can then be extended (or finished) from the checkpoint with the same result as a run
+ * of the new length from scratch.
+ */
+function extendable(saved: string, wanted: string, epochDone: number): boolean {
+  try {
+    const a = JSON.parse(saved) as Record<string, unknown>;
+    const b = JSON.parse(wanted) as Record<string, unknown>;
+    if (typeof b.epochs !== "number" || epochDone > b.epochs) return false;
+    delete a.epochs;
+    delete b.epochs;
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Loads a checkpoint if it exists and has the same fingerprint and size; undefined otherwise.
+ * With `extend`, a checkpoint of the same phase with another epoch count is also taken (see extendable).
+ */
+export function loadState(path: string, fingerprint: string, size: number, extend = false): PhaseState | undefined {
   if (!existsSync(path)) return undefined;
   let j: StateJson;
   try {
@@ -269,7 +291,8 @@ export function loadState(path: string, fingerprint: string, size: number): Phas
   } catch {
     return undefined;
   }
-  if (j.fingerprint !== fingerprint || j.theta?.length !== size) return undefined;
+  if (j.theta?.length !== size) return undefined;
+  if (j.fingerprint !== fingerprint && !(extend && extendable(j.fingerprint, fingerprint, j.epochDone))) return undefined;
   const adam = new Adam(size);
   adam.m = Float64Array.from(j.adam.m);
   adam.v = Float64Array.from(j.adam.v);
