@@ -35,6 +35,15 @@ describe("prune/run.ts end to end (tiny)", () => {
     expect(readdirSync(root).filter((f) => f.includes(".tmp-") || f.endsWith(".old") || f.includes(".probe-"))).toEqual([]);
   });
 
+  it("a longer dense phase continues the shorter one's checkpoint, to the same weights as a run from scratch", async () => {
+    const base = ["--density", "0.5", "--admm-epochs", "1", "--retrain-epochs", "1", "--train-limit", "128", "--test-limit", "10", "--threads", "1", "--quiet"];
+    const ck = join(root, "ck-extend");
+    await main([...base, "--epochs", "1", "--out", join(root, "e1"), "--checkpoints", ck]);
+    await main([...base, "--epochs", "2", "--out", join(root, "e2"), "--checkpoints", ck]);
+    await main([...base, "--epochs", "2", "--out", join(root, "e3"), "--checkpoints", join(root, "ck-fresh")]);
+    expect(readFileSync(join(root, "e2", "conv2.hex"), "utf8")).toBe(readFileSync(join(root, "e3", "conv2.hex"), "utf8"));
+  }, 60_000);
+
   it("density 1 works end to end: every layout entry kept, pruned = dense", async () => {
     const out = join(root, "dense");
     await main(tiny(out, "--density", "1"));
