@@ -172,7 +172,8 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
   const net = makeNet(o.network);
   const engine = makeEngine(o, net, train);
   try {
-    // the dense learning rate depends only on the epoch index: a longer dense phase continues the checkpoint
+    // Learning rates (and rho) depend only on the epoch index within a phase, so a phase run for
+    // more or fewer epochs continues its checkpoint (loadState's `extend`) to the same result.
     let dense = loadState(pDense, fpDense, net.size, true) ?? freshState(net.init(cfg.seed));
     if (dense.epochDone > 0) log(o.quiet, `resuming dense training after epoch ${dense.epochDone} (${pDense})`);
     dense = await runPhase(dense, { kind: "dense", net, cfg, engine, data: train, epochs: cfg.denseEpochs, lr: cfg.lrDense, epochOffset: 0, checkpoint: pDense, fingerprint: fpDense, quiet: o.quiet });
@@ -182,11 +183,11 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
       return { dense, admm: dense, retrain: dense, accuracy: { denseFloat, prunedBeforeRetrain: denseFloat, prunedFloat: denseFloat } };
     }
 
-    let admm = loadState(pAdmm, fpAdmm, net.size) ?? startAdmm(net, dense.theta, n, cfg.rho0);
+    let admm = loadState(pAdmm, fpAdmm, net.size, true) ?? startAdmm(net, dense.theta, n, cfg.rho0);
     if (admm.epochDone > 0) log(o.quiet, `resuming ADMM after epoch ${admm.epochDone} (${pAdmm})`);
     admm = await runPhase(admm, { kind: "admm", net, cfg: pcfg, engine, data: train, epochs: cfg.admmEpochs, lr: cfg.lrAdmm, epochOffset: cfg.denseEpochs, n, checkpoint: pAdmm, fingerprint: fpAdmm, quiet: o.quiet });
 
-    let retrain = loadState(pRetrain, fpRetrain, net.size);
+    let retrain = loadState(pRetrain, fpRetrain, net.size, true);
     const hard = startRetrain(net, admm, n);
     const prunedBeforeRetrain = evaluate(net, hard.theta, test, "test hard-pruned float (before retraining)", o.quiet);
     if (retrain && retrain.epochDone > 0) log(o.quiet, `resuming retraining after epoch ${retrain.epochDone} (${pRetrain})`);
