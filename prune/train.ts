@@ -42,7 +42,7 @@ export const DEFAULT_TRAIN: TrainConfig = {
   batch: 32,
   denseEpochs: 13,
   admmEpochs: 2,
-  retrainEpochs: 2,
+  retrainEpochs: 7,
   lrDense: 1e-3,
   lrAdmm: 5e-4,
   lrRetrain: 5e-4,
