@@ -1,12 +1,12 @@
 /**
- * Batch gradients of LeNet, either in this thread or data-parallel over worker_threads.
+ * Batch gradients of a network (net.ts), either in this thread or data-parallel over worker_threads.
  * The batch is always split into the same fixed number of shards (SHARDS), each shard's
  * gradient is summed from zero in sample order, and the shard sums are added in shard
  * order, so the result is bit-identical whatever the number of threads.
  */
 import { Worker } from "node:worker_threads";
-import { LAYOUT, LeNet } from "./lenet";
-import type { MnistSplit } from "./mnist";
+import { IMAGE_SIZE, type MnistSplit } from "./mnist";
+import type { SpectralNet } from "./net";
 
 export const SHARDS = 2;
 
@@ -16,8 +16,11 @@ export interface BatchResult {
 }
 
 export interface GradEngine {
-  /** grad = sum over the batch of per-sample gradients (not averaged) */
-  batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array): Promise<BatchResult>;
+  /**
+   * grad = sum over the batch of per-sample gradients (not averaged). `shifts` (2 per sample,
+   * rows then columns) translates each image before use (augmentation); absent = no shift.
+   */
+  batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array, shifts?: Int8Array): Promise<BatchResult>;
   close(): Promise<void>;
 }
 
@@ -25,13 +28,36 @@ function shardBounds(n: number, s: number): [number, number] {
   return [Math.floor((n * s) / SHARDS), Math.floor((n * (s + 1)) / SHARDS)];
 }
 
-export function shardGrad(net: LeNet, data: MnistSplit, theta: Float64Array, idx: ArrayLike<number>, lo: number, hi: number, grad: Float64Array): BatchResult {
+/** dst = src translated by (dy, dx) pixels, zero-filled (an IMAGE_SIZE x IMAGE_SIZE image). */
+export function shiftImage(src: Float64Array, dy: number, dx: number, dst: Float64Array): Float64Array {
+  const S = IMAGE_SIZE;
+  dst.fill(0);
+  for (let r = Math.max(0, dy); r < Math.min(S, S + dy); r++) {
+    for (let c = Math.max(0, dx); c < Math.min(S, S + dx); c++) dst[r * S + c] = src[(r - dy) * S + c - dx]!;
+  }
+  return dst;
+}
+
+export function shardGrad(
+  net: SpectralNet,
+  data: MnistSplit,
+  theta: Float64Array,
+  idx: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  grad: Float64Array,
+  shifts?: ArrayLike<number>,
+): BatchResult {
   grad.fill(0);
   let loss = 0;
   let correct = 0;
+  const moved = new Float64Array(784);
   for (let q = lo; q < hi; q++) {
     const i = idx[q]!;
-    const r = net.lossAndGrad(theta, data.images.subarray(i * 784, (i + 1) * 784), data.labels[i]!, grad);
+    const img = data.images.subarray(i * 784, (i + 1) * 784);
+    const dy = shifts ? shifts[2 * q]! : 0;
+    const dx = shifts ? shifts[2 * q + 1]! : 0;
+    const r = net.lossAndGrad(theta, dy || dx ? shiftImage(img, dy, dx, moved) : img, data.labels[i]!, grad);
     loss += r.loss;
     if (r.correct) correct++;
   }
@@ -39,15 +65,19 @@ export function shardGrad(net: LeNet, data: MnistSplit, theta: Float64Array, idx
 }
 
 export class LocalEngine implements GradEngine {
-  private readonly net = new LeNet();
-  private readonly shard = Array.from({ length: SHARDS }, () => new Float64Array(LAYOUT.size));
-  constructor(private readonly data: MnistSplit) {}
-  async batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array): Promise<BatchResult> {
+  private readonly shard: Float64Array[];
+  constructor(
+    private readonly net: SpectralNet,
+    private readonly data: MnistSplit,
+  ) {
+    this.shard = Array.from({ length: SHARDS }, () => new Float64Array(net.size));
+  }
+  async batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array, shifts?: Int8Array): Promise<BatchResult> {
     let loss = 0;
     let correct = 0;
     for (let s = 0; s < SHARDS; s++) {
       const [lo, hi] = shardBounds(idx.length, s);
-      const r = shardGrad(this.net, this.data, theta, idx, lo, hi, this.shard[s]!);
+      const r = shardGrad(this.net, this.data, theta, idx, lo, hi, this.shard[s]!, shifts);
       loss += r.loss;
       correct += r.correct;
     }
@@ -71,23 +101,27 @@ export class WorkerEngine implements GradEngine {
   private readonly thetaShared: Float64Array;
   private readonly grads: Float64Array[];
   private readonly idxShared: Int32Array;
+  private readonly shiftShared: Int8Array;
 
-  constructor(trainLimit: number | undefined, maxBatch: number) {
-    this.thetaShared = new Float64Array(new SharedArrayBuffer(LAYOUT.size * 8));
-    this.grads = Array.from({ length: SHARDS }, () => new Float64Array(new SharedArrayBuffer(LAYOUT.size * 8)));
+  /** `network`: a name of networks.ts; `size`: its parameter count */
+  constructor(network: string, size: number, trainLimit: number | undefined, maxBatch: number) {
+    this.thetaShared = new Float64Array(new SharedArrayBuffer(size * 8));
+    this.grads = Array.from({ length: SHARDS }, () => new Float64Array(new SharedArrayBuffer(size * 8)));
     this.idxShared = new Int32Array(new SharedArrayBuffer(maxBatch * 4));
+    this.shiftShared = new Int8Array(new SharedArrayBuffer(maxBatch * 2));
     for (let s = 0; s < SHARDS; s++) {
       const w = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
-        workerData: { trainLimit, theta: this.thetaShared, grad: this.grads[s], idx: this.idxShared },
+        workerData: { network, trainLimit, theta: this.thetaShared, grad: this.grads[s], idx: this.idxShared, shifts: this.shiftShared },
       });
       w.unref();
       this.workers.push(w);
     }
   }
 
-  async batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array): Promise<BatchResult> {
+  async batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array, shifts?: Int8Array): Promise<BatchResult> {
     this.thetaShared.set(theta);
     this.idxShared.set(idx);
+    if (shifts) this.shiftShared.set(shifts);
     const results = await Promise.all(
       this.workers.map(
         (w, s) =>
@@ -103,7 +137,7 @@ export class WorkerEngine implements GradEngine {
             };
             w.once("message", onMsg);
             w.once("error", onErr);
-            w.postMessage({ lo, hi });
+            w.postMessage({ lo, hi, shifted: shifts !== undefined });
           }),
       ),
     );

@@ -1,17 +1,22 @@
-/** Quantise + export phase of prune/run.ts: weights directory, report.json, pictures. */
+/** Quantise + export phase of prune/run.ts: weights directory, report.json, model.json, pictures. */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { halfPlaneSize, keptPerKernel } from "../spectral/layout";
 import { macShift, type FixedLayer } from "../spectral/fixed/layer";
-import { evaluateFixed, quantizeLeNet, CALIB_IMAGES, CALIB_MARGIN } from "./fixedeval";
+import { quantizeNet, CALIB_IMAGES, CALIB_MARGIN } from "./fixedeval";
+import { evaluateFixedThreads } from "./fixed-parallel";
 import { log, replaceDirAtomic } from "./io";
-import { K_FFT } from "./lenet";
 import type { MnistSplit } from "./mnist";
-import { countPerKernel } from "./project";
-import type { PhaseResults, RunOptions } from "./run";
-import { keptPositionsSvg } from "./svg";
 import { writeModel } from "./model-file";
+import type { SpectralNet } from "./net";
+import { makeNet } from "./networks";
+import { countPerKernel } from "./project";
+import { commandLine, type PhaseResults, type RunOptions } from "./run";
+import { keptPositionsSvg } from "./svg";
+import type { Masks } from "./train";
 import { indexBits, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeWeights, type Manifest, type ManifestLayer } from "./weights";
-import { writeFileSync } from "node:fs";
+
+const K_FFT = 8;
 
 export function manifestLayer(name: string, l: FixedLayer): ManifestLayer {
   const n = l.kernels[0]!.length;
@@ -47,45 +52,56 @@ export function buildManifest(density: number, seed: number, command: string, la
   };
 }
 
-export function commandLine(o: RunOptions): string {
-  const t = o.train;
-  const parts = [`npx tsx prune/run.ts --density ${o.density} --epochs ${t.denseEpochs} --admm-epochs ${t.admmEpochs} --retrain-epochs ${t.retrainEpochs} --seed ${t.seed} --out ${o.out}`];
-  if (o.trainLimit) parts.push(`--train-limit ${o.trainLimit}`);
-  if (o.testLimit) parts.push(`--test-limit ${o.testLimit}`);
-  return parts.join(" ");
+/** Names of the conv layers, in order. */
+export function convNames(net: SpectralNet): string[] {
+  return net.convLayers.map((li) => {
+    const l = net.def.layers[li]!;
+    return l.kind === "conv" ? l.name : `layer${li}`;
+  });
 }
 
-export function exportRun(o: RunOptions, res: PhaseResults, train: MnistSplit, test: MnistSplit, t0: number): void {
+/** The masks of a run; density 1 keeps every layout entry. */
+export function runMasks(net: SpectralNet, res: PhaseResults): Masks {
+  const L = halfPlaneSize(K_FFT);
+  return res.retrain.masks ?? net.convLayers.map((_, c) => new Uint8Array(net.kernels(c) * L).fill(1));
+}
+
+export async function exportRun(o: RunOptions, res: PhaseResults, train: MnistSplit, test: MnistSplit, t0: number): Promise<void> {
+  const net = makeNet(o.network);
+  const names = convNames(net);
   const theta = res.retrain.theta;
-  const masks = res.retrain.masks!;
   const L = halfPlaneSize(K_FFT);
   const n = keptPerKernel(K_FFT, o.density);
-  for (const [name, m] of [
-    ["conv1", masks.m1],
-    ["conv2", masks.m2],
-  ] as const) {
+  const masks = runMasks(net, res);
+  masks.forEach((m, c) => {
     const counts = countPerKernel(m, L);
-    if (counts.some((c) => c !== n)) throw new Error(`${name}: sparsity is not balanced (${counts.join(",")})`);
-  }
+    if (counts.some((k) => k !== n)) throw new Error(`${names[c]}: sparsity is not balanced (${counts.join(",")})`);
+  });
   log(o.quiet, `quantising (formats calibrated on ${CALIB_IMAGES} training images, margin ${CALIB_MARGIN}x)`);
-  const layers = quantizeLeNet(theta, masks, train);
-  const fx = evaluateFixed(theta, layers, test, "test pruned fixed-point (golden model conv layers)", o.quiet);
-  const manifest = buildManifest(o.density, o.train.seed, commandLine(o), [
-    ["conv1", layers[0]],
-    ["conv2", layers[1]],
-  ]);
+  const layers = quantizeNet(net, theta, masks, train);
+  const fx = await evaluateFixedThreads(o.network, theta, layers, test, o.threads, "test pruned fixed-point (golden model conv layers)", o.quiet);
+  const command = commandLine(o);
+  const manifest = buildManifest(
+    o.density,
+    o.train.seed,
+    command,
+    layers.map((l, c) => [names[c]!, l]),
+  );
+  const byName = <T>(f: (c: number) => T): Record<string, T> => Object.fromEntries(names.map((nm, c) => [nm, f(c)]));
   const positions = (m: Uint8Array, kernels: number): number[] => {
-    const c = new Array<number>(L).fill(0);
-    for (let q = 0; q < kernels; q++) for (let j = 0; j < L; j++) c[j] += m[q * L + j]!;
-    return c;
+    const cnt = new Array<number>(L).fill(0);
+    for (let q = 0; q < kernels; q++) for (let j = 0; j < L; j++) cnt[j] += m[q * L + j]!;
+    return cnt;
   };
   const report = {
+    network: o.network,
+    title: net.def.title,
     density: o.density,
     n,
     layoutEntries: L,
     K: K_FFT,
     seed: o.train.seed,
-    command: commandLine(o),
+    command,
     split: { train: train.count, test: test.count },
     accuracy: {
       denseFloat: res.accuracy.denseFloat,
@@ -93,34 +109,43 @@ export function exportRun(o: RunOptions, res: PhaseResults, train: MnistSplit, t
       prunedFixed: fx.accuracy,
       prunedFloatBeforeRetraining: res.accuracy.prunedBeforeRetrain,
     },
+    layers: manifest.layers.map((l) => ({
+      name: l.name,
+      inChannels: l.inChannels,
+      outChannels: l.outChannels,
+      kernelSize: l.kernelSize,
+      padding: l.padding,
+      inputHeight: l.inputHeight,
+      inputWidth: l.inputWidth,
+      relu: l.relu,
+      n: l.n,
+    })),
     fixedPoint: {
       disagreementsWithFloat: fx.disagreements,
       images: fx.images,
-      sqnrDb: { conv1: fx.sqnrConv1, conv2: fx.sqnrConv2 },
+      sqnrDb: byName((c) => fx.sqnrDb[c]!),
       calibration: { images: CALIB_IMAGES, margin: CALIB_MARGIN },
-      formats: { conv1: manifest.layers[0]!.formats, conv2: manifest.layers[1]!.formats },
+      formats: byName((c) => manifest.layers[c]!.formats),
     },
     training: { ...o.train, threads: o.threads },
-    log: [...res.dense.log, ...res.admm.log, ...res.retrain.log],
+    log: [...res.dense.log, ...(res.admm === res.dense ? [] : [...res.admm.log, ...res.retrain.log])],
     wallSeconds: Math.round((Date.now() - t0) / 1000),
   };
   const svg = keptPositionsSvg(
     K_FFT,
-    [
-      { name: "conv1", kernels: 6, counts: positions(masks.m1, 6) },
-      { name: "conv2", kernels: 96, counts: positions(masks.m2, 96) },
-    ],
-    `Kept spectral positions, density ${o.density} (n = ${n} of ${L} per kernel), K = ${K_FFT}`,
+    masks.map((m, c) => ({ name: names[c]!, kernels: net.kernels(c), counts: positions(m, net.kernels(c)) })),
+    `${net.def.title}: kept spectral positions, density ${o.density} (n = ${n} of ${L} per kernel)`,
   );
   replaceDirAtomic(o.out, (dir) => {
     writeWeights(dir, manifest);
     writeFileSync(join(dir, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
     writeFileSync(join(dir, "kept-positions.svg"), svg);
     // The whole float model, so inference with the accelerator's conv layers needs no training run.
-    writeModel(dir, theta);
+    writeModel(dir, theta, o.network);
   });
+  const sq = names.map((nm, c) => `${nm} ${fx.sqnrDb[c]!.toFixed(1)} dB`).join(", ");
   log(
     o.quiet,
-    `accuracy: dense float ${res.accuracy.denseFloat.toFixed(4)}, pruned float ${res.accuracy.prunedFloat.toFixed(4)}, pruned fixed ${fx.accuracy.toFixed(4)} (${fx.disagreements} disagreements, SQNR conv1 ${fx.sqnrConv1.toFixed(1)} dB, conv2 ${fx.sqnrConv2.toFixed(1)} dB)`,
+    `accuracy: dense float ${res.accuracy.denseFloat.toFixed(4)}, pruned float ${res.accuracy.prunedFloat.toFixed(4)}, pruned fixed ${fx.accuracy.toFixed(4)} (${fx.disagreements} disagreements, SQNR ${sq})`,
   );
 }

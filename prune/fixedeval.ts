@@ -1,10 +1,14 @@
-/** Quantising the trained LeNet's conv layers and evaluating them through the golden model. */
+/**
+ * Quantising a trained network's conv layers and evaluating them through the golden model:
+ * every conv layer (ReLU included) and the max-pools between them run on integer words
+ * (goldenConvLayer); the float head is fed the dequantised output of the last conv layer.
+ */
 import { goldenConvLayer, type FixedLayer } from "../spectral/fixed/layer";
 import { chooseFrac } from "../spectral/fixed/primitives";
 import { dequantize, quantizeActivations, quantizeLayer } from "../spectral/fixed/quantize";
 import { Progress } from "./io";
-import { argmax, CONV1, CONV2, LAYOUT, LeNet, maxpool2, view } from "./lenet";
-import type { MnistSplit } from "./mnist";
+import { IMAGE_SIZE, type MnistSplit } from "./mnist";
+import { argmax, maxpool2, view, type SpectralNet } from "./net";
 import type { Masks } from "./train";
 
 /** Input fraction bits of conv1: MNIST pixels are in [0, 1]. */
@@ -13,25 +17,47 @@ export const INPUT_FRAC = 14;
 export const CALIB_MARGIN = 2;
 export const CALIB_IMAGES = 2000;
 
+const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+
 /**
- * Builds the two golden-model layers: weight fraction bits from the largest kept |re|, |im|
- * per layer; output fraction bits from the largest post-ReLU float activation over the first
- * CALIB_IMAGES training images times CALIB_MARGIN; conv2's input format = conv1's output format.
+ * Builds the golden-model layers: weight fraction bits from the largest kept |re|, |im| per
+ * layer; output fraction bits from the largest post-ReLU float activation over the first
+ * CALIB_IMAGES training images times CALIB_MARGIN; each conv's input format is the previous
+ * conv's output format (max-pooling keeps it).
  */
-export function quantizeLeNet(theta: Float64Array, masks: Masks | undefined, train: MnistSplit): [FixedLayer, FixedLayer] {
-  const net = new LeNet();
-  let m1 = 0;
-  let m2 = 0;
+export function quantizeNet(net: SpectralNet, theta: Float64Array, masks: Masks | undefined, train: MnistSplit): FixedLayer[] {
+  const peak = net.convLayers.map(() => 0);
   for (let i = 0; i < Math.min(CALIB_IMAGES, train.count); i++) {
-    const { a1, a2 } = net.convStages(theta, train.images.subarray(i * 784, (i + 1) * 784));
-    for (const v of a1) m1 = Math.max(m1, v);
-    for (const v of a2) m2 = Math.max(m2, v);
+    net.convOutputs(theta, train.images.subarray(i * PIXELS, (i + 1) * PIXELS)).forEach((a, c) => {
+      let m = peak[c]!;
+      for (const v of a) if (v > m) m = v;
+      peak[c] = m;
+    });
   }
-  const out1 = chooseFrac(m1 * CALIB_MARGIN, 16);
-  const out2 = chooseFrac(m2 * CALIB_MARGIN, 16);
-  const l1 = quantizeLayer(CONV1, view(theta, LAYOUT.W1), view(theta, LAYOUT.b1), { inFrac: INPUT_FRAC, outFrac: out1, relu: true, mask: masks?.m1 });
-  const l2 = quantizeLayer(CONV2, view(theta, LAYOUT.W2), view(theta, LAYOUT.b2), { inFrac: out1, outFrac: out2, relu: true, mask: masks?.m2 });
-  return [l1, l2];
+  let inFrac = INPUT_FRAC;
+  return net.convShapes.map((shape, c) => {
+    const outFrac = chooseFrac(peak[c]! * CALIB_MARGIN, 16);
+    const l = quantizeLayer(shape, view(theta, net.convW(c)), view(theta, net.convB(c)), { inFrac, outFrac, relu: true, mask: masks?.[c] });
+    inFrac = outFrac;
+    return l;
+  });
+}
+
+/** Integer conv part of one image: the golden output word maps of every conv layer. */
+export function goldenConvOutputs(net: SpectralNet, layers: readonly FixedLayer[], img: ArrayLike<number>): Int32Array[] {
+  const outs: Int32Array[] = [];
+  let a = quantizeActivations(img, layers[0]!.formats.inFrac);
+  for (let li = 0; li < net.headStart; li++) {
+    const l = net.def.layers[li]!;
+    if (l.kind === "conv") {
+      a = goldenConvLayer(layers[outs.length]!, a);
+      outs.push(a);
+    } else if (l.kind === "pool") {
+      const d = net.dims[li]!;
+      a = Int32Array.from(maxpool2(Float64Array.from(a), d.c, d.h, d.w, undefined));
+    }
+  }
+  return outs;
 }
 
 export interface FixedEval {
@@ -40,51 +66,69 @@ export interface FixedEval {
   floatAccuracy: number;
   /** test images whose fixed-point prediction differs from the float model's */
   disagreements: number;
-  /** SQNR (dB) of the golden conv outputs vs the float model over the evaluated images */
-  sqnrConv1: number;
-  sqnrConv2: number;
+  /** SQNR (dB) of each golden conv layer's output vs the float model over the evaluated images */
+  sqnrDb: number[];
   images: number;
 }
 
-/** Runs both conv layers through the golden model and the rest as the float model. */
-export function evaluateFixed(theta: Float64Array, layers: [FixedLayer, FixedLayer], test: MnistSplit, label?: string, quiet = false): FixedEval {
-  const net = new LeNet();
-  const [l1, l2] = layers;
-  const pr = label ? new Progress(label, test.count, quiet) : undefined;
+/** Per image: the float and fixed-point predictions and, per conv layer, signal and noise energy. */
+export interface ImageEval {
+  floatPred: number;
+  fixedPred: number;
+  /** [signal_0, noise_0, signal_1, noise_1, ...] */
+  energy: number[];
+}
+
+export function evaluateImage(net: SpectralNet, theta: Float64Array, layers: readonly FixedLayer[], img: ArrayLike<number>): ImageEval {
+  const last = layers.length - 1;
+  const fl = net.convOutputs(theta, img);
+  const floatPred = argmax(net.head(theta, fl[last]!));
+  const gold = goldenConvOutputs(net, layers, img).map((y, c) => dequantize(y, layers[c]!.formats.outFrac));
+  const energy: number[] = [];
+  gold.forEach((g, c) => {
+    const f = fl[c]!;
+    let sig = 0;
+    let noise = 0;
+    for (let q = 0; q < g.length; q++) {
+      sig += f[q]! ** 2;
+      noise += (f[q]! - g[q]!) ** 2;
+    }
+    energy.push(sig, noise);
+  });
+  return { floatPred, fixedPred: argmax(net.head(theta, gold[last]!)), energy };
+}
+
+/** Accuracy, disagreements and SQNR from per-image results (summed in image order). */
+export function summarise(results: readonly ImageEval[], labels: ArrayLike<number>, convLayers: number): FixedEval {
   let ok = 0;
   let okFloat = 0;
   let dis = 0;
-  const acc = { s1: 0, n1: 0, s2: 0, n2: 0 };
-  for (let i = 0; i < test.count; i++) {
-    const img = test.images.subarray(i * 784, (i + 1) * 784);
-    const fl = net.convStages(theta, img);
-    const floatPred = argmax(net.head(theta, fl.a2));
-    const y1 = goldenConvLayer(l1, quantizeActivations(img, l1.formats.inFrac));
-    const p1 = maxpool2(Float64Array.from(y1), 6, 24, 24, undefined);
-    const y2 = goldenConvLayer(l2, p1);
-    const a1 = dequantize(y1, l1.formats.outFrac);
-    const a2 = dequantize(y2, l2.formats.outFrac);
-    for (let q = 0; q < a1.length; q++) {
-      acc.s1 += fl.a1[q]! ** 2;
-      acc.n1 += (fl.a1[q]! - a1[q]!) ** 2;
-    }
-    for (let q = 0; q < a2.length; q++) {
-      acc.s2 += fl.a2[q]! ** 2;
-      acc.n2 += (fl.a2[q]! - a2[q]!) ** 2;
-    }
-    const pred = argmax(net.head(theta, a2));
-    if (pred === test.labels[i]) ok++;
-    if (floatPred === test.labels[i]) okFloat++;
-    if (pred !== floatPred) dis++;
-    if (pr && i % 100 === 0) pr.update(i);
-  }
-  pr?.done(`accuracy ${(ok / test.count).toFixed(4)}`);
+  const e = new Array<number>(2 * convLayers).fill(0);
+  results.forEach((r, i) => {
+    if (r.fixedPred === labels[i]) ok++;
+    if (r.floatPred === labels[i]) okFloat++;
+    if (r.fixedPred !== r.floatPred) dis++;
+    r.energy.forEach((v, q) => (e[q] += v));
+  });
+  const n = results.length;
   return {
-    accuracy: ok / test.count,
-    floatAccuracy: okFloat / test.count,
+    accuracy: ok / n,
+    floatAccuracy: okFloat / n,
     disagreements: dis,
-    sqnrConv1: 10 * Math.log10(acc.s1 / acc.n1),
-    sqnrConv2: 10 * Math.log10(acc.s2 / acc.n2),
-    images: test.count,
+    sqnrDb: Array.from({ length: convLayers }, (_, c) => 10 * Math.log10(e[2 * c]! / e[2 * c + 1]!)),
+    images: n,
   };
+}
+
+/** Runs the conv layers through the golden model and the head as the float model, in this thread. */
+export function evaluateFixed(net: SpectralNet, theta: Float64Array, layers: readonly FixedLayer[], test: MnistSplit, label?: string, quiet = false): FixedEval {
+  const pr = label ? new Progress(label, test.count, quiet) : undefined;
+  const results: ImageEval[] = [];
+  for (let i = 0; i < test.count; i++) {
+    results.push(evaluateImage(net, theta, layers, test.images.subarray(i * PIXELS, (i + 1) * PIXELS)));
+    if (pr && i % 50 === 0) pr.update(i);
+  }
+  const r = summarise(results, test.labels, layers.length);
+  pr?.done(`accuracy ${r.accuracy.toFixed(4)}`);
+  return r;
 }

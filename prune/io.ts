@@ -1,5 +1,5 @@
-/** Atomic file/directory writes and stderr progress bars. */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+/** Atomic file/directory writes, an up-front writability check, and stderr progress bars. */
+import { existsSync, mkdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Writes to `path.tmp-<pid>` and renames over `path`, so readers never see a partial file. */
@@ -26,6 +26,28 @@ export function replaceDirAtomic(dir: string, fill: (tmpDir: string) => void): v
   if (existsSync(dir)) renameSync(dir, old);
   renameSync(tmp, dir);
   rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Checks, before any work, that directory `dir` can be (re)placed the way replaceDirAtomic and
+ * writeFileAtomic do it: its parent can be created and a sibling can be made there. `what`
+ * names the option in the message, e.g. "--out weights/x: cannot create weights (ENOTDIR)".
+ */
+export function checkWritableDir(dir: string, what: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${what} ${dir}: exists and is not a directory`);
+  const parent = dirname(dir);
+  try {
+    mkdirSync(parent, { recursive: true });
+  } catch (e) {
+    throw new Error(`${what} ${dir}: cannot create the parent directory ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const probe = `${dir}.probe-${process.pid}`;
+  try {
+    mkdirSync(probe);
+    rmdirSync(probe);
+  } catch (e) {
+    throw new Error(`${what} ${dir}: cannot write in ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 /** A one-line progress bar on stderr (redrawn in place on a TTY, every 10% otherwise). */

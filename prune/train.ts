@@ -5,17 +5,15 @@
  * a fixed shard order (engine.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { halfPlaneSize } from "../spectral/layout";
 import { Rng } from "../spectral/rng";
 import type { GradEngine } from "./engine";
 import { Progress, writeFileAtomic } from "./io";
-import { CONV1, CONV2, K_FFT, LAYOUT, LeNet, view } from "./lenet";
+import { view, type SpectralNet } from "./net";
 import type { MnistSplit } from "./mnist";
 import { applyMask, projectLayerMask, symmetrize } from "./project";
 
-const L = halfPlaneSize(K_FFT);
-const KERNELS1 = CONV1.cout * CONV1.cin;
-const KERNELS2 = CONV2.cout * CONV2.cin;
+/** FFT size of every spectral layer here */
+const K_FFT = 8;
 
 export interface TrainConfig {
   readonly seed: number;
@@ -33,6 +31,8 @@ export interface TrainConfig {
   readonly rhoGrowth: number;
   /** Z/U updates per ADMM epoch */
   readonly admmUpdatesPerEpoch: number;
+  /** augmentation: every training image is translated by up to this many pixels (rows and columns, uniform); 0 = none */
+  readonly shift: number;
   /** use only the first `trainSteps` batches of every epoch (tests); undefined = all */
   readonly stepsPerEpoch?: number;
 }
@@ -40,16 +40,17 @@ export interface TrainConfig {
 export const DEFAULT_TRAIN: TrainConfig = {
   seed: 1,
   batch: 32,
-  denseEpochs: 5,
-  admmEpochs: 3,
-  retrainEpochs: 3,
+  denseEpochs: 13,
+  admmEpochs: 2,
+  retrainEpochs: 7,
   lrDense: 1e-3,
-  lrAdmm: 1e-3,
+  lrAdmm: 5e-4,
   lrRetrain: 5e-4,
-  lrDecay: 0.6,
+  lrDecay: 0.8,
   rho0: 0.05,
-  rhoGrowth: 1.5,
+  rhoGrowth: 1.8,
   admmUpdatesPerEpoch: 5,
+  shift: 2,
 };
 
 export class Adam {
@@ -76,19 +77,16 @@ export class Adam {
   }
 }
 
+/** ADMM variables, one Z and one U per conv layer (same layout as its weights). */
 export interface AdmmState {
-  Z1: Float64Array;
-  Z2: Float64Array;
-  U1: Float64Array;
-  U2: Float64Array;
+  Z: Float64Array[];
+  U: Float64Array[];
   rho: number;
   updates: number;
 }
 
-export interface Masks {
-  m1: Uint8Array;
-  m2: Uint8Array;
-}
+/** One kept/pruned mask per conv layer: mask[kernel * L + layout index]. */
+export type Masks = Uint8Array[];
 
 /** State of a phase, checkpointed after every epoch. */
 export interface PhaseState {
@@ -100,7 +98,7 @@ export interface PhaseState {
   log: string[];
 }
 
-export function evaluate(net: LeNet, theta: Float64Array, data: MnistSplit, label?: string, quiet = false): number {
+export function evaluate(net: SpectralNet, theta: Float64Array, data: MnistSplit, label?: string, quiet = false): number {
   const pr = label ? new Progress(label, data.count, quiet) : undefined;
   let ok = 0;
   for (let i = 0; i < data.count; i++) {
@@ -117,14 +115,21 @@ function epochOrder(seed: number, globalEpoch: number, n: number): Int32Array {
   return idx;
 }
 
-export function admmProject(n: number, theta: Float64Array, st: AdmmState): { residual: number } {
+/** Per position of the epoch order: (rows, columns) translation in [-max, max], from its own seeded stream. */
+export function epochShifts(seed: number, globalEpoch: number, n: number, max: number): Int8Array {
+  const rng = new Rng((seed * 1000 + globalEpoch + 0x40000000) >>> 0);
+  return Int8Array.from({ length: 2 * n }, () => rng.int(2 * max + 1) - max);
+}
+
+export function admmProject(net: SpectralNet, n: number, theta: Float64Array, st: AdmmState): { residual: number } {
   // Z = proj(W + U), U += W - Z
   let res = 0;
   let norm = 0;
-  for (const [W, Z, U, kernels] of [
-    [view(theta, LAYOUT.W1), st.Z1, st.U1, KERNELS1],
-    [view(theta, LAYOUT.W2), st.Z2, st.U2, KERNELS2],
-  ] as const) {
+  for (let c = 0; c < net.convLayers.length; c++) {
+    const W = view(theta, net.convW(c));
+    const Z = st.Z[c]!;
+    const U = st.U[c]!;
+    const kernels = net.kernels(c);
     const WU = new Float64Array(W.length);
     for (let q = 0; q < W.length; q++) WU[q] = W[q]! + U[q]!;
     const mask = projectLayerMask(K_FFT, WU, kernels, n);
@@ -140,23 +145,23 @@ export function admmProject(n: number, theta: Float64Array, st: AdmmState): { re
   return { residual: Math.sqrt(res / norm) };
 }
 
-export function masksFromZ(n: number, st: AdmmState): Masks {
-  return { m1: projectLayerMask(K_FFT, st.Z1, KERNELS1, n), m2: projectLayerMask(K_FFT, st.Z2, KERNELS2, n) };
+export function masksFromZ(net: SpectralNet, n: number, st: AdmmState): Masks {
+  return st.Z.map((Z, c) => projectLayerMask(K_FFT, Z, net.kernels(c), n));
 }
 
-export function masksFromWeights(n: number, theta: Float64Array): Masks {
-  return { m1: projectLayerMask(K_FFT, view(theta, LAYOUT.W1), KERNELS1, n), m2: projectLayerMask(K_FFT, view(theta, LAYOUT.W2), KERNELS2, n) };
+export function masksFromWeights(net: SpectralNet, n: number, theta: Float64Array): Masks {
+  return net.convLayers.map((_, c) => projectLayerMask(K_FFT, view(theta, net.convW(c)), net.kernels(c), n));
 }
 
-export function applyMasks(theta: Float64Array, masks: Masks): void {
-  applyMask(view(theta, LAYOUT.W1), masks.m1);
-  applyMask(view(theta, LAYOUT.W2), masks.m2);
+export function applyMasks(net: SpectralNet, theta: Float64Array, masks: Masks): void {
+  masks.forEach((m, c) => applyMask(view(theta, net.convW(c)), m));
 }
 
 export type PhaseKind = "dense" | "admm" | "retrain";
 
 export interface PhaseOptions {
   kind: PhaseKind;
+  net: SpectralNet;
   cfg: TrainConfig;
   engine: GradEngine;
   data: MnistSplit;
@@ -173,23 +178,24 @@ export interface PhaseOptions {
 
 /** Runs (or resumes) one phase, checkpointing after every epoch. */
 export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<PhaseState> {
-  const { cfg, engine, data } = o;
-  const grad = new Float64Array(LAYOUT.size);
+  const { cfg, engine, data, net } = o;
+  const grad = new Float64Array(net.size);
   const batches = Math.min(Math.floor(data.count / cfg.batch), cfg.stepsPerEpoch ?? Infinity);
-  const W1 = view(state.theta, LAYOUT.W1);
-  const W2 = view(state.theta, LAYOUT.W2);
+  const convs = net.convLayers.map((_, c) => ({ W: view(state.theta, net.convW(c)), seg: net.convW(c), kernels: net.kernels(c) }));
   for (let e = state.epochDone; e < o.epochs; e++) {
     const order = epochOrder(cfg.seed, o.epochOffset + e, data.count);
+    const shifts = cfg.shift > 0 ? epochShifts(cfg.seed, o.epochOffset + e, data.count, cfg.shift) : undefined;
     const lr = o.lr * cfg.lrDecay ** e;
     const updateEvery = Math.max(1, Math.floor(batches / cfg.admmUpdatesPerEpoch));
     const pr = new Progress(`${o.kind} epoch ${e + 1}/${o.epochs}`, batches, o.quiet);
+    const tEpoch = Date.now();
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
     let lastResidual = NaN;
     for (let b = 0; b < batches; b++) {
       const idx = order.subarray(b * cfg.batch, (b + 1) * cfg.batch);
-      const r = await engine.batchGrad(state.theta, idx, grad);
+      const r = await engine.batchGrad(state.theta, idx, grad, shifts?.subarray(2 * b * cfg.batch, 2 * (b + 1) * cfg.batch));
       lossSum += r.loss;
       correct += r.correct;
       seen += idx.length;
@@ -197,24 +203,18 @@ export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<Phas
       for (let q = 0; q < grad.length; q++) grad[q]! *= inv;
       if (o.kind === "admm") {
         const a = state.admm!;
-        for (const [W, Z, U, s] of [
-          [W1, a.Z1, a.U1, LAYOUT.W1],
-          [W2, a.Z2, a.U2, LAYOUT.W2],
-        ] as const) {
-          for (let q = 0; q < W.length; q++) grad[s[0] + q] += a.rho * (W[q]! - Z[q]! + U[q]!);
-        }
+        convs.forEach(({ W, seg }, c) => {
+          const Z = a.Z[c]!;
+          const U = a.U[c]!;
+          for (let q = 0; q < W.length; q++) grad[seg[0] + q] += a.rho * (W[q]! - Z[q]! + U[q]!);
+        });
       }
-      if (o.kind === "retrain") {
-        const m = state.masks!;
-        applyMask(view(grad, LAYOUT.W1), m.m1);
-        applyMask(view(grad, LAYOUT.W2), m.m2);
-      }
+      if (o.kind === "retrain") state.masks!.forEach((m, c) => applyMask(view(grad, convs[c]!.seg), m));
       state.adam.step(state.theta, grad, lr);
-      symmetrize(K_FFT, W1, KERNELS1);
-      symmetrize(K_FFT, W2, KERNELS2);
-      if (o.kind === "retrain") applyMasks(state.theta, state.masks!);
+      for (const { W, kernels } of convs) symmetrize(K_FFT, W, kernels);
+      if (o.kind === "retrain") applyMasks(net, state.theta, state.masks!);
       if (o.kind === "admm" && (b + 1) % updateEvery === 0) {
-        lastResidual = admmProject(o.n!, state.theta, state.admm!).residual;
+        lastResidual = admmProject(net, o.n!, state.theta, state.admm!).residual;
         state.admm!.rho *= cfg.rhoGrowth;
       }
       if (b % 10 === 0 || b === batches - 1) {
@@ -224,7 +224,7 @@ export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<Phas
     }
     const line = `${o.kind} epoch ${e + 1}/${o.epochs}: lr ${lr.toExponential(2)} train loss ${(lossSum / seen).toFixed(4)} train acc ${(correct / seen).toFixed(4)}${
       o.kind === "admm" ? ` rho ${state.admm!.rho.toFixed(3)} |W-Z|/|W| ${lastResidual.toFixed(4)}` : ""
-    }`;
+    } (${Math.round((Date.now() - tEpoch) / 1000)} s)`;
     pr.done();
     if (!o.quiet) process.stderr.write(`${line}\n`);
     state.log.push(line);
@@ -242,78 +242,96 @@ export function saveState(path: string, fingerprint: string, s: PhaseState): voi
     epochDone: s.epochDone,
     theta: arr(s.theta),
     adam: { m: arr(s.adam.m), v: arr(s.adam.v), t: s.adam.t },
-    admm: s.admm && { Z1: arr(s.admm.Z1), Z2: arr(s.admm.Z2), U1: arr(s.admm.U1), U2: arr(s.admm.U2), rho: s.admm.rho, updates: s.admm.updates },
-    masks: s.masks && { m1: arr(s.masks.m1), m2: arr(s.masks.m2) },
+    admm: s.admm && { Z: s.admm.Z.map(arr), U: s.admm.U.map(arr), rho: s.admm.rho, updates: s.admm.updates },
+    masks: s.masks?.map(arr),
     log: s.log,
   };
   writeFileAtomic(path, JSON.stringify(json));
 }
 
-/** Loads a checkpoint if it exists and has the same fingerprint; undefined otherwise. */
-export function loadState(path: string, fingerprint: string): PhaseState | undefined {
-  if (!existsSync(path)) return undefined;
-  let j: {
-    fingerprint: string;
-    epochDone: number;
-    theta: number[];
-    adam: { m: number[]; v: number[]; t: number };
-    admm?: { Z1: number[]; Z2: number[]; U1: number[]; U2: number[]; rho: number; updates: number };
-    masks?: { m1: number[]; m2: number[] };
-    log: string[];
-  };
+interface StateJson {
+  fingerprint: string;
+  epochDone: number;
+  theta: number[];
+  adam: { m: number[]; v: number[]; t: number };
+  /** Z1, Z2, U1, U2 and masks {m1, m2}: checkpoints of the two-layer LeNet-only code */
+  admm?: { Z?: number[][]; U?: number[][]; Z1?: number[]; Z2?: number[]; U1?: number[]; U2?: number[]; rho: number; updates: number };
+  masks?: number[][] | { m1: number[]; m2: number[] };
+  log: string[];
+}
+
+/**
+ * True when two fingerprints (JSON objects) differ at most in `epochs` and the checkpoint's
+ * finished epochs fit in the new count: a phase whose learning rate depends only on the epoch
+ * index can then be extended (or finished) from the checkpoint with the same result as a run
+ * of the new length from scratch.
+ */
+function extendable(saved: string, wanted: string, epochDone: number): boolean {
   try {
-    j = JSON.parse(readFileSync(path, "utf8"));
+    const a = JSON.parse(saved) as Record<string, unknown>;
+    const b = JSON.parse(wanted) as Record<string, unknown>;
+    if (typeof b.epochs !== "number" || epochDone > b.epochs) return false;
+    delete a.epochs;
+    delete b.epochs;
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Loads a checkpoint if it exists and has the same fingerprint and size; undefined otherwise.
+ * With `extend`, a checkpoint of the same phase with another epoch count is also taken (see extendable).
+ */
+export function loadState(path: string, fingerprint: string, size: number, extend = false): PhaseState | undefined {
+  if (!existsSync(path)) return undefined;
+  let j: StateJson;
+  try {
+    j = JSON.parse(readFileSync(path, "utf8")) as StateJson;
   } catch {
     return undefined;
   }
-  if (j.fingerprint !== fingerprint || j.theta?.length !== LAYOUT.size) return undefined;
-  const adam = new Adam(LAYOUT.size);
+  if (j.theta?.length !== size) return undefined;
+  if (j.fingerprint !== fingerprint && !(extend && extendable(j.fingerprint, fingerprint, j.epochDone))) return undefined;
+  const adam = new Adam(size);
   adam.m = Float64Array.from(j.adam.m);
   adam.v = Float64Array.from(j.adam.v);
   adam.t = j.adam.t;
+  const f64 = (a: number[]): Float64Array => Float64Array.from(a);
+  const a = j.admm;
+  const masks = j.masks && (Array.isArray(j.masks) ? j.masks : [j.masks.m1, j.masks.m2]);
   return {
     theta: Float64Array.from(j.theta),
     adam,
     epochDone: j.epochDone,
-    admm: j.admm && {
-      Z1: Float64Array.from(j.admm.Z1),
-      Z2: Float64Array.from(j.admm.Z2),
-      U1: Float64Array.from(j.admm.U1),
-      U2: Float64Array.from(j.admm.U2),
-      rho: j.admm.rho,
-      updates: j.admm.updates,
+    admm: a && {
+      Z: (a.Z ?? [a.Z1!, a.Z2!]).map(f64),
+      U: (a.U ?? [a.U1!, a.U2!]).map(f64),
+      rho: a.rho,
+      updates: a.updates,
     },
-    masks: j.masks && { m1: Uint8Array.from(j.masks.m1), m2: Uint8Array.from(j.masks.m2) },
+    masks: masks?.map((m) => Uint8Array.from(m)),
     log: j.log ?? [],
   };
 }
 
 export function freshState(theta: Float64Array): PhaseState {
-  return { theta: theta.slice(), adam: new Adam(LAYOUT.size), epochDone: 0, log: [] };
+  return { theta: theta.slice(), adam: new Adam(theta.length), epochDone: 0, log: [] };
 }
 
 /** ADMM phase start: Z = proj(W), U = 0, rho = rho0. */
-export function startAdmm(theta: Float64Array, n: number, rho0: number): PhaseState {
+export function startAdmm(net: SpectralNet, theta: Float64Array, n: number, rho0: number): PhaseState {
   const s = freshState(theta);
-  const st: AdmmState = {
-    Z1: new Float64Array(KERNELS1 * L * 2),
-    Z2: new Float64Array(KERNELS2 * L * 2),
-    U1: new Float64Array(KERNELS1 * L * 2),
-    U2: new Float64Array(KERNELS2 * L * 2),
-    rho: rho0,
-    updates: 0,
-  };
-  const m = masksFromWeights(n, s.theta);
-  applyMask(view(s.theta, LAYOUT.W1), m.m1, st.Z1);
-  applyMask(view(s.theta, LAYOUT.W2), m.m2, st.Z2);
-  s.admm = st;
+  const m = masksFromWeights(net, n, s.theta);
+  const Z = m.map((mask, c) => applyMask(view(s.theta, net.convW(c)), mask, new Float64Array(2 * mask.length)));
+  s.admm = { Z, U: Z.map((z) => new Float64Array(z.length)), rho: rho0, updates: 0 };
   return s;
 }
 
 /** Retrain phase start: hard prune to the support of Z. */
-export function startRetrain(admm: PhaseState, n: number): PhaseState {
+export function startRetrain(net: SpectralNet, admm: PhaseState, n: number): PhaseState {
   const s = freshState(admm.theta);
-  s.masks = masksFromZ(n, admm.admm!);
-  applyMasks(s.theta, s.masks);
+  s.masks = masksFromZ(net, n, admm.admm!);
+  applyMasks(net, s.theta, s.masks);
   return s;
 }

@@ -1,19 +1,21 @@
 /** Worker thread of WorkerEngine (engine.ts): computes one shard's gradient on request. */
 import { parentPort, workerData } from "node:worker_threads";
 import { shardGrad } from "./engine";
-import { LeNet } from "./lenet";
 import { loadMnist } from "./mnist";
+import { makeNet } from "./networks";
 
 interface Init {
+  network: string;
   trainLimit: number | undefined;
   theta: Float64Array;
   grad: Float64Array;
   idx: Int32Array;
+  shifts: Int8Array;
 }
 const init = workerData as Init;
 const data = loadMnist("train", init.trainLimit);
-const net = new LeNet();
-parentPort!.on("message", (m: { lo: number; hi: number }) => {
-  const r = shardGrad(net, data, init.theta, init.idx, m.lo, m.hi, init.grad);
+const net = makeNet(init.network);
+parentPort!.on("message", (m: { lo: number; hi: number; shifted: boolean }) => {
+  const r = shardGrad(net, data, init.theta, init.idx, m.lo, m.hi, init.grad, m.shifted ? init.shifts : undefined);
   parentPort!.postMessage(r);
 });

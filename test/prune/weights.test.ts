@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goldenConvLayer } from "../../spectral/fixed/layer";
 import { quantizeActivations } from "../../spectral/fixed/quantize";
 import { buildManifest } from "../../prune/export";
-import { quantizeLeNet } from "../../prune/fixedeval";
-import { initParams } from "../../prune/lenet";
+import { quantizeNet } from "../../prune/fixedeval";
+import { initParams, LeNet } from "../../prune/lenet";
 import { loadMnist } from "../../prune/mnist";
 import { fixedLayerOf, loadWeights, packEntry, unpackEntry, validateManifest, writeWeights, type Manifest } from "../../prune/weights";
 import { applyMasks, masksFromWeights } from "../../prune/train";
@@ -30,12 +30,13 @@ function mutated(f: (m: Record<string, any>) => void): string {
 beforeAll(() => {
   const train = loadMnist("train", 200);
   const theta = initParams(5);
-  const masks = masksFromWeights(10, theta);
-  applyMasks(theta, masks);
-  const layers = quantizeLeNet(theta, masks, train);
+  const net = new LeNet();
+  const masks = masksFromWeights(net, 10, theta);
+  applyMasks(net, theta, masks);
+  const layers = quantizeNet(net, theta, masks, train);
   manifest = buildManifest(0.25, 5, "test", [
-    ["conv1", layers[0]],
-    ["conv2", layers[1]],
+    ["conv1", layers[0]!],
+    ["conv2", layers[1]!],
   ]);
   dir = mkdtempSync(join(tmpdir(), "spec2-w-"));
   tmp.push(dir);
@@ -114,10 +115,18 @@ describe("weights directory format", () => {
     expect(() => checkKernelFits(6, 3)).toThrow("FFT size K = 6 is not a power of two >= 2");
   });
 
-  it("CLI arguments are checked", () => {
+  it("CLI arguments are checked, naming the option and the value", () => {
     expect(() => parseRunArgs(["--density", "1.5"])).toThrow("density = 1.5 is outside (0, 1]");
     expect(() => parseRunArgs(["--density", "0"])).toThrow("density = 0 is outside (0, 1]");
+    expect(() => parseRunArgs(["--density", "x"])).toThrow("--density = x is not a number");
     expect(() => parseRunArgs(["--epochs", "x"])).toThrow("--epochs = x is not an integer >= 1");
+    expect(() => parseRunArgs(["--lr", "0"])).toThrow("--lr = 0 is not a number > 0");
+    expect(() => parseRunArgs(["--network", "resnet"])).toThrow("--network resnet: unknown; one of lenet, vgg-mnist");
+    expect(() => parseRunArgs(["--epoch", "3"])).toThrow("Unknown option '--epoch'");
+    expect(() => parseRunArgs(["--density", "0.01"])).toThrow("--density 0.01 keeps n = round(0.01 * 40) = 0 entries per kernel: the minimum density is 0.0125 (n = 1)");
+    expect(parseRunArgs(["--density", "0.0125"]).density).toBe(0.0125);
     expect(parseRunArgs(["--density", "0.5", "--seed", "7"]).train.seed).toBe(7);
+    expect(parseRunArgs(["--network", "vgg-mnist"]).out).toBe("weights/vgg-mnist");
+    expect(parseRunArgs([]).out).toBe("weights/lenet");
   });
 });
