@@ -22,7 +22,7 @@ import { runLayerBatch } from "../hdl/spec2/layer-driver";
 import { peArrayConfig, peArraySchedule } from "../hdl/spec2/pe-array";
 import { batchCycles, type ConvLayer } from "../hdl/spec2/perf/model";
 import { lcg, randomLayer } from "../hdl/spec2/perf/random-layer";
-import { fixedLayerOf, loadWeights } from "../prune/weights";
+import { fixedLayerOf, loadWeights } from "../spectral/weights";
 import { SimError, type Backend } from "../sim";
 import { goldenConvLayer, quantizeActivations, type FixedLayer } from "../spectral/fixed";
 import { measurePe, type PeCost } from "./pe";

@@ -10,11 +10,11 @@ import type { MnistSplit } from "./mnist";
 import { writeModel } from "./model-file";
 import type { SpectralNet } from "./net";
 import { makeNet } from "./networks";
-import { countPerKernel } from "./project";
+import { countPerKernel } from "../spectral/project";
 import { commandLine, type PhaseResults, type RunOptions } from "./run";
 import { keptPositionsSvg } from "./svg";
 import type { Masks } from "./train";
-import { indexBits, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeWeights, type Manifest, type ManifestLayer } from "./weights";
+import { indexBits, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeWeights, type Manifest, type ManifestLayer } from "../spectral/weights";
 
 const K_FFT = 8;
 

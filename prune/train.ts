@@ -10,7 +10,7 @@ import type { GradEngine } from "./engine";
 import { Progress, writeFileAtomic } from "./io";
 import { view, type SpectralNet } from "./net";
 import type { MnistSplit } from "./mnist";
-import { applyMask, projectLayerMask, symmetrize } from "./project";
+import { applyMask, projectLayerMask, symmetrize } from "../spectral/project";
 
 /** FFT size of every spectral layer here */
 const K_FFT = 8;

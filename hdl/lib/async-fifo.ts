@@ -6,9 +6,9 @@
  * Storage: `depth` words (a power of two >= 2) written in the write domain and read
  * asynchronously (first word falls through) by the read side. Pointers: binary and Gray-coded
  * registers of log2(depth) + 1 bits in their own domain; each side sees the other's Gray pointer
- * through a Synchronizer of `stages` flip-flops (without reset: hold both resets while each clock
- * has `stages` + 1 edges, so each synchroniser holds the other side's reset pointer) (one bit changes per step, so a sample is always
- * either the old or the new pointer). full: the write pointer is `depth` ahead of the synchronised
+ * through a Synchronizer of `stages` flip-flops (one bit changes per step, so a sample is always
+ * either the old or the new pointer). The synchronisers have no reset: hold both resets while
+ * each clock has `stages` + 1 edges, so each holds the other side's reset pointer. full: the write pointer is `depth` ahead of the synchronised
  * read pointer (the top two Gray bits differ, the rest equal); empty: the read pointer equals the
  * synchronised write pointer. Both are conservative: a word written becomes visible to the reader
  * `stages` + 1 read-clock edges later, freed space to the writer likewise.

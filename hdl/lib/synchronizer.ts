@@ -3,8 +3,8 @@
  * clock (the destination domain), for a signal that comes from another clock domain: `out` is
  * `in` some `stages` clock edges later, with the metastability of the first flop resolved by the
  * following ones. Only for single bits or Gray-coded values (one bit changing at a time); wider
- * data crosses through an AsyncFifo. No reset (the registers carry an ASYNC_REG attribute in
- * synthesis once the language has clock domains).
+ * data crosses through an AsyncFifo. No reset. The language emits no synthesis attributes yet, so
+ * the flops carry no ASYNC_REG: constrain the `sync_0` registers in the implementation flow.
  */
 import { Input, Output, RegNext, UInt, defineModule, requireParam, type Signal } from "../core/index.js";
 

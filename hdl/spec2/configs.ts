@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FixedLayer } from "../../spectral/fixed";
-import { fixedLayerOf, loadWeights } from "../../prune/weights";
+import { fixedLayerOf, loadWeights } from "../../spectral/weights";
 import type { Parallelism } from "./layer-file";
 
 export interface LayerConfig {

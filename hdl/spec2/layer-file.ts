@@ -18,8 +18,8 @@ import type { z } from "zod";
 import { makePlan, spatialToSpectral, type ConvShape } from "../../spectral/conv";
 import { chooseFrac, quantizeLayer, type FixedLayer } from "../../spectral/fixed";
 import { checkDensity, keptPerKernel } from "../../spectral/layout";
-import { projectLayerMask, symmetrize } from "../../prune/project";
-import { fixedLayerOf, loadWeights } from "../../prune/weights";
+import { projectLayerMask, symmetrize } from "../../spectral/project";
+import { fixedLayerOf, loadWeights } from "../../spectral/weights";
 import { SpatialLayerSchema, WeightsDirLayerSchema, describeIssue, type ParallelismJson, type WeightsDirLayerJson } from "./layer-file-schema";
 
 /** How a layer is built: the PE grid and the unit widths (see Spec2LayerParams; absent = default). */

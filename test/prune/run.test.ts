@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../prune/run";
-import { loadWeights } from "../../prune/weights";
+import { loadWeights } from "../../spectral/weights";
 
 const root = mkdtempSync(join(tmpdir(), "spec2-run-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

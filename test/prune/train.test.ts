@@ -3,7 +3,7 @@ import { halfPlaneSize, conjugatePartner } from "../../spectral/layout";
 import { LocalEngine } from "../../prune/engine";
 import { initParams, LAYOUT, LeNet, view } from "../../prune/lenet";
 import { loadMnist } from "../../prune/mnist";
-import { countPerKernel } from "../../prune/project";
+import { countPerKernel } from "../../spectral/project";
 import { DEFAULT_TRAIN, evaluate, freshState, runPhase, startAdmm, startRetrain } from "../../prune/train";
 
 describe("reduced training on real MNIST", () => {

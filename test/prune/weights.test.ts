@@ -8,7 +8,7 @@ import { buildManifest } from "../../prune/export";
 import { quantizeNet } from "../../prune/fixedeval";
 import { initParams, LeNet } from "../../prune/lenet";
 import { loadMnist } from "../../prune/mnist";
-import { fixedLayerOf, loadWeights, packEntry, unpackEntry, validateManifest, writeWeights, type Manifest } from "../../prune/weights";
+import { fixedLayerOf, loadWeights, packEntry, unpackEntry, validateManifest, writeWeights, type Manifest } from "../../spectral/weights";
 import { applyMasks, masksFromWeights } from "../../prune/train";
 import { parseRunArgs } from "../../prune/run";
 import { checkKernelFits } from "../../spectral/layout";

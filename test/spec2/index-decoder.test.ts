@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { elaborate } from "../../hdl/core";
 import { IndexDecoder, decodeIndex, halfCols, halfPlaneEntries, indexWidths } from "../../hdl/spec2/index-decoder";
-import { indexBits as manifestIndexBits } from "../../prune/weights";
+import { indexBits as manifestIndexBits } from "../../spectral/weights";
 import { runCombinational } from "../helpers/comb-bench";
 import { expectCleanVerilog } from "../helpers/verilog-tools";
 

@@ -12,7 +12,7 @@ import { Bool, Bundle, Input, Output, Reg, Rom, UInt, Vec, constant, defineModul
 import { ComplexT } from "../../hdl/spec2/fixed";
 import { PeArray, peArrayConfig, peArrayParams, peArrayRates, peArraySchedule, type PeArrayParams } from "../../hdl/spec2/pe-array";
 import { buildSchedule, withDigest } from "../../hdl/spec2/schedule";
-import { fixedLayerOf, loadWeights } from "../../prune/weights";
+import { fixedLayerOf, loadWeights } from "../../spectral/weights";
 import { simulate } from "../../sim";
 import { complexMacFixed, defaultFormats, macShift, macToIfftInput, type FixedLayer, type SparseEntry } from "../../spectral/fixed";
 import { randInt, rng } from "../helpers/rng";

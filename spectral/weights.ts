@@ -12,8 +12,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkDensity, checkKernelFits, conjugatePartner, halfPlaneSize, keptPerKernel } from "../spectral/layout";
-import { macShift, type FixedFormats, type FixedLayer, type SparseEntry } from "../spectral/fixed/layer";
+import { checkDensity, checkKernelFits, conjugatePartner, halfPlaneSize, keptPerKernel } from "./layout";
+import { macShift, type FixedFormats, type FixedLayer, type SparseEntry } from "./fixed/layer";
 
 export const WEIGHTS_FORMAT = "spec2-sparse-spectral-weights";
 export const WEIGHTS_VERSION = 1;

@@ -13,7 +13,7 @@
  * n - 2q cost-1 items (both greedy choices are optimal for fixed q), keep the best q.
  * Ties are broken by the lower layout index, so the projection is deterministic.
  */
-import { conjugatePartner, halfPlaneSize, layoutUV } from "../spectral/layout";
+import { conjugatePartner, halfPlaneSize, layoutUV } from "./layout";
 
 interface Item {
   readonly idx: number[];

@@ -2,7 +2,7 @@
  * LeNet-5 on real MNIST with both conv layers on the simulated SPEC2 RTL and
  * the rest (pooling, fully-connected layers) in TypeScript.
  *
- *   npx tsx hdl/spec2/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
+ *   npx tsx bench/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
  *
  * Prints the accuracy, the images whose prediction differs from the fixed-point
  * golden model (there must be none; conv outputs are also compared word for
@@ -10,18 +10,18 @@
  * each layer back to back in batches (--batch, default 64; cycles per image are batch cycles /
  * batch size), split over two simulator processes per layer (both cores). Progress on stderr.
  */
-import { isMain } from "../core";
-import { CliError, choiceOption, integerOption, parseCommandLine, positiveNumberOption, runMain, stringOption } from "../core/cli";
-import { DEFAULT_WEIGHTS, LENET_PARALLELISM } from "./configs";
-import type { Spec2LayerParams } from "./layer";
-import { runLayerBatch } from "./layer-driver";
-import { SimError, type Backend } from "../../sim";
-import { dequantize, goldenConvLayer, quantizeActivations, type FixedLayer } from "../../spectral/fixed";
-import { Progress } from "../../prune/io";
-import { LeNet, argmax, maxpool2 } from "../../prune/lenet";
-import { loadMnist } from "../../prune/mnist";
-import { loadModel } from "../../prune/model-file";
-import { fixedLayerOf, loadWeights } from "../../prune/weights";
+import { isMain } from "../hdl/core";
+import { CliError, choiceOption, integerOption, parseCommandLine, positiveNumberOption, runMain, stringOption } from "../hdl/core/cli";
+import { DEFAULT_WEIGHTS, LENET_PARALLELISM } from "../hdl/spec2/configs";
+import type { Spec2LayerParams } from "../hdl/spec2/layer";
+import { runLayerBatch } from "../hdl/spec2/layer-driver";
+import { SimError, type Backend } from "../sim";
+import { dequantize, goldenConvLayer, quantizeActivations, type FixedLayer } from "../spectral/fixed";
+import { Progress } from "../prune/io";
+import { LeNet, argmax, maxpool2 } from "../prune/lenet";
+import { loadMnist } from "../prune/mnist";
+import { loadModel } from "../prune/model-file";
+import { fixedLayerOf, loadWeights } from "../spectral/weights";
 
 export interface LeNetRtlResult {
   readonly images: number;
@@ -132,7 +132,7 @@ export async function runLeNetOnRtl(opts: { images: number; backend: Backend; ba
   };
 }
 
-const USAGE = `usage: npx tsx hdl/spec2/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
+const USAGE = `usage: npx tsx bench/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
 
 LeNet-5 on MNIST test images with both conv layers on the simulated SPEC2 RTL.
 

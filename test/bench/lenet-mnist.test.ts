@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { runLeNetOnRtl } from "../../hdl/spec2/lenet-mnist";
+import { runLeNetOnRtl } from "../../bench/lenet-mnist";
 
 describe("LeNet-5 on MNIST through the RTL", () => {
   it("agrees with the fixed-point golden model on every word and prediction", async () => {
@@ -19,16 +19,16 @@ describe("LeNet-5 on MNIST through the RTL", () => {
   });
 });
 
-describe("hdl/spec2/lenet-mnist.ts command line", () => {
+describe("bench/lenet-mnist.ts command line", () => {
   const cli = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "hdl/spec2/lenet-mnist.ts", ...args], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "bench/lenet-mnist.ts", ...args], { encoding: "utf8" });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
   it("--help prints the usage and runs nothing", () => {
     const r = cli(["--help"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^usage: npx tsx hdl\/spec2\/lenet-mnist\.ts/);
+    expect(r.stdout).toMatch(/^usage: npx tsx bench\/lenet-mnist\.ts/);
     expect(r.stderr).toBe("");
   });
 

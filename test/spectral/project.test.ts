@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { conjugatePartner, halfPlaneSize, keptPerKernel } from "../../spectral/layout";
 import { Rng } from "../../spectral/rng";
-import { projectKernelMask, symmetrize } from "../../prune/project";
+import { projectKernelMask, symmetrize } from "../../spectral/project";
 
 /** exact reference: 0/1 knapsack DP over the items (cost 1 or 2), total cost exactly n */
 function bestEnergy(K: number, W: Float64Array, n: number): number {
