@@ -23,7 +23,7 @@ export type { Elaboration } from "./elaborate.js";
 export type { ElaboratedDesign, PortDirection, PortInfo } from "./design.js";
 export type * from "./ir.js";
 export { HdlError } from "./errors.js";
-export { requireParam } from "./params.js";
+export { requireArgument, requireParam } from "./params.js";
 export { HdlCheckError } from "./checks.js";
 export type { SourceLoc } from "./source.js";
 export { isMain, printVerilog, writeVerilog } from "./main.js";

@@ -35,15 +35,15 @@ function toPath(file: string): string {
 type StackFormatter = (error: Error, sites: NodeJS.CallSite[]) => unknown;
 const rawSites: StackFormatter = (_error, sites) => sites;
 
-/** The raw call sites above `userLocation`, up to `limit` frames; nothing is formatted or source-mapped. */
-function callSites(limit: number): { sites: NodeJS.CallSite[]; formatter: StackFormatter | undefined } {
+/** The raw call sites above `above` (a function on the stack), up to `limit` frames; nothing is formatted or source-mapped. */
+function callSites(limit: number, above: (...args: never[]) => unknown): { sites: NodeJS.CallSite[]; formatter: StackFormatter | undefined } {
   const savedLimit = Error.stackTraceLimit;
   const formatter = Error.prepareStackTrace as StackFormatter | undefined;
   Error.stackTraceLimit = limit;
   Error.prepareStackTrace = rawSites;
   const holder: { stack?: unknown } = {};
   try {
-    Error.captureStackTrace(holder, userLocation);
+    Error.captureStackTrace(holder, above);
     const sites = holder.stack;
     return { sites: Array.isArray(sites) ? (sites as NodeJS.CallSite[]) : [], formatter };
   } finally {
@@ -85,11 +85,17 @@ function viaSourceMap(file: string, line: number, column: number): SourceLoc | u
   return { file: toPath(entry.originalSource), line: entry.originalLine + 1, column: entry.originalColumn + 1 };
 }
 
-function firstUserFrame(limit: number): SourceLoc | undefined {
-  const { sites, formatter } = callSites(limit);
+/** The first user frame; with `skipFirstFile`, the first one in another file than the first user frame's. */
+function firstUserFrame(limit: number, skipFirstFile = false): SourceLoc | undefined {
+  const { sites, formatter } = callSites(limit, skipFirstFile ? callerLocation : userLocation);
+  let skip: string | undefined;
   for (const site of sites) {
     const file = site.getFileName() ?? site.getScriptNameOrSourceURL();
     if (isLibraryFile(file)) continue;
+    if (skipFirstFile) {
+      if (skip === undefined) skip = file!;
+      if (file === skip) continue;
+    }
     return locate(site, file!, formatter);
   }
   return undefined;
@@ -99,6 +105,14 @@ function firstUserFrame(limit: number): SourceLoc | undefined {
 export function userLocation(): SourceLoc {
   // Library call chains are short: look at a few frames first, the whole stack only if needed.
   return firstUserFrame(5) ?? firstUserFrame(Infinity) ?? UNKNOWN;
+}
+
+/**
+ * The line that called a function of a hardware library built on the language (such as
+ * hdl/lib): the first user frame outside the file of the function that asks.
+ */
+export function callerLocation(): SourceLoc {
+  return firstUserFrame(8, true) ?? firstUserFrame(Infinity, true) ?? userLocation();
 }
 
 const roots = new Map<string, string>();

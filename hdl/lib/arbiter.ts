@@ -9,7 +9,7 @@
  */
 import { Bool, Decoupled, Input, Output, Reg, UInt, Vec, constant, defineModule, log2Ceil, mux, requireParam, when, type HdlType, type Signal } from "../core/index.js";
 import { pack, unpackInto } from "./pack.js";
-import { mux1H } from "./one-hot.js";
+import { Mux1H } from "./one-hot.js";
 
 export interface ArbiterParams {
   readonly type: HdlType;
@@ -41,7 +41,7 @@ function connect(io: ReturnType<typeof ports>, grant: readonly Signal[]): Signal
   const n = grant.length;
   const valid = grant.reduce((a, b) => a.or(b));
   out.valid.assign(valid);
-  unpackInto(mux1H(grant, [...input].map((x) => pack(x.bits))), out.bits);
+  unpackInto(Mux1H(grant, [...input].map((x) => pack(x.bits))), out.bits);
   let idx: Signal = constant(n - 1, UInt(log2Ceil(n)));
   for (let i = n - 2; i >= 0; i--) idx = mux(grant[i]!, constant(i, UInt(log2Ceil(n))), idx);
   chosen.assign(idx);

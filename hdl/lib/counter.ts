@@ -1,14 +1,14 @@
 /**
- * Counters. `counter({ wrap, enable?, init?, name? })` counts 0..wrap-1 (then back to 0) on every
+ * Counters. `Counter({ wrap, enable?, init?, name? })` counts 0..wrap-1 (then back to 0) on every
  * clock edge where `enable` is high (always when absent) and gives `{ value, wrap }`, `wrap`
  * being high in the cycle the count steps from wrap-1 back to 0 (enable and value = wrap-1).
- * `counterChain(limits, { enable?, name? })` is nested loops: the first counter is the innermost
+ * `CounterChain(limits, { enable?, name? })` is nested loops: the first Counter is the innermost
  * and advances with `enable`, each next one advances when all before it wrap; `done` is high when
  * the whole chain wraps.
  * Timing: value is a register; wrap is combinational from it and enable. Cost: one adder and a
- * compare per counter (log2 wrap bits).
+ * compare per Counter (log2 wrap bits).
  */
-import { Bool, Reg, UInt, constant, log2Ceil, mux, when, type Signal, type Var } from "../core/index.js";
+import { Bool, Reg, UInt, constant, log2Ceil, mux, requireArgument, when, type Signal, type Var } from "../core/index.js";
 
 export interface CounterOptions {
   /** number of states: the count runs 0..wrap-1 */
@@ -25,11 +25,11 @@ export interface Counter {
   readonly wrap: Signal;
 }
 
-export function counter(opts: CounterOptions): Counter {
+export function Counter(opts: CounterOptions): Counter {
   const { wrap } = opts;
-  if (!Number.isInteger(wrap) || wrap < 1) throw new RangeError(`counter: wrap must be a positive integer, got ${wrap}`);
+  requireArgument(Number.isInteger(wrap) && wrap >= 1, `Counter: wrap must be a positive integer, got ${wrap}`);
   const init = opts.init ?? 0;
-  if (!Number.isInteger(init) || init < 0 || init >= wrap) throw new RangeError(`counter: init ${init} is outside 0..${wrap - 1}`);
+  requireArgument(Number.isInteger(init) && init >= 0 && init < wrap, `Counter: init ${init} is outside 0..${wrap - 1}`);
   const value = Reg(UInt(log2Ceil(wrap)), { init, ...(opts.name ? { name: opts.name } : {}) });
   const enable = opts.enable ?? constant(1, Bool());
   const last = wrap === 1 ? constant(1, Bool()) : value.eq(wrap - 1);
@@ -42,24 +42,24 @@ export function counter(opts: CounterOptions): Counter {
 export interface CounterChain {
   /** innermost first */
   readonly counters: readonly Counter[];
-  /** every counter wraps this cycle */
+  /** every Counter wraps this cycle */
   readonly done: Signal;
 }
 
 export interface CounterChainOptions {
   readonly enable?: Signal;
-  /** a name per counter (innermost first), or a prefix for `prefix_0`, `prefix_1`, ... */
+  /** a name per Counter (innermost first), or a prefix for `prefix_0`, `prefix_1`, ... */
   readonly name?: string | readonly string[];
 }
 
-export function counterChain(limits: readonly number[], opts: CounterChainOptions = {}): CounterChain {
-  if (limits.length === 0) throw new RangeError("counterChain: no limits");
-  if (Array.isArray(opts.name) && opts.name.length !== limits.length) throw new RangeError(`counterChain: ${opts.name.length} names for ${limits.length} counters`);
+export function CounterChain(limits: readonly number[], opts: CounterChainOptions = {}): CounterChain {
+  requireArgument(limits.length > 0, "CounterChain: no limits");
+  requireArgument(!Array.isArray(opts.name) || opts.name.length === limits.length, `CounterChain: ${opts.name?.length} names for ${limits.length} counters`);
   const counters: Counter[] = [];
   let enable = opts.enable ?? constant(1, Bool());
   limits.forEach((wrap, k) => {
     const name = opts.name === undefined ? undefined : typeof opts.name === "string" ? `${opts.name}_${k}` : opts.name[k];
-    const c = counter({ wrap, enable, ...(name ? { name } : {}) });
+    const c = Counter({ wrap, enable, ...(name ? { name } : {}) });
     counters.push(c);
     enable = c.wrap;
   });

@@ -4,13 +4,13 @@
  */
 export { Valid } from "./valid.js";
 export type { ValidType } from "./valid.js";
-export { counter, counterChain } from "./counter.js";
-export type { Counter, CounterChain, CounterChainOptions, CounterOptions } from "./counter.js";
-export { delay, pipe, shiftRegister } from "./shift-register.js";
+export { Counter, CounterChain } from "./counter.js";
+export type { CounterChainOptions, CounterOptions } from "./counter.js";
+export { delay, Pipe, ShiftRegister } from "./shift-register.js";
 export type { ShiftOptions, ValidValue } from "./shift-register.js";
-export { mulConst, popCount, selectTree, sumTree, treeReduce } from "./tree.js";
-export { mux1H, muxLookup, ohToUInt, priorityEncoder, priorityEncoderOH, priorityMux, selectIndex, uintToOH } from "./one-hot.js";
-export { LFSR_TAPS, lfsr, lfsrStep } from "./lfsr.js";
+export { mulConst, PopCount, selectTree, sumTree, treeReduce } from "./tree.js";
+export { Mux1H, MuxLookup, OHToUInt, PriorityEncoder, PriorityEncoderOH, PriorityMux, selectIndex, UIntToOH } from "./one-hot.js";
+export { LFSR_TAPS, Lfsr, lfsrStep } from "./lfsr.js";
 export type { LfsrOptions } from "./lfsr.js";
 export { QUEUE_REGISTER_DEPTH, Queue, queue } from "./queue.js";
 export type { QueueParams } from "./queue.js";

@@ -1,10 +1,10 @@
 /**
- * `lfsr(width, { seed?, enable?, name? })`: a maximal-length Fibonacci linear-feedback shift
+ * `Lfsr(width, { seed?, enable?, name? })`: a maximal-length Fibonacci linear-feedback shift
  * register of 2..64 bits (period 2^width - 1; the all-zero state is never entered from a nonzero
  * seed). Each enabled clock edge shifts left by one and shifts in the XOR of the tap bits of the
  * primitive polynomial in LFSR_TAPS. Cost: `width` flip-flops and one XOR of 2 or 4 bits.
  */
-import { Reg, UInt, cat, type Signal } from "../core/index.js";
+import { Reg, UInt, cat, requireArgument, type Signal } from "../core/index.js";
 
 /**
  * For each width n, the exponents of a primitive polynomial x^n + x^a (+ x^b + x^c) + 1 over GF(2)
@@ -38,11 +38,11 @@ export interface LfsrOptions {
   readonly name?: string;
 }
 
-export function lfsr(width: number, opts: LfsrOptions = {}): Signal {
+export function Lfsr(width: number, opts: LfsrOptions = {}): Signal {
   const taps = LFSR_TAPS[width];
-  if (!taps) throw new RangeError(`lfsr: width must be an integer from 2 to 64, got ${width}`);
+  requireArgument(taps !== undefined, `Lfsr: width must be an integer from 2 to 64, got ${width}`);
   const seed = BigInt(opts.seed ?? 1);
-  if (seed <= 0n || seed >= 1n << BigInt(width)) throw new RangeError(`lfsr: seed must be a nonzero ${width}-bit value, got ${seed}`);
+  requireArgument(seed > 0n && seed < 1n << BigInt(width), `Lfsr: seed must be a nonzero ${width}-bit value, got ${seed}`);
   const state = Reg(UInt(width), { init: seed, name: opts.name ?? "lfsr", ...(opts.enable ? { enable: opts.enable } : {}) });
   const feedback = taps.map((t) => state.bit(t - 1)).reduce((a, b) => a.xor(b));
   state.assign(cat(state.bits(width - 2, 0), feedback));

@@ -1,11 +1,11 @@
 /**
- * Delay lines. `shiftRegister(x, n, { init?, enable?, name? })` is x delayed by n clock edges
+ * Delay lines. `ShiftRegister(x, n, { init?, enable?, name? })` is x delayed by n clock edges
  * (n registers; with `enable`, it shifts only on edges where enable is high; with `init`, the
- * registers reset to it). `pipe(v, n)` delays a `Valid` value {valid, bits}: valid registers
+ * registers reset to it). `Pipe(v, n)` delays a `Valid` value {valid, bits}: valid registers
  * reset to 0, data registers have no reset. Cost: n registers of x's width (SRLs in Xilinx parts
  * when there is no reset).
  */
-import { Reg, type Signal } from "../core/index.js";
+import { Reg, requireArgument, type Signal } from "../core/index.js";
 
 export interface ShiftOptions {
   readonly init?: number | bigint;
@@ -13,8 +13,8 @@ export interface ShiftOptions {
   readonly name?: string;
 }
 
-export function shiftRegister(x: Signal, n: number, opts: ShiftOptions = {}): Signal {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`shiftRegister: n must be a non-negative integer, got ${n}`);
+export function ShiftRegister(x: Signal, n: number, opts: ShiftOptions = {}): Signal {
+  requireArgument(Number.isInteger(n) && n >= 0, `ShiftRegister: n must be a non-negative integer, got ${n}`);
   let y = x;
   for (let i = 0; i < n; i++) {
     const r = Reg(x.type, {
@@ -28,8 +28,8 @@ export function shiftRegister(x: Signal, n: number, opts: ShiftOptions = {}): Si
   return y;
 }
 
-/** Alias of shiftRegister, for reading "x delayed by n". */
-export const delay = shiftRegister;
+/** Alias of ShiftRegister, for reading "x delayed by n". */
+export const delay = ShiftRegister;
 
 export interface ValidValue {
   readonly valid: Signal;
@@ -37,6 +37,6 @@ export interface ValidValue {
 }
 
 /** A valid-carrying delay of n cycles. */
-export function pipe(v: ValidValue, n: number, name = "pipe"): ValidValue {
-  return { valid: shiftRegister(v.valid, n, { init: 0, name: `${name}_valid` }), bits: shiftRegister(v.bits, n, { name: `${name}_bits` }) };
+export function Pipe(v: ValidValue, n: number, name = "pipe"): ValidValue {
+  return { valid: ShiftRegister(v.valid, n, { init: 0, name: `${name}_valid` }), bits: ShiftRegister(v.bits, n, { name: `${name}_bits` }) };
 }

@@ -32,7 +32,7 @@
 import { Bool, Input, Output, Reg, SInt, UInt, Vec, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
 import { Fft1d, fft1dLatency } from "./fft1d";
 import { ComplexT, type Complex } from "./fixed";
-import { selectIndex, shiftRegister } from "../lib";
+import { selectIndex, ShiftRegister } from "../lib";
 
 export interface Fft2dForwardParams {
   /** FFT size, a power of two >= 4 */
@@ -148,8 +148,8 @@ export const Fft2dForward = defineModule("Fft2dForward", (p: Fft2dForwardParams)
   }
 
   outValid.assign(colFft.outValid);
-  outV.assign(shiftRegister(rCol, L, { init: 0, name: "col_index" }));
-  outLast.assign(shiftRegister(lastCol, L, { init: 0, name: "col_last" }));
+  outV.assign(ShiftRegister(rCol, L, { init: 0, name: "col_index" }));
+  outLast.assign(ShiftRegister(lastCol, L, { init: 0, name: "col_last" }));
   for (let u = 0; u < K; u++) {
     outCol.at(u).re.assign(colFft.outData.at(u).re);
     outCol.at(u).im.assign(colFft.outData.at(u).im);

@@ -45,7 +45,7 @@
 import { Bool, Input, Output, Reg, SInt, UInt, Vec, constant, defineModule, isMain, log2Ceil, mux, printVerilog, when, type Signal } from "../core";
 import { Fft1d, fft1dLatency } from "./fft1d";
 import { ComplexT, saturate, type Complex } from "./fixed";
-import { selectIndex, shiftRegister } from "../lib";
+import { selectIndex, ShiftRegister } from "../lib";
 
 export interface Ifft2dParams {
   /** FFT size, a power of two >= 4 */
@@ -162,8 +162,8 @@ export const Ifft2d = defineModule("Ifft2d", (p: Ifft2dParams) => {
   }
 
   outValid.assign(rowFft.outValid);
-  outPair.assign(shiftRegister(rPair, L, { init: 0, name: "pair_index" }));
-  outLast.assign(shiftRegister(lastPair, L, { init: 0, name: "pair_last" }));
+  outPair.assign(ShiftRegister(rPair, L, { init: 0, name: "pair_index" }));
+  outLast.assign(ShiftRegister(lastPair, L, { init: 0, name: "pair_last" }));
   for (let c = 0; c < K; c++) {
     outRows.at(0).at(c).assign(rowFft.outData.at(c).re);
     outRows.at(1).at(c).assign(rowFft.outData.at(c).im);

@@ -39,7 +39,7 @@
  * buffer, asynchronous reads) took 227 LUT, 30 FF, 384 LUT-RAM LUTs.
  */
 import { Bool, Bundle, Flipped, Input, Mem, Output, Reg, SInt, UInt, Vec, constant, defineModule, log2Ceil, mux, when, type Var } from "../core";
-import { counterChain } from "../lib";
+import { CounterChain } from "../lib";
 import { makePlan, type ConvPlan, type ConvShape } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
 import { counter, within, wrapInc } from "./counters";
@@ -179,7 +179,7 @@ export const InputTiler = defineModule(
     const rowAddr = Reg(UInt(aw), { init: modAw(-pad * words), name: "row_address" });
     const held = Reg(Bool(), { init: 0 }); // the output register holds a row
     const fetch = full.at(rBuf).and(held.not().or(out.ready));
-    const loop = counterChain([T, channels, tilesX, tilesY], { enable: fetch, name: ["tile_row", "channel", "tile_x", "tile_y"] });
+    const loop = CounterChain([T, channels, tilesX, tilesY], { enable: fetch, name: ["tile_row", "channel", "tile_x", "tile_y"] });
     const [a, ci, tx, ty] = loop.counters.map((c) => c.value) as [Var, Var, Var, Var];
     const lastA = a.eq(T - 1);
     const lastCi = ci.eq(channels - 1);

@@ -51,7 +51,7 @@ import {
 import { makePlan, type ConvPlan, type ConvShape } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
 import { atLeast, counter, wrapInc } from "./counters";
-import { counterChain } from "../lib";
+import { CounterChain } from "../lib";
 import { saturate } from "./fixed";
 import { checkParams } from "./generator-params";
 import { laneChannels, laneRequirements } from "./lanes";
@@ -147,7 +147,7 @@ interface Position {
 
 function inputPosition(valid: Signal, g: Geometry): Position {
   const { K, T, tilesX, tilesY } = g.pl;
-  const loop = counterChain([K / 2, g.channels, tilesX, tilesY], { enable: valid, name: ["pair", "channel", "tile_x", "tile_y"] });
+  const loop = CounterChain([K / 2, g.channels, tilesX, tilesY], { enable: valid, name: ["pair", "channel", "tile_x", "tile_y"] });
   const [j, m, tx, ty] = loop.counters.map((c) => c.value) as [Var, Var, Var, Var];
   const colBase = Reg(UInt(log2Ceil((tilesX - 1) * T + 1)), { init: 0, name: "col_base" });
   const rowBase = Reg(UInt(log2Ceil((tilesY - 1) * T + 1)), { init: 0, name: "row_base" });

@@ -1,10 +1,10 @@
 /**
- * The combinational helpers of hdl/lib (one-hot, priority, trees, popCount) against TypeScript
+ * The combinational helpers of hdl/lib (one-hot, priority, trees, PopCount) against TypeScript
  * models on random inputs, on both simulators, and their Verilog through the three tools.
  */
 import { describe, it } from "vitest";
 import { Input, Output, UInt, Vec, defineModule, elaborate } from "../../hdl/core";
-import { mux1H, ohToUInt, popCount, priorityEncoder, priorityEncoderOH, priorityMux, selectTree, sumTree, treeReduce, uintToOH } from "../../hdl/lib";
+import { Mux1H, OHToUInt, PopCount, PriorityEncoder, PriorityEncoderOH, PriorityMux, selectTree, sumTree, treeReduce, UIntToOH } from "../../hdl/lib";
 import { rng, randInt } from "../helpers/rng";
 import { expectCleanVerilog } from "../helpers/verilog-tools";
 import { BACKENDS, expectCycles } from "./harness";
@@ -25,13 +25,13 @@ const Comb = defineModule("LibComb", () => {
   const xorAll = Output(UInt(9));
   const sum = Output(UInt(12));
   const pick = Output(UInt(9));
-  toOH.assign(uintToOH(sel, 12));
-  fromOH.assign(ohToUInt(oh));
-  prio.assign(priorityEncoder(x));
-  prioOH.assign(priorityEncoderOH(x));
-  m1h.assign(mux1H(oh, [...vals]));
-  pmux.assign(priorityMux([...Array(5)].map((_, i) => oh.bit(i)), [...vals]));
-  count.assign(popCount(x));
+  toOH.assign(UIntToOH(sel, 12));
+  fromOH.assign(OHToUInt(oh));
+  prio.assign(PriorityEncoder(x));
+  prioOH.assign(PriorityEncoderOH(x));
+  m1h.assign(Mux1H(oh, [...vals]));
+  pmux.assign(PriorityMux([...Array(5)].map((_, i) => oh.bit(i)), [...vals]));
+  count.assign(PopCount(x));
   xorAll.assign(treeReduce([...vals], (a, b) => a.xor(b)));
   sum.assign(sumTree([...vals]).resize(12));
   pick.assign(selectTree([...vals], sel.bits(2, 0)));

@@ -1,11 +1,11 @@
 /**
- * The sequential helpers of hdl/lib (counter, counterChain, shiftRegister, pipe, lfsr) against
+ * The sequential helpers of hdl/lib (Counter, CounterChain, ShiftRegister, Pipe, Lfsr) against
  * TypeScript models on random enables, on both simulators; the LFSR table checked to be
  * maximal-length (order test over GF(2)) and the LFSR's period measured in simulation.
  */
 import { describe, expect, it } from "vitest";
 import { Bool, Input, Output, UInt, defineModule, elaborate } from "../../hdl/core";
-import { LFSR_TAPS, counter, counterChain, lfsr, lfsrStep, pipe, shiftRegister } from "../../hdl/lib";
+import { LFSR_TAPS, Counter, CounterChain, Lfsr, lfsrStep, Pipe, ShiftRegister } from "../../hdl/lib";
 import { rng } from "../helpers/rng";
 import { expectCleanVerilog } from "../helpers/verilog-tools";
 import { BACKENDS, expectCycles } from "./harness";
@@ -24,19 +24,19 @@ const Seq = defineModule("LibSeq", () => {
   const pv = Output(Bool());
   const pb = Output(UInt(8));
   const rnd = Output(UInt(7));
-  const a = counter({ wrap: 5, enable: en, name: "c5" });
+  const a = Counter({ wrap: 5, enable: en, name: "c5" });
   c5.assign(a.value);
   c5wrap.assign(a.wrap);
-  c8.assign(counter({ wrap: 8, enable: en, init: 3, name: "c8" }).value);
-  const ch = counterChain([3, 4, 2], { enable: en, name: "loop" });
+  c8.assign(Counter({ wrap: 8, enable: en, init: 3, name: "c8" }).value);
+  const ch = CounterChain([3, 4, 2], { enable: en, name: "loop" });
   chain.assign(ch.counters[2]!.value.zext(2).shl(4).or(ch.counters[1]!.value.zext(2).shl(2)).or(ch.counters[0]!.value.zext(2)).resize(6));
   chainDone.assign(ch.done);
-  d3.assign(shiftRegister(x, 3, { init: 0, name: "d3" }));
-  d2en.assign(shiftRegister(x, 2, { enable: en, init: 0, name: "d2en" }));
-  const p = pipe({ valid: v, bits: x }, 2);
+  d3.assign(ShiftRegister(x, 3, { init: 0, name: "d3" }));
+  d2en.assign(ShiftRegister(x, 2, { enable: en, init: 0, name: "d2en" }));
+  const p = Pipe({ valid: v, bits: x }, 2);
   pv.assign(p.valid);
   pb.assign(p.bits);
-  rnd.assign(lfsr(7, { seed: 5, enable: en }));
+  rnd.assign(Lfsr(7, { seed: 5, enable: en }));
   return { en, x, v, c5, c5wrap, c8, chain, chainDone, d3, d2en, pv, pb, rnd };
 });
 
@@ -186,7 +186,7 @@ describe("hdl/lib counters, delays and LFSR", () => {
     }
     const L10 = defineModule("Lfsr10", () => {
       const q = Output(UInt(10));
-      q.assign(lfsr(10));
+      q.assign(Lfsr(10));
       return { q };
     });
     let s = 1n;
@@ -202,10 +202,22 @@ describe("hdl/lib counters, delays and LFSR", () => {
     const Bad = (w: number, seed?: number) =>
       defineModule("BadLfsr", () => {
         const q = Output(UInt(8));
-        q.assign(lfsr(w, seed === undefined ? {} : { seed }).resize(8));
+        q.assign(Lfsr(w, seed === undefined ? {} : { seed }).resize(8));
         return { q };
       });
-    expect(() => elaborate(Bad(1), undefined)).toThrow(/lfsr: width must be an integer from 2 to 64, got 1/);
-    expect(() => elaborate(Bad(8, 0), undefined)).toThrow(/lfsr: seed must be a nonzero 8-bit value, got 0/);
+    // HdlErrors naming the line that called Lfsr, not a line inside hdl/lib
+    expect(() => elaborate(Bad(1), undefined)).toThrow(/^test\/lib\/sequential\.test\.ts:\d+: Lfsr: width must be an integer from 2 to 64, got 1$/);
+    expect(() => elaborate(Bad(8, 0), undefined)).toThrow(/^test\/lib\/sequential\.test\.ts:\d+: Lfsr: seed must be a nonzero 8-bit value, got 0$/);
+  });
+
+  it("argument errors of the counters name the caller's line", () => {
+    const BadCount = (wrap: number, names?: string[]) =>
+      defineModule("BadCount", () => {
+        const q = Output(UInt(8));
+        q.assign(names ? CounterChain([wrap, 3], { name: names }).counters[0]!.value.resize(8) : Counter({ wrap }).value.resize(8));
+        return { q };
+      });
+    expect(() => elaborate(BadCount(0), undefined)).toThrow(/^test\/lib\/sequential\.test\.ts:\d+: Counter: wrap must be a positive integer, got 0$/);
+    expect(() => elaborate(BadCount(4, ["a"]), undefined)).toThrow(/^test\/lib\/sequential\.test\.ts:\d+: CounterChain: 1 names for 2 counters$/);
   });
 });
