@@ -1,9 +1,14 @@
 /**
- * The command-line helper of prune/'s entry points, on util.parseArgs: one table of options
- * (name, kind, help), typed values checked with messages that name the option and the value,
- * a --help text built from the table, and the exact command line of a parsed set of options.
+ * Option tables for prune/'s entry points, on the shared command-line helper (hdl/core/cli.ts:
+ * its UsageError, and runMain for exit codes and messages): one table of options (name, kind,
+ * help), typed values checked with messages that name the option and the value, and a --help
+ * text built from the table. Many training options share one table between run.ts and
+ * sweep.ts, which is why prune/ keeps a table form on top of the helper.
  */
 import { parseArgs } from "node:util";
+import { UsageError } from "../hdl/core/cli";
+
+export { UsageError };
 
 export type OptionKind = "int" | "number" | "string" | "flag";
 
@@ -18,8 +23,6 @@ export interface OptionSpec {
   /** shown in --help; the real default comes from the caller */
   readonly defaultText?: string;
 }
-
-export class UsageError extends Error {}
 
 export type RawValues = Record<string, string | boolean | undefined>;
 
@@ -51,4 +54,14 @@ export function helpText(usage: string, specs: readonly OptionSpec[]): string {
   const rows = specs.map((s) => [`--${s.name}${s.kind === "flag" ? "" : ` ${s.kind === "string" ? "S" : "N"}`}`, `${s.help}${s.defaultText ? ` (default ${s.defaultText})` : ""}`] as const);
   const w = Math.max(...rows.map((r) => r[0].length));
   return `${usage}\n\noptions:\n${rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`).join("\n")}\n`;
+}
+
+/** Runs `parse`; a UsageError it throws without a usage text gets `usage` (runMain prints it). */
+export function withUsage<T>(usage: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof UsageError && !e.usage) throw new UsageError(e.message, usage);
+    throw e;
+  }
 }

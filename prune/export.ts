@@ -11,7 +11,7 @@ import { writeModel } from "./model-file";
 import type { SpectralNet } from "./net";
 import { makeNet } from "./networks";
 import { countPerKernel } from "../spectral/project";
-import { commandLine, type PhaseResults, type RunOptions } from "./run";
+import { commandLine, type PhaseResults, type RunOptions } from "./run-options";
 import { keptPositionsSvg } from "./svg";
 import type { Masks } from "./train";
 import { indexBits, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeWeights, type Manifest, type ManifestLayer } from "../spectral/weights";

@@ -1,6 +1,7 @@
 /** Atomic file/directory writes, an up-front writability check, and stderr progress bars. */
 import { existsSync, mkdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { CliError } from "../hdl/core/cli";
 
 /** Writes to `path.tmp-<pid>` and renames over `path`, so readers never see a partial file. */
 export function writeFileAtomic(path: string, data: string): void {
@@ -34,19 +35,19 @@ export function replaceDirAtomic(dir: string, fill: (tmpDir: string) => void): v
  * names the option in the message, e.g. "--out weights/x: cannot create weights (ENOTDIR)".
  */
 export function checkWritableDir(dir: string, what: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${what} ${dir}: exists and is not a directory`);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError(`${what} ${dir}: exists and is not a directory`);
   const parent = dirname(dir);
   try {
     mkdirSync(parent, { recursive: true });
   } catch (e) {
-    throw new Error(`${what} ${dir}: cannot create the parent directory ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new CliError(`${what} ${dir}: cannot create the parent directory ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const probe = `${dir}.probe-${process.pid}`;
   try {
     mkdirSync(probe);
     rmdirSync(probe);
   } catch (e) {
-    throw new Error(`${what} ${dir}: cannot write in ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new CliError(`${what} ${dir}: cannot write in ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LAYOUT } from "./lenet";
 import { makeNet } from "./networks";
+import { CliError } from "../hdl/core/cli";
 
 export const MODEL_FILE = "model.json";
 /** the LeNet format name, kept so that existing readers read LeNet models unchanged */
@@ -27,26 +28,26 @@ export function writeModel(dir: string, theta: Float64Array, network = "lenet"):
 /** Reads and checks `model.json` of network `network` (default LeNet); errors name the file and the field. */
 export function loadModel(dir: string, network = "lenet"): Float64Array {
   const file = join(dir, MODEL_FILE);
-  if (!existsSync(file)) throw new Error(`${file}: missing (run prune/run.ts to produce the weights directory)`);
+  if (!existsSync(file)) throw new CliError(`${file}: missing (run prune/run.ts to produce the weights directory)`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new CliError(`${file}: not valid JSON (${(e as Error).message})`);
   }
   const m = raw as Record<string, unknown>;
   const lenet = network === "lenet";
   const format = lenet ? MODEL_FORMAT : MODEL_FORMAT_ANY;
-  if (m.format !== format) throw new Error(`${file}: format = ${JSON.stringify(m.format)}, expected "${format}"`);
-  if (m.version !== MODEL_VERSION) throw new Error(`${file}: version = ${JSON.stringify(m.version)}, expected ${MODEL_VERSION}`);
-  if (!lenet && m.network !== network) throw new Error(`${file}: network = ${JSON.stringify(m.network)}, expected "${network}"`);
+  if (m.format !== format) throw new CliError(`${file}: format = ${JSON.stringify(m.format)}, expected "${format}"`);
+  if (m.version !== MODEL_VERSION) throw new CliError(`${file}: version = ${JSON.stringify(m.version)}, expected ${MODEL_VERSION}`);
+  if (!lenet && m.network !== network) throw new CliError(`${file}: network = ${JSON.stringify(m.network)}, expected "${network}"`);
   const size = lenet ? LAYOUT.size : makeNet(network).size;
-  if (m.parameters !== size) throw new Error(`${file}: parameters = ${JSON.stringify(m.parameters)}, expected ${size} (the ${network} layout)`);
-  if (typeof m.float64le !== "string") throw new Error(`${file}: float64le must be a base64 string`);
+  if (m.parameters !== size) throw new CliError(`${file}: parameters = ${JSON.stringify(m.parameters)}, expected ${size} (the ${network} layout)`);
+  if (typeof m.float64le !== "string") throw new CliError(`${file}: float64le must be a base64 string`);
   const bytes = Buffer.from(m.float64le, "base64");
-  if (bytes.length !== size * 8) throw new Error(`${file}: float64le holds ${bytes.length} bytes, expected ${size * 8}`);
+  if (bytes.length !== size * 8) throw new CliError(`${file}: float64le holds ${bytes.length} bytes, expected ${size * 8}`);
   const theta = new Float64Array(size);
   new Uint8Array(theta.buffer).set(bytes);
-  for (let q = 0; q < theta.length; q++) if (!Number.isFinite(theta[q]!)) throw new Error(`${file}: parameter ${q} is not finite`);
+  for (let q = 0; q < theta.length; q++) if (!Number.isFinite(theta[q]!)) throw new CliError(`${file}: parameter ${q} is not finite`);
   return theta;
 }

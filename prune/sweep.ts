@@ -12,14 +12,16 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isMain } from "../hdl/core/main";
 import { keptPerKernel } from "../spectral/layout";
-import { helpText, parseOptions, UsageError, type OptionSpec } from "./args";
+import { runMain, UsageError } from "../hdl/core/cli";
+import { helpText, parseOptions, withUsage, type OptionSpec, type RawValues } from "./args";
 import { convNames, runMasks } from "./export";
 import { quantizeNet } from "./fixedeval";
 import { evaluateFixedThreads } from "./fixed-parallel";
 import { checkWritableDir, log, replaceDirAtomic } from "./io";
 import { loadMnist } from "./mnist";
 import { makeNet } from "./networks";
-import { checkRunDensity, parseRunArgs, RUN_OPTIONS, trainPhases } from "./run";
+import { trainPhases } from "./run";
+import { checkRunDensity, parseRunArgs, RUN_OPTIONS, type RunOptions } from "./run-options";
 import { accuracySvg, type SweepPoint } from "./svg";
 
 const SWEEP_OPTIONS: readonly OptionSpec[] = [
@@ -38,13 +40,8 @@ interface Point extends SweepPoint {
   sqnrDb: Record<string, number>;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const t0 = Date.now();
-  const values = parseOptions(argv, SWEEP_OPTIONS);
-  if (values.help) {
-    process.stdout.write(helpText(USAGE, SWEEP_OPTIONS));
-    return;
-  }
+/** The sweep's own options, then run.ts's. */
+function parseSweepArgs(argv: string[], values: RawValues): { densities: number[]; fixedLimit: number | undefined; base: RunOptions } {
   const densityText = (values.densities as string | undefined) ?? "1,0.5,0.25,0.125";
   const densities = densityText.split(",").map((d) => {
     const x = Number(d);
@@ -56,6 +53,18 @@ export async function main(argv: string[]): Promise<void> {
   const fixedLimit = fixedText === undefined ? undefined : Number(fixedText);
   if (fixedLimit !== undefined && !(Number.isInteger(fixedLimit) && fixedLimit >= 1)) throw new UsageError(`--fixed-test-limit = ${fixedText} is not an integer >= 1`);
   const base = parseRunArgs(argv, { ...values, out: undefined, densities: undefined, "fixed-test-limit": undefined });
+  return { densities, fixedLimit, base };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const t0 = Date.now();
+  const usage = helpText(USAGE, SWEEP_OPTIONS);
+  const values = withUsage(usage, () => parseOptions(argv, SWEEP_OPTIONS));
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  const { densities, fixedLimit, base } = withUsage(usage, () => parseSweepArgs(argv, values));
   const out = (values.out as string | undefined) ?? `weights/sweep/${base.network}`;
   checkWritableDir(out, "--out");
   const net = makeNet(base.network);
@@ -120,9 +129,4 @@ export async function main(argv: string[]): Promise<void> {
   log(base.quiet, `${points.map((p) => `density ${p.density} n=${p.n}: float ${p.prunedFloat.toFixed(4)} fixed ${p.prunedFixed.toFixed(4)}`).join("\n")}\nwritten ${out} in ${Math.round((Date.now() - t0) / 1000)} s`);
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).catch((e: unknown) => {
-    process.stderr.write(`sweep: ${(e as Error).message}\n${e instanceof UsageError ? "run with --help for the options\n" : ""}`);
-    process.exitCode = 1;
-  });
-}
+if (isMain(import.meta.url)) runMain("sweep", () => main(process.argv.slice(2)));

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -101,5 +102,23 @@ describe("prune/run.ts end to end (tiny)", () => {
       write.mockRestore();
     }
     expect(existsSync(join(root, "never"))).toBe(false);
+  });
+
+  it("as a command (shared helper): an unknown option exits 2 with the usage, a user error exits 1 with one line, no stack", () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "prune/run.ts", ...args], { encoding: "utf8" });
+    const bad = run("--frobnicate");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^run: Unknown option '--frobnicate'.*\nusage: npx tsx prune\/run\.ts \[options\]/s);
+    const badValue = run("--epochs", "0");
+    expect(badValue.status).toBe(2);
+    expect(badValue.stderr).toMatch(/^run: --epochs = 0 is not an integer >= 1\nusage: /);
+    const file = join(root, "plain-file");
+    writeFileSync(file, "x");
+    const notDir = run("--out", file, "--quiet");
+    expect(notDir.status).toBe(1);
+    expect(notDir.stderr).toBe(`run: --out ${file}: exists and is not a directory\n`);
+    const sweep = spawnSync(process.execPath, ["--import", "tsx", "prune/sweep.ts", "--densities", "1,x"], { encoding: "utf8" });
+    expect(sweep.status).toBe(2);
+    expect(sweep.stderr).toMatch(/^sweep: --densities 1,x: "x" is not a number\nusage: npx tsx prune\/sweep\.ts/);
   });
 });

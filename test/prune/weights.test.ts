@@ -10,7 +10,7 @@ import { initParams, LeNet } from "../../prune/lenet";
 import { loadMnist } from "../../prune/mnist";
 import { fixedLayerOf, loadWeights, packEntry, unpackEntry, validateManifest, writeWeights, type Manifest } from "../../spectral/weights";
 import { applyMasks, masksFromWeights } from "../../prune/train";
-import { parseRunArgs } from "../../prune/run";
+import { parseRunArgs } from "../../prune/run-options";
 import { checkKernelFits } from "../../spectral/layout";
 
 let dir: string;
