@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a Debian machine with Node 20:
-# Icarus Verilog and Verilator (Debian packages, only when missing) and the npm packages.
+# Icarus Verilog, Verilator and Yosys (Debian packages, only when missing) and the npm packages.
+# Native Yosys runs the synthesis tests and benchmarks (far faster than the WebAssembly build
+# that the package itself falls back to).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v iverilog >/dev/null 2>&1 || missing+=(iverilog)
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
+command -v yosys >/dev/null 2>&1 || missing+=(yosys)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} (Debian packages)" >&2
   sudo_cmd=""
