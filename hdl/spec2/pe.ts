@@ -39,7 +39,7 @@
  *   model does not have): 339 LUT sites, 176 FF, 4 DSP48E1, 4 RAMB36.
  *   Whole-column X writes (xWords = K): 529 LUT sites; whole-column drain (drainWords = K, LeNet
  *   conv1's 3 channels): 2,370 LUT sites, no block RAM.
- *   The turn-1 PE this replaces (LUT-RAM accumulators drained a column per clock): 1,652 LUT + 940
+ *   The previous PE this replaces (LUT-RAM accumulators drained a column per clock): 1,652 LUT + 940
  *   LUT-RAM LUTs for the same 4 DSP48E1.
  *
  * Ports:
