@@ -81,6 +81,11 @@ export interface PeParams {
   readonly multiplier?: Multiplier;
   /** add the `hazard` output (simulation check of the schedule; default false) */
   readonly checkHazards?: boolean;
+  /**
+   * where the accumulators live: "block" RAM or "distributed" (LUT) RAM; default: the tool's
+   * choice by size (block RAM for every PE measured here)
+   */
+  readonly accStyle?: "block" | "distributed";
 }
 
 /** Bits of the local output channel field (at least 1). */
@@ -162,7 +167,7 @@ export const Pe = defineModule("Pe", (p: PeParams) => {
   const xWord = selectTree(xRead, s2.xsel);
   const x: Complex = { re: xWord.bits(2 * xBits - 1, xBits).asSInt(), im: xWord.bits(xBits - 1, 0).asSInt() };
   const prod = complexProduct(x, s2.w, p.multiplier ?? "four");
-  const acc = [0, 1].map((b) => Array.from({ length: D }, (_, q) => Mem(depth, UInt(2 * accBits), { name: `acc${b}_${q}` })));
+  const acc = [0, 1].map((b) => Array.from({ length: D }, (_, q) => Mem(depth, UInt(2 * accBits), { name: `acc${b}_${q}`, ...(p.accStyle ? { style: p.accStyle } : {}) })));
   const macRead = s2.act.and(s2.first.not());
   const reads = acc.map((mems, b) =>
     mems.map((m, q) => {
