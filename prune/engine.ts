@@ -8,7 +8,17 @@ import { Worker } from "node:worker_threads";
 import { IMAGE_SIZE, type MnistSplit } from "./mnist";
 import type { SpectralNet } from "./net";
 
+/** One mask per conv layer, [kernel][layout index], 1 = kept (train.ts Masks). */
+export type ConvMasks = readonly Uint8Array[];
+
 export const SHARDS = 2;
+
+/**
+ * Version of the arithmetic of the gradients, part of every checkpoint's fingerprint: engines
+ * that round differently give different weights from the same seed, so a checkpoint of one is
+ * not continued by another. 1: spectral/conv.ts per sample; 2: train-conv.ts.
+ */
+export const ENGINE_VERSION = 2;
 
 export interface BatchResult {
   loss: number;
@@ -21,6 +31,8 @@ export interface GradEngine {
    * rows then columns) translates each image before use (augmentation); absent = no shift.
    */
   batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array, shifts?: Int8Array): Promise<BatchResult>;
+  /** From now on only the kept entries of the conv weights take part (masked retraining); undefined = all. */
+  setMasks(masks: ConvMasks | undefined): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,25 +59,29 @@ export function shardGrad(
   hi: number,
   grad: Float64Array,
   shifts?: ArrayLike<number>,
+  masks?: ConvMasks,
 ): BatchResult {
   grad.fill(0);
-  let loss = 0;
-  let correct = 0;
   const moved = new Float64Array(784);
-  for (let q = lo; q < hi; q++) {
-    const i = idx[q]!;
-    const img = data.images.subarray(i * 784, (i + 1) * 784);
-    const dy = shifts ? shifts[2 * q]! : 0;
-    const dx = shifts ? shifts[2 * q + 1]! : 0;
-    const r = net.lossAndGrad(theta, dy || dx ? shiftImage(img, dy, dx, moved) : img, data.labels[i]!, grad);
-    loss += r.loss;
-    if (r.correct) correct++;
-  }
-  return { loss, correct };
+  return net.batchLossAndGrad(
+    theta,
+    masks,
+    hi - lo,
+    (k) => {
+      const q = lo + k;
+      const i = idx[q]!;
+      const img = data.images.subarray(i * 784, (i + 1) * 784);
+      const dy = shifts ? shifts[2 * q]! : 0;
+      const dx = shifts ? shifts[2 * q + 1]! : 0;
+      return [dy || dx ? shiftImage(img, dy, dx, moved) : img, data.labels[i]!];
+    },
+    grad,
+  );
 }
 
 export class LocalEngine implements GradEngine {
   private readonly shard: Float64Array[];
+  private masks: ConvMasks | undefined;
   constructor(
     private readonly net: SpectralNet,
     private readonly data: MnistSplit,
@@ -77,12 +93,15 @@ export class LocalEngine implements GradEngine {
     let correct = 0;
     for (let s = 0; s < SHARDS; s++) {
       const [lo, hi] = shardBounds(idx.length, s);
-      const r = shardGrad(this.net, this.data, theta, idx, lo, hi, this.shard[s]!, shifts);
+      const r = shardGrad(this.net, this.data, theta, idx, lo, hi, this.shard[s]!, shifts, this.masks);
       loss += r.loss;
       correct += r.correct;
     }
     sumShards(this.shard, grad);
     return { loss, correct };
+  }
+  async setMasks(masks: ConvMasks | undefined): Promise<void> {
+    this.masks = masks;
   }
   async close(): Promise<void> {}
 }
@@ -94,6 +113,9 @@ function sumShards(shards: Float64Array[], grad: Float64Array): void {
     for (let q = 0; q < grad.length; q++) grad[q] += g[q]!;
   }
 }
+
+/** Messages to worker.ts: a shard's gradient, or the masks of the following batches. */
+export type WorkerRequest = { kind: "grad"; lo: number; hi: number; shifted: boolean } | { kind: "masks"; masks: Uint8Array[] | undefined };
 
 /** SHARDS worker threads sharing theta (SharedArrayBuffer); each computes one shard. */
 export class WorkerEngine implements GradEngine {
@@ -118,16 +140,13 @@ export class WorkerEngine implements GradEngine {
     }
   }
 
-  async batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array, shifts?: Int8Array): Promise<BatchResult> {
-    this.thetaShared.set(theta);
-    this.idxShared.set(idx);
-    if (shifts) this.shiftShared.set(shifts);
-    const results = await Promise.all(
+  /** Sends one message to every worker (msg(s) for worker s) and waits for each one's reply. */
+  private request<T>(msg: (s: number) => WorkerRequest): Promise<T[]> {
+    return Promise.all(
       this.workers.map(
         (w, s) =>
-          new Promise<BatchResult>((resolve, reject) => {
-            const [lo, hi] = shardBounds(idx.length, s);
-            const onMsg = (m: BatchResult): void => {
+          new Promise<T>((resolve, reject) => {
+            const onMsg = (m: T): void => {
               w.off("error", onErr);
               resolve(m);
             };
@@ -137,12 +156,26 @@ export class WorkerEngine implements GradEngine {
             };
             w.once("message", onMsg);
             w.once("error", onErr);
-            w.postMessage({ lo, hi, shifted: shifts !== undefined });
+            w.postMessage(msg(s));
           }),
       ),
     );
+  }
+
+  async batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array, shifts?: Int8Array): Promise<BatchResult> {
+    this.thetaShared.set(theta);
+    this.idxShared.set(idx);
+    if (shifts) this.shiftShared.set(shifts);
+    const results = await this.request<BatchResult>((s) => {
+      const [lo, hi] = shardBounds(idx.length, s);
+      return { kind: "grad", lo, hi, shifted: shifts !== undefined };
+    });
     sumShards(this.grads, grad);
     return results.reduce((a, b) => ({ loss: a.loss + b.loss, correct: a.correct + b.correct }), { loss: 0, correct: 0 });
+  }
+
+  async setMasks(masks: ConvMasks | undefined): Promise<void> {
+    await this.request<unknown>(() => ({ kind: "masks", masks: masks?.map((m) => m.slice()) }));
   }
 
   async close(): Promise<void> {

@@ -19,8 +19,10 @@ const net = makeNet(job.network);
 const test = loadMnist("test", job.testLimit);
 const P = IMAGE_SIZE * IMAGE_SIZE;
 const out: ImageEval[] = [];
-for (let i = job.lo; i < job.hi; i++) {
-  out.push(evaluateImage(net, job.theta, job.layers, test.images.subarray(i * P, (i + 1) * P)));
-  if ((i - job.lo) % 50 === 49) parentPort!.postMessage({ progress: 50 });
-}
+net.withWeights(job.theta, undefined, () => {
+  for (let i = job.lo; i < job.hi; i++) {
+    out.push(evaluateImage(net, job.theta, job.layers, test.images.subarray(i * P, (i + 1) * P)));
+    if ((i - job.lo) % 50 === 49) parentPort!.postMessage({ progress: 50 });
+  }
+});
 parentPort!.postMessage({ results: out });

@@ -27,13 +27,15 @@ const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
  */
 export function quantizeNet(net: SpectralNet, theta: Float64Array, masks: Masks | undefined, train: MnistSplit): FixedLayer[] {
   const peak = net.convLayers.map(() => 0);
-  for (let i = 0; i < Math.min(CALIB_IMAGES, train.count); i++) {
-    net.convOutputs(theta, train.images.subarray(i * PIXELS, (i + 1) * PIXELS)).forEach((a, c) => {
-      let m = peak[c]!;
-      for (const v of a) if (v > m) m = v;
-      peak[c] = m;
-    });
-  }
+  net.withWeights(theta, masks, () => {
+    for (let i = 0; i < Math.min(CALIB_IMAGES, train.count); i++) {
+      net.convOutputs(theta, train.images.subarray(i * PIXELS, (i + 1) * PIXELS)).forEach((a, c) => {
+        let m = peak[c]!;
+        for (const v of a) if (v > m) m = v;
+        peak[c] = m;
+      });
+    }
+  });
   let inFrac = INPUT_FRAC;
   return net.convShapes.map((shape, c) => {
     const outFrac = chooseFrac(peak[c]! * CALIB_MARGIN, 16);
@@ -124,10 +126,12 @@ export function summarise(results: readonly ImageEval[], labels: ArrayLike<numbe
 export function evaluateFixed(net: SpectralNet, theta: Float64Array, layers: readonly FixedLayer[], test: MnistSplit, label?: string, quiet = false): FixedEval {
   const pr = label ? new Progress(label, test.count, quiet) : undefined;
   const results: ImageEval[] = [];
-  for (let i = 0; i < test.count; i++) {
-    results.push(evaluateImage(net, theta, layers, test.images.subarray(i * PIXELS, (i + 1) * PIXELS)));
-    if (pr && i % 50 === 0) pr.update(i);
-  }
+  net.withWeights(theta, undefined, () => {
+    for (let i = 0; i < test.count; i++) {
+      results.push(evaluateImage(net, theta, layers, test.images.subarray(i * PIXELS, (i + 1) * PIXELS)));
+      if (pr && i % 50 === 0) pr.update(i);
+    }
+  });
   const r = summarise(results, test.labels, layers.length);
   pr?.done(`accuracy ${r.accuracy.toFixed(4)}`);
   return r;

@@ -1,14 +1,18 @@
 /**
- * A sequential network with spectral conv layers (spectral/conv.ts), hand-written on typed
- * arrays: the definition (layer list), its parameter layout in one Float64Array, He-normal
- * initialisation, and one sample's forward pass, loss and gradient. Conv layers are the
- * half-plane spectral weights themselves; each conv is followed by a ReLU. Layers before the
- * last conv may only be convs and 2x2 max-pools (so the golden model can run that part on
- * integer words); everything after it is the float "head".
+ * A sequential network with spectral conv layers (the operator of spectral/conv.ts, computed by
+ * train-conv.ts), hand-written on typed arrays: the definition (layer list), its parameter
+ * layout in one Float64Array, He-normal initialisation, forward passes, loss and gradients.
+ * Conv layers are the half-plane spectral weights themselves (Hermitian); each conv is followed
+ * by a ReLU. Layers before the last conv may only be convs and 2x2 max-pools (so the golden
+ * model can run that part on integer words); everything after it is the float "head".
+ *
+ * The conv operators hold their own copy of the conv weights: every method taking `theta`
+ * reloads it, except inside withWeights, which loads it once for many images.
  */
-import { SpectralConv, spatialToSpectral, type ConvShape } from "../spectral/conv";
+import { spatialToSpectral, type ConvShape } from "../spectral/conv";
 import { halfPlaneSize } from "../spectral/layout";
 import { Rng } from "../spectral/rng";
+import { TrainConv } from "./train-conv";
 
 export type LayerSpec =
   | { readonly kind: "conv"; readonly name: string; readonly shape: ConvShape }
@@ -108,9 +112,10 @@ export class SpectralNet {
   private readonly segOf: readonly number[];
   /** input dims of each layer */
   readonly dims: readonly Dims[];
-  private readonly convs: (SpectralConv | undefined)[];
-  private readonly spectra: (Float64Array | undefined)[];
+  private readonly convs: (TrainConv | undefined)[];
   private readonly args: (Int32Array | undefined)[];
+  /** the theta whose conv weights withWeights loaded (undefined outside withWeights) */
+  private pinned: Float64Array | undefined;
 
   constructor(def: NetworkDef) {
     this.def = def;
@@ -154,11 +159,7 @@ export class SpectralNet {
     this.dims = dims;
     this.convLayers = convLayers;
     this.convShapes = convLayers.map((li) => (def.layers[li] as { shape: ConvShape }).shape);
-    this.convs = def.layers.map((l) => (l.kind === "conv" ? new SpectralConv(l.shape) : undefined));
-    this.spectra = def.layers.map((l, li) => {
-      const c = this.convs[li];
-      return c && l.kind === "conv" ? new Float64Array(c.tiles * l.shape.cin * 2 * halfPlaneSize(l.shape.K)) : undefined;
-    });
+    this.convs = def.layers.map((l) => (l.kind === "conv" ? new TrainConv(l.shape) : undefined));
     this.args = def.layers.map((l, li) => (l.kind === "pool" ? new Int32Array(dims[li]!.c * (dims[li]!.h >> 1) * (dims[li]!.w >> 1)) : undefined));
   }
 
@@ -195,21 +196,47 @@ export class SpectralNet {
     return theta;
   }
 
+  /** Loads theta's conv weights (and clears their gradients); `masks`: only kept entries take part. */
+  private load(theta: Float64Array, masks?: readonly Uint8Array[]): void {
+    this.convLayers.forEach((li, c) => this.convs[li]!.setWeights(view(theta, this.convW(c)), view(theta, this.convB(c)), masks?.[c]));
+  }
+
+  /**
+   * Runs `f` with theta's conv weights loaded once; theta must not change while `f` runs, and
+   * every call inside must pass this theta. With `masks` (one per conv layer, 1 = kept) the
+   * pruned entries are skipped: their weights must be zero, and their gradients stay zero.
+   */
+  withWeights<T>(theta: Float64Array, masks: readonly Uint8Array[] | undefined, f: () => T): T {
+    if (this.pinned) throw new Error(`${this.def.name}: withWeights does not nest`);
+    this.load(theta, masks);
+    this.pinned = theta;
+    try {
+      return f();
+    } finally {
+      this.pinned = undefined;
+    }
+  }
+
+  private ensureLoaded(theta: Float64Array): void {
+    if (this.pinned === undefined) this.load(theta);
+    else if (this.pinned !== theta) throw new Error(`${this.def.name}: another theta than the one withWeights loaded`);
+  }
+
   /**
    * Forward pass from layer `from` (input x) to the end, or to just after layer `to` - 1.
    * Returns the activations entering every layer plus the output; conv outputs are ReLU'd.
-   * With `record`, pools store their argmax and convs their tile spectra (for backward).
+   * With `record`, pools store their argmax (for backward; the convs always keep their input spectra).
    */
   forward(theta: Float64Array, x: ArrayLike<number>, from = 0, to = this.def.layers.length, record = false): Float64Array[] {
     const acts: Float64Array[] = [];
     let a: Float64Array = x instanceof Float64Array ? x : Float64Array.from(x);
+    if (this.def.layers.slice(from, to).some((l) => l.kind === "conv")) this.ensureLoaded(theta);
     for (let li = from; li < to; li++) {
       acts.push(a);
       const l = this.def.layers[li]!;
       const d = this.dims[li]!;
       if (l.kind === "conv") {
-        const s = this.segs[this.segOf[li]!]!;
-        a = this.convs[li]!.forward(a, view(theta, s.W), view(theta, s.b), { X: this.spectra[li]! });
+        a = this.convs[li]!.forward(a);
         for (let q = 0; q < a.length; q++) if (a[q]! < 0) a[q] = 0;
       } else if (l.kind === "pool") {
         a = maxpool2(a, d.c, d.h, d.w, record ? this.args[li] : undefined);
@@ -246,6 +273,38 @@ export class SpectralNet {
 
   /** Cross-entropy loss of one sample; accumulates its gradient into `grad` (same layout as theta). */
   lossAndGrad(theta: Float64Array, img: ArrayLike<number>, label: number, grad: Float64Array): { loss: number; correct: boolean } {
+    const r = this.batchLossAndGrad(theta, undefined, 1, () => [img, label], grad);
+    return { loss: r.loss, correct: r.correct === 1 };
+  }
+
+  /**
+   * Sum over `count` samples (sample(q) gives image and label) of the cross-entropy loss and
+   * its gradient, accumulated into `grad` in sample order; conv weights loaded once (masks as
+   * in withWeights).
+   */
+  batchLossAndGrad(
+    theta: Float64Array,
+    masks: readonly Uint8Array[] | undefined,
+    count: number,
+    sample: (q: number) => readonly [ArrayLike<number>, number],
+    grad: Float64Array,
+  ): { loss: number; correct: number } {
+    let loss = 0;
+    let correct = 0;
+    this.withWeights(theta, masks, () => {
+      for (let q = 0; q < count; q++) {
+        const [img, label] = sample(q);
+        const r = this.sampleGrad(theta, img, label, grad);
+        loss += r.loss;
+        if (r.correct) correct++;
+      }
+    });
+    this.convLayers.forEach((li, c) => this.convs[li]!.addGrads(view(grad, this.convW(c)), view(grad, this.convB(c))));
+    return { loss, correct };
+  }
+
+  /** One sample: loss, fc gradients into `grad`, conv gradients into the operators. */
+  private sampleGrad(theta: Float64Array, img: ArrayLike<number>, label: number, grad: Float64Array): { loss: number; correct: boolean } {
     const acts = this.forward(theta, img, 0, this.def.layers.length, true);
     const z = acts[acts.length - 1]!;
     const nc = z.length;
@@ -277,15 +336,14 @@ export class SpectralNet {
         for (let q = 0; q < dx.length; q++) if (x[q]! <= 0) dx[q] = 0;
         g = dx;
       } else {
-        const sg = this.segs[this.segOf[li]!]!;
         if (this.def.layers[li + 1]?.kind !== "pool") {
           // conv output after ReLU feeding a conv or the head directly: mask here
           const y = acts[li + 1]!;
           for (let q = 0; q < g.length; q++) if (y[q]! <= 0) g[q] = 0;
         }
-        const r = this.convs[li]!.backward(this.spectra[li]!, view(theta, sg.W), g, { needDx: li > 0, dW: view(grad, sg.W), db: view(grad, sg.b) });
+        const dx = this.convs[li]!.backward(g, li > 0);
         if (li === 0) break;
-        g = r.dx!;
+        g = dx!;
       }
     }
     return { loss, correct };

@@ -16,7 +16,7 @@ import { runMain } from "../hdl/core/cli";
 import { join } from "node:path";
 import { halfPlaneSize, keptPerKernel } from "../spectral/layout";
 import { helpText, parseOptions, withUsage } from "./args";
-import { LocalEngine, WorkerEngine, type GradEngine } from "./engine";
+import { ENGINE_VERSION, LocalEngine, WorkerEngine, type GradEngine } from "./engine";
 import { exportRun } from "./export";
 import { checkWritableDir, log } from "./io";
 import { loadMnist, type MnistSplit } from "./mnist";
@@ -34,7 +34,7 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
   const cfg = o.train;
   const n = keptPerKernel(K_FFT, o.density);
   mkdirSync(o.checkpoints, { recursive: true });
-  const common = { network: o.network, seed: cfg.seed, batch: cfg.batch, trainLimit: o.trainLimit ?? null, steps: cfg.stepsPerEpoch ?? null, shift: cfg.shift };
+  const common = { engine: ENGINE_VERSION, network: o.network, seed: cfg.seed, batch: cfg.batch, trainLimit: o.trainLimit ?? null, steps: cfg.stepsPerEpoch ?? null, shift: cfg.shift };
   const fpDense = JSON.stringify({ ...common, epochs: cfg.denseEpochs, lr: cfg.lrDense, decay: cfg.lrDecay });
   const fpAdmm = JSON.stringify({
     fpDense,

@@ -1,6 +1,6 @@
 /** Worker thread of WorkerEngine (engine.ts): computes one shard's gradient on request. */
 import { parentPort, workerData } from "node:worker_threads";
-import { shardGrad } from "./engine";
+import { shardGrad, type ConvMasks, type WorkerRequest } from "./engine";
 import { loadMnist } from "./mnist";
 import { makeNet } from "./networks";
 
@@ -15,7 +15,13 @@ interface Init {
 const init = workerData as Init;
 const data = loadMnist("train", init.trainLimit);
 const net = makeNet(init.network);
-parentPort!.on("message", (m: { lo: number; hi: number; shifted: boolean }) => {
-  const r = shardGrad(net, data, init.theta, init.idx, m.lo, m.hi, init.grad, m.shifted ? init.shifts : undefined);
+let masks: ConvMasks | undefined;
+parentPort!.on("message", (m: WorkerRequest) => {
+  if (m.kind === "masks") {
+    masks = m.masks;
+    parentPort!.postMessage({});
+    return;
+  }
+  const r = shardGrad(net, data, init.theta, init.idx, m.lo, m.hi, init.grad, m.shifted ? init.shifts : undefined, masks);
   parentPort!.postMessage(r);
 });
