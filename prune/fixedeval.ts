@@ -23,9 +23,9 @@ const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
  * Builds the golden-model layers: weight fraction bits from the largest kept |re|, |im| per
  * layer; output fraction bits from the largest post-ReLU float activation over the first
  * CALIB_IMAGES training images times CALIB_MARGIN; each conv's input format is the previous
- * conv's output format (max-pooling keeps it).
+ * conv's output format (max-pooling keeps it). Weight words are `weightBits` wide (re and im each).
  */
-export function quantizeNet(net: SpectralNet, theta: Float64Array, masks: Masks | undefined, train: MnistSplit): FixedLayer[] {
+export function quantizeNet(net: SpectralNet, theta: Float64Array, masks: Masks | undefined, train: MnistSplit, weightBits = 16): FixedLayer[] {
   const peak = net.convLayers.map(() => 0);
   net.withWeights(theta, masks, () => {
     for (let i = 0; i < Math.min(CALIB_IMAGES, train.count); i++) {
@@ -39,7 +39,7 @@ export function quantizeNet(net: SpectralNet, theta: Float64Array, masks: Masks 
   let inFrac = INPUT_FRAC;
   return net.convShapes.map((shape, c) => {
     const outFrac = chooseFrac(peak[c]! * CALIB_MARGIN, 16);
-    const l = quantizeLayer(shape, view(theta, net.convW(c)), view(theta, net.convB(c)), { inFrac, outFrac, relu: true, mask: masks?.[c] });
+    const l = quantizeLayer(shape, view(theta, net.convW(c)), view(theta, net.convB(c)), { inFrac, outFrac, relu: true, mask: masks?.[c], weightBits });
     inFrac = outFrac;
     return l;
   });

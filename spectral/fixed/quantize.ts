@@ -13,11 +13,13 @@ export interface QuantizeOptions {
   readonly mask?: ArrayLike<number>;
   /** force the weight fraction bits (default: chooseFrac of the largest |re|, |im| kept) */
   readonly weightFrac?: number;
+  /** bits of a weight's re and im words (default 16) */
+  readonly weightBits?: number;
 }
 
 /**
  * Quantises spectral weights W (interleaved complex, [o][i] half-plane, as spectral/conv.ts)
- * and biases to a FixedLayer. Weights: quantize(x, weightFrac, 16) with round half away from
+ * and biases to a FixedLayer. Weights: quantize(x, weightFrac, weightBits) with round half away from
  * zero, so the two members of a conjugate pair stay exact conjugates. Entries are stored in
  * increasing index order, one per kept layout position (both members of a kept pair).
  */
@@ -29,8 +31,9 @@ export function quantizeLayer(shape: ConvShape, W: ArrayLike<number>, bias: Arra
     if (opts.mask && !opts.mask[q]) continue;
     maxAbs = Math.max(maxAbs, Math.abs(W[2 * q]!), Math.abs(W[2 * q + 1]!));
   }
-  const weightFrac = opts.weightFrac ?? chooseFrac(maxAbs, 16);
-  const formats = defaultFormats(K, opts.inFrac, weightFrac, opts.outFrac);
+  const weightBits = opts.weightBits ?? 16;
+  const weightFrac = opts.weightFrac ?? chooseFrac(maxAbs, weightBits);
+  const formats = { ...defaultFormats(K, opts.inFrac, weightFrac, opts.outFrac), weightBits };
   const kernels: SparseEntry[][] = [];
   for (let kk = 0; kk < cout * cin; kk++) {
     const ents: SparseEntry[] = [];
