@@ -17,7 +17,7 @@ export const NETWORKS: readonly NetworkEntry[] = [
   { def: LENET_DEF, schedule: DEFAULT_TRAIN, defaultOut: "weights/lenet" },
   {
     def: VGG_MNIST_DEF,
-    schedule: { ...DEFAULT_TRAIN, denseEpochs: 4, admmEpochs: 2, retrainEpochs: 4, lrDense: 1e-3, lrAdmm: 5e-4, lrRetrain: 5e-4, lrDecay: 0.5, rho0: 0.05, rhoGrowth: 1.8 },
+    schedule: DEFAULT_TRAIN,
     defaultOut: "weights/vgg-mnist",
   },
 ];
