@@ -27,7 +27,7 @@ import { PUBLISHED, VGG16_CONV } from "../hdl/spec2/perf/vgg16";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const results = path.join(here, "results");
 
-const USAGE = `usage: npx tsx bench/vgg16.ts [--clock MHZ] [--bw GBS] [--batch N] [--resynth] [--no-write] [--quick]
+const USAGE = `usage: npx tsx bench/vgg16.ts [--clock MHZ] [--bw GBS] [--batch N] [--weight-bits B] [--resynth] [--no-write] [--quick]
 
 VGG16 on SPEC2: the performance model and the design-space exploration under the XC7VX690T budget.
 Prints the tables and writes bench/results/vgg16.md, vgg16.json, vgg16-layers.svg, vgg16-pareto.svg.
@@ -35,6 +35,7 @@ Prints the tables and writes bench/results/vgg16.md, vgg16.json, vgg16-layers.sv
   --clock MHZ    clock (default 200)
   --bw GBS       DRAM bandwidth in GB/s (default 12.8)
   --batch N      images per batch (default 1)
+  --weight-bits B  bits of a weight's re and im words off chip (default 16; prune/weight-bits.ts measures the accuracy)
   --resynth      first measure missing blocks with bench/synth-blocks.ts (tens of minutes)
   --no-write     print only, write no results
   --quick        no re-exploration for the sensitivity table
@@ -43,16 +44,17 @@ Prints the tables and writes bench/results/vgg16.md, vgg16.json, vgg16-layers.sv
 async function main(): Promise<void> {
   const cl = parseCommandLine({
     usage: USAGE,
-    options: { clock: { type: "string" }, bw: { type: "string" }, batch: { type: "string" }, resynth: { type: "boolean" }, "no-write": { type: "boolean" }, quick: { type: "boolean" } },
+    options: { clock: { type: "string" }, bw: { type: "string" }, batch: { type: "string" }, "weight-bits": { type: "string" }, resynth: { type: "boolean" }, "no-write": { type: "boolean" }, quick: { type: "boolean" } },
   });
   if (!cl) return;
   const clockMHz = positiveNumberOption(cl, "clock", 200);
   const bwGBs = positiveNumberOption(cl, "bw", 12.8);
   const batch = integerOption(cl, "batch", { min: 1 }, 1);
+  const weightBits = integerOption(cl, "weight-bits", { min: 4, max: 16 }, 16);
   const write = cl.values["no-write"] !== true;
   const quick = cl.values.quick === true;
   const argsText = process.argv.slice(2).filter((a) => a !== "--resynth").map((a) => " " + a).join("");
-  const sys: SystemParams = { ...DEFAULT_SYSTEM, clockHz: clockMHz * 1e6, dramBytesPerS: bwGBs * 1e9, batch };
+  const sys: SystemParams = { ...DEFAULT_SYSTEM, clockHz: clockMHz * 1e6, dramBytesPerS: bwGBs * 1e9, batch, weightBits };
 
   if (cl.values.resynth === true) {
     process.stderr.write("running Yosys on the building blocks (missing cache entries only)...\n");

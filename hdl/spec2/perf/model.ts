@@ -199,7 +199,7 @@ export function spatialOps(l: ConvLayer): number {
   return 2 * ho * wo * l.k * l.k * l.cin * l.cout;
 }
 
-/** Bits of one stored weight entry off chip: index + re + im (16-bit weights). */
+/** Bits of one stored weight entry off chip: index + re + im (weightBits each). */
 export function weightEntryBits(K: number, weightBits = 16): number {
   return indexWidths(K).indexBits + 2 * weightBits;
 }
@@ -220,9 +220,11 @@ export interface SystemParams {
   readonly weightWordsPerPe: number;
   /** on-chip input-map storage in words: when the batch's input maps fit, chunks re-read them from chip, not DRAM */
   readonly inputBufferWords: number;
+  /** bits of a weight entry's re and im words off chip (16 default) */
+  readonly weightBits: number;
 }
 
-export const DEFAULT_SYSTEM: SystemParams = { clockHz: 200e6, dramBytesPerS: 12.8e9, batch: 1, actBits: 16, weightWordsPerPe: 512, inputBufferWords: 0 };
+export const DEFAULT_SYSTEM: SystemParams = { clockHz: 200e6, dramBytesPerS: 12.8e9, batch: 1, actBits: 16, weightWordsPerPe: 512, inputBufferWords: 0, weightBits: 16 };
 
 export interface LayerPerf {
   readonly layer: ConvLayer;
@@ -280,7 +282,7 @@ export function layerPerf(l: ConvLayer, c: ArchConfig, sys: SystemParams = DEFAU
   const reread = sys.batch * mapWords <= sys.inputBufferWords ? 1 : chunks;
   const input = sys.batch * reread * mapWords * actB;
   const output = sys.batch * l.cout * g.ho * g.wo * actB;
-  const weights = ((streamed ? sys.batch * g.tiles : 1) * l.cin * l.cout * c.n * weightEntryBits(c.K)) / 8;
+  const weights = ((streamed ? sys.batch * g.tiles : 1) * l.cin * l.cout * c.n * weightEntryBits(c.K, sys.weightBits)) / 8;
   const total = input + output + weights;
   const computeS = computeCycles / sys.clockHz;
   const memoryS = total / sys.dramBytesPerS;

@@ -65,18 +65,21 @@ describe("VGG16", () => {
   it("bandwidth and batch enter the model as stated", () => {
     const cfg: ArchConfig = { K: 8, pOut: 16, pIn: 4, fftLanes: 4, ifftLanes: 8, n: 10 };
     const l = VGG16_CONV[1]!; // conv1_2, activations dominate
-    const a = layerPerf(l, cfg, { clockHz: 200e6, dramBytesPerS: 12.8e9, batch: 1, actBits: 16, weightWordsPerPe: 4096, inputBufferWords: 0 });
+    const a = layerPerf(l, cfg, { clockHz: 200e6, dramBytesPerS: 12.8e9, batch: 1, actBits: 16, weightWordsPerPe: 4096, inputBufferWords: 0, weightBits: 16 });
     expect(a.chunks).toBe(1);
     expect(a.bytes.input).toBe(64 * 224 * 224 * 2);
     expect(a.bytes.output).toBe(64 * 224 * 224 * 2);
     expect(a.memoryS).toBeCloseTo(a.bytes.total / 12.8e9, 12);
     // a small weight buffer: 160 entries per output channel and PE, 256 per half buffer -> 4 passes, input read 4 times
-    const small = layerPerf(l, cfg, { clockHz: 200e6, dramBytesPerS: 12.8e9, batch: 1, actBits: 16, weightWordsPerPe: 512, inputBufferWords: 0 });
+    const small = layerPerf(l, cfg, { clockHz: 200e6, dramBytesPerS: 12.8e9, batch: 1, actBits: 16, weightWordsPerPe: 512, inputBufferWords: 0, weightBits: 16 });
     expect(small.chunks).toBe(4);
     expect(small.bytes.input).toBe(4 * 64 * 224 * 224 * 2);
-    const fast = layerPerf(l, cfg, { clockHz: 200e6, dramBytesPerS: 1e15, batch: 1, actBits: 16, weightWordsPerPe: 512, inputBufferWords: 0 });
+    const fast = layerPerf(l, cfg, { clockHz: 200e6, dramBytesPerS: 1e15, batch: 1, actBits: 16, weightWordsPerPe: 512, inputBufferWords: 0, weightBits: 16 });
     expect(fast.bound).toBe("compute");
     expect(fast.timePerImageS).toBeCloseTo(fast.computeS, 12);
+    // 12-bit weight words: entries of 6 + 24 = 30 bits instead of 38
+    const narrow = layerPerf(l, cfg, { clockHz: 200e6, dramBytesPerS: 12.8e9, batch: 1, actBits: 16, weightWordsPerPe: 4096, inputBufferWords: 0, weightBits: 12 });
+    expect(narrow.bytes.weights / a.bytes.weights).toBeCloseTo(30 / 38, 12);
     const net = networkPerf(VGG16_CONV, cfg);
     expect(net.eqOpsPerS).toBeCloseTo(net.ops / net.timePerImageS, 0);
   });
