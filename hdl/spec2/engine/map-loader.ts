@@ -1,0 +1,158 @@
+/**
+ * MapLoader { port, wordBits = 16, loadWords, maxChannels, maxHeight, maxWidth }: reads a
+ * feature map of run-time shape from external memory and streams it as the load beats of an
+ * input tiler (`../input-tiler.ts`): channels ascending, rows, then the columns of a row in
+ * beats of `loadWords` words (a row takes ceil(w / loadWords) beats; words past the row's end
+ * in its last beat are unspecified).
+ *
+ * Memory layout: word i = (channel x h + row) x w + column of the map at byte address
+ * `addr + i x wordBits / 8`, rows packed with no padding; word j of a memory beat is its bits
+ * [j x wordBits, (j + 1) x wordBits). `addr` is a multiple of the beat.
+ *
+ * Ports: `cmd` (Decoupled { addr, c, h, w }, in; taken when idle), `ar`/`r` (the read half of
+ * a BurstPort, through a BurstReader), `out` (Decoupled { data: Vec(loadWords, SInt(wordBits)),
+ * last }: `last` on the map's final beat), `busy`.
+ *
+ * Timing: one out beat per clock while memory keeps up (a memory beat holds wordsPerBeat >=
+ * loadWords words; two of them are held, the out words picked by a mux from the pair). Cost:
+ * loadWords muxes of 2 x wordsPerBeat words.
+ */
+import { Bool, Bundle, Decoupled, Input, Output, Reg, SInt, UInt, Vec, constant, defineModule, log2Ceil, mux, when, type Signal } from "../../core";
+import { BurstBeat, BurstCommand, BurstReader, selectTree, type BurstPortParams } from "../../lib";
+import { checkParams, isIntIn } from "../generator-params";
+
+export interface MapLoaderParams {
+  readonly port: BurstPortParams;
+  readonly wordBits?: number;
+  readonly loadWords: number;
+  readonly maxChannels: number;
+  readonly maxHeight: number;
+  readonly maxWidth: number;
+}
+
+const bitsFor = (max: number): number => Math.max(1, log2Ceil(max + 1));
+
+export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
+  const wordBits = p.wordBits ?? 16;
+  const beatBits = 8 * p.port.dataBytes;
+  const wpb = beatBits / wordBits;
+  checkParams([
+    [Number.isInteger(wpb) && wpb >= 1 && (wpb & (wpb - 1)) === 0, `the memory beat (${beatBits} bits) must hold a power-of-two number of ${wordBits}-bit words`],
+    [isIntIn(p.loadWords, 1, wpb), `loadWords must be an integer in 1..${wpb} (words per memory beat), got ${p.loadWords}`],
+    [isIntIn(p.maxChannels, 1, 65535) && isIntIn(p.maxHeight, 1, 65535) && isIntIn(p.maxWidth, 1, 65535), "maxChannels, maxHeight and maxWidth must be integers in 1..65535"],
+  ]);
+  const totalMax = p.maxChannels * p.maxHeight * p.maxWidth;
+  const beatsMax = Math.ceil(totalMax / wpb);
+  const countBits = bitsFor(beatsMax);
+  const cmd = Input(Decoupled(Bundle({ addr: UInt(p.port.addrBits), c: UInt(bitsFor(p.maxChannels)), h: UInt(bitsFor(p.maxHeight)), w: UInt(bitsFor(p.maxWidth)) })));
+  const ar = Output(Decoupled(BurstCommand(p.port)));
+  const r = Input(Decoupled(BurstBeat(p.port)));
+  const out = Output(Decoupled(Bundle({ data: Vec(p.loadWords, SInt(wordBits)), last: Bool() })));
+  const busy = Output(Bool());
+
+  // ---- the shape of the map being loaded ----
+  const running = Reg(Bool(), { init: 0 });
+  const c = Reg(UInt(cmd.bits.c.width), { init: 0 });
+  const h = Reg(UInt(cmd.bits.h.width), { init: 0 });
+  const w = Reg(UInt(cmd.bits.w.width), { init: 0 });
+  const col = Reg(UInt(cmd.bits.w.width), { init: 0 });
+  const row = Reg(UInt(cmd.bits.h.width), { init: 0 });
+  const channel = Reg(UInt(cmd.bits.c.width), { init: 0 });
+
+  // ---- the reader: every beat of the map ----
+  const reader = BurstReader.instance({ port: p.port, countBits });
+  const words = cmd.bits.c.mul(cmd.bits.h).mul(cmd.bits.w);
+  const beats = words.add(wpb - 1).shr(log2Ceil(wpb)).resize(countBits);
+  reader.cmd.valid.assign(cmd.valid.and(running.not()));
+  reader.cmd.bits.addr.assign(cmd.bits.addr);
+  reader.cmd.bits.beats.assign(beats);
+  cmd.ready.assign(running.not().and(reader.cmd.ready));
+  ar.valid.assign(reader.ar.valid);
+  ar.bits.addr.assign(reader.ar.bits.addr);
+  ar.bits.len.assign(reader.ar.bits.len);
+  reader.ar.ready.assign(ar.ready);
+  reader.r.valid.assign(r.valid);
+  reader.r.bits.data.assign(r.bits.data);
+  reader.r.bits.last.assign(r.bits.last);
+  r.ready.assign(reader.r.ready);
+
+  // ---- a window of two memory beats: lo (words ptr.. are next) and hi ----
+  const lo = Reg(UInt(beatBits));
+  const hi = Reg(UInt(beatBits));
+  const loValid = Reg(Bool(), { init: 0 });
+  const hiValid = Reg(Bool(), { init: 0 });
+  const ptrBits = Math.max(1, log2Ceil(wpb));
+  const ptr = Reg(UInt(ptrBits), { init: 0 });
+  const rowLeft = w.subWrap(col).resize(w.width);
+  const take = mux(rowLeft.lt(p.loadWords), rowLeft, p.loadWords).resize(bitsFor(p.loadWords)); // words in this beat
+  const inLo = mux(loValid, constant(wpb, UInt(bitsFor(wpb))).subWrap(ptr.zext(bitsFor(wpb))), 0).resize(bitsFor(2 * wpb));
+  const avail = inLo.add(mux(hiValid, wpb, 0)).resize(bitsFor(2 * wpb) + 1);
+  out.valid.assign(running.and(avail.ge(take)));
+  const windowWords: Signal[] = [];
+  for (let j = 0; j < wpb; j++) windowWords.push(lo.bits((j + 1) * wordBits - 1, j * wordBits));
+  for (let j = 0; j < wpb; j++) windowWords.push(hi.bits((j + 1) * wordBits - 1, j * wordBits));
+  for (let q = 0; q < p.loadWords; q++) {
+    // word q of the beat is window word ptr + q (ptr + q < 2 x wpb since q < loadWords <= wpb)
+    const at = ptr.zext(ptrBits + 1).addWrap(q).resize(ptrBits + 1);
+    out.bits.data.at(q).assign(selectTree(windowWords, at).asSInt());
+  }
+  const lastRow = row.eq(h.subWrap(1));
+  const lastChannel = channel.eq(c.subWrap(1));
+  const rowEnd = rowLeft.le(p.loadWords);
+  out.bits.last.assign(rowEnd.and(lastRow).and(lastChannel));
+  const fire = out.valid.and(out.ready);
+  const next = ptr.zext(ptrBits + 1).add(take).resize(ptrBits + 2);
+  const consumeLo = fire.and(next.ge(wpb));
+  const incoming = reader.out;
+  incoming.ready.assign(hiValid.not());
+  const arrives = incoming.valid.and(incoming.ready);
+  when(consumeLo, () => {
+    lo.assign(hi);
+    loValid.assign(hiValid);
+    hiValid.assign(0);
+    ptr.assign(next.subWrap(wpb).resize(ptrBits));
+    when(arrives, () => {
+      lo.assign(incoming.bits);
+      loValid.assign(1);
+    });
+  }).otherwise(() => {
+    when(fire, () => ptr.assign(next.resize(ptrBits)));
+    when(arrives, () => {
+      when(loValid, () => {
+        hi.assign(incoming.bits);
+        hiValid.assign(1);
+      }).otherwise(() => {
+        lo.assign(incoming.bits);
+        loValid.assign(1);
+      });
+    });
+  });
+
+  // ---- position in the map ----
+  when(cmd.valid.and(cmd.ready), () => {
+    running.assign(1);
+    c.assign(cmd.bits.c);
+    h.assign(cmd.bits.h);
+    w.assign(cmd.bits.w);
+    col.assign(0);
+    row.assign(0);
+    channel.assign(0);
+    ptr.assign(0);
+  });
+  when(fire, () => {
+    when(rowEnd, () => {
+      col.assign(0);
+      when(lastRow, () => {
+        row.assign(0);
+        when(lastChannel, () => {
+          running.assign(0);
+          // the map's last memory beat may hold words of no one: drop them
+          loValid.assign(0);
+          hiValid.assign(0);
+        }).otherwise(() => channel.assign(channel.addWrap(1)));
+      }).otherwise(() => row.assign(row.addWrap(1)));
+    }).otherwise(() => col.assign(col.addWrap(p.loadWords)));
+  });
+  busy.assign(running.or(reader.busy));
+  return { cmd, ar, r, out, busy };
+});
