@@ -17,10 +17,11 @@
  *   clock up to one beat plus one clock's worth past what a beat needs, and every beat spends
  *   `dataBytes`. With credit for one beat only, reads and writes alternate.
  * - `b` pulses on the clock after the edge that took a write burst's last beat.
+ * - Writes honour `w.strb`: a byte whose strobe is low keeps its old value.
  * Contents: `+<initPlusarg>=FILE` ($readmemh of beats) at start, else 0 on Verilator and X on
  * Icarus; the debug port reads and writes them.
  */
-import { Bool, Input, Mem, Output, Reg, UInt, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal } from "../core/index.js";
+import { Bool, Input, Mem, Output, Reg, UInt, cat, constant, defineModule, replicate, log2Ceil, mux, requireParam, when, type Signal } from "../core/index.js";
 import { BurstCommand, BurstPort, burstLenBits, type BurstPortParams } from "./burst.js";
 import { queue } from "./queue.js";
 
@@ -141,8 +142,10 @@ export const BurstMemory = defineModule("BurstMemory", (p: BurstMemoryParams) =>
   // ---- write data ----
   const wAddr = beatIndex(awQ.deq.bits.addr).addWrap(wBeat.resize(indexBits));
   const wEnd = wBeat.eq(awQ.deq.bits.len);
+  const byteMask = cat(...Array.from({ length: dataBytes }, (_, j) => replicate(port.w.bits.strb.bit(dataBytes - 1 - j), 8)));
+  const merged = port.w.bits.data.and(byteMask).or(storage.readAsync(wAddr).and(byteMask.not()));
   when(writeGo, () => {
-    storage.write(wAddr, port.w.bits.data);
+    storage.write(wAddr, merged);
     wBeat.assign(mux(wEnd, 0, wBeat.addWrap(1)));
   });
   awQ.deq.ready.assign(writeGo.and(wEnd));

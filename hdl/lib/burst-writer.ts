@@ -1,8 +1,9 @@
 /**
- * BurstWriter { port, burstBeats?, countBits = 24 }: writes the beats of its `in` stream to
- * `beats` consecutive beats from byte address `addr` of a `BurstPort`.
+ * BurstWriter { port, burstBeats?, countBits = 24, strobes = false }: writes the beats of its
+ * `in` stream to `beats` consecutive beats from byte address `addr` of a `BurstPort`.
  *
- * Ports: `cmd` (Decoupled { addr, beats }, in; taken when idle), `in` (Decoupled beat data, in),
+ * Ports: `cmd` (Decoupled { addr, beats }, in; taken when idle), `in` (Decoupled beat data, in;
+ * with `strobes`, Decoupled { data, strb }: the beat's byte enables; without, every byte is written),
  * `aw`, `w` (Decoupled, out) and `b` (Valid, in): the write half of a BurstPort; `busy` (a command
  * taken and not every burst of it acknowledged on `b`).
  *
@@ -11,8 +12,8 @@
  * memory takes it); `in` passes to `w` combinationally, one beat per clock, `last` on each
  * burst's final beat. When `busy` falls every word is in memory, so a later read sees it.
  */
-import { Bool, Decoupled, Input, Output, Reg, UInt, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal } from "../core/index.js";
-import { BurstBeat, BurstCommand, maxBurstBeats, type BurstPortParams } from "./burst.js";
+import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal, type Var } from "../core/index.js";
+import { BurstCommand, BurstWriteBeat, maxBurstBeats, type BurstPortParams } from "./burst.js";
 import { TransferCommand } from "./burst-reader.js";
 import { Valid } from "./valid.js";
 
@@ -20,6 +21,8 @@ export interface BurstWriterParams {
   readonly port: BurstPortParams;
   readonly burstBeats?: number;
   readonly countBits?: number;
+  /** `in` carries byte enables with each beat */
+  readonly strobes?: boolean;
 }
 
 export const BurstWriter = defineModule("BurstWriter", (p: BurstWriterParams) => {
@@ -27,9 +30,10 @@ export const BurstWriter = defineModule("BurstWriter", (p: BurstWriterParams) =>
   requireParam(Number.isInteger(burst) && burst >= 1 && burst <= maxBurstBeats(p.port), `burstBeats must be an integer in 1..${maxBurstBeats(p.port)}, got ${burst}`);
   const countBits = p.countBits ?? 24;
   const cmd = Input(Decoupled(TransferCommand(p.port, countBits)));
-  const input = Input(Decoupled(UInt(8 * p.port.dataBytes)), { name: "in" });
+  const beatType = p.strobes ? Bundle({ data: UInt(8 * p.port.dataBytes), strb: UInt(p.port.dataBytes) }) : UInt(8 * p.port.dataBytes);
+  const input = Input(Decoupled(beatType), { name: "in" });
   const aw = Output(Decoupled(BurstCommand(p.port)));
-  const w = Output(Decoupled(BurstBeat(p.port)));
+  const w = Output(Decoupled(BurstWriteBeat(p.port)));
   const b = Input(Valid(Bool()));
   const busy = Output(Bool());
   const burstBits = log2Ceil(burst + 1);
@@ -49,7 +53,14 @@ export const BurstWriter = defineModule("BurstWriter", (p: BurstWriterParams) =>
   const burstLeft = Reg(UInt(burstBits), { init: 0 });
   const remainingInBurst = mux(burstLeft.eq(0), cut(wLeft), burstLeft);
   w.valid.assign(input.valid.and(wLeft.neq(0)));
-  w.bits.data.assign(input.bits);
+  if (p.strobes) {
+    const bits = input.bits as unknown as { data: Var; strb: Var };
+    w.bits.data.assign(bits.data);
+    w.bits.strb.assign(bits.strb);
+  } else {
+    w.bits.data.assign(input.bits as unknown as Var);
+    w.bits.strb.assign(constant(2 ** p.port.dataBytes - 1, UInt(p.port.dataBytes)));
+  }
   w.bits.last.assign(remainingInBurst.eq(1));
   input.ready.assign(w.ready.and(wLeft.neq(0)));
   const sent = w.valid.and(w.ready);

@@ -7,12 +7,13 @@
  *   ar  (Decoupled, master -> memory)  { addr, len }   a read burst of len + 1 beats from byte address addr
  *   r   (Decoupled, memory -> master)  { data, last }  the beats of the read bursts, in command order
  *   aw  (Decoupled, master -> memory)  { addr, len }   a write burst of len + 1 beats
- *   w   (Decoupled, master -> memory)  { data, last }  the beats of the write bursts, in command order
+ *   w   (Decoupled, master -> memory)  { data, strb, last }  the beats of the write bursts, in command
+ *                                      order; strb bit i enables byte i of data (AXI4's WSTRB)
  *   b   (Valid,     memory -> master)                  one pulse per completed write burst
  *
  * A beat is `dataBytes` bytes (the word at byte address `addr + i * dataBytes` is beat i); `addr`
  * is a multiple of `dataBytes`; `last` marks a burst's final beat. A transfer happens on a clock
- * edge where valid and ready are high; a master keeps `valid` and the payload until `ready`, and
+ * edge where valid and ready are high; byte i of a beat is bits [8i, 8i + 8) of data; a master keeps `valid` and the payload until `ready`, and
  * its `ready` does not wait for the memory's `valid`, as in AXI4.
  */
 import { Bool, Bundle, Decoupled, Flipped, UInt, requireArgument } from "../core/index.js";
@@ -50,10 +51,16 @@ export function BurstCommand(p: BurstPortParams) {
   return Bundle({ addr: UInt(p.addrBits), len: UInt(burstLenBits(p)) });
 }
 
-/** The payload of `r` and `w`. */
+/** The payload of `r`. */
 export function BurstBeat(p: BurstPortParams) {
   checkPort(p);
   return Bundle({ data: UInt(8 * p.dataBytes), last: Bool() });
+}
+
+/** The payload of `w`: a beat with its byte enables. */
+export function BurstWriteBeat(p: BurstPortParams) {
+  checkPort(p);
+  return Bundle({ data: UInt(8 * p.dataBytes), strb: UInt(p.dataBytes), last: Bool() });
 }
 
 /** The whole port, directions as seen from the master. */
@@ -62,7 +69,7 @@ export function BurstPort(p: BurstPortParams) {
     ar: Decoupled(BurstCommand(p)),
     r: Flipped(Decoupled(BurstBeat(p))),
     aw: Decoupled(BurstCommand(p)),
-    w: Decoupled(BurstBeat(p)),
+    w: Decoupled(BurstWriteBeat(p)),
     b: Flipped(Valid(Bool())),
   });
 }

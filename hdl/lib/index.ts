@@ -21,7 +21,7 @@ export { Synchronizer } from "./synchronizer.js";
 export { AsyncFifo } from "./async-fifo.js";
 export type { AsyncFifoParams } from "./async-fifo.js";
 export { leaves, pack, typeWidth, unpackInto } from "./pack.js";
-export { BurstBeat, BurstCommand, BurstPort, burstLenBits, maxBurstBeats } from "./burst.js";
+export { BurstBeat, BurstCommand, BurstPort, BurstWriteBeat, burstLenBits, maxBurstBeats } from "./burst.js";
 export type { BurstPortParams, BurstPortType } from "./burst.js";
 export { BurstMemory, bandwidthFraction } from "./burst-memory.js";
 export type { BurstMemoryParams } from "./burst-memory.js";

@@ -44,6 +44,7 @@ const LoaderTop = defineModule("LoaderTop", (q: { bytesPerCycle: number }) => {
   mem.port.aw.bits.len.assign(0);
   mem.port.w.valid.assign(0);
   mem.port.w.bits.data.assign(0);
+  mem.port.w.bits.strb.assign(0);
   mem.port.w.bits.last.assign(0);
   loader.out.ready.assign(outReady);
   outValid.assign(loader.out.valid);
