@@ -2,7 +2,8 @@
  * BurstWriter { port, burstBeats?, countBits = 24, strobes = false }: writes the beats of its
  * `in` stream to `beats` consecutive beats from byte address `addr` of a `BurstPort`.
  *
- * Ports: `cmd` (Decoupled { addr, beats }, in; taken when idle), `in` (Decoupled beat data, in;
+ * Ports: `cmd` (Decoupled { addr, beats }, in; taken once the previous command's beats are all
+ * sent, without waiting for its acknowledgements), `in` (Decoupled beat data, in;
  * with `strobes`, Decoupled { data, strb }: the beat's byte enables; without, every byte is written),
  * `aw`, `w` (Decoupled, out) and `b` (Valid, in): the write half of a BurstPort; `busy` (a command
  * taken and not every burst of it acknowledged on `b`).
@@ -71,7 +72,7 @@ export const BurstWriter = defineModule("BurstWriter", (p: BurstWriterParams) =>
   const unacked = Reg(UInt(unackedBits), { init: 0 });
   unacked.assign(unacked.add(commanded.zext(unackedBits)).subWrap(b.valid.zext(unackedBits + 1)).resize(unackedBits));
 
-  cmd.ready.assign(awLeft.eq(0).and(wLeft.eq(0)).and(unacked.eq(0)));
+  cmd.ready.assign(awLeft.eq(0).and(wLeft.eq(0)));
   when(cmd.valid.and(cmd.ready), () => {
     nextAddr.assign(cmd.bits.addr);
     awLeft.assign(cmd.bits.beats);

@@ -7,7 +7,7 @@
  * misaligned addresses raise `error`; parameter errors name the caller's line.
  */
 import { describe, expect, it } from "vitest";
-import { Bool, Input, Output, UInt, connect, defineModule, elaborate } from "../../hdl/core";
+import { Bool, Input, Output, UInt, connect, defineModule, elaborate, type Var } from "../../hdl/core";
 import { BurstMemory, BurstReader, BurstWriter, bandwidthFraction, type BurstPortParams } from "../../hdl/lib";
 import { simulate, type Backend, type Stimulus } from "../../sim";
 import { rng } from "../helpers/rng";
@@ -160,10 +160,11 @@ const StrobeTop = defineModule("StrobeTop", () => {
   writer.cmd.valid.assign(start);
   writer.cmd.bits.addr.assign(dst);
   writer.cmd.bits.beats.assign(beats);
-  writer.in.valid.assign(inValid);
-  writer.in.bits.data.assign(inData);
-  writer.in.bits.strb.assign(inStrb);
-  inReady.assign(writer.in.ready);
+  const toWriter = writer.in as unknown as { valid: Var; ready: Var; bits: { data: Var; strb: Var } }; // strobes: true
+  toWriter.valid.assign(inValid);
+  toWriter.bits.data.assign(inData);
+  toWriter.bits.strb.assign(inStrb);
+  inReady.assign(toWriter.ready);
   busy.assign(writer.busy);
   connect(mem.port.aw, writer.aw);
   connect(mem.port.w, writer.w);

@@ -5,15 +5,16 @@
  * beats of `loadWords` words (a row takes ceil(w / loadWords) beats; words past the row's end
  * in its last beat are unspecified).
  *
- * Memory layout: word i = (channel x h + row) x w + column of the map at byte address
- * `addr + i x wordBits / 8`, rows packed with no padding; word j of a memory beat is its bits
- * [j x wordBits, (j + 1) x wordBits). `addr` is a multiple of the beat.
+ * Memory layout (as MapWriter writes it): word (channel, row, column) at word index
+ * (channel x h + row) x pitch + column from byte address `addr` (a multiple of the beat),
+ * pitch - w < wordsPerBeat words of padding after each row (pitch = w: rows packed); word j of a
+ * memory beat is its bits [j x wordBits, (j + 1) x wordBits).
  *
- * Ports: `cmd` (Decoupled { addr, c, h, w }, in; taken when idle), `ar`/`r` (the read half of
+ * Ports: `cmd` (Decoupled { addr, c, h, w, pitch }, in; taken when idle), `ar`/`r` (the read half of
  * a BurstPort, through a BurstReader), `out` (Decoupled { data: Vec(loadWords, SInt(wordBits)),
  * last }: `last` on the map's final beat), `busy`.
  *
- * Timing: one out beat per clock while memory keeps up (a memory beat holds wordsPerBeat >=
+ * Timing: one out beat per clock while memory keeps up, one clock more per padded row (a memory beat holds wordsPerBeat >=
  * loadWords words; two of them are held, the out words picked by a mux from the pair). Cost:
  * loadWords muxes of 2 x wordsPerBeat words.
  */
@@ -31,6 +32,7 @@ export interface MapLoaderParams {
 }
 
 const bitsFor = (max: number): number => Math.max(1, log2Ceil(max + 1));
+const ptrBits0 = (wpb: number): number => Math.max(1, log2Ceil(wpb));
 
 export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const wordBits = p.wordBits ?? 16;
@@ -41,10 +43,11 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
     [isIntIn(p.loadWords, 1, wpb), `loadWords must be an integer in 1..${wpb} (words per memory beat), got ${p.loadWords}`],
     [isIntIn(p.maxChannels, 1, 65535) && isIntIn(p.maxHeight, 1, 65535) && isIntIn(p.maxWidth, 1, 65535), "maxChannels, maxHeight and maxWidth must be integers in 1..65535"],
   ]);
-  const totalMax = p.maxChannels * p.maxHeight * p.maxWidth;
+  const totalMax = p.maxChannels * p.maxHeight * (p.maxWidth + wpb - 1);
   const beatsMax = Math.ceil(totalMax / wpb);
   const countBits = bitsFor(beatsMax);
-  const cmd = Input(Decoupled(Bundle({ addr: UInt(p.port.addrBits), c: UInt(bitsFor(p.maxChannels)), h: UInt(bitsFor(p.maxHeight)), w: UInt(bitsFor(p.maxWidth)) })));
+  const maxPitch = p.maxWidth + wpb - 1;
+  const cmd = Input(Decoupled(Bundle({ addr: UInt(p.port.addrBits), c: UInt(bitsFor(p.maxChannels)), h: UInt(bitsFor(p.maxHeight)), w: UInt(bitsFor(p.maxWidth)), pitch: UInt(bitsFor(maxPitch)) })));
   const ar = Output(Decoupled(BurstCommand(p.port)));
   const r = Input(Decoupled(BurstBeat(p.port)));
   const out = Output(Decoupled(Bundle({ data: Vec(p.loadWords, SInt(wordBits)), last: Bool() })));
@@ -58,10 +61,13 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const col = Reg(UInt(cmd.bits.w.width), { init: 0 });
   const row = Reg(UInt(cmd.bits.h.width), { init: 0 });
   const channel = Reg(UInt(cmd.bits.c.width), { init: 0 });
+  const pad = Reg(UInt(ptrBits0(wpb)), { init: 0 }); // pitch - w
+  const skipping = Reg(Bool(), { init: 0 }); // dropping a row's padding
 
   // ---- the reader: every beat of the map ----
   const reader = BurstReader.instance({ port: p.port, countBits });
-  const words = cmd.bits.c.mul(cmd.bits.h).mul(cmd.bits.w);
+  // the words from the first to the last of the map: (c h - 1) pitch + w
+  const words = cmd.bits.c.mul(cmd.bits.h).subWrap(1).mul(cmd.bits.pitch).add(cmd.bits.w);
   const beats = words.add(wpb - 1).shr(log2Ceil(wpb)).resize(countBits);
   reader.cmd.valid.assign(cmd.valid.and(running.not()));
   reader.cmd.bits.addr.assign(cmd.bits.addr);
@@ -87,7 +93,7 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const take = mux(rowLeft.lt(p.loadWords), rowLeft, p.loadWords).resize(bitsFor(p.loadWords)); // words in this beat
   const inLo = mux(loValid, constant(wpb, UInt(bitsFor(wpb))).subWrap(ptr.zext(bitsFor(wpb))), 0).resize(bitsFor(2 * wpb));
   const avail = inLo.add(mux(hiValid, wpb, 0)).resize(bitsFor(2 * wpb) + 1);
-  out.valid.assign(running.and(avail.ge(take)));
+  out.valid.assign(running.and(skipping.not()).and(avail.ge(take)));
   const windowWords: Signal[] = [];
   for (let j = 0; j < wpb; j++) windowWords.push(lo.bits((j + 1) * wordBits - 1, j * wordBits));
   for (let j = 0; j < wpb; j++) windowWords.push(hi.bits((j + 1) * wordBits - 1, j * wordBits));
@@ -101,8 +107,10 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const rowEnd = rowLeft.le(p.loadWords);
   out.bits.last.assign(rowEnd.and(lastRow).and(lastChannel));
   const fire = out.valid.and(out.ready);
-  const next = ptr.zext(ptrBits + 1).add(take).resize(ptrBits + 2);
-  const consumeLo = fire.and(next.ge(wpb));
+  const skipNow = skipping.and(avail.ge(pad));
+  const used = fire.or(skipNow); // words leave the window: take of them, or the padding
+  const next = ptr.zext(ptrBits + 1).add(mux(skipping, pad, take)).resize(ptrBits + 2);
+  const consumeLo = used.and(next.ge(wpb));
   const incoming = reader.out;
   incoming.ready.assign(hiValid.not());
   const arrives = incoming.valid.and(incoming.ready);
@@ -116,7 +124,7 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
       loValid.assign(1);
     });
   }).otherwise(() => {
-    when(fire, () => ptr.assign(next.resize(ptrBits)));
+    when(used, () => ptr.assign(next.resize(ptrBits)));
     when(arrives, () => {
       when(loValid, () => {
         hi.assign(incoming.bits);
@@ -134,18 +142,23 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
     c.assign(cmd.bits.c);
     h.assign(cmd.bits.h);
     w.assign(cmd.bits.w);
+    pad.assign(cmd.bits.pitch.subWrap(cmd.bits.w).resize(pad.width));
+    skipping.assign(0);
     col.assign(0);
     row.assign(0);
     channel.assign(0);
     ptr.assign(0);
   });
+  when(skipNow, () => skipping.assign(0));
   when(fire, () => {
     when(rowEnd, () => {
       col.assign(0);
+      skipping.assign(pad.neq(0));
       when(lastRow, () => {
         row.assign(0);
         when(lastChannel, () => {
           running.assign(0);
+          skipping.assign(0);
           // the map's last memory beat may hold words of no one: drop them
           loValid.assign(0);
           hiValid.assign(0);

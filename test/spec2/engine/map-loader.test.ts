@@ -1,6 +1,6 @@
 /**
- * MapLoader on both simulators: maps of different run-time shapes, packed in a BurstMemory as
- * the layout rule says (computed here), come out as the tiler's load beats, row by row in beats
+ * MapLoader on both simulators: maps of different run-time shapes, in a BurstMemory as the layout
+ * rule says (computed here; packed rows and rows padded with random words), come out as the tiler's load beats, row by row in beats
  * of loadWords words, under random back-pressure and a slow memory; `last` on the final beat.
  */
 import { describe, expect, it } from "vitest";
@@ -20,6 +20,7 @@ const LoaderTop = defineModule("LoaderTop", (q: { bytesPerCycle: number }) => {
   const c = Input(UInt(4));
   const h = Input(UInt(5));
   const w = Input(UInt(5));
+  const pitch = Input(UInt(6));
   const outReady = Input(Bool());
   const dbgAddr = Input(UInt(9), { name: "dbg_addr" });
   const dbgWe = Input(Bool(), { name: "dbg_we" });
@@ -36,6 +37,7 @@ const LoaderTop = defineModule("LoaderTop", (q: { bytesPerCycle: number }) => {
   loader.cmd.bits.c.assign(c);
   loader.cmd.bits.h.assign(h);
   loader.cmd.bits.w.assign(w);
+  loader.cmd.bits.pitch.assign(pitch);
   taken.assign(loader.cmd.ready);
   connect(mem.port.ar, loader.ar);
   connect(loader.r, mem.port.r);
@@ -54,7 +56,7 @@ const LoaderTop = defineModule("LoaderTop", (q: { bytesPerCycle: number }) => {
   mem.dbgAddr.assign(dbgAddr);
   mem.dbgWe.assign(dbgWe);
   mem.dbgWdata.assign(dbgWdata);
-  return { start, addr, c, h, w, outReady, dbgAddr, dbgWe, dbgWdata, taken, outValid, outLast, outData, busy };
+  return { start, addr, c, h, w, pitch, outReady, dbgAddr, dbgWe, dbgWdata, taken, outValid, outLast, outData, busy };
 });
 
 interface MapCase {
@@ -62,6 +64,8 @@ interface MapCase {
   readonly c: number;
   readonly h: number;
   readonly w: number;
+  /** words from one row's start to the next's (w: packed) */
+  readonly pitch: number;
 }
 
 /** The load beats of a map: [words of the beat (only the row's), last]. */
@@ -76,12 +80,14 @@ function expectedBeats(map: readonly number[], m: MapCase): [number[], boolean][
   return beats;
 }
 
-/** Memory beats holding `map` from beat `base`: word j of a beat in bits [16 j, 16 j + 16). */
-function packMap(map: readonly number[]): bigint[] {
+/** Memory beats holding `map` by the layout rule, padding words random: word j of a beat in bits [16 j, 16 j + 16). */
+function packMap(map: readonly number[], m: MapCase, r: () => number): bigint[] {
+  const words = Array.from({ length: m.c * m.h * m.pitch }, () => Math.floor(r() * 65536));
+  for (let row = 0; row < m.c * m.h; row++) for (let col = 0; col < m.w; col++) words[row * m.pitch + col] = map[row * m.w + col]!;
   const beats: bigint[] = [];
-  for (let i = 0; i < map.length; i += 4) {
+  for (let i = 0; i < words.length; i += 4) {
     let b = 0n;
-    for (let j = 0; j < 4 && i + j < map.length; j++) b |= BigInt.asUintN(16, BigInt(map[i + j]!)) << BigInt(16 * j);
+    for (let j = 0; j < 4 && i + j < words.length; j++) b |= BigInt.asUintN(16, BigInt(words[i + j]!)) << BigInt(16 * j);
     beats.push(b);
   }
   return beats;
@@ -93,7 +99,7 @@ async function runMaps(backend: Backend, cases: readonly MapCase[], bytesPerCycl
   const sim = await simulate(elaborate(LoaderTop, { bytesPerCycle }), { backend });
   try {
     const fill: Stimulus[] = [];
-    cases.forEach((m, k) => packMap(maps[k]!).forEach((b, i) => fill.push({ dbg_we: 1, dbg_addr: m.base + i, dbg_wdata: b })));
+    cases.forEach((m, k) => packMap(maps[k]!, m, r).forEach((b, i) => fill.push({ dbg_we: 1, dbg_addr: m.base + i, dbg_wdata: b })));
     await sim.batch(fill, { resetCycles: 1, allowX: true });
     sim.poke("dbg_we", 0);
     for (const [k, m] of cases.entries()) {
@@ -102,6 +108,7 @@ async function runMaps(backend: Backend, cases: readonly MapCase[], bytesPerCycl
       sim.poke("c", m.c);
       sim.poke("h", m.h);
       sim.poke("w", m.w);
+      sim.poke("pitch", m.pitch);
       expect(await sim.peek("taken")).toBe(1);
       await sim.step();
       sim.poke("start", 0);
@@ -129,11 +136,12 @@ async function runMaps(backend: Backend, cases: readonly MapCase[], bytesPerCycl
 
 describe("MapLoader", () => {
   const cases: MapCase[] = [
-    { base: 3, c: 2, h: 3, w: 5 },
-    { base: 40, c: 1, h: 4, w: 7 },
-    { base: 100, c: 3, h: 2, w: 2 },
-    { base: 200, c: 1, h: 1, w: 1 },
-    { base: 300, c: 2, h: 2, w: 6 },
+    { base: 3, c: 2, h: 3, w: 5, pitch: 5 },
+    { base: 40, c: 1, h: 4, w: 7, pitch: 8 },
+    { base: 100, c: 3, h: 2, w: 2, pitch: 5 },
+    { base: 200, c: 1, h: 1, w: 1, pitch: 1 },
+    { base: 300, c: 2, h: 2, w: 6, pitch: 6 },
+    { base: 340, c: 2, h: 3, w: 3, pitch: 4 },
   ];
   for (const backend of ["iverilog", "verilator"] as const) {
     it(`${backend}: maps of run-time shapes stream as load beats (fast and slow memory, random back-pressure)`, async () => {
