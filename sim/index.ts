@@ -6,6 +6,7 @@ export type { ElaboratedDesign, PortInfo } from "../hdl/core/design.js";
 export * from "./errors.js";
 export { simulate, runBatch } from "./simulate.js";
 export { Simulation, clockEdges } from "./simulation.js";
+export type { CoverHit } from "./checks.js";
 export type { Backend, SimOptions, Stimulus, Sample, BatchOptions } from "./options.js";
 export type { PortTable, SimValue } from "./ports.js";
 export { MAX_NUMBER_WIDTH } from "./ports.js";
