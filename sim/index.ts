@@ -14,3 +14,4 @@ export { icarusTestbench } from "./icarus.js";
 export { verilatorHarness, buildVerilator } from "./verilator.js";
 export type { VerilatorBuild, VerilatorOptions } from "./verilator.js";
 export { cacheRoot } from "./build-cache.js";
+export * from "./testbench/index.js";

@@ -12,19 +12,24 @@ import { ElaborationState, elaborateModule, isStackOverflow, withElaborationStat
 import { assignNames, type Namer } from "./names.js";
 import { formatLoc, userLocation, type SourceLoc } from "./source.js";
 
-export interface Elaboration extends ElaboratedDesign {
+export interface Elaboration<IO = unknown> extends ElaboratedDesign {
   /** The checked IR, for other backends. */
   readonly ir: IrDesign;
+  /** The ports the top module's body returned (its Vars, bundles and vectors), for typed testbench handles. */
+  readonly io: IO;
 }
 
 /** Elaborates `def` with `params` as the top module. Throws HdlError/HdlCheckError on a design error. */
-export function elaborate<P, IO>(def: ModuleDef<P, IO>, ...args: ParamArgs<P>): Elaboration {
+export function elaborate<P, IO>(def: ModuleDef<P, IO>, ...args: ParamArgs<P>): Elaboration<IO> {
   const params = args[0] as P;
   const state = new ElaborationState();
   const site = userLocation();
   let top: IrModule;
+  let io: IO;
   try {
-    top = withElaborationState(state, () => elaborateModule(def, params, site)).module;
+    const built = withElaborationState(state, () => elaborateModule(def, params, site));
+    top = built.module;
+    io = built.io as IO;
   } catch (e) {
     throw isStackOverflow(e) ? outOfStack(state, site) : e;
   }
@@ -42,6 +47,7 @@ export function elaborate<P, IO>(def: ModuleDef<P, IO>, ...args: ParamArgs<P>): 
     verilog,
     ports,
     ir,
+    io,
     ...(top.hasClock ? { clock: implicitPortOf(top, "clock")?.name ?? "clock" } : {}),
     ...(top.hasReset ? { reset: implicitPortOf(top, "reset")?.name ?? "reset" } : {}),
     ...(domainClocks.length > 0 ? { domainClocks } : {}),
