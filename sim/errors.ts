@@ -111,3 +111,20 @@ export function indent(text: string, prefix = "  "): string {
     .map((l) => prefix + l)
     .join("\n");
 }
+
+/** An `assert` (or `assume`) of the design failed in simulation; the simulator was stopped. */
+export class SimAssertionError extends SimError {
+  override name = "SimAssertionError";
+  constructor(
+    readonly kind: "assert" | "assume",
+    /** The user's `file:line` of the statement. */
+    readonly site: string,
+    readonly assertion: string,
+    /** The cycle whose values broke it (the `sim.cycle` a peek of them would have seen). */
+    readonly cycle: number,
+    /** The instance path the simulator reports. */
+    readonly instance: string,
+  ) {
+    super(`${site}: ${kind === "assert" ? "assertion" : "assumption"} failed at cycle ${cycle}: ${assertion} (in ${instance})`);
+  }
+}

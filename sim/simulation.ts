@@ -10,6 +10,7 @@
 import { resolve } from "node:path";
 import type { ElaboratedDesign, PortInfo } from "../hdl/core/design.js";
 import { streamBatch } from "./batch.js";
+import { CheckEvents, type CoverHit } from "./checks.js";
 import { SimCycleLimitError, SimUsageError, SimXError } from "./errors.js";
 import type { Launch } from "./launch.js";
 import { xAllowed, type Backend, type BatchOptions, type Sample, type SimOptions, type Stimulus } from "./options.js";
@@ -26,6 +27,7 @@ export class Simulation {
   private readonly t: Transport;
   private readonly maxCycles: number;
   private readonly inputHex: string[];
+  private readonly checks: CheckEvents;
   private pokes = "";
 
   /** @internal use `simulate()`. */
@@ -39,7 +41,8 @@ export class Simulation {
     if (opts.vcd !== undefined) args.push(launch.vcdArg(resolve(opts.vcd)));
     for (const [name, value] of Object.entries(opts.plusargs ?? {})) args.push(`+${name}=${value}`);
     const hint = backend === "verilator" ? "apt-get install verilator" : "apt-get install iverilog";
-    this.t = new Transport(launch, args, opts.timeoutMs ?? 60_000, hint);
+    this.checks = new CheckEvents(design);
+    this.t = new Transport(launch, args, opts.timeoutMs ?? 60_000, hint, (line) => this.checks.onLine(line));
   }
 
   /** Wait for the simulator's ready line. @internal */
@@ -183,7 +186,12 @@ export class Simulation {
     return streamBatch(this.t, this.table, this.inputHex, stimulus, start, opts);
   }
 
-  /** Lines the design printed ($display) so far. */
+  /** The design's `cover` statements reached so far, each once, in the order they were first reached. */
+  covers(): readonly CoverHit[] {
+    return this.checks.covers;
+  }
+
+  /** Lines the design printed (`printf`, `$display`) so far (the last 1000). */
   output(): readonly string[] {
     return this.t.log;
   }

@@ -41,6 +41,8 @@ export class Transport {
     args: readonly string[],
     private readonly timeoutMs: number,
     installHint: string,
+    /** Handles the design's check reports (`@A`, `@C` lines); a returned error ends the session. */
+    private readonly onCheck: ((line: string) => SimError | undefined) | undefined = undefined,
   ) {
     this.tool = launch.tool;
     this.child = spawn(launch.command, [...launch.args, ...args], { stdio: ["pipe", "pipe", "pipe"] });
@@ -153,6 +155,11 @@ export class Transport {
 
   private onResponse(line: string): void {
     if (line.startsWith("@Q")) return;
+    if (this.onCheck && (line.startsWith("@A ") || line.startsWith("@C "))) {
+      const e = this.onCheck(line);
+      if (e) this.kill(e);
+      return;
+    }
     if (line.startsWith("@!")) {
       this.kill(new SimError(`protocol error from ${this.tool} harness: ${line.slice(2).trim()}`));
       return;

@@ -4,3 +4,6 @@ export type { ResourceReport, SynthOptions, SynthTarget } from "./synthesize.js"
 export { runYosysScript, yosysVersion, YosysError } from "./yosys.js";
 export type { YosysProgress, YosysRunOptions, YosysRunResult } from "./yosys.js";
 export { DesignModuleError, loadDesignModule } from "./load.js";
+export { prove, proveDesign, ProveError, ProveToolMissingError } from "./formal.js";
+export type { CoverResult, ProveMode, ProveOptions, ProveResult, Solver, Trace } from "./formal.js";
+export type { TraceRow } from "./counterexample.js";

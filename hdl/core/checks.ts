@@ -56,6 +56,7 @@ class ModuleChecker {
     this.checkStatements(this.m.body);
     this.checkMemories();
     this.checkRegisters();
+    for (const v of this.m.verification) for (const e of [v.cond, v.enable, ...v.args]) this.checkOwnership(e, v.loc);
     this.checkDriven();
     this.checkOverrides(this.m.body);
     this.checkLoops();

@@ -12,6 +12,19 @@ export interface PortInfo {
   readonly signed: boolean;
 }
 
+/** One assert / assume / cover / printf statement of the design (hdl/core/verify.ts). */
+export interface VerificationInfo {
+  /** Its position in `ElaboratedDesign.verification`; the Verilog reports it by this number. */
+  readonly index: number;
+  readonly kind: "assert" | "assume" | "cover" | "printf";
+  /** assert / assume: the message; cover: the name; printf: the format. */
+  readonly message: string;
+  /** The user's `file:line`. */
+  readonly site: string;
+  /** The Verilog module holding it. */
+  readonly module: string;
+}
+
 export interface ElaboratedDesign {
   /** Name of the top Verilog module. */
   readonly top: string;
@@ -33,4 +46,6 @@ export interface ElaboratedDesign {
    * `initAsFile`): NAME -> contents. Backends place them where their tools look.
    */
   readonly files?: Readonly<Record<string, string>>;
+  /** The design's assert / assume / cover / printf statements, by index (absent when it has none). */
+  readonly verification?: readonly VerificationInfo[];
 }

@@ -6,6 +6,7 @@
 import { implicitPortOf, implicitRole, isImplicitPort } from "./clock.js";
 import { ExprWriter } from "./emit-expr.js";
 import { memoryDeclaration, memoryLogic, prepareMemory, type DataFiles } from "./emit-memory.js";
+import { countVerification, prepareVerification, verificationLogic } from "./emit-verify.js";
 import type { IrDomain, IrInstance, IrModule, IrSignal, IrStmt, IrWhen, ResetStyle } from "./ir.js";
 import type { Namer } from "./names.js";
 import { projectAll, singleConnect, type Projection } from "./project.js";
@@ -68,6 +69,10 @@ export class ModuleEmitter {
       else if (proj && s.kind !== "input") appendAll(logic, this.combinational(s, proj));
     }
     for (const mem of m.memories) appendAll(logic, memoryLogic(mem, this.w, this.namer, this.files, (d) => this.domainOf(d).clock));
+    appendAll(logic, verificationLogic(m, this.w, this.namer, (d) => {
+      const { clock, reset, style } = this.domainOf(d);
+      return { clock, reset, activeLow: style.active === "low" };
+    }));
     const lines = this.header();
     appendAll(lines, this.declarations());
     appendAll(lines, this.tempDeclarations());
@@ -90,6 +95,7 @@ export class ModuleEmitter {
       }
       for (const p of mem.writePorts) [p.addr, p.data, p.enable].forEach((e) => w.count(e));
     }
+    countVerification(this.m, w);
   }
 
   /** Declares every wire of the module in the order `emit` writes the expressions (which fixes temporary names). */
@@ -106,6 +112,7 @@ export class ModuleEmitter {
       }
     }
     for (const mem of this.m.memories) prepareMemory(mem, this.w);
+    prepareVerification(this.m, this.w);
   }
 
   private prepareStatements(stmts: readonly IrStmt[], target: IrSignal): void {

@@ -6,7 +6,7 @@
  * an elaborated design (`elaborate(...).ir`). Nothing here recurses.
  */
 import { implicitRole } from "./clock.js";
-import type { IrDesign, IrExpr, IrMemory, IrModule, IrSignal, IrStmt } from "./ir.js";
+import type { IrDesign, IrExpr, IrMemory, IrModule, IrSignal, IrStmt, IrVerification } from "./ir.js";
 
 const IND = "  ";
 
@@ -94,6 +94,12 @@ function statementLines(body: readonly IrStmt[], depth: number): string[] {
   return out;
 }
 
+function verificationLine(v: IrVerification): string {
+  const when = v.enable.k === "lit" && v.enable.value === 1n ? "" : ` when ${printExpr(v.enable)}`;
+  const what = v.k === "printf" ? [JSON.stringify(v.message), ...v.args.map(printExpr)].join(", ") : `${printExpr(v.cond)}, ${JSON.stringify(v.message)}`;
+  return `${v.k} ${what}${when}${v.domain ? ` (domain ${v.domain.name})` : ""}`;
+}
+
 /** One module: header, ports, signals, memories, instances, then the body. */
 export function printModule(m: IrModule): string {
   const lines = [`module ${m.name}${m.params !== "" && m.params !== "null" ? ` ${m.params}` : ""}${m.blackbox ? " (blackbox)" : ""}`];
@@ -101,6 +107,7 @@ export function printModule(m: IrModule): string {
   for (const s of m.signals) lines.push(IND + signalLine(s));
   for (const mem of m.memories) for (const l of memoryLines(mem)) lines.push(IND + l);
   for (const inst of m.instances) lines.push(`${IND}instance ${inst.name}: ${inst.of.name}`);
+  for (const v of m.verification) lines.push(IND + verificationLine(v));
   if (m.body.length > 0) {
     lines.push(`${IND}body`);
     for (const l of statementLines(m.body, 2)) lines.push(l);

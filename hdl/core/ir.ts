@@ -209,7 +209,33 @@ export interface IrModule {
   readonly resetStyle: ResetStyle;
   /** The clock domains declared in this module. */
   readonly domains: IrDomain[];
+  /** assert / assume / cover / printf statements, in program order. */
+  readonly verification: IrVerification[];
   readonly blackbox?: IrBlackbox;
+}
+
+/**
+ * A verification statement: `assert`, `assume`, `cover` or `printf` (hdl/core/verify.ts).
+ * Semantics, for every backend (hdl/core/README.md#assertions): at each rising edge of its
+ * clock, with the values a peek just before that edge sees, and only while its domain's reset
+ * is inactive (always, in a domain without a reset), a statement whose `enable` is 1 acts:
+ * assert/assume fail when `cond` is 0; cover is reached when `cond` is 1; printf prints.
+ */
+export interface IrVerification {
+  readonly k: "assert" | "assume" | "cover" | "printf";
+  /** assert, assume: what must hold; cover: the event to reach; printf: the literal 1. */
+  readonly cond: IrExpr;
+  /** The enclosing `when` conditions, AND'ed (the literal 1 outside any `when`). */
+  readonly enable: IrExpr;
+  /** assert, assume: the message; cover: its name; printf: the format (`%d %x %b %c %%`). */
+  readonly message: string;
+  /** printf: the values printed, one per `%d`, `%x`, `%b` or `%c`. */
+  readonly args: readonly IrExpr[];
+  /** The clock domain (absent: the module's implicit clock and reset). */
+  readonly domain?: IrDomain;
+  readonly loc: SourceLoc;
+  /** Position in the design's list of verification statements (`ElaboratedDesign.verification`), set by elaborate. */
+  index: number;
 }
 
 export interface IrDesign {

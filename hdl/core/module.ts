@@ -175,6 +175,7 @@ export function elaborateModule<P, IO>(def: ModuleDef<P, IO>, params: P, loc: So
     hasReset: false,
     resetStyle: style,
     domains: [],
+    verification: [],
     ...(bb ? { blackbox: blackboxInfo(def, params, baseName) } : {}),
   };
   if (bb) s.names.add(baseName);
