@@ -95,8 +95,8 @@ export function layerBench(p: Spec2LayerParams, capacity: number, verilog?: stri
   return { ...d, verilog: `${verilog}\n${d.verilog.slice(start)}` };
 }
 
-/** The hex file of a batch: one word per beat, {valid = 1, words}, then zero words up to `depth`. */
-function writeInputFile(p: Spec2LayerParams, maps: readonly ArrayLike<number>[], depth: number): string {
+/** The hex file of a batch (the `spec2_input` plusarg of `layerBench`): one word per beat, {valid = 1, words}, then zero words up to `depth`. */
+export function writeInputFile(p: Spec2LayerParams, maps: readonly ArrayLike<number>[], depth: number): string {
   const { cin, h, w } = p.layer;
   const bits = p.layer.formats.actBits;
   const lw = p.loadWords ?? 1;

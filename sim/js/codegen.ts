@@ -16,7 +16,9 @@ import type { FlatDomain, FlatMemory, FlatSignal, Netlist, Scope } from "./flatt
 import { ext, literalCode, toUser, zeroCode, type Operand } from "./repr.js";
 
 /** Statements per generated function (large functions are not optimised by V8). */
-const CHUNK_LINES = 800;
+const CHUNK_LINES = 100;
+/** Deepest nesting of operators written inline into one expression. */
+const MAX_INLINE_DEPTH = 12;
 
 export interface VcdSignal {
   readonly path: readonly string[];
@@ -39,9 +41,9 @@ export interface ModelSource {
 
 /** What an edge of one clock does: next values computed, memories written, registers updated (in this order). */
 interface Phases {
-  readonly compute: string[];
-  readonly write: string[];
-  readonly commit: string[];
+  readonly compute: string[][];
+  readonly write: string[][];
+  readonly commit: string[][];
 }
 
 /** A register or synchronous read port updated at an edge. */
@@ -67,6 +69,11 @@ class Generator {
   /** Flat signals read by some combinational expression. */
   private readonly readAsData = new Set<number>();
   private readonly done = new Set<string>();
+  /** Temporaries written inline into their only reader, with their nesting depth. */
+  private readonly inlined = new Map<number, { code: string; depth: number }>();
+  private readonly single = new Map<Scope["module"], Set<IrOp>>();
+  /** Combinational signals that are another variable under a new name. */
+  private readonly alias = new Map<number, string>();
 
   constructor(private readonly net: Netlist) {}
 
@@ -89,10 +96,10 @@ class Generator {
     };
     for (const st of this.state) {
       const g = group(st.domain);
-      g.compute.push(...st.compute);
-      g.commit.push(...st.commit);
+      g.compute.push(st.compute);
+      g.commit.push(st.commit);
     }
-    for (const w of this.writes) group(w.domain).write.push(...w.lines);
+    for (const w of this.writes) group(w.domain).write.push(w.lines);
     const fastClock = clocks.map((c) => c.kind === "input" && c.scope === net.top && !this.readAsData.has(c.id));
 
     const L: string[] = ['"use strict";'];
@@ -101,15 +108,18 @@ class Generator {
     if (this.tempCount > 0) L.push(`let ${Array.from({ length: this.tempCount }, (_, i) => `t${i} = 0`).join(", ")};`);
     for (const m of net.memories) L.push(`const m${m.id} = h.mems[${m.id}];`);
     clocks.forEach((_, k) => L.push(`let p${k} = 0;`));
-    const chunks = this.chunks();
-    chunks.forEach((body, i) => L.push(`function comb${i}() {`, ...body, "}"));
-    L.push(`function comb() { ${chunks.map((_, i) => `comb${i}();`).join(" ")} }`);
+    chunkedFunction(L, "comb", this.comb);
     clocks.forEach((_, k) => {
       const g = byClock.get(k) ?? { compute: [], write: [], commit: [] };
-      L.push(`function compute${k}() {`, ...g.compute, "}", `function write${k}() {`, ...g.write, "}", `function commit${k}() {`, ...g.commit, "}");
+      chunkedFunction(L, `compute${k}`, g.compute);
+      chunkedFunction(L, `write${k}`, g.write);
+      chunkedFunction(L, `commit${k}`, g.commit);
     });
     L.push("function settle() {", "  for (let i = 0; ; i++) {", "    comb();", "    let again = false;", ...this.asyncResets);
-    clocks.forEach((c, k) => L.push(`    let r${k} = false;`, `    if (s${c.id} !== p${k}) { p${k} = s${c.id}; r${k} = s${c.id} !== 0; }`));
+    clocks.forEach((c, k) => {
+      const v = this.signalName(c);
+      L.push(`    let r${k} = false;`, `    if (${v} !== p${k}) { p${k} = ${v}; r${k} = ${v} !== 0; }`);
+    });
     if (clocks.length > 0) {
       L.push(`    if (${clocks.map((_, k) => `r${k}`).join(" || ")}) {`);
       clocks.forEach((_, k) => L.push(`      if (r${k}) compute${k}();`));
@@ -125,10 +135,10 @@ class Generator {
     const outputs = ports.filter((p) => p.kind === "output");
     L.push("return {");
     L.push(`  set: [${inputs.map((f) => `(v) => { s${f.id} = v; }`).join(", ")}],`);
-    L.push(`  get: [${net.signals.map((f) => `() => s${f.id}`).join(", ")}],`);
+    L.push(`  get: [${net.signals.map((f) => `() => ${this.signalName(f)}`).join(", ")}],`);
     L.push(`  edge: [${clocks.map((_, k) => `() => { compute${k}(); write${k}(); commit${k}(); }`).join(", ")}],`);
     L.push("  settle,");
-    L.push(`  sample: () => ({ ${outputs.map((p) => `${JSON.stringify(p.name)}: ${toUser(`s${net.flat(net.top, p).id}`, p.width, p.signed)}`).join(", ")} }),`);
+    L.push(`  sample: () => ({ ${outputs.map((p) => `${JSON.stringify(p.name)}: ${toUser(this.signalName(net.flat(net.top, p)), p.width, p.signed)}`).join(", ")} }),`);
     L.push("};");
 
     const vcd: VcdSignal[] = [];
@@ -138,21 +148,6 @@ class Generator {
       }
     }
     return { source: L.join("\n"), portSignals, clocks, fastClock, memories: net.memories, vcd };
-  }
-
-  /** Splits the levelised assignments into functions of about CHUNK_LINES lines. */
-  private chunks(): string[][] {
-    const out: string[][] = [];
-    let cur: string[] = [];
-    for (const item of this.comb) {
-      for (const l of item) cur.push(l);
-      if (cur.length >= CHUNK_LINES) {
-        out.push(cur);
-        cur = [];
-      }
-    }
-    if (cur.length > 0 || out.length === 0) out.push(cur);
-    return out;
   }
 
   private projection(s: Scope, sig: IrSignal): Projection | undefined {
@@ -248,13 +243,74 @@ class Generator {
     if ("op" in item) {
       const s = item.scope;
       const e = item.op;
-      const code = opCode(e, e.args.map((a) => this.operand(s, a)), () => `m${this.memoryOf(s, e)}`);
-      return [`t${this.temp(s, e)} = ${code};`];
+      const args = e.args.map((a) => this.operand(s, a));
+      const code = opCode(e, args, () => `m${this.memoryOf(s, e)}`);
+      const t = this.temp(s, e);
+      if (this.singleUse(s.module).has(e)) {
+        const depth = 1 + Math.max(0, ...e.args.map((a) => (a.k === "op" ? (this.inlined.get(this.temp(s, a))?.depth ?? 0) : 0)));
+        if (depth <= MAX_INLINE_DEPTH) {
+          this.inlined.set(t, { code: `(${code})`, depth });
+          return [];
+        }
+      }
+      return [`t${t} = ${code};`];
     }
     const f = item.signal;
     const proj = this.projection(f.scope, f.signal);
     if (!proj) return [];
+    // A signal that is just another value under a new name reads that value's variable.
+    if (proj.length === 1 && proj[0]!.k === "connect") {
+      const v = proj[0].value;
+      if (v.k !== "lit" && v.width === f.width) {
+        const o = this.operand(f.scope, v);
+        if (/^[st]\d+$/.test(o.code)) {
+          this.alias.set(f.id, o.code);
+          return [];
+        }
+      }
+    }
     return this.statements(f.scope, proj, `s${f.id}`, f.width, "");
+  }
+
+  /** Operator nodes of a module read by exactly one other operator node and nothing else: written inline there. */
+  private singleUse(m: Scope["module"]): Set<IrOp> {
+    let set = this.single.get(m);
+    if (set) return set;
+    const uses = new Map<IrOp, number>();
+    const seen = new Set<IrOp>();
+    const pinned = new Set<IrOp>();
+    const stack: IrOp[] = [];
+    const root = (e: IrExpr | undefined): void => {
+      if (e?.k !== "op") return;
+      pinned.add(e);
+      if (!seen.has(e)) {
+        seen.add(e);
+        stack.push(e);
+      }
+    };
+    forEachRead(m.body, root);
+    for (const sig of m.signals) root(sig.enable);
+    for (const mem of m.memories) {
+      for (const r of mem.readPorts) {
+        root(r.addr);
+        root(r.enable);
+      }
+      for (const w of mem.writePorts) [w.addr, w.data, w.enable].forEach(root);
+    }
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      for (const a of e.args) {
+        if (a.k !== "op") continue;
+        uses.set(a, (uses.get(a) ?? 0) + 1);
+        if (!seen.has(a)) {
+          seen.add(a);
+          stack.push(a);
+        }
+      }
+    }
+    set = new Set([...uses].filter(([e, n]) => n === 1 && !pinned.has(e)).map(([e]) => e));
+    this.single.set(m, set);
+    return set;
   }
 
   private memoryOf(s: Scope, e: IrOp): number {
@@ -281,8 +337,14 @@ class Generator {
 
   private operand(s: Scope, e: IrExpr): Operand {
     if (e.k === "lit") return { code: literalCode(e.value, e.width), width: e.width, signed: e.signed };
-    if (e.k === "ref") return { code: `s${this.net.flat(s, e.signal).id}`, width: e.width, signed: e.signed };
-    return { code: `t${this.temp(s, e)}`, width: e.width, signed: e.signed };
+    if (e.k === "ref") return { code: this.signalName(this.net.flat(s, e.signal)), width: e.width, signed: e.signed };
+    const t = this.temp(s, e);
+    return { code: this.inlined.get(t)?.code ?? `t${t}`, width: e.width, signed: e.signed };
+  }
+
+  /** The variable holding a flat signal's value (another signal's or a temporary's when it is an alias). */
+  private signalName(f: FlatSignal): string {
+    return this.alias.get(f.id) ?? `s${f.id}`;
   }
 
   // ---- state ----
@@ -297,7 +359,8 @@ class Generator {
     if (sig.enable && body.length > 0) body = [`  if (${this.operand(s, sig.enable).code}) {`, ...body, "  }"];
     const compute = [`  ${next} = s${f.id};`];
     if (sig.init !== undefined && d.reset) {
-      const active = `s${d.reset.id} ${d.style.active === "high" ? "!==" : "==="} 0`;
+      if (d.reset.kind === "comb") this.visitSignal(d.reset);
+      const active = `${this.signalName(d.reset)} ${d.style.active === "high" ? "!==" : "==="} 0`;
       const init = literalCode(sig.init, f.width);
       compute.push(`  if (${active}) ${next} = ${init};`);
       if (body.length > 0) compute.push("  else {", ...body, "  }");
@@ -328,6 +391,29 @@ class Generator {
     }
     this.writes.push({ domain: this.net.domain(s, mem.writePorts[0]!.domain), lines });
   }
+}
+
+/**
+ * Writes function `name` running `blocks` in order, split into helper functions of about
+ * CHUNK_LINES lines: V8 does not optimise very large functions.
+ */
+function chunkedFunction(L: string[], name: string, blocks: readonly (readonly string[])[]): void {
+  const parts: string[][] = [];
+  let cur: string[] = [];
+  for (const b of blocks) {
+    for (const l of b) cur.push(l);
+    if (cur.length >= CHUNK_LINES) {
+      parts.push(cur);
+      cur = [];
+    }
+  }
+  if (cur.length > 0) parts.push(cur);
+  if (parts.length === 1) {
+    L.push(`function ${name}() {`, ...parts[0]!, "}");
+    return;
+  }
+  parts.forEach((body, i) => L.push(`function ${name}_${i}() {`, ...body, "}"));
+  L.push(`function ${name}() { ${parts.map((_, i) => `${name}_${i}();`).join(" ")} }`);
 }
 
 type Item = { readonly scope: Scope; readonly op: IrOp } | { readonly scope: Scope; readonly signal: FlatSignal };
