@@ -86,9 +86,18 @@ const LayerBench = defineModule("LayerBench", (p: BenchParams) => {
   return { out, macs, overrun, load_fire, hazard };
 });
 
+const benches = new Map<string, ElaboratedDesign>();
+
 /** The testbench design for a batch capacity (and, with `verilog`, the given layer Verilog in place of the elaborated one). */
 export function layerBench(p: Spec2LayerParams, capacity: number, verilog?: string): ElaboratedDesign {
-  const d = elaborate(LayerBench, { layer: p, depth: capacity * beatsPerImage(p) + 1 });
+  // A run of many batches elaborates the same bench once.
+  const key = JSON.stringify({ p, capacity });
+  let d = benches.get(key);
+  if (!d) {
+    d = elaborate(LayerBench, { layer: p, depth: capacity * beatsPerImage(p) + 1 });
+    if (benches.size >= 8) benches.delete(benches.keys().next().value!);
+    benches.set(key, d);
+  }
   if (verilog === undefined) return d;
   const start = d.verilog.lastIndexOf(`// ${d.top}:`);
   if (start < 0) throw new Error(`layer driver: cannot find module ${d.top} in its own Verilog`);

@@ -13,7 +13,7 @@ import { forEachRead } from "../../hdl/core/walk.js";
 import { SimUsageError } from "../errors.js";
 import { opCode } from "./emit-op.js";
 import type { FlatDomain, FlatMemory, FlatSignal, Netlist, Scope } from "./flatten.js";
-import { ext, literalCode, toUser, zeroCode, type Operand } from "./repr.js";
+import { MID_HELPERS, ext, literalCode, toUser, zeroCode, type Operand } from "./repr.js";
 
 /** Statements per generated function (large functions are not optimised by V8). */
 const CHUNK_LINES = 100;
@@ -102,7 +102,7 @@ class Generator {
     for (const w of this.writes) group(w.domain).write.push(w.lines);
     const fastClock = clocks.map((c) => c.kind === "input" && c.scope === net.top && !this.readAsData.has(c.id));
 
-    const L: string[] = ['"use strict";'];
+    const L: string[] = ['"use strict";', ...MID_HELPERS];
     for (const f of net.signals) L.push(`let s${f.id} = ${zeroCode(f.width)};`);
     for (const st of this.state) L.push(`let n${st.target.id} = ${zeroCode(st.target.width)};`);
     if (this.tempCount > 0) L.push(`let ${Array.from({ length: this.tempCount }, (_, i) => `t${i} = 0`).join(", ")};`);
@@ -133,11 +133,14 @@ class Generator {
     const portSignals = ports.map((p) => net.flat(net.top, p).id);
     const inputs = ports.filter((p) => p.kind === "input").map((p) => net.flat(net.top, p));
     const outputs = ports.filter((p) => p.kind === "output");
+    // Back to the initial state, so that a finished instance can be used again (its code stays optimised).
+    chunkedFunction(L, "clear", [[...net.signals.map((f) => `s${f.id} = ${zeroCode(f.width)};`), ...clocks.map((_, k) => `p${k} = 0;`)]]);
     L.push("return {");
     L.push(`  set: [${inputs.map((f) => `(v) => { s${f.id} = v; }`).join(", ")}],`);
     L.push(`  get: [${net.signals.map((f) => `() => ${this.signalName(f)}`).join(", ")}],`);
     L.push(`  edge: [${clocks.map((_, k) => `() => { compute${k}(); write${k}(); commit${k}(); }`).join(", ")}],`);
     L.push("  settle,");
+    L.push("  clear,");
     L.push(`  sample: () => ({ ${outputs.map((p) => `${JSON.stringify(p.name)}: ${toUser(this.signalName(net.flat(net.top, p)), p.width, p.signed)}`).join(", ")} }),`);
     L.push("};");
 

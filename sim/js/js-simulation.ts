@@ -199,6 +199,7 @@ export class JsSimulation extends Simulation {
 
   override async close(): Promise<void> {
     if (this.ch.open) this.vcd?.close();
+    if (this.ch.open) this.model.release();
     await this.ch.close();
   }
 

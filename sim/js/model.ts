@@ -15,16 +15,17 @@ import type { Sample } from "../options.js";
 import { generate, type ModelSource } from "./codegen.js";
 import { Netlist } from "./flatten.js";
 import { parseReadmemh } from "./readmemh.js";
-import { isWide } from "./repr.js";
+import { isMid, isWide } from "./repr.js";
 
-/** A memory's words: raw bits, numbers up to 32 bits, else bigints. */
-export type MemoryWords = Uint32Array | bigint[];
+/** A memory's words: raw bits, numbers up to 52 bits (typed arrays), else bigints. */
+export type MemoryWords = Uint32Array | Float64Array | bigint[];
 
 interface Closures {
   readonly set: readonly ((v: number | bigint) => void)[];
   readonly get: readonly (() => number | bigint)[];
   readonly edge: readonly (() => void)[];
   readonly settle: () => void;
+  readonly clear: () => void;
   readonly sample: () => Sample;
 }
 
@@ -88,15 +89,19 @@ function parityBig(x: bigint): number {
   return p;
 }
 
-/** A memory's initial words: `init`, an `initFile`, or the file its `initPlusarg` names; the rest 0. */
-function initialWords(mem: IrMemory, plusargs: Readonly<Record<string, string>>): MemoryWords {
+/**
+ * A memory's initial words: `init`, an `initFile`, or the file its `initPlusarg` names; the rest
+ * 0. Written into `into` when given (a finished instance's array), else into a new array.
+ */
+function initialWords(mem: IrMemory, plusargs: Readonly<Record<string, string>>, into?: MemoryWords): MemoryWords {
   const words = 2 ** log2Ceil(mem.depth);
   const wide = isWide(mem.width);
-  const out: MemoryWords = wide ? new Array<bigint>(words).fill(0n) : new Uint32Array(words);
+  const out: MemoryWords = into ?? (wide ? new Array<bigint>(words).fill(0n) : isMid(mem.width) ? new Float64Array(words) : new Uint32Array(words));
+  if (into) (into as { fill(v: 0 | 0n): unknown }).fill(wide ? 0n : 0);
   const mask = (1n << BigInt(mem.width)) - 1n;
   const store = (i: number, v: bigint): void => {
     if (wide) (out as bigint[])[i] = v & mask;
-    else (out as Uint32Array)[i] = Number(v & mask);
+    else (out as Uint32Array | Float64Array)[i] = Number(v & mask);
   };
   const file = mem.initFile ?? (mem.initPlusarg !== undefined ? plusargs[mem.initPlusarg] : undefined);
   if (mem.init) mem.init.forEach((v, i) => store(i, v));
@@ -112,17 +117,38 @@ function initialWords(mem: IrMemory, plusargs: Readonly<Record<string, string>>)
   return out;
 }
 
+/** Finished instances of each compiled design, ready to be used again. */
+const idle = new WeakMap<CompiledDesign, { closures: Closures; memories: readonly MemoryWords[] }[]>();
+
 export class JsModel {
   readonly closures: Closures;
   readonly memories: readonly MemoryWords[];
   private dirty = true;
+  private released = false;
 
   constructor(
     readonly compiled: CompiledDesign,
     plusargs: Readonly<Record<string, string>>,
   ) {
-    this.memories = compiled.memories.map((m) => initialWords(m.memory, plusargs));
-    this.closures = compiled.factory({ mems: this.memories, parity32, parityBig });
+    // A finished instance of the same design keeps its optimised code: clear it and reuse it.
+    const reuse = idle.get(compiled)?.pop();
+    if (reuse) {
+      this.memories = compiled.memories.map((m, i) => initialWords(m.memory, plusargs, reuse.memories[i]));
+      this.closures = reuse.closures;
+      this.closures.clear();
+    } else {
+      this.memories = compiled.memories.map((m) => initialWords(m.memory, plusargs));
+      this.closures = compiled.factory({ mems: this.memories, parity32, parityBig });
+    }
+  }
+
+  /** The instance is finished: keep it for the next simulation of the same design. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    let list = idle.get(this.compiled);
+    if (!list) idle.set(this.compiled, (list = []));
+    if (list.length < 4) list.push({ closures: this.closures, memories: this.memories });
   }
 
   /** Sets input `i` (of the pokeable and clock inputs, in port order) to raw bits. */
