@@ -2,7 +2,7 @@
  * LeNet-5 on real MNIST with both conv layers on the simulated SPEC2 RTL and
  * the rest (pooling, fully-connected layers) in TypeScript.
  *
- *   npx tsx bench/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
+ *   npx tsx bench/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog|js] [--json] [--weights DIR] [--clock MHZ]
  *
  * Prints the accuracy, the images whose prediction differs from the fixed-point
  * golden model (there must be none; conv outputs are also compared word for
@@ -132,13 +132,13 @@ export async function runLeNetOnRtl(opts: { images: number; backend: Backend; ba
   };
 }
 
-const USAGE = `usage: npx tsx bench/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog] [--json] [--weights DIR] [--clock MHZ]
+const USAGE = `usage: npx tsx bench/lenet-mnist.ts [--images N] [--batch B] [--sim verilator|iverilog|js] [--json] [--weights DIR] [--clock MHZ]
 
 LeNet-5 on MNIST test images with both conv layers on the simulated SPEC2 RTL.
 
   --images N      test images, 1 to 10000 (default 10000)
   --batch B       images streamed back to back per simulation (default 64)
-  --sim NAME      verilator (default) or iverilog
+  --sim NAME      verilator (default), iverilog or js (in Node, no build)
   --json          the result as JSON
   --weights DIR   pruned weights (default weights/lenet)
   --clock MHZ     clock for the images-per-second figures (default 200)
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   });
   if (!cl) return;
   const images = integerOption(cl, "images", { min: 1, max: 10000 }, 10000);
-  const backend = choiceOption(cl, "sim", ["verilator", "iverilog"] as const, "verilator");
+  const backend = choiceOption(cl, "sim", ["verilator", "iverilog", "js"] as const, "verilator");
   const batch = integerOption(cl, "batch", { min: 1 }, 64);
   const clockMHz = positiveNumberOption(cl, "clock", 200);
   const weights = stringOption(cl, "weights");

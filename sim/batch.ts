@@ -7,7 +7,7 @@
 import { SimError, SimUsageError, SimXError } from "./errors.js";
 import { xAllowed, type BatchOptions, type Sample, type Stimulus } from "./options.js";
 import { decodeValue, encodeValue, hasXZ, type PortTable } from "./ports.js";
-import type { Transport } from "./transport.js";
+import type { Channel } from "./channel.js";
 
 /** Stimulus lines per write to the pipe. */
 const CHUNK = 4096;
@@ -17,7 +17,7 @@ const CHUNK = 4096;
  * holds every input's current value and is updated in place (inputs not listed keep theirs).
  */
 export async function streamBatch(
-  t: Transport,
+  t: Channel,
   table: PortTable,
   inputHex: string[],
   stimulus: readonly Stimulus[],
@@ -67,7 +67,7 @@ export async function streamBatch(
 }
 
 /** Encodes one cycle's inputs into `inputHex`; a bad name or value stops the simulator. */
-function applyStimulus(t: Transport, table: PortTable, inputHex: string[], s: Stimulus, k: number): void {
+function applyStimulus(t: Channel, table: PortTable, inputHex: string[], s: Stimulus, k: number): void {
   for (const name in s) {
     const i = table.inputIndex.get(name);
     let e: SimError | undefined;

@@ -1,10 +1,13 @@
 /** The options and value types of the testbench API, shared by both backends. */
 import type { SimValue } from "./ports.js";
 
-export type Backend = "iverilog" | "verilator";
+export type Backend = "iverilog" | "verilator" | "js";
 
 export interface SimOptions {
-  /** Simulator: "iverilog" (default, four-state, X detection) or "verilator" (fast, two-state). */
+  /**
+   * Simulator: "iverilog" (default, four-state, X detection), "verilator" (fast, two-state) or
+   * "js" (the IR compiled to JavaScript inside Node: no install, no build, two-state).
+   */
   backend?: Backend;
   /** Write a VCD waveform to this path (directories are created). */
   vcd?: string;

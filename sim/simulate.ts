@@ -4,6 +4,8 @@ import { dirname, resolve } from "node:path";
 import type { ElaboratedDesign } from "../hdl/core/design.js";
 import { SimUsageError } from "./errors.js";
 import { prepareIcarus } from "./icarus.js";
+import { JsSimulation } from "./js/js-simulation.js";
+import { compileDesign } from "./js/model.js";
 import type { Launch } from "./launch.js";
 import type { BatchOptions, Sample, SimOptions, Stimulus } from "./options.js";
 import { portTable } from "./ports.js";
@@ -14,6 +16,11 @@ import { prepareVerilator } from "./verilator.js";
 export async function simulate(design: ElaboratedDesign, opts: SimOptions = {}): Promise<Simulation> {
   const backend = opts.backend ?? "iverilog";
   const table = portTable(design);
+  if (backend === "js") {
+    const sim = new JsSimulation(design, table, compileDesign(design), opts);
+    await sim.ready();
+    return sim;
+  }
   const cache = opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {};
   let launch: Launch;
   if (backend === "iverilog") launch = await prepareIcarus(table, cache);
@@ -23,7 +30,7 @@ export async function simulate(design: ElaboratedDesign, opts: SimOptions = {}):
       trace: opts.vcd !== undefined,
       ...(opts.verilatorArgs !== undefined ? { verilatorArgs: opts.verilatorArgs } : {}),
     });
-  } else throw new SimUsageError(`unknown backend "${String(backend)}": use "iverilog" or "verilator"`);
+  } else throw new SimUsageError(`unknown backend "${String(backend)}": use "iverilog", "verilator" or "js"`);
   if (opts.vcd !== undefined) await mkdir(dirname(resolve(opts.vcd)), { recursive: true });
   const sim = new Simulation(design, table, launch, backend, opts);
   await sim.ready();

@@ -15,6 +15,7 @@ import { SimCycleLimitError, SimUsageError, SimXError } from "./errors.js";
 import type { Launch } from "./launch.js";
 import { xAllowed, type Backend, type BatchOptions, type Sample, type SimOptions, type Stimulus } from "./options.js";
 import { MAX_NUMBER_WIDTH, decodeBig, decodeValue, encodeValue, hasXZ, type PortTable, type SimValue } from "./ports.js";
+import { isChannel, type Channel } from "./channel.js";
 import { Transport } from "./transport.js";
 
 export class Simulation {
@@ -24,24 +25,28 @@ export class Simulation {
   readonly design: ElaboratedDesign;
 
   private readonly table: PortTable;
-  private readonly t: Transport;
+  private readonly t: Channel;
   private readonly maxCycles: number;
   private readonly inputHex: string[];
   private readonly checks: CheckEvents;
   private pokes = "";
 
-  /** @internal use `simulate()`. */
-  constructor(design: ElaboratedDesign, table: PortTable, launch: Launch, backend: Backend, opts: SimOptions) {
+  /** @internal use `simulate()`. `launch` starts a simulator process; a `Channel` is an in-process backend's. */
+  constructor(design: ElaboratedDesign, table: PortTable, launch: Launch | Channel, backend: Backend, opts: SimOptions) {
     this.design = design;
     this.table = table;
     this.backend = backend;
     this.maxCycles = opts.maxCycles ?? Number.POSITIVE_INFINITY;
     this.inputHex = table.inputs.map(() => "0");
+    this.checks = new CheckEvents(design);
+    if (isChannel(launch)) {
+      this.t = launch;
+      return;
+    }
     const args: string[] = [];
     if (opts.vcd !== undefined) args.push(launch.vcdArg(resolve(opts.vcd)));
     for (const [name, value] of Object.entries(opts.plusargs ?? {})) args.push(`+${name}=${value}`);
     const hint = backend === "verilator" ? "apt-get install verilator" : "apt-get install iverilog";
-    this.checks = new CheckEvents(design);
     this.t = new Transport(launch, args, opts.timeoutMs ?? 60_000, hint, (line) => this.checks.onLine(line));
   }
 

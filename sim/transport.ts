@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { SimError, SimProcessError, SimTimeoutError, SimToolMissingError, SimUsageError } from "./errors.js";
+import type { Channel } from "./channel.js";
 import type { Launch } from "./launch.js";
 import { track } from "./processes.js";
 
@@ -24,7 +25,7 @@ interface Pending {
 /** Lines of the design's own output kept for error messages and `output()`. */
 const LOG_LINES = 1000;
 
-export class Transport {
+export class Transport implements Channel {
   readonly tool: string;
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly pending: Pending[] = [];

@@ -253,7 +253,8 @@ export class ExprWriter {
       case "or": return this.binary(a!, "|", b!, w);
       case "xor": return this.binary(a!, "^", b!, w);
       case "not": return `~${this.expr(a!)}`;
-      case "neg": return `-${this.ext(a!, w)}`;
+      // typed as the IR types it (signed), also when the operand is unsigned: `-{1'b0, x}` alone would be unsigned in Verilog
+      case "neg": return `-${this.extend(a!, w, a!.signed, e.signed)}`;
       case "eq": return this.binary(a!, "==", b!, cw);
       case "neq": return this.binary(a!, "!=", b!, cw);
       case "lt": return this.binary(a!, "<", b!, cw);
@@ -272,7 +273,9 @@ export class ExprWriter {
       case "slice": return this.slice(a!, e.params[0]!, e.params[1]!);
       case "shl": {
         const n = e.params[0]!;
-        return n === 0 ? this.expr(a!) : `{${this.expr(a!)}, ${n}'b0}`;
+        if (n === 0) return this.expr(a!);
+        // a concatenation is unsigned in Verilog: a signed shift is typed back to signed
+        return e.signed ? `$signed({${this.expr(a!)}, ${n}'b0})` : `{${this.expr(a!)}, ${n}'b0}`;
       }
       case "shr": return this.shiftRight(a!, e.params[0]!, w);
       case "dshl": return `${this.ext(a!, w)} << ${this.expr(b!)}`;

@@ -86,17 +86,26 @@ const LayerBench = defineModule("LayerBench", (p: BenchParams) => {
   return { out, macs, overrun, load_fire, hazard };
 });
 
+const benches = new Map<string, ElaboratedDesign>();
+
 /** The testbench design for a batch capacity (and, with `verilog`, the given layer Verilog in place of the elaborated one). */
 export function layerBench(p: Spec2LayerParams, capacity: number, verilog?: string): ElaboratedDesign {
-  const d = elaborate(LayerBench, { layer: p, depth: capacity * beatsPerImage(p) + 1 });
+  // A run of many batches elaborates the same bench once.
+  const key = JSON.stringify({ p, capacity });
+  let d = benches.get(key);
+  if (!d) {
+    d = elaborate(LayerBench, { layer: p, depth: capacity * beatsPerImage(p) + 1 });
+    if (benches.size >= 8) benches.delete(benches.keys().next().value!);
+    benches.set(key, d);
+  }
   if (verilog === undefined) return d;
   const start = d.verilog.lastIndexOf(`// ${d.top}:`);
   if (start < 0) throw new Error(`layer driver: cannot find module ${d.top} in its own Verilog`);
   return { ...d, verilog: `${verilog}\n${d.verilog.slice(start)}` };
 }
 
-/** The hex file of a batch: one word per beat, {valid = 1, words}, then zero words up to `depth`. */
-function writeInputFile(p: Spec2LayerParams, maps: readonly ArrayLike<number>[], depth: number): string {
+/** The hex file of a batch (the `spec2_input` plusarg of `layerBench`): one word per beat, {valid = 1, words}, then zero words up to `depth`. */
+export function writeInputFile(p: Spec2LayerParams, maps: readonly ArrayLike<number>[], depth: number): string {
   const { cin, h, w } = p.layer;
   const bits = p.layer.formats.actBits;
   const lw = p.loadWords ?? 1;

@@ -1,7 +1,7 @@
 /**
  * Runs one convolution layer on the simulated SPEC2 RTL, for one image or a batch.
  *
- *   npx tsx hdl/spec2/run-layer.ts --layer L.json --input X.json --out Y.json [--sim iverilog|verilator] [--verilog FILE.v]
+ *   npx tsx hdl/spec2/run-layer.ts --layer L.json --input X.json --out Y.json [--sim iverilog|verilator|js] [--verilog FILE.v]
  *
  * L.json: see hdl/spec2/layer-file.ts. X.json: { "input": [Cin][H][W] } (one image) or
  * { "input": [N][Cin][H][W] } (a batch, streamed back to back), floats within the layer's input
@@ -19,14 +19,14 @@ import { dequantize, quantizeActivations } from "../../spectral/fixed";
 import { runLayerBatch } from "./layer-driver";
 import { SimCompileError, SimError, type Backend } from "../../sim";
 
-const USAGE = `usage: npx tsx hdl/spec2/run-layer.ts --layer L.json --input X.json --out Y.json [--sim iverilog|verilator] [--verilog FILE.v]
+const USAGE = `usage: npx tsx hdl/spec2/run-layer.ts --layer L.json --input X.json --out Y.json [--sim iverilog|verilator|js] [--verilog FILE.v]
 
 Runs one convolution layer on the simulated SPEC2 RTL and writes its output, cycles and PE use.
 
   --layer L.json     the layer (see hdl/spec2/layer-file.ts)
   --input X.json     { "input": [Cin][H][W] } or a batch { "input": [N][Cin][H][W] }
   --out Y.json       the result, written only when the run succeeds
-  --sim NAME         iverilog (default) or verilator
+  --sim NAME         iverilog (default), verilator or js (in Node, no build)
   --verilog FILE.v   simulate this Verilog of the layer's modules instead of elaborating them
   -h, --help         this text`;
 
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const layerFile = requiredOption(cl, "layer");
   const inputFile = requiredOption(cl, "input");
   const out = checkOutputPath(requiredOption(cl, "out"), "--out");
-  const sim: Backend = choiceOption(cl, "sim", ["iverilog", "verilator"] as const, "iverilog");
+  const sim: Backend = choiceOption(cl, "sim", ["iverilog", "verilator", "js"] as const, "iverilog");
   const verilogFile = stringOption(cl, "verilog");
   let verilog: string | undefined;
   if (verilogFile !== undefined) {

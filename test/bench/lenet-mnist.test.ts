@@ -34,7 +34,7 @@ describe("bench/lenet-mnist.ts command line", () => {
 
   const bad: [string[], RegExp][] = [
     [["--images", "0"], /^lenet-mnist: --images 0: expected an integer from 1 to 10000\nusage: /],
-    [["--sim", "modelsim"], /^lenet-mnist: --sim modelsim: use verilator or iverilog\nusage: /],
+    [["--sim", "modelsim"], /^lenet-mnist: --sim modelsim: use verilator or iverilog or js\nusage: /],
     [["--frobnicate"], /^lenet-mnist: Unknown option '--frobnicate'/],
     [["--weights", "no/such/dir"], /^lenet-mnist: --weights: .*no\/such\/dir: weights directory does not exist\n$/],
   ];

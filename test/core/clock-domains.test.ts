@@ -68,7 +68,7 @@ describe("clock domains in the Verilog", () => {
 });
 
 describe("clock domains in simulation", () => {
-  for (const backend of ["iverilog", "verilator"] as Backend[]) {
+  for (const backend of ["iverilog", "verilator", "js"] as Backend[]) {
     it(`${backend}: domain clocks stepped by name; the synchroniser's two-edge delay; an asynchronous reset acts at once`, async () => {
       const sim = await simulate(elaborate(Two), { backend });
       try {

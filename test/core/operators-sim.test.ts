@@ -1,11 +1,12 @@
 /**
  * Operator semantics: every operator, over random widths (1..70 bits) and
- * signedness, simulated in Icarus Verilog and compared with a BigInt model
+ * signedness, simulated in Icarus Verilog and on the JS backend and compared with a BigInt model
  * of the documented width rules written here, independently of the emitter.
  */
 import { describe, expect, it } from "vitest";
 import { Bool, Input, Output, SInt, UInt, cat, defineModule, elaborate, mux, type Signal } from "../../hdl/core";
 import { runCombinational, type Vector } from "../helpers/comb-bench";
+import { runCombinationalJs } from "../helpers/comb-js";
 import { expectCleanVerilog } from "../helpers/verilog-tools";
 
 /** A deterministic PRNG (xorshift128+) so failures reproduce. */
@@ -96,12 +97,12 @@ function randomValue(r: () => number, width: number, signed: boolean): bigint {
 }
 
 describe("operators simulate as the width rules say", () => {
-  for (let trial = 0; trial < 10; trial++) {
+  for (let trial = 0; trial < 14; trial++) {
     it(`random widths, trial ${trial}`, async () => {
       const r = rng(1000 + trial);
       const signed = trial % 2 === 1;
-      const wa = 1 + Math.floor(r() * (trial < 6 ? 20 : 70));
-      const wb = 1 + Math.floor(r() * (trial < 6 ? 20 : 70));
+      const wa = 1 + Math.floor(r() * (trial < 6 ? 20 : trial < 10 ? 70 : 200));
+      const wb = 1 + Math.floor(r() * (trial < 6 ? 20 : trial < 10 ? 70 : 200));
       const T = (w: number) => (signed ? SInt(w) : UInt(w));
       const names = Object.keys(ops);
       const Dut = defineModule("OpsDut", () => {
@@ -126,20 +127,23 @@ describe("operators simulate as the width rules say", () => {
         s: BigInt(Math.floor(r() * 8)),
       }));
       if (trial % 3 === 0) await expectCleanVerilog(design.verilog, design.top);
-      const results = runCombinational(design, vectors);
-      expect(results).toHaveLength(vectors.length);
-      vectors.forEach((v, i) => {
-        const A = { value: v.a!, width: wa, signed };
-        const B = { value: v.b!, width: wb, signed };
-        const C = { value: v.c!, width: 1, signed: false };
-        const S = { value: v.s!, width: 3, signed: false };
-        for (const n of names) {
-          const port = design.ports.find((p) => p.name === `o_${n}`)!;
-          const want = ops[n]!.ref(A, B, C, S);
-          expect({ op: n, width: port.width, signed: port.signed }).toEqual({ op: n, width: want.width, signed: want.signed });
-          expect({ op: n, a: v.a, b: v.b, c: v.c, s: v.s, got: results[i]![`o_${n}`] }).toEqual({ op: n, a: v.a, b: v.b, c: v.c, s: v.s, got: bits(want.value, want.width) });
-        }
-      });
+      const icarus = runCombinational(design, vectors);
+      const js = await runCombinationalJs(design, vectors);
+      for (const [simulator, results] of [["iverilog", icarus], ["js", js]] as const) {
+        expect(results).toHaveLength(vectors.length);
+        vectors.forEach((v, i) => {
+          const A = { value: v.a!, width: wa, signed };
+          const B = { value: v.b!, width: wb, signed };
+          const C = { value: v.c!, width: 1, signed: false };
+          const S = { value: v.s!, width: 3, signed: false };
+          for (const n of names) {
+            const port = design.ports.find((p) => p.name === `o_${n}`)!;
+            const want = ops[n]!.ref(A, B, C, S);
+            expect({ op: n, width: port.width, signed: port.signed }).toEqual({ op: n, width: want.width, signed: want.signed });
+            expect({ simulator, op: n, a: v.a, b: v.b, c: v.c, s: v.s, got: results[i]![`o_${n}`] }).toEqual({ simulator, op: n, a: v.a, b: v.b, c: v.c, s: v.s, got: bits(want.value, want.width) });
+          }
+        });
+      }
     });
   }
 });

@@ -49,7 +49,7 @@ async function run(backend: Backend, periods: { enq_clock: number; deq_clock: nu
 }
 
 describe("AsyncFifo", () => {
-  for (const backend of ["iverilog", "verilator"] as Backend[]) {
+  for (const backend of ["iverilog", "verilator", "js"] as Backend[]) {
     for (const [name, periods, pv, pr] of [
       ["fast writer (7 vs 10), slow reader", { enq_clock: 7, deq_clock: 10 }, 0.9, 0.5],
       ["slow writer (13 vs 5), fast reader", { enq_clock: 13, deq_clock: 5 }, 0.7, 0.9],

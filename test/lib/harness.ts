@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import type { ElaboratedDesign } from "../../hdl/core";
 import { simulate, type Backend, type Stimulus } from "../../sim";
 
-export const BACKENDS: readonly Backend[] = ["iverilog", "verilator"];
+export const BACKENDS: readonly Backend[] = ["iverilog", "verilator", "js"];
 
 /**
  * `want[c]` holds the expected outputs of cycle c (only the keys given are compared; an output

@@ -197,7 +197,7 @@ function compare(cycle: number, got: Record<string, SimValue>, want: Expect): vo
   }
 }
 
-const backends: Backend[] = ["iverilog", "verilator"];
+const backends: Backend[] = ["iverilog", "verilator", "js"];
 
 describe("examples/ on both simulators against TypeScript models", () => {
   it("every example file has a simulation test here", () => {

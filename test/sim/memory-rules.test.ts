@@ -54,7 +54,7 @@ function stimulus(seed: number, cycles: number): Stimulus[] {
   });
 }
 
-const backends: Backend[] = ["iverilog", "verilator"];
+const backends: Backend[] = ["iverilog", "verilator", "js"];
 
 describe.each(backends)("memory rules on %s", (backend) => {
   for (const depth of [16, 10]) {

@@ -27,7 +27,7 @@ describe("Mem initPlusarg", () => {
   };
   const a = [1, 2, 3, 0xabc, 5, 6, 7, 0xfff];
   const b = a.map((w) => 0xfff - w);
-  for (const backend of ["iverilog", "verilator"] as Backend[]) {
+  for (const backend of ["iverilog", "verilator", "js"] as Backend[]) {
     it(`${backend}: the file given at run time is the memory's contents`, async () => {
       const d = elaborate(Table, undefined);
       expect(d.verilog).toContain('$value$plusargs("table=%s", words_file)');

@@ -11,6 +11,7 @@
  */
 import FFT from "fft.js";
 import { describe, expect, it } from "vitest";
+import { FAST_BACKEND } from "../helpers/sim-backend";
 import { elaborate } from "../../hdl/core";
 import { fftErrorBound } from "../../hdl/spec2/fft1d";
 import { Fft2dForward, fft2dForwardCyclesPerTile, fft2dForwardLatency } from "../../hdl/spec2/fft2d";
@@ -110,7 +111,7 @@ const full = 2 ** (BITS - 1);
 async function bitExact(K: number, T: number, seeds: readonly number[], lint = false): Promise<void> {
   const design = elaborate(Fft2dForward, { K, T, dataBits: BITS, twiddleFrac: F });
   if (lint) await expectCleanVerilog(design.verilog, design.top);
-  const sim = await simulate(design);
+  const sim = await simulate(design, { backend: FAST_BACKEND });
   try {
     await sim.reset();
     for (const [k, seed] of seeds.entries()) {
@@ -141,7 +142,7 @@ describe("Fft2dForward throughput, latency and accuracy", () => {
   for (const [K, T] of [[4, 4], [8, 4], [8, 8], [16, 10], [16, 4]] as const) {
     it(`K=${K}, T=${T}: back to back ${fft2dForwardCyclesPerTile(K, T)} cycles per tile; latency ${fft2dForwardLatency(K)} when idle`, async () => {
       const design = elaborate(Fft2dForward, { K, T, dataBits: BITS, twiddleFrac: F });
-      const sim = await simulate(design);
+      const sim = await simulate(design, { backend: FAST_BACKEND });
       try {
         await sim.reset();
         const C = K / 2 + 1;

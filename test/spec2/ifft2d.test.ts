@@ -13,6 +13,7 @@
  *  - the Verilog is clean in Icarus, Verilator and Yosys.
  */
 import { describe, expect, it } from "vitest";
+import { FAST_BACKEND } from "../helpers/sim-backend";
 import { elaborate } from "../../hdl/core";
 import { Ifft2d, ifft2dCyclesPerBlock, ifft2dLatency, ifft2dRowBeatsPerBlock } from "../../hdl/spec2/ifft2d";
 import { fft2dForwardFixed, ifft2dFixed, ifftFixed1d } from "../../spectral/fixed";
@@ -254,7 +255,7 @@ async function bitExact(K: number, n: number, seeds: readonly number[], lint = f
   const saturations = combineSaturations(K, n, fullScale);
   expect(saturations.sums, "the full-scale spectra saturate Z = A + jB").toBeGreaterThan(0);
   expect(saturations.conjugates, "the full-scale spectra clip the conjugate of -2^(n-1)").toBeGreaterThan(0);
-  const sim = await simulate(design);
+  const sim = await simulate(design, { backend: FAST_BACKEND });
   try {
     await sim.reset();
     for (const [k, seed] of seeds.entries()) {
@@ -291,7 +292,7 @@ describe("Ifft2d throughput and latency, measured", () => {
     const per = ifft2dCyclesPerBlock(K);
     it(`K=${K}: ${per} cycles and ${ifft2dRowBeatsPerBlock(K)} beats per block back to back; latency ${ifft2dLatency(K)}`, async () => {
       const n = ifftBits(K);
-      const sim = await simulate(elaborate(Ifft2d, { K, dataBits: n, twiddleFrac: F }));
+      const sim = await simulate(elaborate(Ifft2d, { K, dataBits: n, twiddleFrac: F }), { backend: FAST_BACKEND });
       try {
         await sim.reset();
         const one = randomSpecs(K, n, 1, K);

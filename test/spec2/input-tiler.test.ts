@@ -10,6 +10,7 @@
  *  - the Verilog is clean in Icarus, Verilator and Yosys.
  */
 import { describe, expect, it } from "vitest";
+import { FAST_BACKEND } from "../helpers/sim-backend";
 import { defineModule, elaborate } from "../../hdl/core";
 import {
   INPUT_TILER_LATENCY, InputTiler, inputTilerCyclesPerImage, inputTilerLoadBeatsPerImage, inputTilerRowsPerImage, inputTilerRowsPerTile,
@@ -76,7 +77,7 @@ async function drive(p: InputTilerParams, beats: readonly number[][], rowCount: 
   if (lint) await expectCleanVerilog(design.verilog, design.top);
   const { T } = makePlan(p.layer);
   const r = rng(seed);
-  const sim = await simulate(design);
+  const sim = await simulate(design, { backend: FAST_BACKEND });
   const run: Run = { rows: [], accepted: [], handed: [], idle: [] };
   try {
     await sim.reset();

@@ -5,6 +5,7 @@
  * count, and the read-modify-write check stays low.
  */
 import { describe, expect, it } from "vitest";
+import { FAST_BACKEND } from "../helpers/sim-backend";
 import { elaborate } from "../../hdl/core";
 import { Spec2Layer, type Spec2LayerParams } from "../../hdl/spec2/layer";
 import { runLayerBatch } from "../../hdl/spec2/layer-driver";
@@ -29,7 +30,7 @@ async function runCase(c: Case, seed: number) {
   const xs = [x, ...Array.from({ length: images - 1 }, () => Float64Array.from(x, () => r() * 2 - 1))];
   const words = xs.map((xi) => quantizeActivations(xi, layer.formats.inFrac, layer.formats.actBits));
   const params: Spec2LayerParams = { layer, ...parallelism, ...c.build, checkHazards: true };
-  const run = await runLayerBatch(params, words);
+  const run = await runLayerBatch(params, words, { backend: FAST_BACKEND });
   const golden = words.map((w) => goldenConvLayer(layer, w));
   const { tilesX, tilesY } = makePlan(layer);
   const n = layer.kernels[0]!.length;

@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { FAST_BACKEND } from "../helpers/sim-backend";
 import { Bool, Bundle, Input, Output, Reg, Rom, UInt, Vec, constant, defineModule, elaborate, log2Ceil, when, type Signal } from "../../hdl/core";
 import { ComplexT } from "../../hdl/spec2/fixed";
 import { PeArray, peArrayConfig, peArrayParams, peArrayRates, peArraySchedule, type PeArrayParams } from "../../hdl/spec2/pe-array";
@@ -197,7 +198,7 @@ async function runArray(
   const d = elaborate(Bench, { array, streams: withDigest(streams, { lanes: streams.length }) });
   const half = layer.K / 2 + 1;
   const expected = Array.from({ length: c.ifftLanes }, (_, j) => X.length * Math.ceil((layer.cout - j) / c.ifftLanes) * half);
-  const sim = await simulate(d);
+  const sim = await simulate(d, { backend: FAST_BACKEND });
   const res: RunResult = { cols: expected.map(() => []), lasts: expected.map(() => []), at: expected.map(() => []), macSum: 0, cycles: 0, maxMacs: 0, hazard: false };
   const bits = (n: number, p: number, r: () => number): number => Array.from({ length: n }, (_, k) => (r() < p ? 1 << k : 0)).reduce((a, b) => a | b, 0);
   try {

@@ -7,6 +7,7 @@
  * Every output is compared in every cycle.
  */
 import { describe, expect, it } from "vitest";
+import { FAST_BACKEND } from "../helpers/sim-backend";
 import { elaborate } from "../../hdl/core";
 import { decodeIndex } from "../../hdl/spec2/index-decoder";
 import { Pe, accDepth, accLocation, type PeParams } from "../../hdl/spec2/pe";
@@ -157,7 +158,7 @@ async function runPe(cfg: Cfg): Promise<{ macs: number; drained: number; hazards
     for (let k = 0; k < 5; k++) step({});
   }
 
-  const sim = await simulate(d);
+  const sim = await simulate(d, { backend: FAST_BACKEND });
   try {
     const got = await sim.batch(stim, { resetCycles: 1 });
     got.forEach((g, c) => {

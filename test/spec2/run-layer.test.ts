@@ -94,7 +94,7 @@ describe("hdl/spec2/run-layer.ts", () => {
     ["fftSize 1048576", () => ["--layer", write("huge-fft.json", { ...layerJson, fftSize: 1048576 }), "--input", X, "--out", "y.json"], /^run-layer: .*huge-fft\.json: fftSize = 1048576 must be an integer from 2 to 64\n$/],
     ["height 1e9", () => ["--layer", write("tall.json", { ...layerJson, height: 1e9 }), "--input", X, "--out", "y.json"], /^run-layer: .*tall\.json: height = 1000000000 must be an integer from 1 to 2048\n$/],
     ["an unknown field", () => ["--layer", write("relu.json", { ...layerJson, relu: undefined, reLU: true }), "--input", X, "--out", "y.json"], /^run-layer: .*relu\.json: unknown field "reLU" \(did you mean "relu"\?\)/],
-    ["bad simulator", () => ["--layer", L, "--input", X, "--out", "y.json", "--sim", "modelsim"], /--sim modelsim: use iverilog or verilator/],
+    ["bad simulator", () => ["--layer", L, "--input", X, "--out", "y.json", "--sim", "modelsim"], /--sim modelsim: use iverilog or verilator or js/],
     ["layer field", () => ["--layer", write("bad-layer.json", { ...layerJson, fftSize: 12 }), "--input", X, "--out", "y.json"], /bad-layer\.json: fftSize = 12 is not a power of two/],
     ["input shape", () => ["--layer", L, "--input", write("bad-x.json", { input: [input[0]] }), "--out", "y.json"], /bad-x\.json: input has 1 entries, expected 2/],
     ["input value", () => ["--layer", L, "--input", write("nan-x.json", JSON.stringify({ input }).replace(/^(\{"input":\[\[\[)[^,]+/, "$1\"a\"")), "--out", "y.json"], /nan-x\.json: input\[0\]\[0\]\[0\] = "a" is not a finite number/],
