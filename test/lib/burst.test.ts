@@ -11,6 +11,7 @@ import { Bool, Input, Output, UInt, connect, defineModule, elaborate, type Var }
 import { BurstMemory, BurstReader, BurstWriter, bandwidthFraction, type BurstPortParams } from "../../hdl/lib";
 import { simulate, type Backend, type Stimulus } from "../../sim";
 import { rng } from "../helpers/rng";
+import { debugPort, idleRead } from "../helpers/burst-memory";
 import { expectCleanVerilog } from "../helpers/verilog-tools";
 import { BACKENDS } from "./harness";
 
@@ -28,10 +29,6 @@ const CopyTop = defineModule("CopyTop", (q: CopyParams) => {
   const src = Input(UInt(16));
   const dst = Input(UInt(16));
   const beats = Input(UInt(12));
-  const dbgAddr = Input(UInt(9), { name: "dbg_addr" });
-  const dbgWe = Input(Bool(), { name: "dbg_we" });
-  const dbgWdata = Input(UInt(32), { name: "dbg_wdata" });
-  const dbgData = Output(UInt(32), { name: "dbg_data" });
   const accepted = Output(Bool());
   const busy = Output(Bool());
   const error = Output(Bool());
@@ -54,14 +51,11 @@ const CopyTop = defineModule("CopyTop", (q: CopyParams) => {
   connect(mem.port.w, writer.w);
   connect(writer.b, mem.port.b);
   busy.assign(reader.busy.or(writer.busy));
-  mem.dbgAddr.assign(dbgAddr);
-  mem.dbgWe.assign(dbgWe);
-  mem.dbgWdata.assign(dbgWdata);
-  dbgData.assign(mem.dbgData);
+  const dbg = debugPort(mem, 9, 32);
   error.assign(mem.error);
   reads.assign(mem.readBeats);
   writes.assign(mem.writeBeats);
-  return { start, src, dst, beats, dbgAddr, dbgWe, dbgWdata, dbgData, accepted, busy, error, reads, writes };
+  return { start, src, dst, beats, ...dbg, accepted, busy, error, reads, writes };
 });
 
 interface CopyResult {
@@ -151,10 +145,6 @@ const StrobeTop = defineModule("StrobeTop", () => {
   const inStrb = Input(UInt(4));
   const inReady = Output(Bool());
   const busy = Output(Bool());
-  const dbgAddr = Input(UInt(9), { name: "dbg_addr" });
-  const dbgWe = Input(Bool(), { name: "dbg_we" });
-  const dbgWdata = Input(UInt(32), { name: "dbg_wdata" });
-  const dbgData = Output(UInt(32), { name: "dbg_data" });
   const writer = BurstWriter.instance({ port: PORT, burstBeats: 2, countBits: 12, strobes: true });
   const mem = BurstMemory.instance({ port: PORT, words: WORDS, bytesPerCycle: 4, latency: 3 });
   writer.cmd.valid.assign(start);
@@ -169,15 +159,8 @@ const StrobeTop = defineModule("StrobeTop", () => {
   connect(mem.port.aw, writer.aw);
   connect(mem.port.w, writer.w);
   connect(writer.b, mem.port.b);
-  mem.port.ar.valid.assign(0);
-  mem.port.ar.bits.addr.assign(0);
-  mem.port.ar.bits.len.assign(0);
-  mem.port.r.ready.assign(0);
-  mem.dbgAddr.assign(dbgAddr);
-  mem.dbgWe.assign(dbgWe);
-  mem.dbgWdata.assign(dbgWdata);
-  dbgData.assign(mem.dbgData);
-  return { start, dst, beats, inValid, inData, inStrb, inReady, busy, dbgAddr, dbgWe, dbgWdata, dbgData };
+  idleRead(mem.port);
+  return { start, dst, beats, inValid, inData, inStrb, inReady, busy, ...debugPort(mem, 9, 32) };
 });
 
 describe("BurstWriter with byte strobes", () => {

@@ -9,6 +9,7 @@ import { BurstMemory, type BurstPortParams } from "../../../hdl/lib";
 import { MapLoader } from "../../../hdl/spec2/engine/map-loader";
 import { simulate, type Backend, type Stimulus } from "../../../sim";
 import { rng } from "../../helpers/rng";
+import { debugPort, idleWrite } from "../../helpers/burst-memory";
 import { expectCleanVerilog } from "../../helpers/verilog-tools";
 
 const PORT: BurstPortParams = { addrBits: 16, dataBytes: 8, lenBits: 3 }; // 4 words of 16 bits per beat
@@ -22,9 +23,6 @@ const LoaderTop = defineModule("LoaderTop", (q: { bytesPerCycle: number }) => {
   const w = Input(UInt(5));
   const pitch = Input(UInt(6));
   const outReady = Input(Bool());
-  const dbgAddr = Input(UInt(9), { name: "dbg_addr" });
-  const dbgWe = Input(Bool(), { name: "dbg_we" });
-  const dbgWdata = Input(UInt(64), { name: "dbg_wdata" });
   const taken = Output(Bool());
   const outValid = Output(Bool());
   const outLast = Output(Bool());
@@ -41,22 +39,14 @@ const LoaderTop = defineModule("LoaderTop", (q: { bytesPerCycle: number }) => {
   taken.assign(loader.cmd.ready);
   connect(mem.port.ar, loader.ar);
   connect(loader.r, mem.port.r);
-  mem.port.aw.valid.assign(0);
-  mem.port.aw.bits.addr.assign(0);
-  mem.port.aw.bits.len.assign(0);
-  mem.port.w.valid.assign(0);
-  mem.port.w.bits.data.assign(0);
-  mem.port.w.bits.strb.assign(0);
-  mem.port.w.bits.last.assign(0);
+  idleWrite(mem.port);
   loader.out.ready.assign(outReady);
   outValid.assign(loader.out.valid);
   outLast.assign(loader.out.bits.last);
   for (let i = 0; i < LOAD; i++) outData.at(i).assign(loader.out.bits.data.at(i));
   busy.assign(loader.busy);
-  mem.dbgAddr.assign(dbgAddr);
-  mem.dbgWe.assign(dbgWe);
-  mem.dbgWdata.assign(dbgWdata);
-  return { start, addr, c, h, w, pitch, outReady, dbgAddr, dbgWe, dbgWdata, taken, outValid, outLast, outData, busy };
+  const dbg = debugPort(mem, 9, 64);
+  return { start, addr, c, h, w, pitch, outReady, ...dbg, taken, outValid, outLast, outData, busy };
 });
 
 interface MapCase {

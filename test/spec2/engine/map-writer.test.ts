@@ -11,6 +11,7 @@ import { BurstMemory, type BurstPortParams } from "../../../hdl/lib";
 import { MapWriter } from "../../../hdl/spec2/engine/map-writer";
 import { simulate, type Backend } from "../../../sim";
 import { rng } from "../../helpers/rng";
+import { debugPort, idleRead } from "../../helpers/burst-memory";
 import { expectCleanVerilog } from "../../helpers/verilog-tools";
 
 const K = 8;
@@ -36,10 +37,6 @@ const WriterTop = defineModule("WriterTop", (q: { bytesPerCycle: number }) => {
   const taken = Output(Bool());
   const busy = Output(Bool());
   const error = Output(Bool());
-  const dbgAddr = Input(UInt(8), { name: "dbg_addr" });
-  const dbgWe = Input(Bool(), { name: "dbg_we" });
-  const dbgWdata = Input(UInt(256), { name: "dbg_wdata" });
-  const dbgData = Output(UInt(256), { name: "dbg_data" });
   const writer = MapWriter.instance({ port: PORT, K, ...LIMITS });
   const mem = BurstMemory.instance({ port: PORT, words: WORDS, bytesPerCycle: q.bytesPerCycle, latency: 6 });
   writer.cmd.valid.assign(start);
@@ -60,17 +57,10 @@ const WriterTop = defineModule("WriterTop", (q: { bytesPerCycle: number }) => {
   connect(mem.port.aw, writer.aw);
   connect(mem.port.w, writer.w);
   connect(writer.b, mem.port.b);
-  mem.port.ar.valid.assign(0);
-  mem.port.ar.bits.addr.assign(0);
-  mem.port.ar.bits.len.assign(0);
-  mem.port.r.ready.assign(0);
+  idleRead(mem.port);
   busy.assign(writer.busy);
   error.assign(mem.error);
-  mem.dbgAddr.assign(dbgAddr);
-  mem.dbgWe.assign(dbgWe);
-  mem.dbgWdata.assign(dbgWdata);
-  dbgData.assign(mem.dbgData);
-  return { start, addr, c, ho, wo, pitch, bandRows, gValid, gChannel, gRow, gCol, gMask, gValues, gReady, taken, busy, error, dbgAddr, dbgWe, dbgWdata, dbgData };
+  return { start, addr, c, ho, wo, pitch, bandRows, gValid, gChannel, gRow, gCol, gMask, gValues, gReady, taken, busy, error, ...debugPort(mem, 8, 256) };
 });
 
 interface MapCase {
