@@ -21,3 +21,5 @@ export { Synchronizer } from "./synchronizer.js";
 export { AsyncFifo } from "./async-fifo.js";
 export type { AsyncFifoParams } from "./async-fifo.js";
 export { leaves, pack, typeWidth, unpackInto } from "./pack.js";
+export { assertStreamRules } from "./stream-rules.js";
+export type { StreamSignals } from "./stream-rules.js";
