@@ -264,12 +264,20 @@ interface ToolResult {
 
 function runTool(command: string, args: readonly string[], cwd: string, timeoutMs: number, needs?: string): Promise<ToolResult> {
   return new Promise((res, rej) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    // a process group of its own, so the time limit also stops the solver smtbmc started
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const stop = (): void => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    };
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const timer = setTimeout(stop, timeoutMs);
     child.on("error", (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       rej(e.code === "ENOENT" ? new ProveToolMissingError(command) : e);
