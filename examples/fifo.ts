@@ -4,7 +4,7 @@
  * output register ("prefetch") hides the read latency.
  * `npx tsx examples/fifo.ts > fifo.v`
  */
-import { Decoupled, Input, Mem, Output, Reg, UInt, defineModule, elaborate, isMain, log2Ceil, printVerilog, requireParam, when, type Elaboration } from "../hdl/core";
+import { Decoupled, Input, Mem, Output, Reg, UInt, assert, defineModule, elaborate, isMain, log2Ceil, printVerilog, requireParam, when, type Elaboration } from "../hdl/core";
 
 export interface FifoParams {
   readonly width: number;
@@ -43,6 +43,10 @@ export const Fifo = defineModule("Fifo", (p: FifoParams) => {
   when(load, () => outValid.assign(1)).elsewhen(doDeq, () => outValid.assign(0));
   deq.valid.assign(outValid);
   count.assign(stored.addWrap(outValid));
+
+  // Invariants, checked in every simulation and proved by induction (test/lib/formal.test.ts).
+  assert(stored.le(p.depth), "at most depth words in memory");
+  assert(writePtr.subWrap(readPtr).eq(stored.trunc(aw)), "the pointers are as far apart as the words stored");
   return { enq, deq, count };
 });
 

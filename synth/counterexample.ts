@@ -19,6 +19,11 @@ function show(bits: string | undefined, port: PortInfo): string {
 }
 
 export function traceRows(values: StepValues, ports: readonly PortInfo[], clock: string | undefined): TraceRow[] {
+  return traceRowsFromSteps(values, ports, clock);
+}
+
+/** Rows from step values whose variables are named after the top's ports. */
+export function traceRowsFromSteps(values: StepValues, ports: readonly PortInfo[], clock: string | undefined): TraceRow[] {
   const shown = ports.filter((p) => p.name !== clock);
   return values.steps.map((s, step) => ({ step, values: Object.fromEntries(shown.map((p) => [p.name, show(s.get(p.name), p)])) }));
 }

@@ -1,7 +1,10 @@
 /**
- * Formal verification of a design's assert / assume / cover statements with Yosys's SMT flow:
- * Yosys writes an SMT-LIB model (formal-files.ts), yosys-smtbmc searches it with z3 (or
- * boolector). Native tools: `yosys`, `yosys-smtbmc` (Debian `yosys`) and the solver.
+ * Formal verification of a design's assert / assume / cover statements, with two engines:
+ * `sat`, Yosys's own SAT solver (formal-sat.ts; in-process, no native install), and `smtbmc`,
+ * Yosys's SMT flow: Yosys writes an SMT-LIB model (formal-files.ts), yosys-smtbmc searches it
+ * with z3 (native tools: `yosys`, `yosys-smtbmc` from Debian `yosys`, and `z3`). smtbmc finds the
+ * shortest counterexample and reaches covers; z3 stalls on some designs with synchronously read
+ * memories that the sat engine proves in seconds, so sat is the default for bmc and prove.
  *
  *   bmc    every assertion holds in every trace of `depth` cycles from reset
  *   prove  bmc, then k-induction of length `depth`: proved for every trace, of any length
@@ -11,7 +14,7 @@
  * as a VCD and as a per-cycle table of the top's ports. Step 0 is the reset cycle, like cycle 0
  * of a simulation that starts with `reset()`.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,15 +23,22 @@ import { elaborate } from "../hdl/core/elaborate.js";
 import type { ModuleDef } from "../hdl/core/module.js";
 import { formatTrace, traceRows, type TraceRow } from "./counterexample.js";
 import { FORMAL_TOP, formalWrapper, smt2Script } from "./formal-files.js";
+import { satProve } from "./formal-sat.js";
+import { ProveError, ProveToolMissingError } from "./prove-error.js";
 import { readSteps } from "./vcd.js";
 
 export type ProveMode = "bmc" | "prove" | "cover";
+/** `smtbmc`: yosys-smtbmc with a solver (native tools); `sat`: Yosys's own SAT solver, no native install needed. */
+export type ProveEngine = "smtbmc" | "sat";
 export type Solver = "z3" | "boolector";
 
 export interface ProveOptions {
   /** Cycles: the BMC bound, the induction length, or how far to look for covers. */
   readonly depth: number;
   readonly mode?: ProveMode;
+  /** Default: "sat" for bmc and prove, "smtbmc" for cover (the only engine with covers). */
+  readonly engine?: ProveEngine;
+  /** smtbmc's solver (default z3). */
   readonly solver?: Solver;
   /** Where trace VCDs are kept (default: a new temporary directory). */
   readonly outDir?: string;
@@ -64,17 +74,7 @@ export interface CoverResult {
   readonly trace: Trace;
 }
 
-export class ProveError extends Error {
-  override name = "ProveError";
-}
-
-/** A tool of the formal flow is not installed. */
-export class ProveToolMissingError extends ProveError {
-  override name = "ProveToolMissingError";
-  constructor(readonly tool: string) {
-    super(`${tool} was not found on PATH; install it with \`apt-get install yosys z3\` (or run scripts/setup.sh)`);
-  }
-}
+export { ProveError, ProveToolMissingError } from "./prove-error.js";
 
 /** Elaborates `def` with `params` (`undefined` for a generator without any) and proves (or covers) its checks. */
 export function prove<P, IO>(def: ModuleDef<P, IO>, params: P, opts: ProveOptions): Promise<ProveResult> {
@@ -87,9 +87,13 @@ export async function proveDesign(design: ElaboratedDesign, opts: ProveOptions):
   const mode = opts.mode ?? "prove";
   checkOptions(design, opts, mode);
   const start = Date.now();
-  const work = await mkdtemp(join(tmpdir(), "spec2-prove-"));
   const outDir = resolve(opts.outDir ?? (await mkdtemp(join(tmpdir(), "spec2-trace-"))));
   await mkdir(outDir, { recursive: true });
+  if ((opts.engine ?? (mode === "cover" ? "smtbmc" : "sat")) === "sat") {
+    const r = await satOutcome(design, mode as "bmc" | "prove", opts, outDir);
+    return { ...r, mode, depth: opts.depth, elapsedMs: Date.now() - start } as ProveResult;
+  }
+  const work = await mkdtemp(join(tmpdir(), "spec2-prove-"));
   const run = new Run(design, work, outDir, opts, mode);
   try {
     await run.model();
@@ -100,7 +104,23 @@ export async function proveDesign(design: ElaboratedDesign, opts: ProveOptions):
   }
 }
 
+async function satOutcome(design: ElaboratedDesign, mode: "bmc" | "prove", opts: ProveOptions, outDir: string): Promise<Outcome> {
+  const checks = (design.verification ?? []).filter((v) => v.kind === "assert");
+  const native = spawnSync("yosys", ["-V"], { stdio: "ignore" }).status === 0;
+  const v = await satProve(design, mode, opts.depth, native, opts.timeoutMs ?? 600_000);
+  if (v.status === "proved") return { status: "proved", checks };
+  if (v.status === "unknown") {
+    const what = mode === "bmc" ? "the bounded check gave no verdict" : `no counterexample from reset in ${opts.depth} cycles, but no induction up to length ${opts.depth} succeeded: strengthen the assertions (or raise the depth)`;
+    return { status: "unknown", checks, reason: what };
+  }
+  const vcd = join(outDir, `${design.top}-${mode}.vcd`);
+  await writeFile(vcd, v.vcd ?? "");
+  return { status: "failed", checks, step: v.step!, check: v.check ?? unknownCheck("the trace"), trace: { vcd, rows: v.rows ?? [], table: v.table ?? "" } };
+}
+
 function checkOptions(design: ElaboratedDesign, opts: ProveOptions, mode: ProveMode): void {
+  if (opts.engine !== undefined && opts.engine !== "smtbmc" && opts.engine !== "sat") throw new ProveError(`engine must be smtbmc or sat, got ${JSON.stringify(opts.engine)}`);
+  if (opts.engine === "sat" && mode === "cover") throw new ProveError("cover needs the smtbmc engine (Yosys's sat pass proves assertions only)");
   if (!Number.isSafeInteger(opts.depth) || opts.depth < 1) throw new ProveError(`depth must be a positive integer, got ${opts.depth}`);
   if (!["bmc", "prove", "cover"].includes(mode)) throw new ProveError(`mode must be bmc, prove or cover, got ${JSON.stringify(mode)}`);
   const wanted = mode === "cover" ? "cover" : "assert";
@@ -244,12 +264,20 @@ interface ToolResult {
 
 function runTool(command: string, args: readonly string[], cwd: string, timeoutMs: number, needs?: string): Promise<ToolResult> {
   return new Promise((res, rej) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    // a process group of its own, so the time limit also stops the solver smtbmc started
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const stop = (): void => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    };
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const timer = setTimeout(stop, timeoutMs);
     child.on("error", (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       rej(e.code === "ENOENT" ? new ProveToolMissingError(command) : e);

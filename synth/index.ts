@@ -5,5 +5,5 @@ export { runYosysScript, yosysVersion, YosysError } from "./yosys.js";
 export type { YosysProgress, YosysRunOptions, YosysRunResult } from "./yosys.js";
 export { DesignModuleError, loadDesignModule } from "./load.js";
 export { prove, proveDesign, ProveError, ProveToolMissingError } from "./formal.js";
-export type { CoverResult, ProveMode, ProveOptions, ProveResult, Solver, Trace } from "./formal.js";
+export type { CoverResult, ProveEngine, ProveMode, ProveOptions, ProveResult, Solver, Trace } from "./formal.js";
 export type { TraceRow } from "./counterexample.js";

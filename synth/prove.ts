@@ -5,7 +5,7 @@
  *
  * Elaborates the generator (or takes the file's `default` / `design` export) and proves its
  * assertions (`prove`: BMC from reset, then k-induction), checks them for N cycles (`bmc`) or
- * finds traces to its covers (`cover`), with yosys-smtbmc and z3. Prints the verdict, and for a
+ * finds traces to its covers (`cover`), with Yosys's sat pass or yosys-smtbmc and z3. Prints the verdict, and for a
  * failure the assertion's file:line and message, the failing step and the per-cycle table of
  * the ports; `--vcd` keeps the trace. Exit code 0 when proved (or every cover reached), 1 with a
  * counterexample or an unknown result, 2 on bad arguments.
@@ -17,7 +17,7 @@ import { DesignModuleError, loadDesignModule } from "./load.js";
 import { ProveError, proveDesign, type ProveResult } from "./formal.js";
 
 export { prove, proveDesign, ProveError, ProveToolMissingError } from "./formal.js";
-export type { CoverResult, ProveMode, ProveOptions, ProveResult, Solver, Trace } from "./formal.js";
+export type { CoverResult, ProveEngine, ProveMode, ProveOptions, ProveResult, Solver, Trace } from "./formal.js";
 
 const USAGE = `usage: npx tsx synth/prove.ts <design.ts> [--module NAME [--params JSON]] --depth N [options]
 
@@ -28,7 +28,9 @@ Proves a design's assert statements (or reaches its covers) with yosys-smtbmc an
   --params JSON     its parameters, e.g. '{"width":8,"depth":4}'
   --depth N         cycles: the BMC bound and induction length, or how far to look for covers
   --mode M          prove (BMC then k-induction, default), bmc (N cycles from reset) or cover
-  --solver S        z3 (default) or boolector
+  --engine E        sat (Yosys's own SAT solver; default for prove and bmc) or smtbmc
+                    (yosys-smtbmc with z3: shortest counterexamples, and covers)
+  --solver S        smtbmc's solver: z3 (default) or boolector
   --vcd FILE        write the counterexample (or the first cover trace) there
   --json            print the result as JSON
   -h, --help        this text`;
@@ -38,6 +40,7 @@ const OPTIONS = {
   params: { type: "string" },
   depth: { type: "string" },
   mode: { type: "string" },
+  engine: { type: "string" },
   solver: { type: "string" },
   vcd: { type: "string" },
   json: { type: "boolean" },
@@ -78,6 +81,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const depth = integerOption(cl, "depth", { min: 1, max: 10_000 })!;
   const mode = choiceOption(cl, "mode", ["prove", "bmc", "cover"] as const, "prove");
   const solver = choiceOption(cl, "solver", ["z3", "boolector"] as const, "z3");
+  const engine = choiceOption(cl, "engine", ["sat", "smtbmc"] as const, mode === "cover" ? "smtbmc" : "sat");
   const module = stringOption(cl, "module");
   const params = parseParams(stringOption(cl, "params"));
   if (params !== undefined && module === undefined) throw new UsageError("--params needs --module NAME: the generator to give them to", USAGE);
@@ -86,9 +90,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const design = await loadDesignModule(file, module !== undefined ? { module, params } : {});
   let r: ProveResult;
   try {
-    r = await proveDesign(design, { depth, mode, solver });
+    r = await proveDesign(design, { depth, mode, solver, engine });
   } catch (e) {
-    if (e instanceof ProveError) throw new CliError(e.message, /has no (assert|cover) statements/.test(e.message) ? 2 : 1);
+    if (e instanceof ProveError) throw new CliError(e.message, /has no (assert|cover) statements|needs the smtbmc engine/.test(e.message) ? 2 : 1);
     throw e;
   }
   const trace = r.status === "failed" ? r.trace : r.status === "covered" ? r.covers[0]?.trace : r.status === "unknown" ? r.trace : undefined;

@@ -61,3 +61,39 @@ export function readSteps(vcd: string, scopePath: readonly string[]): StepValues
   }
   return { names, widths, steps };
 }
+
+/**
+ * The trace Yosys's `sat -dump_vcd` writes: every variable of the top scope (flattened names such
+ * as `dut.check_3_ok`, without the leading backslash), one step per distinct timestamp.
+ */
+export function readSatSteps(vcd: string): StepValues {
+  const byId = new Map<string, string>();
+  const widths = new Map<string, number>();
+  const names: string[] = [];
+  for (const m of vcd.matchAll(/\$var \S+ (\d+) (\S+) (\S+)(?: \[[^\]]*\])? \$end/g)) {
+    const name = m[3]!.replace(/^\\/, "");
+    byId.set(m[2]!, name);
+    widths.set(name, Number(m[1]));
+    names.push(name);
+  }
+  const body = vcd.split("$enddefinitions $end")[1] ?? "";
+  const steps: Map<string, string>[] = [];
+  let current = new Map<string, string>();
+  let started = false;
+  const tokens = body.split(/\s+/).filter((t) => t !== "");
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t[0] === "#") {
+      current = new Map(current);
+      steps.push(current);
+      started = true;
+    } else if (t[0] === "b") {
+      const name = byId.get(tokens[++i]!);
+      if (name !== undefined && started) current.set(name, t.slice(1).padStart(widths.get(name)!, "0"));
+    } else if (/^[01xz]/.test(t) && t.length > 1) {
+      const name = byId.get(t.slice(1));
+      if (name !== undefined && started) current.set(name, t[0]!);
+    }
+  }
+  return { names, widths, steps };
+}

@@ -6,8 +6,9 @@
  *   assume prints `@A <index> <cycle> <instance>`, a cover reached for the first time prints
  *   `@C <index> <cycle> <instance>`, a printf prints its line. `<cycle>` counts the domain's
  *   edges before this one, which is the testbench's cycle number of the values checked.
- * - `ifdef FORMAL` (Yosys `read_verilog -formal`): immediate `assert`, `assume` and `cover`
- *   statements on the same values, each line ending in `// check <index>` for the prover.
+ * - `ifdef FORMAL` (Yosys `read_verilog -formal`): per statement a wire `check_<index>_ok` (1 while
+ *   it holds or does not apply) or `cover_<index>_now` (1 when reached), and immediate `assert`,
+ *   `assume` and `cover` statements on them, each line ending in `// check <index>: file:line`.
  */
 import type { ExprWriter } from "./emit-expr.js";
 import type { IrDomain, IrExpr, IrModule, IrVerification } from "./ir.js";
@@ -60,7 +61,7 @@ export function verificationLogic(m: IrModule, w: ExprWriter, namer: Namer, doma
     const d = domainOf(domain);
     const outOfReset = d.reset === "" ? undefined : d.activeLow ? d.reset : `!${d.reset}`;
     appendSim(sim, list, w, namer, d.clock, outOfReset);
-    appendFormal(formal, list, w, outOfReset);
+    appendFormal(formal, list, w, namer, outOfReset);
   }
   sim.push("`endif");
   formal.push("`endif");
@@ -95,21 +96,21 @@ function appendSim(out: string[], list: readonly IrVerification[], w: ExprWriter
   out.push(`${IND}end`);
 }
 
-function appendFormal(out: string[], list: readonly IrVerification[], w: ExprWriter, outOfReset: string | undefined): void {
+function appendFormal(out: string[], list: readonly IrVerification[], w: ExprWriter, namer: Namer, outOfReset: string | undefined): void {
   const checked = list.filter((v) => v.k !== "printf");
   if (checked.length === 0) return;
+  // one named wire per statement (1: holds / not reached), so a counterexample shows which one failed
+  const wires = checked.map((v) => {
+    const parts = [outOfReset, isTrue(v.enable) ? undefined : w.rhs(v.enable, 1)].filter((x) => x !== undefined);
+    const cond = w.rhs(v.cond, 1);
+    if (v.k === "cover") return { v, name: namer.claim(`cover_${v.index}_now`), text: [...parts, `(${cond})`].join(" && ") };
+    const negated = parts.map((x) => (/^![A-Za-z_][A-Za-z0-9_]*$/.test(x) ? x.slice(1) : `!(${x})`));
+    const guard = negated.length === 0 ? "" : `${negated.join(" || ")} || `;
+    return { v, name: namer.claim(`check_${v.index}_ok`), text: `${guard}(${cond})` };
+  });
+  for (const x of wires) out.push(`${IND}wire ${x.name} = ${x.text};`);
   out.push(`${IND}always @(*) begin`);
-  const pad = outOfReset ? IND.repeat(3) : IND.repeat(2);
-  if (outOfReset) out.push(`${IND}${IND}if (${outOfReset}) begin`);
-  for (const v of checked) {
-    const en = isTrue(v.enable) ? "" : `if (${w.rhs(v.enable, 1)}) `;
-    const tag = ` // check ${v.index}: ${formatLoc(v.loc)}`;
-    if (v.k === "cover") {
-      const cond = isTrue(v.enable) ? w.rhs(v.cond, 1) : `${w.rhs(v.enable, 1)} && ${w.rhs(v.cond, 1)}`;
-      out.push(`${pad}cover (${cond});${tag}`);
-    } else out.push(`${pad}${en}${v.k} (${w.rhs(v.cond, 1)});${tag}`);
-  }
-  if (outOfReset) out.push(`${IND}${IND}end`);
+  for (const x of wires) out.push(`${IND}${IND}${x.v.k} (${x.name}); // check ${x.v.index}: ${formatLoc(x.v.loc)}`);
   out.push(`${IND}end`);
 }
 

@@ -14,7 +14,7 @@
  * Transfers happen on clock edges where valid and ready are both high. `queue({ type, depth })`
  * places one with ports typed by `type`.
  */
-import { Decoupled, Input, Mem, Output, Reg, UInt, defineModule, log2Ceil, mux, requireParam, when, type DecoupledType, type HdlType, type Value, type Var } from "../core/index.js";
+import { Decoupled, Input, Mem, Output, Reg, UInt, assert, defineModule, log2Ceil, mux, requireParam, when, type DecoupledType, type HdlType, type Value, type Var } from "../core/index.js";
 import { pack, typeWidth, unpackInto } from "./pack.js";
 
 export interface QueueParams {
@@ -63,6 +63,9 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
     when(take, () => head.assign(next(head)));
     used.assign(used.add(store.zext(used.width)).subWrap(take.zext(used.width + 1)).resize(used.width));
     count.assign(used);
+    // invariants, checked in simulation and proved by induction (test/lib/formal.test.ts)
+    assert(used.le(depth), "a queue holds at most depth words");
+    if (2 ** aw === depth && depth > 1) assert(tail.subWrap(head).eq(used.trunc(aw)), "the pointers are as far apart as the words held");
   } else {
     // ---- block-RAM queue: memory read synchronously into an output register ----
     const stored = Reg(UInt(log2Ceil(depth + 1)), { init: 0 }); // words in memory
@@ -82,6 +85,7 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
     when(load, () => outValid.assign(1)).elsewhen(popped, () => outValid.assign(0));
     deq.valid.assign(outValid);
     count.assign(total.resize(count.width));
+    assert(total.le(depth), "a queue holds at most depth words");
   }
   return { enq, deq, count };
 });

@@ -99,6 +99,8 @@ export class Scheduler {
   }
 
   private fail(e: unknown): void {
+    // after run() ends, abandoned processes are rejected: that is not a failure of the run
+    if (this.finished) return;
     if (this.failure === undefined) this.failure = e;
     for (const w of this.waiters.splice(0)) w.reject(this.failure);
   }

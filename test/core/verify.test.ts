@@ -42,9 +42,18 @@ describe("verification statements", () => {
     expect(sim).toContain(`if (enable) $display("count %0d -> %0h", value, value + 4'd1); // ${markedLine(FIXTURE, "CHECK", "printf")}`);
     expect(sim).toContain(`if (!(value < 4'd6)) $display("@A 2 %0d %m", sim_cycle); // ${markedLine(FIXTURE, "CHECK", "assert")}`);
     expect(sim).toContain("if (!reset) begin");
-    expect(formal).toContain(`assume (value != 4'd15); // check 1: ${markedLine(FIXTURE, "CHECK", "assume")}`);
-    expect(formal).toContain(`assert (value < 4'd6); // check 2: ${markedLine(FIXTURE, "CHECK", "assert")}`);
-    expect(formal).toContain(`cover (value == 4'd3); // check 3: ${markedLine(FIXTURE, "CHECK", "cover")}`);
+    expect(formal).toContain(
+      [
+        "  wire check_1_ok = reset || (value != 4'd15);",
+        "  wire check_2_ok = reset || (value < 4'd6);",
+        "  wire cover_3_now = !reset && (value == 4'd3);",
+        "  always @(*) begin",
+        `    assume (check_1_ok); // check 1: ${markedLine(FIXTURE, "CHECK", "assume")}`,
+        `    assert (check_2_ok); // check 2: ${markedLine(FIXTURE, "CHECK", "assert")}`,
+        `    cover (cover_3_now); // check 3: ${markedLine(FIXTURE, "CHECK", "cover")}`,
+        "  end",
+      ].join("\n"),
+    );
     expect(formal).not.toContain("$display");
   });
 

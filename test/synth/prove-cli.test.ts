@@ -19,7 +19,7 @@ function prove(...args: string[]): { code: number | null; stdout: string; stderr
 
 describe("synth/prove.ts", () => {
   it("exits 0 with the proved assertions", () => {
-    const r = prove(FIXTURE, "--module", "CheckedCounter", "--params", '{"limit":15}', "--depth", "3");
+    const r = prove(FIXTURE, "--module", "CheckedCounter", "--params", '{"limit":15}', "--depth", "3", "--engine", "smtbmc");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^CheckedCounter_limit15: proved \\(k-induction, depth 3, [\\d.]+ s\\):\\n  ${markedLine(FIXTURE, "CHECK", "assert")}: count below 15\\n$`));
@@ -27,7 +27,7 @@ describe("synth/prove.ts", () => {
 
   it("exits 1 with the counterexample, written to --vcd", () => {
     const vcd = join(mkdtempSync(join(tmpdir(), "prove-cli-")), "cex.vcd");
-    const r = prove(FIXTURE, "--module", "CheckedCounter", "--params", '{"limit":6}', "--depth", "10", "--mode", "bmc", "--vcd", vcd);
+    const r = prove(FIXTURE, "--module", "CheckedCounter", "--params", '{"limit":6}', "--depth", "10", "--mode", "bmc", "--engine", "smtbmc", "--vcd", vcd);
     expect(r.code).toBe(1);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^CheckedCounter_limit6: FAILED at step 7 \(bmc, [\d.]+ s\)$/);

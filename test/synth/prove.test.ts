@@ -14,7 +14,7 @@ import { markedLine } from "../helpers/markers";
 
 describe("prove", () => {
   it("finds the shortest counterexample from reset and prints it per cycle", async () => {
-    const r = await prove(CheckedCounter, { limit: 6 }, { depth: 12, mode: "bmc" });
+    const r = await prove(CheckedCounter, { limit: 6 }, { depth: 12, mode: "bmc", engine: "smtbmc" });
     if (r.status !== "failed") throw new Error(`expected a failure, got ${r.status}`);
     expect(r.step).toBe(7); // reset at step 0, then six enabled steps count 0..5, 6 at step 7
     expect(r.check.site).toBe(markedLine("test/core/fixtures/checked-counter.ts", "CHECK", "assert"));
@@ -27,16 +27,16 @@ describe("prove", () => {
   });
 
   it("proves an inductive property", async () => {
-    const r = await prove(CheckedCounter, { limit: 15 }, { depth: 3 });
+    const r = await prove(CheckedCounter, { limit: 15 }, { depth: 3, engine: "smtbmc" });
     expect(r.status).toBe("proved");
     expect(r.checks.map((c) => c.message)).toEqual(["count below 15"]);
   });
 
   it("says unknown when the induction is too short, and proves it one step longer", async () => {
-    const short = await prove(LaggingCounter, undefined, { depth: 1 });
+    const short = await prove(LaggingCounter, undefined, { depth: 1, engine: "smtbmc" });
     expect(short.status).toBe("unknown");
     if (short.status === "unknown") expect(short.reason).toBe(`no counterexample from reset in 1 cycles, but induction of length 1 failed for ${markedLine("test/synth/fixtures/lagging-counter.ts", "CHECK", "late")}: the late copy stays at most 5: strengthen the assertions (or raise the depth)`);
-    expect((await prove(LaggingCounter, undefined, { depth: 2 })).status).toBe("proved");
+    expect((await prove(LaggingCounter, undefined, { depth: 2, engine: "smtbmc" })).status).toBe("proved");
   });
 
   it("reports the trace that reaches a cover", async () => {
@@ -44,6 +44,17 @@ describe("prove", () => {
     if (r.status !== "covered") throw new Error(`expected covered, got ${r.status}`);
     expect(r.covers.map((c) => [c.check.message, c.step])).toEqual([["three", 4]]);
     expect(r.covers[0]!.trace.rows.map((row) => Number(row.values.count))).toEqual([0, 0, 1, 2, 3]);
+  });
+
+  it("the sat engine proves, and refutes with a trace whose failing step it names", async () => {
+    expect((await prove(CheckedCounter, { limit: 15 }, { depth: 4, engine: "sat" })).status).toBe("proved");
+    const r = await prove(CheckedCounter, { limit: 6 }, { depth: 12, mode: "bmc", engine: "sat" });
+    if (r.status !== "failed") throw new Error(`expected a failure, got ${r.status}`);
+    expect(r.check.message).toBe("count below 6");
+    // any trace within the bound (not always the shortest): the failing row shows count 6 out of reset
+    const last = r.trace.rows.at(-1)!;
+    expect([last.step, last.values.count, last.values.reset]).toEqual([r.step, "6", "0"]);
+    await expect(prove(CheckedCounter, { limit: 6 }, { depth: 4, mode: "cover", engine: "sat" })).rejects.toThrow("cover needs the smtbmc engine (Yosys's sat pass proves assertions only)");
   });
 
   it("rejects a design without assertions and a bad depth before running anything", async () => {

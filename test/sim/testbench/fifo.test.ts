@@ -57,4 +57,19 @@ describe.each<Backend>(["iverilog", "verilator"])("FIFO testbench on %s", (backe
       [0, 1, 2, 3, 4],
     ]);
   });
+
+  it("abandons processes still running when main returns", async () => {
+    const tb = await testbench(elaborate(Fifo, { width: 8, depth: 4 }), { backend });
+    let edges = 0;
+    await tb.run(async () => {
+      tb.fork(async () => {
+        for (;;) {
+          await tb.clock.step();
+          edges++;
+        }
+      });
+      await tb.clock.step(3);
+    });
+    expect(edges).toBe(3);
+  });
 });

@@ -1,0 +1,25 @@
+/**
+ * assertStreamRules(stream, name): the ready/valid rules of a stream with back-pressure, as
+ * assertions in the module being built: once `valid` is high while `ready` is low, `valid` stays
+ * high and `bits` keep their value until the cycle the word is taken. Checked in every simulation
+ * and proved with synth/prove; works on a port of the module or on an instance's port.
+ */
+import { RegNext, assert, type Signal, when } from "../core/index.js";
+import { pack } from "./pack.js";
+
+export interface StreamSignals {
+  readonly valid: Signal;
+  readonly ready: Signal;
+  /** A signal, bundle or vector value (its fields are compared together). */
+  readonly bits: unknown;
+}
+
+export function assertStreamRules(stream: StreamSignals, name: string): void {
+  const bits = pack(stream.bits);
+  const waiting = RegNext(stream.valid.and(stream.ready.not()), { init: 0, name: `${name}_waiting` });
+  const offered = RegNext(bits, { name: `${name}_offered` });
+  when(waiting, () => {
+    assert(stream.valid, `${name}: valid stays high until ready`);
+    assert(bits.eq(offered), `${name}: the word stays unchanged until ready`);
+  });
+}
