@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ElaboratedDesign } from "../hdl/core/design.js";
 import { HdlError, ModuleDef, elaborate } from "../hdl/core/index.js";
+import { UsageError } from "../hdl/core/cli.js";
 
 export class DesignModuleError extends Error {
   override name = "DesignModuleError";
@@ -76,4 +77,14 @@ export async function loadDesignModule(
   const gens = generators(mod);
   const hint = gens.length > 0 ? `, or name one of its generators (${gens.join(", ")}) with --module NAME --params JSON` : "";
   throw new DesignModuleError(`${path}: no \`export default\` or \`export const design\` providing an ElaboratedDesign${hint}`);
+}
+
+/** The `--params` option of the command lines that load a design: JSON, or a usage error. */
+export function parseParamsOption(text: string | undefined, usage: string): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UsageError(`--params must be JSON, got ${text}`, usage);
+  }
 }

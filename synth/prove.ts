@@ -13,7 +13,7 @@
 import { copyFileSync } from "node:fs";
 import { isMain } from "../hdl/core/main.js";
 import { CliError, UsageError, checkOutputPath, choiceOption, integerOption, parseCommandLine, requiredOption, runMain, stringOption } from "../hdl/core/cli.js";
-import { DesignModuleError, loadDesignModule } from "./load.js";
+import { DesignModuleError, loadDesignModule, parseParamsOption } from "./load.js";
 import { ProveError, proveDesign, type ProveResult } from "./formal.js";
 
 export { prove, proveDesign, ProveError, ProveToolMissingError } from "./formal.js";
@@ -46,14 +46,6 @@ const OPTIONS = {
   json: { type: "boolean" },
 } as const;
 
-function parseParams(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new UsageError(`--params must be JSON, got ${text}`, USAGE);
-  }
-}
 
 /** The result as the command prints it. */
 export function formatResult(r: ProveResult, top: string): string {
@@ -83,7 +75,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const solver = choiceOption(cl, "solver", ["z3", "boolector"] as const, "z3");
   const engine = choiceOption(cl, "engine", ["sat", "smtbmc"] as const, mode === "cover" ? "smtbmc" : "sat");
   const module = stringOption(cl, "module");
-  const params = parseParams(stringOption(cl, "params"));
+  const params = parseParamsOption(stringOption(cl, "params"), USAGE);
   if (params !== undefined && module === undefined) throw new UsageError("--params needs --module NAME: the generator to give them to", USAGE);
   const vcdOut = stringOption(cl, "vcd");
   const vcdPath = vcdOut !== undefined ? checkOutputPath(vcdOut, "--vcd") : undefined;

@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import type { ElaboratedDesign } from "../hdl/core/design.js";
 import { isMain } from "../hdl/core/main.js";
 import { CliError, UsageError, choiceOption, integerOption, parseCommandLine, runMain, stringOption } from "../hdl/core/cli.js";
-import { DesignModuleError, loadDesignModule } from "./load.js";
+import { DesignModuleError, loadDesignModule, parseParamsOption } from "./load.js";
 import { progressPrinter } from "./progress.js";
 import { formatReport, synthesize } from "./synthesize.js";
 import { YosysError } from "./yosys.js";
@@ -43,14 +43,6 @@ const OPTIONS = {
   timeout: { type: "string" },
 } as const;
 
-function parseParams(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new UsageError(`--params must be JSON, got ${text}`, USAGE);
-  }
-}
 
 async function loadInput(file: string, module: string | undefined, params: unknown): Promise<ElaboratedDesign | string> {
   if (/\.(v|sv|vh)$/i.test(file)) {
@@ -70,7 +62,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const target = choiceOption(cl, "target", ["xilinx7", "generic"] as const, "xilinx7");
   const timeoutS = integerOption(cl, "timeout", { min: 1 }, 1800);
   const module = stringOption(cl, "module");
-  const params = parseParams(stringOption(cl, "params"));
+  const params = parseParamsOption(stringOption(cl, "params"), USAGE);
   if (params !== undefined && module === undefined) throw new UsageError("--params needs --module NAME: the generator to give them to", USAGE);
   const native = cl.values.native === true;
   const top = stringOption(cl, "top");
