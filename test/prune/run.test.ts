@@ -23,7 +23,7 @@ describe("prune/run.ts end to end (tiny)", () => {
     expect(m.n).toBe(10);
     expect(m.layers.map((l) => l.kernels.flat().length)).toEqual([6, 96]);
     expect(m.command).toBe(
-      `npx tsx prune/run.ts --network lenet --density 0.25 --epochs 1 --admm-epochs 1 --retrain-epochs 1 --lr 0.001 --admm-lr 0.0005 --retrain-lr 0.0005 --lr-decay 0.8 --rho0 0.05 --rho-growth 1.8 --admm-updates 5 --batch 32 --shift 2 --seed 1 --train-limit 256 --test-limit 40 --out ${out}`,
+      `npx tsx prune/run.ts --network lenet --density 0.25 --epochs 1 --admm-epochs 1 --retrain-epochs 1 --lr 0.002 --admm-lr 0.0005 --retrain-lr 0.001 --lr-decay 0.85 --rho0 0.05 --rho-growth 1.16 --admm-updates 10 --batch 32 --shift 2 --seed 1 --train-limit 256 --test-limit 40 --out ${out}`,
     );
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     expect(report.split).toEqual({ train: 256, test: 40 });
