@@ -42,3 +42,23 @@ export class CheckEvents {
     return new SimAssertionError(info.kind === "assume" ? "assume" : "assert", info.site, info.message, cycle, instance);
   }
 }
+
+/**
+ * A printf line as the Verilog's `$display` prints it: `%d` decimal (negative for a signed
+ * value), `%x` lowercase hexadecimal and `%b` binary of the value's bits (two's complement of
+ * `widths[i]` bits), `%c` the character of the low byte, `%%` a percent sign.
+ */
+export function formatPrintf(format: string, values: readonly (number | bigint)[], widths: readonly number[]): string {
+  let k = 0;
+  return format.replace(/%(.)/g, (all, c: string) => {
+    if (c === "%") return "%";
+    const i = k++;
+    const v = BigInt(values[i] ?? 0);
+    const bits = BigInt.asUintN(widths[i] ?? 64, v);
+    if (c === "d") return v.toString(10);
+    if (c === "x") return bits.toString(16);
+    if (c === "b") return bits.toString(2);
+    if (c === "c") return String.fromCharCode(Number(bits & 0xffn));
+    return all;
+  });
+}

@@ -28,7 +28,8 @@ export class Simulation {
   private readonly t: Channel;
   private readonly maxCycles: number;
   private readonly inputHex: string[];
-  private readonly checks: CheckEvents;
+  /** The design's assertion failures and cover hits (the JS backend reports into it too). */
+  protected readonly checks: CheckEvents;
   private pokes = "";
 
   /** @internal use `simulate()`. `launch` starts a simulator process; a `Channel` is an in-process backend's. */

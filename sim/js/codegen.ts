@@ -6,7 +6,7 @@
  * then the memories are written (in program order, from the same settled state) and then all
  * registers take their next values.
  */
-import type { IrExpr, IrOp, IrSignal, IrStmt } from "../../hdl/core/ir.js";
+import type { IrExpr, IrOp, IrSignal, IrStmt, IrVerification } from "../../hdl/core/ir.js";
 import { projectAll, type Projection } from "../../hdl/core/project.js";
 import { log2Ceil } from "../../hdl/core/types.js";
 import { forEachRead } from "../../hdl/core/walk.js";
@@ -66,6 +66,9 @@ class Generator {
   private readonly state: Stateful[] = [];
   private readonly writes: { domain: FlatDomain; lines: string[] }[] = [];
   private readonly asyncResets: string[] = [];
+  /** assert / assume / cover / printf: lines run at their domain's edges, and their counters */
+  private readonly checks: { domain: FlatDomain; lines: string[] }[] = [];
+  private readonly checkVars: string[] = [];
   /** Flat signals read by some combinational expression. */
   private readonly readAsData = new Set<number>();
   private readonly done = new Set<string>();
@@ -100,6 +103,7 @@ class Generator {
       g.commit.push(st.commit);
     }
     for (const w of this.writes) group(w.domain).write.push(w.lines);
+    for (const c of this.checks) group(c.domain).compute.push(c.lines);
     const fastClock = clocks.map((c) => c.kind === "input" && c.scope === net.top && !this.readAsData.has(c.id));
 
     const L: string[] = ['"use strict";', ...MID_HELPERS];
@@ -107,6 +111,7 @@ class Generator {
     for (const st of this.state) L.push(`let n${st.target.id} = ${zeroCode(st.target.width)};`);
     if (this.tempCount > 0) L.push(`let ${Array.from({ length: this.tempCount }, (_, i) => `t${i} = 0`).join(", ")};`);
     for (const m of net.memories) L.push(`const m${m.id} = h.mems[${m.id}];`);
+    if (this.checkVars.length > 0) L.push("const V = h.verify;", `let ${this.checkVars.map((v) => `${v} = 0`).join(", ")};`);
     clocks.forEach((_, k) => L.push(`let p${k} = 0;`));
     chunkedFunction(L, "comb", this.comb);
     clocks.forEach((_, k) => {
@@ -134,7 +139,7 @@ class Generator {
     const inputs = ports.filter((p) => p.kind === "input").map((p) => net.flat(net.top, p));
     const outputs = ports.filter((p) => p.kind === "output");
     // Back to the initial state, so that a finished instance can be used again (its code stays optimised).
-    chunkedFunction(L, "clear", [[...net.signals.map((f) => `s${f.id} = ${zeroCode(f.width)};`), ...clocks.map((_, k) => `p${k} = 0;`)]]);
+    chunkedFunction(L, "clear", [[...net.signals.map((f) => `s${f.id} = ${zeroCode(f.width)};`), ...clocks.map((_, k) => `p${k} = 0;`), ...this.checkVars.map((v) => `${v} = 0;`)]]);
     L.push("return {");
     L.push(`  set: [${inputs.map((f) => `(v) => { s${f.id} = v; }`).join(", ")}],`);
     L.push(`  get: [${net.signals.map((f) => `() => ${this.signalName(f)}`).join(", ")}],`);
@@ -168,6 +173,36 @@ class Generator {
       else if (f.kind === "reg") this.register(s, sig, f);
     }
     for (const mem of s.module.memories) this.memory(s, net.memories.find((m) => m.memory === mem && m.scope === s)!);
+    for (const v of s.module.verification) this.verification(s, v);
+  }
+
+  /**
+   * A verification statement (hdl/core/README.md#assertions): at each edge of its domain, outside
+   * reset, with the values before the edge; `V.sink` reports it as the Verilog's `@A`/`@C` lines
+   * and printf output do. `vc<i>` counts the domain's edges (the cycle the Verilog prints).
+   */
+  private verification(s: Scope, v: IrVerification): void {
+    const d = this.net.domain(s, v.domain);
+    for (const e of [v.cond, v.enable, ...v.args]) this.visitExpr(s, e);
+    if (d.reset?.kind === "comb") this.visitSignal(d.reset);
+    const i = v.index;
+    const count = `vc${i}`;
+    this.checkVars.push(count);
+    const path = JSON.stringify([this.net.top.module.name, ...s.path].join("."));
+    const en = this.operand(s, v.enable).code;
+    const cond = this.operand(s, v.cond).code;
+    let act: string;
+    if (v.k === "assert" || v.k === "assume") act = `if ((${en}) && !(${cond})) V.sink("A", ${i}, ${count}, ${path}, null, null);`;
+    else if (v.k === "cover") {
+      const hit = `vh${i}`;
+      this.checkVars.push(hit);
+      act = `if ((${en}) && (${cond}) && !${hit}) { ${hit} = 1; V.sink("C", ${i}, ${count}, ${path}, null, null); }`;
+    } else {
+      const args = v.args.map((a) => { const o = this.operand(s, a); return toUser(o.code, a.width, a.signed); });
+      act = `if (${en}) V.sink("P", ${i}, ${count}, ${path}, [${args.join(", ")}], [${v.args.map((a) => a.width).join(", ")}]);`;
+    }
+    const outOfReset = d.reset ? `${this.signalName(d.reset)} ${d.style.active === "high" ? "===" : "!=="} 0` : undefined;
+    this.checks.push({ domain: d, lines: [outOfReset ? `  if (${outOfReset}) { ${act} }` : `  ${act}`, `  ${count}++;`] });
   }
 
   // ---- levelisation: a depth-first walk that writes each item after what it reads ----

@@ -10,6 +10,7 @@ import type { Channel } from "../channel.js";
 import { SimCycleLimitError, SimError, SimUsageError } from "../errors.js";
 import type { BatchOptions, Sample, SimOptions, Stimulus } from "../options.js";
 import { MAX_NUMBER_WIDTH, encodeValue, type PortTable, type SimValue } from "../ports.js";
+import { formatPrintf } from "../checks.js";
 import { Simulation } from "../simulation.js";
 import { JsModel, type CompiledDesign } from "./model.js";
 import { isWide } from "./repr.js";
@@ -80,6 +81,19 @@ export class JsSimulation extends Simulation {
     this.tbl = table;
     this.limit = opts.maxCycles ?? Number.POSITIVE_INFINITY;
     this.model = new JsModel(compiled, opts.plusargs ?? {});
+    this.model.verify.sink = (kind, index, cycle, instance, values, widths) => {
+      if (kind === "P") {
+        const info = design.verification?.[index];
+        ch.log.push(formatPrintf(info?.message ?? "", values ?? [], widths ?? []));
+        if (ch.log.length > 1000) ch.log.shift();
+        return;
+      }
+      const err = this.checks.onLine(`@${kind} ${index} ${cycle} ${instance}`);
+      if (err) {
+        ch.kill(err);
+        throw err; // out of the edge: the session ends here, as the other backends' do
+      }
+    };
     let setter = 0;
     design.ports.forEach((p, i) => {
       this.signalOf.set(p.name, { port: p, id: compiled.portSignals[i]! });

@@ -29,7 +29,13 @@ interface Closures {
   readonly sample: () => Sample;
 }
 
+/** Where the design's verification statements report (`V.sink` in the generated code). */
+export interface VerifySink {
+  sink: (kind: "A" | "C" | "P", index: number, cycle: number, instance: string, args: readonly (number | bigint)[] | null, widths: readonly number[] | null) => void;
+}
+
 interface Helpers {
+  readonly verify: VerifySink;
   readonly mems: readonly MemoryWords[];
   readonly parity32: (x: number) => number;
   readonly parityBig: (x: bigint) => number;
@@ -118,11 +124,13 @@ function initialWords(mem: IrMemory, plusargs: Readonly<Record<string, string>>,
 }
 
 /** Finished instances of each compiled design, ready to be used again. */
-const idle = new WeakMap<CompiledDesign, { closures: Closures; memories: readonly MemoryWords[] }[]>();
+const idle = new WeakMap<CompiledDesign, { closures: Closures; memories: readonly MemoryWords[]; verify: VerifySink }[]>();
 
 export class JsModel {
   readonly closures: Closures;
   readonly memories: readonly MemoryWords[];
+  /** Set `verify.sink` to receive the design's checks and printf lines. */
+  readonly verify: VerifySink;
   private dirty = true;
   private released = false;
 
@@ -135,10 +143,12 @@ export class JsModel {
     if (reuse) {
       this.memories = compiled.memories.map((m, i) => initialWords(m.memory, plusargs, reuse.memories[i]));
       this.closures = reuse.closures;
+      this.verify = reuse.verify;
       this.closures.clear();
     } else {
       this.memories = compiled.memories.map((m) => initialWords(m.memory, plusargs));
-      this.closures = compiled.factory({ mems: this.memories, parity32, parityBig });
+      this.verify = { sink: () => undefined };
+      this.closures = compiled.factory({ verify: this.verify, mems: this.memories, parity32, parityBig });
     }
   }
 
@@ -148,7 +158,8 @@ export class JsModel {
     this.released = true;
     let list = idle.get(this.compiled);
     if (!list) idle.set(this.compiled, (list = []));
-    if (list.length < 4) list.push({ closures: this.closures, memories: this.memories });
+    this.verify.sink = () => undefined;
+    if (list.length < 4) list.push({ closures: this.closures, memories: this.memories, verify: this.verify });
   }
 
   /** Sets input `i` (of the pokeable and clock inputs, in port order) to raw bits. */

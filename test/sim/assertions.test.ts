@@ -4,14 +4,14 @@
  * batch); printf lines reach the testbench; covers are recorded when first reached.
  */
 import { describe, expect, it } from "vitest";
-import { elaborate } from "../../hdl/core";
+import { Bool, Input, Reg, SInt, UInt, defineModule, elaborate, printf, when } from "../../hdl/core";
 import { SimAssertionError, simulate, type Backend } from "../../sim/index";
 import { CheckedCounter } from "../core/fixtures/checked-counter";
 import { markedLine } from "../helpers/markers";
 
 const FIXTURE = "test/core/fixtures/checked-counter.ts";
 
-describe.each<Backend>(["iverilog", "verilator"])("checks on %s", (backend) => {
+describe.each<Backend>(["iverilog", "verilator", "js"])("checks on %s", (backend) => {
   it("stops at a failed assertion, naming the line, the message and the cycle", async () => {
     const sim = await simulate(elaborate(CheckedCounter, { limit: 6 }), { backend });
     try {
@@ -61,4 +61,35 @@ describe.each<Backend>(["iverilog", "verilator"])("checks on %s", (backend) => {
       await sim.close();
     }
   });
+});
+
+/** Every printf conversion, on signed and unsigned values of several widths. */
+const Formats = defineModule("PrintfFormats", () => {
+  const go = Input(Bool());
+  const u = Reg(UInt(12), { init: 0xa5c });
+  const neg = Reg(SInt(7), { init: -3 });
+  const wide = Reg(UInt(70), { init: (1n << 69n) + 5n });
+  u.assign(u.addWrap(1));
+  when(go, () => printf("u %d %x %b | s %d %x | c %c | w %x %d %%", u, u, u, neg, neg, u, wide, wide));
+  return { go };
+});
+
+describe("printf formats", () => {
+  it("the JS backend prints what Icarus and Verilator print", async () => {
+    const lines: Record<string, readonly string[]> = {};
+    for (const backend of ["iverilog", "verilator", "js"] as const) {
+      const sim = await simulate(elaborate(Formats, {}), { backend });
+      try {
+        await sim.reset();
+        sim.poke("go", 1);
+        await sim.step(2);
+        lines[backend] = sim.output().filter((l) => l.startsWith("u "));
+      } finally {
+        await sim.close();
+      }
+    }
+    expect(lines.iverilog).toEqual(["u 2652 a5c 101001011100 | s -3 7d | c \\ | w 200000000000000005 590295810358705651717 %", "u 2653 a5d 101001011101 | s -3 7d | c ] | w 200000000000000005 590295810358705651717 %"]);
+    expect(lines.verilator).toEqual(lines.iverilog);
+    expect(lines.js).toEqual(lines.iverilog);
+  }, 120_000);
 });
