@@ -179,14 +179,15 @@ class Generator {
   /**
    * A verification statement (hdl/core/README.md#assertions): at each edge of its domain, outside
    * reset, with the values before the edge; `V.sink` reports it as the Verilog's `@A`/`@C` lines
-   * and printf output do. `vc<i>` counts the domain's edges (the cycle the Verilog prints).
+   * and printf output do. `vc<u>` counts the domain's edges (the cycle the Verilog prints), per instance.
    */
   private verification(s: Scope, v: IrVerification): void {
     const d = this.net.domain(s, v.domain);
     for (const e of [v.cond, v.enable, ...v.args]) this.visitExpr(s, e);
     if (d.reset?.kind === "comb") this.visitSignal(d.reset);
-    const i = v.index;
-    const count = `vc${i}`;
+    const i = v.index; // the statement's number in the design's table (one per module, shared by its instances)
+    const u = this.checks.length; // this instance's statement: its own counters
+    const count = `vc${u}`;
     this.checkVars.push(count);
     const path = JSON.stringify([this.net.top.module.name, ...s.path].join("."));
     const en = this.operand(s, v.enable).code;
@@ -194,7 +195,7 @@ class Generator {
     let act: string;
     if (v.k === "assert" || v.k === "assume") act = `if ((${en}) && !(${cond})) V.sink("A", ${i}, ${count}, ${path}, null, null);`;
     else if (v.k === "cover") {
-      const hit = `vh${i}`;
+      const hit = `vh${u}`;
       this.checkVars.push(hit);
       act = `if ((${en}) && (${cond}) && !${hit}) { ${hit} = 1; V.sink("C", ${i}, ${count}, ${path}, null, null); }`;
     } else {
