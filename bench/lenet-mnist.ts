@@ -8,8 +8,10 @@
  * golden model (there must be none; conv outputs are also compared word for
  * word), cycles per image and images per second at the stated clock. Images stream through
  * each layer back to back in batches (--batch, default 64; cycles per image are batch cycles /
- * batch size), split over two simulator processes per layer (both cores). Progress on stderr.
+ * batch size), split over two simulator processes per layer (both cores; on the JS backend, which
+ * simulates inside Node, two worker threads: bench/workers/layer-shard.ts). Progress on stderr.
  */
+import { Worker } from "node:worker_threads";
 import { isMain } from "../hdl/core";
 import { CliError, choiceOption, integerOption, parseCommandLine, positiveNumberOption, runMain, stringOption } from "../hdl/core/cli";
 import { DEFAULT_WEIGHTS, LENET_PARALLELISM } from "../hdl/spec2/configs";
@@ -22,6 +24,7 @@ import { LeNet, argmax, maxpool2 } from "../prune/lenet";
 import { loadMnist } from "../prune/mnist";
 import { loadModel } from "../prune/model-file";
 import { fixedLayerOf, loadWeights } from "../spectral/weights";
+import type { ShardJob, ShardResult } from "./workers/layer-shard";
 
 export interface LeNetRtlResult {
   readonly images: number;
@@ -51,11 +54,33 @@ interface LayerResult {
   readonly macs: number;
 }
 
+function runInWorker(job: ShardJob, onImage: () => void): Promise<ShardResult> {
+  return new Promise((resolve, reject) => {
+    // The worker loads TypeScript through tsx's loader, registered before the shard's module.
+    const entry = new URL("./workers/layer-shard.ts", import.meta.url).href;
+    const boot = `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
+    const w = new Worker(boot, { eval: true, workerData: job });
+    w.on("message", (m: { image?: number; result?: ShardResult }) => {
+      if (m.image !== undefined) onImage();
+      if (m.result) resolve(m.result);
+    });
+    w.on("error", reject);
+    w.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`layer worker exited with code ${code}`));
+    });
+  });
+}
+
 /** Runs `maps` through the layer in batches of `batch`, split over `shards` simulator processes running at once. */
 async function runSharded(params: Spec2LayerParams, maps: Int32Array[], backend: Backend, shards: number, batch: number, progress: Progress): Promise<LayerResult> {
   const size = Math.ceil(maps.length / shards);
   const parts = Array.from({ length: shards }, (_, s) => maps.slice(s * size, (s + 1) * size)).filter((p) => p.length > 0);
   let done = 0;
+  if (backend === "js") {
+    // The JS backend simulates in this process: each shard gets a thread.
+    const results = await Promise.all(parts.map((part) => runInWorker({ params, maps: part, batch }, () => progress.update(++done))));
+    return { outputs: results.flatMap((r) => r.outputs), cycles: results.reduce((s, r) => s + r.cycles, 0), macs: results.reduce((s, r) => s + r.macs, 0) };
+  }
   const results = await Promise.all(
     parts.map(async (part) => {
       const res: LayerResult = { outputs: [], cycles: 0, macs: 0 };

@@ -1,6 +1,9 @@
 /**
- * Verilog text of IR expressions, for one module. Every operand is extended explicitly to the
- * width of its operator, so no Verilog context-width rule ever changes a result. An operator
+ * Verilog text of IR expressions, for one module, with the meaning hdl/core/README.md gives them
+ * ("IR semantics"; the JS simulator in sim/js/ implements the same rules on the IR itself).
+ * Every operand is extended explicitly to the width of its operator, so no Verilog
+ * context-width rule ever changes a result, and every expression is typed signed exactly when
+ * the IR types it signed. An operator
  * node becomes a wire of its own when it is named, used twice, needs an identifier (bit
  * selects, sign fill) or would nest too deep inline. `prepare` declares those wires children
  * first with an explicit stack, so that rendering never recurses through them: any depth of

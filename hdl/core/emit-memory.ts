@@ -1,7 +1,7 @@
 /**
  * Verilog of one memory: its declaration, initial contents and ports, in the shape Yosys maps
  * to block RAM (synchronous read) or LUT RAM. Rules the emitted text guarantees on every
- * simulator:
+ * simulator (hdl/core/README.md, "IR semantics", written once for the emitter and sim/js/):
  * - write ports of one memory share one always block, in program order, so when two write the
  *   same address in one cycle the later port wins;
  * - a synchronous read of an address written in the same cycle returns the old word

@@ -176,7 +176,11 @@ export class JsModel {
 
   settle(): void {
     if (this.dirty) {
-      this.closures.settle();
+      try {
+        this.closures.settle();
+      } catch (e) {
+        throw new SimError(`backend "js": ${(e as Error).message}`);
+      }
       this.dirty = false;
     }
   }
