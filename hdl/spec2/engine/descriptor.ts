@@ -7,17 +7,12 @@
  * `decodeDescriptor` and the hardware's field decoder (`sequencer.ts`) all read. Addresses are
  * byte addresses in external memory, multiples of the memory port's beat.
  */
-export interface LayerDescriptor {
+import type { ConvShape } from "../../../spectral/conv";
+
+/** A layer's shape (input map h x w, kernel k, padding p; the FFT size K is the engine's). */
+export interface LayerDescriptor extends Omit<ConvShape, "K"> {
   /** for messages only */
   readonly name?: string;
-  readonly cin: number;
-  readonly cout: number;
-  /** input map height and width */
-  readonly h: number;
-  readonly w: number;
-  /** kernel size and zero padding */
-  readonly k: number;
-  readonly p: number;
   readonly relu: boolean;
   /** 2x2 max-pooling (stride 2) fused into the output stage */
   readonly pool: boolean;
@@ -140,7 +135,7 @@ export function checkDescriptor(d: LayerDescriptor, limits: EngineLimits, index:
   const need = (ok: boolean, what: string): void => {
     if (!ok) problems.push(what);
   };
-  const intIn = (name: keyof LayerDescriptor, lo: number, hi: number, limitName?: string): void => {
+  const intIn = (name: keyof LayerDescriptor & string, lo: number, hi: number, limitName?: string): void => {
     const v = d[name] as number;
     if (!Number.isInteger(v)) problems.push(`${name} = ${v} is not an integer`);
     else if (v < lo) problems.push(`${name} = ${v} is below ${lo}`);
