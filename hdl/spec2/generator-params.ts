@@ -3,7 +3,7 @@
  * at the site that instantiated the generator (`file:line: Generator: what is wrong: how to fix`),
  * listing every failed requirement (hdl/core requireParam).
  */
-import { requireParam } from "../core";
+import { log2Ceil, requireParam } from "../core";
 
 /** A requirement on the parameters: holds, and the message (what is wrong: how to fix) if not. */
 export type Requirement = readonly [holds: boolean, message: string];
@@ -17,4 +17,9 @@ export function checkParams(requirements: readonly Requirement[]): void {
 /** True if `v` is an integer in lo..hi. */
 export function isIntIn(v: number, lo: number, hi: number): boolean {
   return Number.isInteger(v) && v >= lo && v <= hi;
+}
+
+/** Bits of an unsigned register that holds 0..max (at least 1). */
+export function bitsFor(max: number): number {
+  return Math.max(1, log2Ceil(max + 1));
 }

@@ -20,7 +20,7 @@
  */
 import { Bool, Bundle, Decoupled, Input, Output, Reg, SInt, UInt, Vec, constant, defineModule, log2Ceil, mux, when, type Signal } from "../../core";
 import { BurstBeat, BurstCommand, BurstReader, selectTree, type BurstPortParams } from "../../lib";
-import { checkParams, isIntIn } from "../generator-params";
+import { bitsFor, checkParams, isIntIn } from "../generator-params";
 
 export interface MapLoaderParams {
   readonly port: BurstPortParams;
@@ -31,8 +31,6 @@ export interface MapLoaderParams {
   readonly maxWidth: number;
 }
 
-const bitsFor = (max: number): number => Math.max(1, log2Ceil(max + 1));
-const ptrBits0 = (wpb: number): number => Math.max(1, log2Ceil(wpb));
 
 export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const wordBits = p.wordBits ?? 16;
@@ -61,7 +59,8 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const col = Reg(UInt(cmd.bits.w.width), { init: 0 });
   const row = Reg(UInt(cmd.bits.h.width), { init: 0 });
   const channel = Reg(UInt(cmd.bits.c.width), { init: 0 });
-  const pad = Reg(UInt(ptrBits0(wpb)), { init: 0 }); // pitch - w
+  const ptrBits = Math.max(1, log2Ceil(wpb)); // a word offset inside a memory beat
+  const pad = Reg(UInt(ptrBits), { init: 0 }); // pitch - w
   const skipping = Reg(Bool(), { init: 0 }); // dropping a row's padding
 
   // ---- the reader: every beat of the map ----
@@ -87,7 +86,6 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const hi = Reg(UInt(beatBits));
   const loValid = Reg(Bool(), { init: 0 });
   const hiValid = Reg(Bool(), { init: 0 });
-  const ptrBits = Math.max(1, log2Ceil(wpb));
   const ptr = Reg(UInt(ptrBits), { init: 0 });
   const rowLeft = w.subWrap(col).resize(w.width);
   const take = mux(rowLeft.lt(p.loadWords), rowLeft, p.loadWords).resize(bitsFor(p.loadWords)); // words in this beat

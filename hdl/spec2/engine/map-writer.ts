@@ -21,7 +21,7 @@
  */
 import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, Vec, cat, defineModule, log2Ceil, mux, replicate, when, type Signal, type Var } from "../../core";
 import { BurstCommand, BurstWriteBeat, BurstWriter, Valid, selectTree, type BurstPortParams } from "../../lib";
-import { checkParams, isIntIn } from "../generator-params";
+import { bitsFor, checkParams, isIntIn } from "../generator-params";
 import { outputGroupType } from "./pool-stage";
 
 export interface MapWriterParams {
@@ -33,7 +33,6 @@ export interface MapWriterParams {
   readonly maxWidth: number;
 }
 
-const bitsFor = (max: number): number => Math.max(1, log2Ceil(max + 1));
 
 export const MapWriter = defineModule("MapWriter", (p: MapWriterParams) => {
   const { K } = p;

@@ -20,7 +20,7 @@
 import { Bool, Bundle, Decoupled, Input, Mem, Output, Reg, SInt, UInt, Vec, cat, defineModule, log2Ceil, when, type Signal, type Var } from "../../core";
 import { Valid } from "../../lib";
 import { DESCRIPTOR_FIELDS, DESCRIPTOR_WORDS, type EngineLimits } from "./descriptor";
-import { checkParams, isIntIn } from "../generator-params";
+import { bitsFor, checkParams, isIntIn } from "../generator-params";
 
 export interface SequencerParams {
   readonly limits: EngineLimits;
@@ -34,7 +34,6 @@ export function controlMap(maxLayers: number): { list: number; layers: number; s
   return { list, layers, start: layers + 1, addrBits: log2Ceil(layers + 2) };
 }
 
-const bitsFor = (max: number): number => Math.max(1, log2Ceil(max + 1));
 
 /** Hardware widths of the decoded fields under the limits. */
 export function layerFieldWidths(l: EngineLimits): Record<string, number> {
