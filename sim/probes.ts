@@ -5,6 +5,7 @@
  * signal for a child's port) or one word of a memory: `count`, `q.stored`, `q.storage[3]`. The
  * names are the Verilog names (what the VCD shows). Widths and signedness come from the IR.
  */
+import { isImplicitPort } from "../hdl/core/clock.js";
 import type { ElaboratedDesign } from "../hdl/core/design.js";
 import type { IrDesign, IrExpr, IrModule, IrSignal } from "../hdl/core/ir.js";
 import { forEachRead } from "../hdl/core/walk.js";
@@ -63,7 +64,7 @@ function resolve(ir: IrDesign, path: string): ProbeInfo {
     throw new SimUsageError(`probe "${path}": expected instance names and a signal, separated by dots (e.g. "q.count" or "q.storage[3]")`);
   }
   const fail = (m: IrModule, where: string, what: string, name: string): never => {
-    throw new SimProbeError(path, `${where} has no ${what} "${name}"`, nearest(m, name));
+    throw new SimProbeError(path, `${where} has no ${what} "${name}"`, nearest(m, instances, name));
   };
   let m = ir.top;
   const instances: string[] = [];
@@ -134,19 +135,36 @@ function namedExpressions(m: IrModule): Set<string> {
   return out;
 }
 
-/** The names of module `m` closest to `name`: signals, memories (as `name[i]`) and instances. */
-function nearest(m: IrModule, name: string): string[] {
-  const candidates = [
-    ...signalsOf(m).filter((s) => !unnamed(s)).map((s) => ({ key: s.name, shown: s.name })),
-    ...m.memories.map((x) => ({ key: x.name, shown: `${x.name}[i]` })),
-    ...m.instances.map((i) => ({ key: i.name, shown: `${i.name}.` })),
-  ];
+/**
+ * The names closest to `name` where the path went wrong (in module `m`, reached by `instances`):
+ * its signals, memories (as `name[i]`) and instances (as `name.`), and the full paths of signals
+ * of that name, give or take a letter, further down. Left out as rarely meant: the implicit
+ * clock and reset, and the top's ports (peeked without a probe).
+ */
+function nearest(m: IrModule, instances: readonly string[], name: string): string[] {
   const wanted = name.toLowerCase();
-  return candidates
-    .map((c) => ({ ...c, d: distance(wanted, c.key.toLowerCase()) }))
-    .sort((a, b) => a.d - b.d || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .slice(0, NEAREST)
-    .map((c) => c.shown);
+  const probeable = (x: IrModule, s: IrSignal, top: boolean): boolean => !unnamed(s) && !isImplicitPort(s) && !(top && x.ports.includes(s));
+  const local = [
+    ...signalsOf(m).filter((s) => probeable(m, s, instances.length === 0)).map((s) => ({ key: s.name, shown: s.name, d: 0 })),
+    ...m.memories.map((x) => ({ key: x.name, shown: `${x.name}[i]`, d: 0 })),
+    ...m.instances.map((i) => ({ key: i.name, shown: `${i.name}.`, d: 0 })),
+  ].map((c) => ({ ...c, d: distance(wanted, c.key.toLowerCase()) }));
+  const deeper: { key: string; shown: string; d: number }[] = [];
+  const todo = m.instances.filter((i) => !i.of.blackbox).map((i) => ({ m: i.of, path: [...instances, i.name] }));
+  for (let k = 0; k < todo.length && deeper.length < NEAREST; k++) {
+    const { m: x, path } = todo[k]!;
+    for (const s of signalsOf(x)) {
+      const d = probeable(x, s, false) ? distance(wanted, s.name.toLowerCase()) : 2;
+      if (d <= 1) deeper.push({ key: s.name, shown: [...path, s.name].join("."), d });
+    }
+    for (const i of x.instances) if (!i.of.blackbox) todo.push({ m: i.of, path: [...path, i.name] });
+  }
+  const order = (a: { d: number; key: string }, b: { d: number; key: string }): number => a.d - b.d || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  local.sort(order);
+  // the names within a few edits; when none is, the closest few anyway
+  const close = local.filter((c) => c.d <= Math.max(2, Math.ceil(name.length / 2)));
+  const ranked = [...deeper, ...(close.length > 0 ? close : local)].sort((a, b) => a.d - b.d);
+  return ranked.slice(0, NEAREST).map((c) => c.shown);
 }
 
 /** Levenshtein distance. */
