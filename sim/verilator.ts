@@ -15,7 +15,7 @@ import { resolveProbes } from "./probes.js";
 import { sourceHints } from "./source-hints.js";
 import { runTool, toolVersion } from "./tool-run.js";
 import { verilatorHarness } from "./verilator-harness.js";
-import { PROBE_TOP, probeWrapper } from "./verilator-probes.js";
+import { probeTop, probeWrapper } from "./verilator-probes.js";
 
 export { verilatorHarness } from "./verilator-harness.js";
 
@@ -57,7 +57,7 @@ async function buildModel(t: PortTable, opts: VerilatorOptions): Promise<Verilat
     "--prefix",
     "Vdut",
     "--top-module",
-    wrapper ? PROBE_TOP : t.design.top,
+    wrapper ? probeTop(t) : t.design.top,
     "-Wno-fatal",
     "-Wno-lint",
     "-Wno-style",

@@ -5,7 +5,7 @@
  * model driven by the same stimulus. Bad paths fail before anything is built, with the nearest
  * names; probes cannot be poked; the Verilator build cache tells probe lists apart.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -114,6 +114,21 @@ describe("probe paths", () => {
       "probes need the design's IR: Fifo_width8_depth4 has only Verilog (elaborate it from TypeScript)",
     );
     expect(existsSync(join(scratch, "never"))).toBe(false);
+  });
+});
+
+describe("the Verilator wrapper", () => {
+  it("keeps every signal of the design in the VCD (one scope deeper)", async () => {
+    const vcd = join(scratch, "probes.vcd");
+    const sim = await simulate(design, { backend: "verilator", probes: ["mid.leaf.ticks"], vcd });
+    await sim.reset();
+    sim.poke("en", 1);
+    await sim.step(3);
+    expect(await sim.peek("mid.leaf.ticks")).toBe(3);
+    await sim.close();
+    const scopes = [...readFileSync(vcd, "utf8").matchAll(/\$scope module (\S+)/g)].map((m) => m[1]);
+    expect(scopes.slice(0, 4)).toEqual(["TOP", "sim_probes", "dut", "mid"]);
+    expect(readFileSync(vcd, "utf8")).toMatch(/\$var wire +8 \S+ ticks \[7:0\]/);
   });
 });
 
