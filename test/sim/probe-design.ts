@@ -3,23 +3,30 @@
  * down (`mid.leaf`), with a reference model of what their internal state must hold, computed from
  * the stimulus and the handshakes seen on the ports (not from the design's code).
  */
-import { Bool, Decoupled, Input, Output, Reg, SInt, UInt, defineModule, when } from "../../hdl/core";
+import { Bool, Decoupled, Input, Output, Reg, SInt, UInt, cat, defineModule, when } from "../../hdl/core";
 import { Fifo } from "../../examples/fifo";
 
 export const DEPTH = 4;
 
-/** Counts the cycles with `en` high and sums `step` over them; shows only a bit of the count (and of a register left unnamed). */
+/**
+ * Counts the cycles with `en` high, sums `step` over them in 8 and in 70 bits, and keeps the last
+ * steps in a 100-bit shift register; shows only a bit of the count (and of a register left unnamed).
+ */
 const Leaf = defineModule("Leaf", () => {
   const en = Input(Bool());
   const step = Input(SInt(8));
   const odd = Output(Bool());
   const ticks = Reg(UInt(8), { init: 0 });
   const acc = Reg(SInt(8), { init: 0 });
+  const total = Reg(SInt(70), { init: 0 });
+  const history = Reg(UInt(100), { init: 0 });
   const unnamed = [Reg(UInt(2), { init: 0 })];
   unnamed[0]!.assign(unnamed[0]!.addWrap(1));
   when(en, () => {
     ticks.assign(ticks.addWrap(1));
     acc.assign(acc.addWrap(step));
+    total.assign(total.addWrap(step.sext(70)));
+    history.assign(cat(history.bits(91, 0), step.asUInt()));
   });
   odd.assign(ticks.bit(0).xor(unnamed[0]!.bit(1)));
   return { en, step, odd };
@@ -59,8 +66,24 @@ export const ProbeTop = defineModule("ProbeTop", () => {
   return { enq, deq, count, en, step, odd };
 });
 
-/** Every kind of probe: registers of a child and a grandchild, a child's output seen in the parent and in the child, a memory word. */
-export const PROBES = ["q.stored", "q.writePtr", "q.readPtr", "q.outValid", "q_count", "q.count", "q.storage[2]", "mid.leaf.ticks", "mid.leaf.acc"] as const;
+/**
+ * Every kind of probe: registers of a child and a grandchild (signed, and wider than 64 bits), a
+ * child's output seen in the parent and in the child, a grandchild's input, a memory word.
+ */
+export const PROBES = [
+  "q.stored",
+  "q.writePtr",
+  "q.readPtr",
+  "q.outValid",
+  "q_count",
+  "q.count",
+  "q.storage[2]",
+  "mid.leaf.en",
+  "mid.leaf.ticks",
+  "mid.leaf.acc",
+  "mid.leaf.total",
+  "mid.leaf.history",
+] as const;
 
 /** One cycle of stimulus (a type literal, so that it is a `Stimulus`). */
 export type Cycle = {
@@ -81,13 +104,15 @@ export class ProbeModel {
   readonly words = new Map<number, number>();
   ticks = 0;
   acc = 0;
+  total = 0n;
+  history = 0n;
 
   /**
    * What the probes must read in a cycle, given the output register's valid seen on the port:
    * the write pointer counts enqueues; the memory holds every word not yet dequeued but the one
    * in the output register; the read pointer counts the words taken out of the memory.
    */
-  expected(deqValid: number): Record<string, number | undefined> {
+  expected(deqValid: number, inputs: Cycle): Record<string, number | bigint | undefined> {
     const held = this.enqueued - this.dequeued;
     return {
       "q.stored": held - deqValid,
@@ -97,8 +122,11 @@ export class ProbeModel {
       q_count: held,
       "q.count": held,
       "q.storage[2]": this.words.get(2),
+      "mid.leaf.en": inputs.en,
       "mid.leaf.ticks": this.ticks,
       "mid.leaf.acc": this.acc,
+      "mid.leaf.total": this.total,
+      "mid.leaf.history": this.history,
     };
   }
 
@@ -112,6 +140,8 @@ export class ProbeModel {
     if (c.en) {
       this.ticks = (this.ticks + 1) % 256;
       this.acc = Number(BigInt.asIntN(8, BigInt(this.acc + c.step)));
+      this.total = BigInt.asIntN(70, this.total + BigInt(c.step));
+      this.history = BigInt.asUintN(100, (this.history << 8n) | BigInt(c.step & 0xff));
     }
   }
 }

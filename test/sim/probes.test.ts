@@ -34,7 +34,7 @@ function stimulus(seed: number, n: number): Cycle[] {
 function checkSamples(backend: Backend, cycles: readonly Cycle[], samples: readonly Sample[]): void {
   const model = new ProbeModel();
   samples.forEach((s, k) => {
-    const want = model.expected(Number(s.deq_valid));
+    const want = model.expected(Number(s.deq_valid), cycles[k]!);
     for (const path of PROBES) {
       const w = want[path];
       // a memory word never written is X on Icarus (left out of the sample by allowX), 0 on the two-state backends
@@ -53,12 +53,16 @@ describe.each<Backend>(["js", "iverilog", "verilator"])("probes on %s", (backend
     const samples = await runBatch(design, cycles, { backend, probes: PROBES, resetCycles: 1, allowX: ["q.storage[2]", "deq_bits"] });
     checkSamples(backend, cycles, samples);
     expect(samples.some((s) => (s["mid.leaf.acc"] as number) < 0)).toBe(true);
+    expect(samples.some((s) => (s["mid.leaf.total"] as bigint) < -200n)).toBe(true);
+    expect(samples.some((s) => (s["mid.leaf.history"] as bigint) >= 1n << 96n)).toBe(true);
   });
 
   it("peek, peekAll and tryPeek read probes; a probe cannot be poked", async () => {
     const sim = await simulate(design, { backend, probes: PROBES });
     try {
       expect(sim.probes.map((p) => [p.name, p.width, p.signed])).toContainEqual(["mid.leaf.acc", 8, true]);
+      expect(sim.probes.map((p) => [p.name, p.width, p.signed])).toContainEqual(["mid.leaf.history", 100, false]);
+      await expect(sim.peek("mid.leaf.history")).rejects.toThrow('probe "mid.leaf.history" is 100 bits wide: use peekBig()');
       await sim.reset();
       expect(await sim.tryPeek("q.storage[2]")).toBe(backend === "iverilog" ? undefined : 0);
       if (backend === "iverilog") {
@@ -69,9 +73,11 @@ describe.each<Backend>(["js", "iverilog", "verilator"])("probes on %s", (backend
         for (const [name, v] of Object.entries(c)) sim.poke(name, v);
         const all = await sim.peekAll({ allowX: true }); // the FIFO's read data is X on Icarus until loaded
         const deqValid = await sim.peek("deq_valid");
-        const want = model.expected(deqValid);
+        const want = model.expected(deqValid, c);
         expect(await sim.peek("mid.leaf.acc")).toBe(want["mid.leaf.acc"]);
         expect(await sim.peekBig("q.writePtr")).toBe(BigInt(want["q.writePtr"]!));
+        expect(await sim.peekBig("mid.leaf.history")).toBe(want["mid.leaf.history"]);
+        expect(await sim.peekValue("mid.leaf.total")).toBe(want["mid.leaf.total"]);
         expect(await sim.peekValue("q.stored")).toBe(want["q.stored"]);
         expect(all["mid.leaf.ticks"]).toBe(want["mid.leaf.ticks"]);
         model.edge(c, await sim.peek("enq_ready"), deqValid);

@@ -26,12 +26,12 @@ describe.each<Backend>(["js", "iverilog", "verilator"])("probe handles on %s", (
       tb.io.step.poke(STEP);
       tb.clock.beforeEachEdge(async () => {
         const deqValid = Number(await tb.io.deq.valid.peek());
-        const want = model.expected(deqValid);
+        const cycle = { enq_valid: Number(await tb.io.enq.valid.peek()), enq_bits: Number(await tb.io.enq.bits.peek()), deq_ready: Number(await tb.io.deq.ready.peek()), en: 1, step: STEP };
+        const want = model.expected(deqValid, cycle);
         for (const path of PROBES) {
           const w = want[path];
           if (w !== undefined) await tb.probes[path].expect(w);
         }
-        const cycle = { enq_valid: Number(await tb.io.enq.valid.peek()), enq_bits: Number(await tb.io.enq.bits.peek()), deq_ready: Number(await tb.io.deq.ready.peek()), en: 1, step: STEP };
         model.edge(cycle, Number(await tb.io.enq.ready.peek()), deqValid);
         checked++;
       });
