@@ -231,11 +231,15 @@ export class JsSimulation extends Simulation {
   private probeReader(p: ProbeInfo): () => number | bigint {
     const c = this.model.compiled;
     const path = [...p.instances, p.signal].join(".");
+    const missing = (): never => {
+      throw new SimError(`backend "js": probe "${p.name}" is in the design's IR but not in its flattened netlist`);
+    };
     if (p.word === undefined) {
-      const id = c.vcd.find((v) => [...v.path.slice(1), v.name].join(".") === path)!.id;
+      const id = c.vcd.find((v) => [...v.path.slice(1), v.name].join(".") === path)?.id ?? missing();
       return () => this.model.get(id);
     }
     const k = c.memories.findIndex((m) => [...m.scope.path, m.memory.name].join(".") === path);
+    if (k < 0) missing();
     const word = p.word;
     return () => {
       this.model.settle();
