@@ -72,8 +72,8 @@ export class Simulation {
     return this.table.probes;
   }
 
-  /** A port or probe by name, with its index in the line protocol. @internal */
-  protected readable(name: string): Readable {
+  /** A port or probe by name, with its index in the line protocol. */
+  private readable(name: string): Readable {
     const k = this.table.probeIndex.get(name);
     if (k !== undefined) return { name, shape: this.table.probes[k]!, index: this.table.ports.length + k, what: "probe" };
     const p = this.port(name);
@@ -260,7 +260,7 @@ export class Simulation {
 }
 
 /** A port or probe as peeks see it. */
-export interface Readable {
+interface Readable {
   readonly name: string;
   readonly shape: ValueShape;
   /** Its index in the line protocol's `G` command. */
