@@ -3,7 +3,7 @@
  * down (`mid.leaf`), with a reference model of what their internal state must hold, computed from
  * the stimulus and the handshakes seen on the ports (not from the design's code).
  */
-import { Bool, Decoupled, Input, Output, Reg, SInt, UInt, cat, defineModule, when } from "../../hdl/core";
+import { Bool, Decoupled, Input, Output, Reg, SInt, UInt, WireDefault, cat, defineModule, when } from "../../hdl/core";
 import { Fifo } from "../../examples/fifo";
 
 export const DEPTH = 4;
@@ -62,15 +62,18 @@ export const ProbeTop = defineModule("ProbeTop", () => {
   mid.en.assign(en);
   mid.step.assign(step);
   const flipped = mid.odd.not();
-  odd.assign(flipped.not());
+  // a named wire, read by nothing but a probe
+  const pushing = WireDefault(enq.valid.and(enq.ready));
+  odd.assign(flipped.not().or(pushing.and(0)));
   return { enq, deq, count, en, step, odd };
 });
 
 /**
- * Every kind of probe: registers of a child and a grandchild (signed, and wider than 64 bits), a
- * child's output seen in the parent and in the child, a grandchild's input, a memory word.
+ * Every kind of probe: a wire of the top, registers of a child and a grandchild (signed, and wider
+ * than 64 bits), a child's output seen in the parent and in the child, a grandchild's input, a memory word.
  */
 export const PROBES = [
+  "pushing",
   "q.stored",
   "q.writePtr",
   "q.readPtr",
@@ -114,7 +117,10 @@ export class ProbeModel {
    */
   expected(deqValid: number, inputs: Cycle): Record<string, number | bigint | undefined> {
     const held = this.enqueued - this.dequeued;
+    // the FIFO takes a word while it holds fewer than its memory's depth plus the output register
+    const enqReady = held - deqValid < DEPTH ? 1 : 0;
     return {
+      pushing: inputs.enq_valid & enqReady,
       "q.stored": held - deqValid,
       "q.writePtr": this.enqueued % DEPTH,
       "q.readPtr": (this.dequeued + deqValid) % DEPTH,

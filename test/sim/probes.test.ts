@@ -84,7 +84,7 @@ describe.each<Backend>(["js", "iverilog", "verilator"])("probes on %s", (backend
         await sim.step();
       }
       expect(() => sim.poke("q.stored", 1)).toThrow(new SimUsageError('cannot poke probe "q.stored": probes are read-only'));
-      await expect(sim.peek("q.nothing")).rejects.toThrow(/no port "q.nothing" on ProbeTop; ports: .*; probes: q.stored, q.writePtr/);
+      await expect(sim.peek("q.nothing")).rejects.toThrow(/no port "q.nothing" on ProbeTop; ports: .*; probes: pushing, q.stored, q.writePtr/);
     } finally {
       await sim.close();
     }
