@@ -27,6 +27,13 @@ export interface SimOptions {
    * declared with `initPlusarg: "name"` loads at start. Not part of any build cache key.
    */
   plusargs?: Readonly<Record<string, string>>;
+  /**
+   * Internal signals to watch, by hierarchical path of Verilog names: instance names, then a
+   * signal or a memory word (`["q.stored", "q.storage[3]", "pe_0.acc.state"]`; sim/README.md,
+   * "What is visible"). Checked against the design's IR before anything is built; peeked by the
+   * path like an output, and part of `peekAll` and batch samples. Part of the build cache key.
+   */
+  probes?: readonly string[];
 }
 
 /** One cycle of batch stimulus: input name -> value. Inputs left out keep their previous value. */

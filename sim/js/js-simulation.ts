@@ -9,7 +9,8 @@ import type { ElaboratedDesign, PortInfo } from "../../hdl/core/design.js";
 import type { Channel } from "../channel.js";
 import { SimCycleLimitError, SimError, SimUsageError } from "../errors.js";
 import type { BatchOptions, Sample, SimOptions, Stimulus } from "../options.js";
-import { MAX_NUMBER_WIDTH, encodeValue, type PortTable, type SimValue } from "../ports.js";
+import { MAX_NUMBER_WIDTH, encodeValue, type PortTable, type SimValue, type ValueShape } from "../ports.js";
+import type { ProbeInfo } from "../probes.js";
 import { formatPrintf } from "../checks.js";
 import { Simulation } from "../simulation.js";
 import { JsModel, type CompiledDesign } from "./model.js";
@@ -65,8 +66,9 @@ export class JsSimulation extends Simulation {
   private readonly slots = new Map<string, InputSlot>();
   /** The inputs a testbench may poke (all but the implicit clock). */
   private readonly pokeable = new Map<string, InputSlot>();
-  /** Flat signal of each port, by name. */
-  private readonly signalOf = new Map<string, { port: PortInfo; id: number }>();
+  /** How to read each port and probe (raw bits), by name. */
+  private readonly signalOf = new Map<string, { port: ValueShape; read: () => number | bigint }>();
+  private readonly probeReads: { name: string; port: ValueShape; read: () => number | bigint }[] = [];
   private readonly limit: number;
   private readonly vcd: VcdWriter | undefined;
   private time = 0;
@@ -96,16 +98,22 @@ export class JsSimulation extends Simulation {
     };
     let setter = 0;
     design.ports.forEach((p, i) => {
-      this.signalOf.set(p.name, { port: p, id: compiled.portSignals[i]! });
+      const id = compiled.portSignals[i]!;
+      this.signalOf.set(p.name, { port: p, read: () => this.model.get(id) });
       if (p.direction === "input") {
         const slot = { port: p, setter: setter++ };
         this.slots.set(p.name, slot);
         if (table.inputIndex.has(p.name)) this.pokeable.set(p.name, slot);
       }
     });
-    for (const [name, { id }] of this.signalOf) {
-      const k = compiled.clocks.findIndex((c) => c.id === id);
-      if (k >= 0) this.clockIndex.set(name, k);
+    design.ports.forEach((p, i) => {
+      const k = compiled.clocks.findIndex((c) => c.id === compiled.portSignals[i]!);
+      if (k >= 0) this.clockIndex.set(p.name, k);
+    });
+    for (const p of table.probes) {
+      const probe = { name: p.name, port: p, read: this.probeReader(p) };
+      this.signalOf.set(p.name, probe);
+      this.probeReads.push(probe);
     }
     if (opts.vcd !== undefined) {
       const path = resolve(opts.vcd);
@@ -130,19 +138,19 @@ export class JsSimulation extends Simulation {
   }
 
   override async peek(name: string): Promise<number> {
-    const { port, id } = this.signal(name);
+    const { port, read } = this.signal(name);
     if (port.width > MAX_NUMBER_WIDTH) return super.peek(name);
-    return Number(userValue(port, this.model.get(id)));
+    return Number(userValue(port, read()));
   }
 
   override async peekBig(name: string): Promise<bigint> {
-    const { port, id } = this.signal(name);
-    return BigInt(userValue(port, this.model.get(id)));
+    const { port, read } = this.signal(name);
+    return BigInt(userValue(port, read()));
   }
 
   override async peekValue(name: string): Promise<SimValue> {
-    const { port, id } = this.signal(name);
-    return userValue(port, this.model.get(id));
+    const { port, read } = this.signal(name);
+    return userValue(port, read());
   }
 
   override async tryPeek(name: string): Promise<SimValue | undefined> {
@@ -151,7 +159,7 @@ export class JsSimulation extends Simulation {
 
   override async peekAll(): Promise<Sample> {
     this.ch.checkOpen();
-    return this.model.sample();
+    return this.withProbes(this.model.sample());
   }
 
   override async step(n = 1, opts: { clock?: string } = {}): Promise<void> {
@@ -201,7 +209,7 @@ export class JsSimulation extends Simulation {
         }
       }
       const sample = m.sample();
-      if (c >= skip) out[c - skip] = sample;
+      if (c >= skip) out[c - skip] = this.probeReads.length > 0 ? this.withProbes(sample) : sample;
       if (fast) {
         m.edge(k);
         this.time += 10;
@@ -219,7 +227,33 @@ export class JsSimulation extends Simulation {
 
   // ---- internals ----
 
-  private signal(name: string): { port: PortInfo; id: number } {
+  /** Reads a probe: its flat signal, or its memory word (settled first, like a port). */
+  private probeReader(p: ProbeInfo): () => number | bigint {
+    const c = this.model.compiled;
+    const path = [...p.instances, p.signal].join(".");
+    const missing = (): never => {
+      throw new SimError(`backend "js": probe "${p.name}" is in the design's IR but not in its flattened netlist`);
+    };
+    if (p.word === undefined) {
+      const id = c.vcd.find((v) => [...v.path.slice(1), v.name].join(".") === path)?.id ?? missing();
+      return () => this.model.get(id);
+    }
+    const k = c.memories.findIndex((m) => [...m.scope.path, m.memory.name].join(".") === path);
+    if (k < 0) missing();
+    const word = p.word;
+    return () => {
+      this.model.settle();
+      return this.model.memories[k]![word]!;
+    };
+  }
+
+  /** A sample with every probe's value added. */
+  private withProbes(sample: Sample): Sample {
+    for (const p of this.probeReads) sample[p.name] = userValue(p.port, p.read());
+    return sample;
+  }
+
+  private signal(name: string): { port: ValueShape; read: () => number | bigint } {
     this.ch.checkOpen();
     const s = this.signalOf.get(name);
     if (s === undefined) this.port(name); // raises the usage error
@@ -283,7 +317,7 @@ function rawBits(port: PortInfo, value: SimValue): number | bigint {
 }
 
 /** The model's raw bits as the testbench sees them: number up to 53 bits, else bigint; signed negative. */
-function userValue(port: PortInfo, raw: number | bigint): SimValue {
+function userValue(port: ValueShape, raw: number | bigint): SimValue {
   const w = port.width;
   if (typeof raw === "number") {
     return port.signed && raw >= 2 ** (w - 1) ? raw - 2 ** w : raw;
