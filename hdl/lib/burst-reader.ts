@@ -2,7 +2,8 @@
  * BurstReader { port, burstBeats?, bufferBeats?, countBits = 24 }: reads `beats` consecutive
  * beats from byte address `addr` of a `BurstPort` and streams them out in order.
  *
- * Ports: `cmd` (Decoupled { addr, beats }, in; taken when idle), `ar` (Decoupled command, out)
+ * Ports: `cmd` (Decoupled { addr, beats }, in; taken once every burst of the previous command
+ * is requested, so commands follow each other without a gap while the data drains in order), `ar` (Decoupled command, out)
  * and `r` (Decoupled beat, in): the read half of a BurstPort; `out` (Decoupled beat data, out);
  * `busy` (a command taken and not all its beats out).
  *
@@ -53,7 +54,7 @@ export const BurstReader = defineModule("BurstReader", (p: BurstReaderParams) =>
   ar.bits.addr.assign(nextAddr);
   ar.bits.len.assign(thisBurst.subWrap(1).resize(ar.bits.len.width));
   const asked = ar.valid.and(ar.ready);
-  cmd.ready.assign(left.eq(0).and(pending.eq(0)));
+  cmd.ready.assign(left.eq(0));
   when(cmd.valid.and(cmd.ready), () => {
     nextAddr.assign(cmd.bits.addr);
     left.assign(cmd.bits.beats);
