@@ -90,3 +90,19 @@ export const BurstWriter = defineModule("BurstWriter", (p: BurstWriterParams) =>
   busy.assign(awLeft.neq(0).or(wLeft.neq(0)).or(unacked.neq(0)));
   return { cmd, in: input, aw, w, b, busy };
 });
+
+/** The `in` port of a BurstWriter with `strobes`: each beat's data and byte enables. */
+export interface StrobedBeatStream {
+  readonly valid: Var;
+  readonly ready: Var;
+  readonly bits: { readonly data: Var; readonly strb: Var };
+}
+
+/**
+ * A BurstWriter with `strobes`, its `in` port typed as { data, strb } (BurstWriter.instance's
+ * `in` has the type of either form).
+ */
+export function burstWriterWithStrobes(p: Omit<BurstWriterParams, "strobes">, opts?: { name?: string }) {
+  const writer = BurstWriter.instance({ ...p, strobes: true }, opts);
+  return writer as unknown as Omit<typeof writer, "in"> & { readonly in: StrobedBeatStream };
+}
