@@ -24,6 +24,7 @@ import { Bool, Bundle, Decoupled, Input, Output, Reg, SInt, UInt, constant, defi
 import type { BurstPortParams } from "../../lib";
 import { bitsFor, checkParams, isIntIn } from "../generator-params";
 import { bandCommandType, maxTilesX } from "./band-tiler";
+import { mapLoadCommandType } from "./map-loader";
 
 export interface BandPlannerParams {
   readonly T: number;
@@ -33,21 +34,6 @@ export interface BandPlannerParams {
   readonly maxWidth: number;
   /** words per memory beat (MapLoader's wordBits = 16 on the port's beat) */
   readonly wordsPerBeat: number;
-}
-
-/** MapLoader's command bundle for a map of up to maxChannels x maxHeight x maxWidth. */
-export function loadCommandType(p: Pick<BandPlannerParams, "port" | "maxChannels" | "maxHeight" | "maxWidth" | "wordsPerBeat">) {
-  const maxPitch = p.maxWidth + p.wordsPerBeat - 1;
-  const strideBits = bitsFor(p.maxHeight * maxPitch);
-  return Bundle({
-    addr: UInt(p.port.addrBits),
-    first: UInt(strideBits),
-    c: UInt(bitsFor(p.maxChannels)),
-    h: UInt(bitsFor(p.maxHeight)),
-    w: UInt(bitsFor(p.maxWidth)),
-    pitch: UInt(bitsFor(maxPitch)),
-    stride: UInt(strideBits),
-  });
 }
 
 /** The `layer` command bundle: a map's address and shape, and the kernel size and padding. */
@@ -70,7 +56,7 @@ export const BandPlanner = defineModule("BandPlanner", (p: BandPlannerParams) =>
     [isIntIn(p.maxChannels, 1, 65535) && isIntIn(p.maxHeight, 1, 65535) && isIntIn(p.maxWidth, 1, 65535), "maxChannels, maxHeight and maxWidth must be integers in 1..65535"],
   ]);
   const bandT = bandCommandType({ T, actBits: 16, maxChannels: p.maxChannels, maxWidth: p.maxWidth });
-  const loadT = loadCommandType(p);
+  const loadT = mapLoadCommandType(p);
   const maxPitch = p.maxWidth + p.wordsPerBeat - 1;
   const layer = Input(Decoupled(layerCommandType(p)));
   const band = Output(Decoupled(bandT));

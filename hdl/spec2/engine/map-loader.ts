@@ -40,6 +40,21 @@ export interface MapLoaderParams {
 }
 
 
+/** MapLoader's `cmd` bundle for maps of up to maxChannels x maxHeight x maxWidth words. */
+export function mapLoadCommandType(p: { readonly port: BurstPortParams; readonly maxChannels: number; readonly maxHeight: number; readonly maxWidth: number; readonly wordsPerBeat: number }) {
+  const maxPitch = p.maxWidth + p.wordsPerBeat - 1;
+  const strideBits = bitsFor(p.maxHeight * maxPitch);
+  return Bundle({
+    addr: UInt(p.port.addrBits),
+    first: UInt(strideBits),
+    c: UInt(bitsFor(p.maxChannels)),
+    h: UInt(bitsFor(p.maxHeight)),
+    w: UInt(bitsFor(p.maxWidth)),
+    pitch: UInt(bitsFor(maxPitch)),
+    stride: UInt(strideBits),
+  });
+}
+
 export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const wordBits = p.wordBits ?? 16;
   const beatBits = 8 * p.port.dataBytes;
@@ -54,19 +69,7 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const countBits = bitsFor(beatsMax);
   const maxPitch = p.maxWidth + wpb - 1;
   const strideBits = bitsFor(p.maxHeight * maxPitch);
-  const cmd = Input(
-    Decoupled(
-      Bundle({
-        addr: UInt(p.port.addrBits),
-        first: UInt(strideBits),
-        c: UInt(bitsFor(p.maxChannels)),
-        h: UInt(bitsFor(p.maxHeight)),
-        w: UInt(bitsFor(p.maxWidth)),
-        pitch: UInt(bitsFor(maxPitch)),
-        stride: UInt(strideBits),
-      }),
-    ),
-  );
+  const cmd = Input(Decoupled(mapLoadCommandType({ ...p, wordsPerBeat: wpb })));
   const ar = Output(Decoupled(BurstCommand(p.port)));
   const r = Input(Decoupled(BurstBeat(p.port)));
   const out = Output(Decoupled(Bundle({ data: Vec(p.loadWords, SInt(wordBits)), last: Bool() })));

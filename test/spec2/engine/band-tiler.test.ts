@@ -10,16 +10,11 @@ import { BandTiler, type BandTilerParams } from "../../../hdl/spec2/engine/band-
 import { DecoupledDriver, DecoupledSink, testbench, type Backend } from "../../../sim/index";
 import { rng, randInt } from "../../helpers/rng";
 import { expectCleanVerilog } from "../../helpers/verilog-tools";
+import { tileRows, type TileRow, type TileShape } from "./tile-rows";
 
 const K = 8;
 
-interface Shape {
-  c: number;
-  h: number;
-  w: number;
-  k: number;
-  p: number;
-}
+type Shape = TileShape;
 
 // a type alias, not an interface: it must fit the band port's field pattern (an index signature)
 type Band = {
@@ -33,20 +28,14 @@ type Band = {
   last: number;
 };
 
-interface Row {
-  first: number;
-  last: number;
-  row: number[];
-}
+type Row = TileRow;
 
 /** The band commands, load beats and expected rows of one map. */
 function plan(map: number[][][], s: Shape, T: number, loadWords: number): { bands: Band[]; beats: number[][]; rows: Row[] } {
   const tilesX = Math.ceil((s.w + 2 * s.p - s.k + 1) / T);
   const tilesY = Math.ceil((s.h + 2 * s.p - s.k + 1) / T);
-  const at = (ch: number, y: number, x: number): number => (y >= 0 && y < s.h && x >= 0 && x < s.w ? map[ch]![y]![x]! : 0);
   const bands: Band[] = [];
   const beats: number[][] = [];
-  const rows: Row[] = [];
   for (let ty = 0; ty < tilesY; ty++) {
     const r0 = ty * T - s.p;
     const rowLo = Math.max(0, -r0);
@@ -55,16 +44,8 @@ function plan(map: number[][][], s: Shape, T: number, loadWords: number): { band
     for (let ch = 0; ch < s.c; ch++)
       for (let a = rowLo; a < rowHi; a++)
         for (let x = 0; x < s.w; x += loadWords) beats.push(Array.from({ length: loadWords }, (_, q) => (x + q < s.w ? map[ch]![r0 + a]![x + q]! : 0)));
-    for (let tx = 0; tx < tilesX; tx++)
-      for (let ch = 0; ch < s.c; ch++)
-        for (let a = 0; a < T; a++)
-          rows.push({
-            first: a === 0 ? 1 : 0,
-            last: ty === tilesY - 1 && tx === tilesX - 1 && ch === s.c - 1 && a === T - 1 ? 1 : 0,
-            row: Array.from({ length: T }, (_, b) => at(ch, r0 + a, tx * T - s.p + b)),
-          });
   }
-  return { bands, beats, rows };
+  return { bands, beats, rows: tileRows(map, s, T) };
 }
 
 async function run(backend: Backend, params: BandTilerParams, shapes: readonly Shape[], seed: number): Promise<void> {

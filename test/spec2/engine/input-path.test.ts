@@ -14,6 +14,7 @@ import { MapLoader } from "../../../hdl/spec2/engine/map-loader";
 import { DecoupledDriver, DecoupledSink, testbench, type Backend } from "../../../sim/index";
 import { rng, randInt } from "../../helpers/rng";
 import { debugPort, idleWrite } from "../../helpers/burst-memory";
+import { tileRows, type TileRow, type TileShape } from "./tile-rows";
 
 const PORT: BurstPortParams = { addrBits: 16, dataBytes: 8, lenBits: 3 }; // 4 words of 16 bits per beat
 const WPB = 4;
@@ -51,26 +52,8 @@ const InputPath = defineModule("InputPath", (q: { bytesPerCycle: number; latency
   return { layer, out, first, last, idle, ...dbg };
 });
 
-type Shape = { c: number; h: number; w: number; k: number; p: number; pitch: number; base: number };
-type Row = { first: number; last: number; row: number[] };
-
-/** The tiles of `map` in the tiler's order: bands, tiles across, channels, rows. */
-function tiles(map: number[][][], s: Shape): Row[] {
-  const tilesX = Math.ceil((s.w + 2 * s.p - s.k + 1) / T);
-  const tilesY = Math.ceil((s.h + 2 * s.p - s.k + 1) / T);
-  const at = (ch: number, y: number, x: number): number => (y >= 0 && y < s.h && x >= 0 && x < s.w ? map[ch]![y]![x]! : 0);
-  const rows: Row[] = [];
-  for (let ty = 0; ty < tilesY; ty++)
-    for (let tx = 0; tx < tilesX; tx++)
-      for (let ch = 0; ch < s.c; ch++)
-        for (let a = 0; a < T; a++)
-          rows.push({
-            first: a === 0 ? 1 : 0,
-            last: ty === tilesY - 1 && tx === tilesX - 1 && ch === s.c - 1 && a === T - 1 ? 1 : 0,
-            row: Array.from({ length: T }, (_, b) => at(ch, ty * T - s.p + a, tx * T - s.p + b)),
-          });
-  return rows;
-}
+type Shape = TileShape & { pitch: number; base: number };
+type Row = TileRow;
 
 /** The memory beats of `map` at beat `base`: word (ch, y, x) at (ch h + y) pitch + x, padding random. */
 function beatsOf(map: number[][][], s: Shape, r: () => number): bigint[] {
@@ -94,7 +77,7 @@ async function run(backend: Backend, bytesPerCycle: number, latency: number, see
   // the maps' memory regions (beats) must not overlap
   SHAPES.forEach((s, i) => expect(i === 0 || s.base >= SHAPES[i - 1]!.base + Math.ceil((SHAPES[i - 1]!.c * SHAPES[i - 1]!.h * SHAPES[i - 1]!.pitch) / WPB)).toBe(true));
   const maps = SHAPES.map((s) => Array.from({ length: s.c }, () => Array.from({ length: s.h }, () => Array.from({ length: s.w }, () => randInt(r, -32768, 32767)))));
-  const want = SHAPES.flatMap((s, i) => tiles(maps[i]!, s));
+  const want = SHAPES.flatMap((s, i) => tileRows(maps[i]!, s, T));
   const tb = await testbench(elaborate(InputPath, { bytesPerCycle, latency }), { backend, maxCycles: 100_000 });
   const got: Row[] = [];
   let cycles = 0;
