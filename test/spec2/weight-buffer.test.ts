@@ -120,6 +120,11 @@ describe("WeightBuffer", () => {
     expect(res.readyTrace[first + reads]).toBe(0);
   }, 60_000);
 
+  it("js: a bank of more than maxDepth rows fails the buffer's assertion", async () => {
+    const long: Bank[] = [{ rows: Array.from({ length: MAX_DEPTH + 1 }, (_, a) => [0, a, a, a]), tiles: 1 }];
+    await expect(run("js", long, 1, 0, 3)).rejects.toThrow(/weight-buffer\.ts:\d+: assertion failed at cycle \d+: WeightBuffer: a bank of more than maxDepth = 8 rows/);
+  }, 60_000);
+
   it("emits Verilog that Icarus, Verilator and Yosys accept without warnings", async () => {
     const d = elaborate(WeightBuffer, { row: ROW, maxDepth: MAX_DEPTH, tileBits: 3 });
     await expectCleanVerilog(d.verilog, d.top);
