@@ -23,7 +23,19 @@
  *   tile's last MAC (written in S4) hands its accumulator bank to the drain, which reads it
  *   while the next tile accumulates into the other bank.
  *
- * Cycles per tile in steady state: see peArrayRates().
+ * Weights (`weights`): "rom" compiles the layer's schedule into a kernel ROM per PE. Streamed
+ * ({ maxDepth }): an extra input `weights` (Decoupled rows, weight-row.ts: per schedule address
+ * tileLast, roundLast, the round's groups and the word of PE k = po*pIn + pi; `last` and `tiles`
+ * on a bank's final row) fills a WeightBuffer (weight-buffer.ts) of two banks. Protocol: the
+ * array issues from one bank while the other is written; a bank is computable one clock after its
+ * last row, serves `tiles` tiles (its addresses from 0 to tileLast, `tiles` times) and is
+ * released by the last issue of its last tile, and the next bank, if loaded, follows without an
+ * idle clock. The rounds and the groups of each round come with the rows; Cin, Cout and K (the
+ * X loaders, the drain) stay the layer's; the PEs mask the drain by the words they wrote (pe.ts
+ * trackKeep) instead of keep ROMs, so the issue waits for their clearing sweep after reset.
+ *
+ * Cycles per tile in steady state: see peArrayRates() (the same with streamed weights when the
+ * next bank is loaded in time).
  *
  * Parameters: pass peArrayParams(layer, ...) rather than a plain { layer, ... } when the Verilog
  * goes to Icarus (see withDigest in schedule.ts).
