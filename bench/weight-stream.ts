@@ -44,7 +44,7 @@ function designs(): { name: string; design: () => ElaboratedDesign }[] {
     { name: `PeArray 4x2, kernel ROMs (depth ${s.depth})`, design: () => elaborate(PeArray, peArrayParams(layer, P_OUT, P_IN)) },
     { name: `PeArray 4x2, streamed (maxDepth ${MAX_DEPTH})`, design: () => elaborate(PeArray, peArrayParams(layer, P_OUT, P_IN, { weights: { maxDepth: MAX_DEPTH } })) },
     {
-      name: "WeightLoader (32-byte beats, rows of 1 beat)",
+      name: "WeightLoader (64-byte beats, a row per beat)",
       design: () => elaborate(WeightLoader, { port: { addrBits: 32, dataBytes: 64 }, row: weightRowShape(s), maxDepth: MAX_DEPTH, tileBits: 16 }),
     },
   ];

@@ -13,7 +13,7 @@
  * buffer. A new command is taken once every row of the previous one is out.
  */
 import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, cat, connect, defineModule, mux, when } from "../../core";
-import { BurstBeat, BurstCommand, BurstReader, mulConst, type BurstPortParams } from "../../lib";
+import { BurstBeat, BurstCommand, BurstReader, maxBurstBeats, mulConst, type BurstPortParams } from "../../lib";
 import { bitsFor, checkParams, isIntIn } from "../generator-params";
 import { WeightRow, rowBits, unpackRow, type WeightRowShape } from "../weight-row";
 import { rowBeats } from "./weight-image";
@@ -36,7 +36,8 @@ export const WeightLoader = defineModule("WeightLoader", (p: WeightLoaderParams)
   ]);
   const beatBits = 8 * p.port.dataBytes;
   const perRow = rowBeats(p.row, p.port.dataBytes);
-  const countBits = bitsFor(p.maxDepth * perRow);
+  // BurstReader needs room in `beats` for one whole burst too
+  const countBits = bitsFor(Math.max(p.maxDepth * perRow, p.burstBeats ?? maxBurstBeats(p.port)));
   const cmd = Input(Decoupled(Bundle({ addr: UInt(p.port.addrBits), rows: UInt(bitsFor(p.maxDepth)), tiles: UInt(p.tileBits) })));
   const ar = Output(Decoupled(BurstCommand(p.port)));
   const r = Input(Decoupled(BurstBeat(p.port)));
