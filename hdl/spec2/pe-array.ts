@@ -46,7 +46,7 @@ import { ComplexT } from "./fixed";
 import { KernelRom, unpackRomWord, type KernelRomOutputs } from "./kernel-rom";
 import { romIssue, streamedIssue } from "./pe-array-issue";
 import { WeightBuffer } from "./weight-buffer";
-import { WeightRow, weightRowShape } from "./weight-row";
+import { WeightRow, weightRowShape, type WeightRowShape } from "./weight-row";
 import { PE_MAC_LATENCY, Pe } from "./pe";
 import { buildLoaders } from "./pe-array-load";
 import { buildDrain } from "./pe-array-drain";
@@ -86,6 +86,12 @@ export interface StreamedWeights {
   readonly maxDepth: number;
   /** bits of the rows' `tiles` count; default 16 */
   readonly tileBits?: number;
+}
+
+/** The row shape and tile-count width of the `weights` port (streamed weights only). */
+export function peArrayWeightRow(p: PeArrayParams): { shape: WeightRowShape; tileBits: number } | undefined {
+  if (p.weights === undefined || p.weights === "rom") return undefined;
+  return { shape: weightRowShape(peArraySchedule(p)), tileBits: p.weights.tileBits ?? 16 };
 }
 
 /** The resolved configuration of an array (defaults filled in). */
@@ -198,9 +204,10 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   // ---- MAC issue: one schedule address per cycle for all PEs ----
   const streamed = c.weights === "rom" ? undefined : c.weights;
   const romIssueOf = streamed ? undefined : romIssue(s, loaded, accFull);
-  const wbuf = streamed ? WeightBuffer.instance({ row: weightRowShape(s), maxDepth: streamed.maxDepth, tileBits: streamed.tileBits ?? 16 }, { name: "wbuf" }) : undefined;
+  const row = peArrayWeightRow(p);
+  const wbuf = streamed && row ? WeightBuffer.instance({ row: row.shape, maxDepth: streamed.maxDepth, tileBits: row.tileBits }, { name: "wbuf" }) : undefined;
   // named explicitly: the naming does not see through the conditional
-  const weights = wbuf ? Input(Decoupled(WeightRow(weightRowShape(s), streamed!.tileBits ?? 16)), { name: "weights" }) : undefined;
+  const weights = row ? Input(Decoupled(WeightRow(row.shape, row.tileBits)), { name: "weights" }) : undefined;
   if (wbuf && weights) connect(wbuf.load, weights);
   const keepCleared = wbuf ? Wire(Bool()) : undefined;
   const { issue, mb, ab, roundLast, tileLast } = romIssueOf ?? streamedIssue(wbuf!, loaded, accFull, keepCleared!);
