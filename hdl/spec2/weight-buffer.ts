@@ -18,7 +18,8 @@
  * to the other bank. The read side issues addresses 0, 1, ... of the read bank, back to 0 after
  * each tileLast; the `tiles`-th tileLast releases the bank (its last words are read on that
  * edge, so it may be written from the next one) and the read side moves to the other bank, with
- * no idle clock when that bank is full. A bank of more than maxDepth rows wraps (an assertion).
+ * no idle clock when that bank is full. A bank of more than maxDepth rows wraps, and one of 0
+ * tiles would never be released (assertions catch both).
  *
  * The control is read at the next address (the one the current issue leads to) so that it is
  * there, registered, in the cycle the array decides on the issue.
@@ -63,6 +64,7 @@ export const WeightBuffer = defineModule("WeightBuffer", (p: WeightBufferParams)
   load.ready.assign(mux(wb, full[1]!, full[0]!).not());
   const write = load.valid.and(load.ready);
   assert(write.not().or(load.bits.last).or(wa.neq(maxDepth - 1)), `WeightBuffer: a bank of more than maxDepth = ${maxDepth} rows`);
+  assert(write.not().or(load.bits.last.not()).or(load.bits.tiles.neq(0)), "WeightBuffer: a bank serving 0 tiles");
   const waddr = cat(wb, wa);
   const ctlMem = Mem(2 << aBits, UInt(1 + row.ctlBits), { name: "ctl_mem" });
   ctlMem.write(waddr, cat(load.bits.ctl, load.bits.tileLast), { enable: write });

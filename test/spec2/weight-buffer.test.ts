@@ -125,6 +125,11 @@ describe("WeightBuffer", () => {
     await expect(run("js", long, 1, 0, 3)).rejects.toThrow(/weight-buffer\.ts:\d+: assertion failed at cycle \d+: WeightBuffer: a bank of more than maxDepth = 8 rows/);
   }, 60_000);
 
+  it("js: a bank serving 0 tiles fails the buffer's assertion", async () => {
+    const none: Bank[] = [{ rows: [[0, 1, 2, 3]], tiles: 0 }];
+    await expect(run("js", none, 1, 0, 3)).rejects.toThrow(/weight-buffer\.ts:\d+: assertion failed at cycle \d+: WeightBuffer: a bank serving 0 tiles/);
+  }, 60_000);
+
   it("emits Verilog that Icarus, Verilator and Yosys accept without warnings", async () => {
     const d = elaborate(WeightBuffer, { row: ROW, maxDepth: MAX_DEPTH, tileBits: 3 });
     await expectCleanVerilog(d.verilog, d.top);
