@@ -168,7 +168,8 @@ export const Spec2Layer = defineModule(
     moduleName: (p) => {
       const c = peArrayConfig(p);
       const lanes = c.fftLanes > 1 || c.ifftLanes > 1 ? `_L${c.fftLanes}x${c.ifftLanes}` : "";
-      return `Spec2Layer_c${p.layer.cin}x${p.layer.cout}_${p.layer.h}x${p.layer.w}_k${p.layer.k}p${p.layer.p}_K${p.layer.K}_P${p.pOut}x${p.pIn}${lanes}`;
+      const streamed = c.weights === "rom" ? "" : "_streamed";
+      return `Spec2Layer_c${p.layer.cin}x${p.layer.cout}_${p.layer.h}x${p.layer.w}_k${p.layer.k}p${p.layer.p}_K${p.layer.K}_P${p.pOut}x${p.pIn}${lanes}${streamed}`;
     },
   },
 );

@@ -109,4 +109,12 @@ describe("Spec2Layer Verilog", () => {
     expect(d.ports.map((p) => p.name)).toEqual(expect.arrayContaining(["load_valid", "load_ready", "load_data_1", "out_1_valid", "out_1_values_7", "macs", "overrun"]));
     await expectCleanVerilog(d.verilog, d.top);
   });
+
+  it("with streamed weights has the array's weights port, its own module name, and is clean in iverilog, Verilator and Yosys", async () => {
+    const { acc } = randomLayer({ cin: 4, cout: 4, h: 10, w: 10, k: 3, p: 1, K: 8, density: 0.25, pOut: 2, pIn: 2 }, 5);
+    const d = elaborate(Spec2Layer, { layer: acc.layer, pOut: 2, pIn: 2, weights: { maxDepth: 64 } });
+    expect(d.top).toBe("Spec2Layer_c4x4_10x10_k3p1_K8_P2x2_streamed");
+    expect(d.ports.map((p) => p.name)).toEqual(expect.arrayContaining(["weights_valid", "weights_ready", "weights_bits_last", "weights_bits_tiles", "weights_bits_words_3"]));
+    await expectCleanVerilog(d.verilog, d.top);
+  });
 });
