@@ -86,6 +86,8 @@ export interface StreamedWeights {
   readonly maxDepth: number;
   /** bits of the rows' `tiles` count; default 16 */
   readonly tileBits?: number;
+  /** the weight memories' style (WeightBuffer `style`); default: the tool's choice by size */
+  readonly style?: "block" | "distributed";
 }
 
 /** The row shape and tile-count width of the `weights` port (streamed weights only). */
@@ -205,7 +207,7 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   const streamed = c.weights === "rom" ? undefined : c.weights;
   const romIssueOf = streamed ? undefined : romIssue(s, loaded, accFull);
   const row = peArrayWeightRow(p);
-  const wbuf = streamed && row ? WeightBuffer.instance({ row: row.shape, maxDepth: streamed.maxDepth, tileBits: row.tileBits }, { name: "wbuf" }) : undefined;
+  const wbuf = streamed && row ? WeightBuffer.instance({ row: row.shape, maxDepth: streamed.maxDepth, tileBits: row.tileBits, ...(streamed.style ? { style: streamed.style } : {}) }, { name: "wbuf" }) : undefined;
   // named explicitly: the naming does not see through the conditional
   const weights = row ? Input(Decoupled(WeightRow(row.shape, row.tileBits)), { name: "weights" }) : undefined;
   if (wbuf && weights) connect(wbuf.load, weights);

@@ -37,6 +37,8 @@ export interface WeightBufferParams {
   readonly maxDepth: number;
   /** bits of `tiles` */
   readonly tileBits: number;
+  /** the word memories' style (the `ram_style` attribute); default: the tool's choice by size */
+  readonly style?: "block" | "distributed";
 }
 
 export const WeightBuffer = defineModule("WeightBuffer", (p: WeightBufferParams) => {
@@ -69,7 +71,7 @@ export const WeightBuffer = defineModule("WeightBuffer", (p: WeightBufferParams)
   const ctlMem = Mem(2 << aBits, UInt(1 + row.ctlBits), { name: "ctl_mem" });
   ctlMem.write(waddr, cat(load.bits.ctl, load.bits.tileLast), { enable: write });
   const wordMems = Array.from({ length: row.words }, (_, k) => {
-    const m = Mem(2 << aBits, UInt(row.wordBits), { name: `word${k}` });
+    const m = Mem(2 << aBits, UInt(row.wordBits), { name: `word${k}`, ...(p.style ? { style: p.style } : {}) });
     m.write(waddr, load.bits.words.at(k), { enable: write });
     return m;
   });

@@ -135,6 +135,12 @@ describe("WeightBuffer", () => {
     await expectCleanVerilog(d.verilog, d.top);
   }, 60_000);
 
+  it("style: \"block\" asks for block RAM for the word memories (ram_style), the control memory left to the tool", () => {
+    const v = elaborate(WeightBuffer, { row: ROW, maxDepth: MAX_DEPTH, tileBits: 3, style: "block" }).verilog;
+    expect(v.match(/ram_style\s*=\s*"block"/g)?.length).toBe(ROW.words);
+    expect(elaborate(WeightBuffer, { row: ROW, maxDepth: MAX_DEPTH, tileBits: 3 }).verilog).not.toMatch(/ram_style/);
+  });
+
   it("rejects a bad maxDepth, naming the instantiation", () => {
     expect(() => elaborate(WeightBuffer, { row: ROW, maxDepth: 0, tileBits: 3 })).toThrow(
       /weight-buffer\.test\.ts:\d+: WeightBuffer: maxDepth must be an integer in 1\.\.2\^20, got 0/,
