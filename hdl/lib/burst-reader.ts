@@ -37,6 +37,7 @@ export const BurstReader = defineModule("BurstReader", (p: BurstReaderParams) =>
   const buffer = p.bufferBeats ?? 2 * burst;
   requireParam(Number.isInteger(buffer) && buffer >= burst, `bufferBeats must be an integer >= burstBeats (${burst}), got ${buffer}`);
   const countBits = p.countBits ?? 24;
+  requireParam(Number.isInteger(countBits) && countBits >= log2Ceil(burst + 1), `countBits = ${countBits} cannot count one burst of ${burst} beats: use at least ${log2Ceil(burst + 1)}, or shorter bursts (burstBeats)`);
   const cmd = Input(Decoupled(TransferCommand(p.port, countBits)));
   const ar = Output(Decoupled(BurstCommand(p.port)));
   const r = Input(Decoupled(BurstBeat(p.port)));

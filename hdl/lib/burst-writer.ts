@@ -30,6 +30,7 @@ export const BurstWriter = defineModule("BurstWriter", (p: BurstWriterParams) =>
   const burst = p.burstBeats ?? maxBurstBeats(p.port);
   requireParam(Number.isInteger(burst) && burst >= 1 && burst <= maxBurstBeats(p.port), `burstBeats must be an integer in 1..${maxBurstBeats(p.port)}, got ${burst}`);
   const countBits = p.countBits ?? 24;
+  requireParam(Number.isInteger(countBits) && countBits >= log2Ceil(burst + 1), `countBits = ${countBits} cannot count one burst of ${burst} beats: use at least ${log2Ceil(burst + 1)}, or shorter bursts (burstBeats)`);
   const cmd = Input(Decoupled(TransferCommand(p.port, countBits)));
   const beatType = p.strobes ? Bundle({ data: UInt(8 * p.port.dataBytes), strb: UInt(p.port.dataBytes) }) : UInt(8 * p.port.dataBytes);
   const input = Input(Decoupled(beatType), { name: "in" });

@@ -219,5 +219,10 @@ describe("burst block parameters", () => {
       return {};
     });
     expect(() => elaborate(BadReader, {})).toThrow(/burst\.test\.ts:\d+: BurstReader: burstBeats must be an integer in 1\.\.16, got 17/);
+    const NarrowCount = defineModule("NarrowCount", () => {
+      BurstWriter.instance({ port: PORT, burstBeats: 16, countBits: 4 });
+      return {};
+    });
+    expect(() => elaborate(NarrowCount, {})).toThrow(/burst\.test\.ts:\d+: BurstWriter: countBits = 4 cannot count one burst of 16 beats: use at least 5, or shorter bursts \(burstBeats\)/);
   });
 });
