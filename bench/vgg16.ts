@@ -40,7 +40,8 @@ model-vs-RTL table), not a simulation of the whole network.
   --weight-bits B  bits of a weight's re and im words off chip (default 16; prune/weight-bits.ts measures the accuracy)
   --resynth      first measure missing blocks with bench/synth-blocks.ts (tens of minutes)
   --write        write the results files (default: print only)
-  --json         print { clockMHz, bandwidthGBs, batches: [{ batch, msPerImage, topsEquivalent }]
+  --json         print { clockMHz, bandwidthGBs, batches: [{ batch, msPerImage, topsEquivalent,
+                 dramBoundLayers, weightBytesPerImage, mapBytesPerImage }]
                  (batches 1 and 16 on the chosen configuration), resources: { lutSites, ff, dsp,
                  bram36 }, validation: { maxCycleError, source } } instead of the tables
   --quick        no re-exploration for the sensitivity table
@@ -94,14 +95,16 @@ async function main(): Promise<void> {
   say();
   say(`${describeConfig(c, top.buffers)}`);
   say();
-  say(`| layer | Cin -> Cout | map | tiles | passes | cycles/tile (bound unit) | compute ms | DRAM ms | time ms/image | bound | eq. TOP/s | PE util. |`);
-  say(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
+  say(`| layer | Cin -> Cout | map | tiles | passes | cycles/tile (bound unit) | compute ms | DRAM ms | time ms/image | bound | eq. TOP/s | PE util. | weight MB/image | map MB/image |`);
+  say(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
+  const mb = (bytes: number, batchOf: number): string => (bytes / batchOf / 1e6).toFixed(2);
   for (const l of top.perf.layers) {
     const L = l.layer;
-    say(`| ${L.name} | ${L.cin} -> ${L.cout} | ${L.h}x${L.w} | ${l.tiles} | ${l.chunks} | ${fmt(l.rates.tile)} (${l.rates.bound}) | ${((l.computeS / l.batch) * 1e3).toFixed(3)} | ${((l.memoryS / l.batch) * 1e3).toFixed(3)} | ${(l.timePerImageS * 1e3).toFixed(3)} | ${l.bound} | ${(l.eqOpsPerS / 1e12).toFixed(2)} | ${(100 * l.peUtilisation).toFixed(1)}% |`);
+    say(`| ${L.name} | ${L.cin} -> ${L.cout} | ${L.h}x${L.w} | ${l.tiles} | ${l.chunks} | ${fmt(l.rates.tile)} (${l.rates.bound}) | ${((l.computeS / l.batch) * 1e3).toFixed(3)} | ${((l.memoryS / l.batch) * 1e3).toFixed(3)} | ${(l.timePerImageS * 1e3).toFixed(3)} | ${l.bound} | ${(l.eqOpsPerS / 1e12).toFixed(2)} | ${(100 * l.peUtilisation).toFixed(1)}% | ${mb(l.bytes.weights, l.batch)} | ${mb(l.bytes.input + l.bytes.output, l.batch)} |`);
   }
   const net = top.perf;
-  say(`| **total** | | | | | | | | **${(net.timePerImageS * 1e3).toFixed(3)}** | | **${(net.eqOpsPerS / 1e12).toFixed(3)}** | |`);
+  const sumBytes = (f: (l: (typeof net.layers)[number]) => number): number => net.layers.reduce((a, l) => a + f(l) / l.batch, 0);
+  say(`| **total** | | | | | | | | **${(net.timePerImageS * 1e3).toFixed(3)}** | | **${(net.eqOpsPerS / 1e12).toFixed(3)}** | | **${(sumBytes((l) => l.bytes.weights) / 1e6).toFixed(1)}** | **${(sumBytes((l) => l.bytes.input + l.bytes.output) / 1e6).toFixed(1)}** |`);
   say();
   say(`Total: ${(net.ops / 1e9).toFixed(2)} G equivalent operations per image, ${(net.macs / 1e9).toFixed(3)} G useful complex MACs; ${(net.timePerImageS * 1e3).toFixed(3)} ms per image = ${fmt(1 / net.timePerImageS, 1)} images/s = **${(net.eqOpsPerS / 1e12).toFixed(3)} TOP/s equivalent** at ${clockMHz} MHz.`);
   const computeOnly = net.layers.reduce((s, l) => s + l.computeS / l.batch, 0);
@@ -207,7 +210,7 @@ async function main(): Promise<void> {
         {
           command: `npx tsx bench/vgg16.ts ${process.argv.slice(2).join(" ")}`.trim(),
           system: { clockMHz, dramGBs: bwGBs, batch },
-          best: { ...slim(top), breakdown: top.usage, layers: top.perf.layers.map((l) => ({ name: l.layer.name, tiles: l.tiles, chunks: l.chunks, tileCycles: l.rates.tile, tileBound: l.rates.bound, computeMs: (l.computeS / l.batch) * 1e3, dramMs: (l.memoryS / l.batch) * 1e3, msPerImage: l.timePerImageS * 1e3, bound: l.bound, eqTops: l.eqOpsPerS / 1e12 })) },
+          best: { ...slim(top), breakdown: top.usage, layers: top.perf.layers.map((l) => ({ name: l.layer.name, tiles: l.tiles, chunks: l.chunks, tileCycles: l.rates.tile, tileBound: l.rates.bound, computeMs: (l.computeS / l.batch) * 1e3, dramMs: (l.memoryS / l.batch) * 1e3, msPerImage: l.timePerImageS * 1e3, bound: l.bound, eqTops: l.eqOpsPerS / 1e12, weightBytesPerImage: l.bytes.weights / l.batch, mapBytesPerImage: (l.bytes.input + l.bytes.output) / l.batch })) },
           ratios: PUBLISHED.map((p) => ({ work: p.work, gops: p.gops, ratio: net.eqOpsPerS / 1e9 / p.gops })),
           paretoLut: fronts.lut.map(slim),
           paretoDsp: fronts.dsp.map(slim),
@@ -229,7 +232,15 @@ function summary(top: DsePoint, sys: SystemParams, clockMHz: number, bandwidthGB
   const cache = readCache();
   const batches = JSON_BATCHES.map((batch) => {
     const perf = evaluate(cache, VGG16_CONV, top.config, top.buffers, { ...sys, batch }).perf;
-    return { batch, msPerImage: perf.timePerImageS * 1e3, topsEquivalent: perf.eqOpsPerS / 1e12 };
+    const perImage = (f: (l: (typeof perf.layers)[number]) => number): number => perf.layers.reduce((a, l) => a + f(l) / l.batch, 0);
+    return {
+      batch,
+      msPerImage: perf.timePerImageS * 1e3,
+      topsEquivalent: perf.eqOpsPerS / 1e12,
+      dramBoundLayers: perf.layers.filter((l) => l.bound === "bandwidth").map((l) => l.layer.name),
+      weightBytesPerImage: perImage((l) => l.bytes.weights),
+      mapBytesPerImage: perImage((l) => l.bytes.input + l.bytes.output),
+    };
   });
   const u = top.usage.total;
   const vf = path.join(results, "validation.json");
