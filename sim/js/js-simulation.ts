@@ -7,12 +7,13 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { ElaboratedDesign, PortInfo } from "../../hdl/core/design.js";
 import type { Channel } from "../channel.js";
-import { SimCycleLimitError, SimError, SimUsageError } from "../errors.js";
-import type { BatchOptions, Sample, SimOptions, Stimulus } from "../options.js";
+import { SimCycleLimitError, SimError, SimUsageError, type UninitialisedRead } from "../errors.js";
+import { xAllowed, type BatchOptions, type Sample, type SimOptions, type Stimulus } from "../options.js";
 import { MAX_NUMBER_WIDTH, encodeValue, type PortTable, type SimValue } from "../ports.js";
 import { formatPrintf } from "../checks.js";
 import { Simulation } from "../simulation.js";
 import { JsModel, type CompiledDesign } from "./model.js";
+import { UninitChecker } from "./uninit-check.js";
 import { isWide } from "./repr.js";
 import { VcdWriter } from "./vcd.js";
 
@@ -65,8 +66,11 @@ export class JsSimulation extends Simulation {
   private readonly slots = new Map<string, InputSlot>();
   /** The inputs a testbench may poke (all but the implicit clock). */
   private readonly pokeable = new Map<string, InputSlot>();
-  /** Flat signal of each port, by name. */
-  private readonly signalOf = new Map<string, { port: PortInfo; id: number }>();
+  /** Flat signal of each port and its position among the ports, by name. */
+  private readonly signalOf = new Map<string, { port: PortInfo; id: number; pos: number }>();
+  /** With `checkUninitialised`: the reports, and the outputs' positions among the ports. */
+  private readonly uninit: UninitChecker | undefined;
+  private readonly outputPos: { name: string; pos: number }[] = [];
   private readonly limit: number;
   private readonly vcd: VcdWriter | undefined;
   private time = 0;
@@ -94,9 +98,21 @@ export class JsSimulation extends Simulation {
         throw err; // out of the edge: the session ends here, as the other backends' do
       }
     };
+    if (opts.checkUninitialised !== undefined) {
+      const checker = (this.uninit = new UninitChecker(opts.checkUninitialised, compiled));
+      this.model.uninit!.report = (sink, origin, cycle) => {
+        try {
+          checker.atEdge(sink, origin, cycle);
+        } catch (e) {
+          ch.kill(e as SimError);
+          throw e; // out of the edge: the session ends here, as after a failed assertion
+        }
+      };
+    }
     let setter = 0;
     design.ports.forEach((p, i) => {
-      this.signalOf.set(p.name, { port: p, id: compiled.portSignals[i]! });
+      this.signalOf.set(p.name, { port: p, id: compiled.portSignals[i]!, pos: i });
+      if (p.direction === "output") this.outputPos.push({ name: p.name, pos: i });
       if (p.direction === "input") {
         const slot = { port: p, setter: setter++ };
         this.slots.set(p.name, slot);
@@ -130,28 +146,35 @@ export class JsSimulation extends Simulation {
   }
 
   override async peek(name: string): Promise<number> {
-    const { port, id } = this.signal(name);
+    const { port, id } = this.checked(name);
     if (port.width > MAX_NUMBER_WIDTH) return super.peek(name);
     return Number(userValue(port, this.model.get(id)));
   }
 
   override async peekBig(name: string): Promise<bigint> {
-    const { port, id } = this.signal(name);
+    const { port, id } = this.checked(name);
     return BigInt(userValue(port, this.model.get(id)));
   }
 
   override async peekValue(name: string): Promise<SimValue> {
-    const { port, id } = this.signal(name);
+    const { port, id } = this.checked(name);
     return userValue(port, this.model.get(id));
   }
 
   override async tryPeek(name: string): Promise<SimValue | undefined> {
+    if (this.uninit && this.model.unknown(this.signal(name).pos) !== 0) return undefined;
     return this.peekValue(name);
   }
 
-  override async peekAll(): Promise<Sample> {
+  override async peekAll(opts: { allowX?: boolean | readonly string[] } = {}): Promise<Sample> {
     this.ch.checkOpen();
-    return this.model.sample();
+    const sample = this.model.sample();
+    if (this.uninit) this.checkOutputs(sample, this.cycle, opts.allowX);
+    return sample;
+  }
+
+  override uninitialisedReads(): readonly UninitialisedRead[] {
+    return this.uninit?.reads ?? [];
   }
 
   override async step(n = 1, opts: { clock?: string } = {}): Promise<void> {
@@ -201,6 +224,7 @@ export class JsSimulation extends Simulation {
         }
       }
       const sample = m.sample();
+      if (this.uninit && c >= skip) this.checkBatchSample(sample, this.cycle - n + c, opts.allowX);
       if (c >= skip) out[c - skip] = sample;
       if (fast) {
         m.edge(k);
@@ -219,7 +243,36 @@ export class JsSimulation extends Simulation {
 
   // ---- internals ----
 
-  private signal(name: string): { port: PortInfo; id: number } {
+  /** The port, after the `checkUninitialised` check of its value. */
+  private checked(name: string): { port: PortInfo; id: number; pos: number } {
+    const s = this.signal(name);
+    if (this.uninit) {
+      const origin = this.model.unknown(s.pos);
+      if (origin !== 0) this.uninit.output(name, origin, this.cycle);
+    }
+    return s;
+  }
+
+  /** Unknown outputs: left out of the sample when allowed (as Icarus leaves X out), else reported. */
+  private checkOutputs(sample: Sample, cycle: number, allowX: boolean | readonly string[] | undefined): void {
+    for (const { name, pos } of this.outputPos) {
+      const origin = this.model.unknown(pos);
+      if (origin === 0) continue;
+      if (xAllowed(allowX, name)) delete sample[name];
+      else this.uninit!.output(name, origin, cycle);
+    }
+  }
+
+  private checkBatchSample(sample: Sample, cycle: number, allowX: boolean | readonly string[] | undefined): void {
+    try {
+      this.checkOutputs(sample, cycle, allowX);
+    } catch (e) {
+      this.ch.kill(e as SimError);
+      throw e;
+    }
+  }
+
+  private signal(name: string): { port: PortInfo; id: number; pos: number } {
     this.ch.checkOpen();
     const s = this.signalOf.get(name);
     if (s === undefined) this.port(name); // raises the usage error
