@@ -38,7 +38,10 @@ export class OriginTable {
   signal(f: FlatSignal): number {
     let n = this.ofSignal.get(f.id);
     if (n === undefined) {
-      n = this.add(f.kind === "reg" ? "register" : "read port", this.name(f.scope.path, f.signal.name), formatLoc(f.signal.loc), 1);
+      const name = this.name(f.scope.path, f.signal.name);
+      const mem = f.scope.module.memories.find((m) => m.readPorts.some((r) => r.data === f.signal));
+      const what = f.kind === "reg" || !mem ? name : `${name} of memory ${this.name(f.scope.path, mem.name)}`;
+      n = this.add(f.kind === "reg" ? "register" : "read port", what, formatLoc(f.signal.loc), 1);
       this.ofSignal.set(f.id, n);
     }
     return n;
