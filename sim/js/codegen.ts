@@ -16,12 +16,14 @@ import { opCode } from "./emit-op.js";
 import type { FlatDomain, FlatMemory, FlatSignal, Netlist, Scope } from "./flatten.js";
 import { OriginTable, type Origin, type Sink } from "./origins.js";
 import { MID_HELPERS, ext, literalCode, toUser, zeroCode, type Operand } from "./repr.js";
-import { KNOWN, anyUnknown, shadowOpCode } from "./shadow.js";
+import { KNOWN, anyUnknown, decided, shadowOpCode } from "./shadow.js";
 
 /** Statements per generated function (large functions are not optimised by V8). */
 const CHUNK_LINES = 100;
 /** Deepest nesting of operators written inline into one expression. */
 const MAX_INLINE_DEPTH = 12;
+/** Longest shadow expression written inline (a shadow may read its operands' twice: see shadow.ts). */
+const MAX_INLINE_SHADOW = 160;
 
 export interface VcdSignal {
   readonly path: readonly string[];
@@ -353,13 +355,15 @@ class Generator {
       const shadow = this.u ? shadowOpCode(e, args, e.args.map((a) => this.shadow(s, a)), () => `mu${this.memoryOf(s, e)}`) : "";
       if (this.singleUse(s.module).has(e)) {
         const depth = 1 + Math.max(0, ...e.args.map((a) => (a.k === "op" ? (this.inlined.get(this.temp(s, a))?.depth ?? 0) : 0)));
-        if (depth <= MAX_INLINE_DEPTH) {
+        if (depth <= MAX_INLINE_DEPTH && shadow.length <= MAX_INLINE_SHADOW) {
           this.inlined.set(t, { code: `(${code})`, depth });
           if (this.u) this.inlinedU.set(t, shadow);
           return [];
         }
       }
-      return this.u ? [`t${t} = ${code};`, `ut${t} = ${shadow};`] : [`t${t} = ${code};`];
+      if (!this.u) return [`t${t} = ${code};`];
+      const d = decided(e, args, e.args.map((a) => this.shadow(s, a)));
+      return d ? [`t${t} = ${code};`, `ut${t} = ${d.any};`, `if (ut${t} !== 0 && (${d.fixes})) ut${t} = 0;`] : [`t${t} = ${code};`, `ut${t} = ${shadow};`];
     }
     const f = item.signal;
     const proj = this.projection(f.scope, f.signal);
@@ -519,10 +523,10 @@ class Generator {
       const addr = ext(this.operand(s, p.addr), bits);
       let write = `m${fm.id}[${addr}] = ${ext(this.operand(s, p.data), mem.width)};`;
       const en = this.operand(s, p.enable);
-      if (this.u) write = `{ ${write} ${this.shadowWrite(s, fm, p, addr)} }`;
+      const ue = this.u ? this.shadow(s, p.enable) : KNOWN;
+      if (this.u) write = `{ ${write} ${this.shadowWrite(s, fm, p, addr, ue)} }`;
       lines.push(en.code === "1" ? `  ${write}` : `  if (${en.code}) ${write}`);
       // An unknown enable may have written the word, or not.
-      const ue = this.u ? this.shadow(s, p.enable) : KNOWN;
       if (ue !== KNOWN) lines.push(`  if (${ue} !== 0) mu${fm.id}[${addr}] = mu${fm.id}[${addr}] || ${ue};`);
     }
     this.writes.push({ domain: this.net.domain(s, mem.writePorts[0]!.domain), lines });
@@ -530,16 +534,18 @@ class Generator {
 
   /**
    * The shadow side of an enabled write: the word takes the data's shadow; an unknown address is
-   * reported (Icarus ignores a write to an X address; two-state logic writes the word it names).
+   * reported when the enable is known (Icarus ignores a write to an X address; two-state logic
+   * writes the word it names, made unknown here).
    */
-  private shadowWrite(s: Scope, fm: FlatMemory, p: IrWritePort, addr: string): string {
+  private shadowWrite(s: Scope, fm: FlatMemory, p: IrWritePort, addr: string, ue: string): string {
     const ua = this.shadow(s, p.addr);
     const ud = this.shadow(s, p.data);
     const word = `mu${fm.id}[${addr}]`;
     if (ua === KNOWN) return `${word} = ${ud};`;
     const sink = this.sinks.push({ reader: `the write address of memory ${this.table!.name(s.path, fm.memory.name)} (${formatLoc(p.loc)})` }) - 1;
     const cycle = `uc${this.net.domain(s, p.domain).clock.id}`;
-    return `if (${ua} !== 0) { U.report(${sink}, ${ua}, ${cycle}); ${word} = ${ua}; } else ${word} = ${ud};`;
+    const report = `U.report(${sink}, ${ua}, ${cycle});`;
+    return `if (${ua} !== 0) { ${ue === KNOWN ? report : `if (${ue} === 0) ${report}`} ${word} = ${ua}; } else ${word} = ${ud};`;
   }
 }
 

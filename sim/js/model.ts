@@ -34,7 +34,7 @@ interface Closures {
 /** Where the shadow code (`checkUninitialised`) reports and keeps memory words' shadows. */
 export interface UninitSink {
   /** Each memory's word shadows (0: known, else the origin). */
-  readonly mems: readonly Float64Array[];
+  readonly mems: readonly Int32Array[];
   /** Edge-time reader `sink` read a value unknown from `origin`, at `cycle`. */
   report: (sink: number, origin: number, cycle: number) => void;
 }
@@ -114,7 +114,7 @@ function parityBig(x: bigint): number {
  * A memory's initial words: `init`, an `initFile`, or the file its `initPlusarg` names; the rest
  * 0. Written into `into` when given (a finished instance's array), else into a new array.
  */
-function initialWords(mem: IrMemory, plusargs: Readonly<Record<string, string>>, into?: MemoryWords, shadow?: { words: Float64Array; base: number }): MemoryWords {
+function initialWords(mem: IrMemory, plusargs: Readonly<Record<string, string>>, into?: MemoryWords, shadow?: { words: Int32Array; base: number }): MemoryWords {
   const words = 2 ** log2Ceil(mem.depth);
   const wide = isWide(mem.width);
   const out: MemoryWords = into ?? (wide ? new Array<bigint>(words).fill(0n) : isMid(mem.width) ? new Float64Array(words) : new Uint32Array(words));
@@ -161,8 +161,8 @@ export class JsModel {
     // A finished instance of the same design keeps its optimised code: clear it and reuse it.
     const reuse = idle.get(compiled)?.pop();
     const u = compiled.uninit;
-    const shadow = (i: number, m: IrMemory, words?: Float64Array): { words: Float64Array; base: number } | undefined =>
-      u ? { words: words ?? new Float64Array(2 ** log2Ceil(m.depth)), base: u.memoryBase[i]! } : undefined;
+    const shadow = (i: number, m: IrMemory, words?: Int32Array): { words: Int32Array; base: number } | undefined =>
+      u ? { words: words ?? new Int32Array(2 ** log2Ceil(m.depth)), base: u.memoryBase[i]! } : undefined;
     if (reuse) {
       this.memories = compiled.memories.map((m, i) => initialWords(m.memory, plusargs, reuse.memories[i], shadow(i, m.memory, reuse.uninit?.mems[i])));
       this.closures = reuse.closures;

@@ -31,6 +31,33 @@ function simple(code: string): boolean {
  * all-ones `or`. `memShadow()` names the shadow words of the memory an asynchronous read reads.
  */
 export function shadowOpCode(e: IrOp, args: readonly Operand[], shadows: readonly string[], memShadow: () => string): string {
+  const d = decided(e, args, shadows);
+  return d ? `(${d.fixes} ? 0 : ${d.any})` : shadowOf(e, args, shadows, memShadow);
+}
+
+/**
+ * For `and` / `or` with an unknown operand: the shadow without the rule (`any`) and when a known
+ * operand decides the result (`fixes`), so that a statement can test `fixes` only when `any` is
+ * not 0 (re-evaluating the operands on every settle costs more than the whole shadow).
+ */
+export function decided(e: IrOp, args: readonly Operand[], shadows: readonly string[]): { any: string; fixes: string } | undefined {
+  if (e.op !== "and" && e.op !== "or") return undefined;
+  const [ua, ub] = shadows;
+  if (ua === KNOWN && ub === KNOWN) return undefined;
+  const w = e.width;
+  const fixes: string[] = [];
+  for (const [x, ux] of [[args[0]!, ua!], [args[1]!, ub!]] as const) {
+    // a 0 is 0 at any width; all-ones stays all-ones at the result's width if as wide or signed
+    let value: string | undefined;
+    if (e.op === "and") value = `${x.code} === ${literalCode(0n, x.width)}`;
+    else if (x.width === w || x.signed) value = `${x.code} === ${literalCode(-1n, x.width)}`;
+    if (value !== undefined) fixes.push(ux === KNOWN ? value : `(${ux} === 0 && ${value})`);
+  }
+  const any = anyUnknown([ua!, ub!]);
+  return fixes.length === 0 ? undefined : { any, fixes: fixes.join(" || ") };
+}
+
+function shadowOf(e: IrOp, args: readonly Operand[], shadows: readonly string[], memShadow: () => string): string {
   const [a, b, c] = args;
   const [ua, ub, uc] = shadows;
   const w = e.width;
@@ -40,19 +67,6 @@ export function shadowOpCode(e: IrOp, args: readonly Operand[], shadows: readonl
       if (ua === KNOWN) return arms;
       const same = simple(b!.code) && simple(c!.code) ? `${anyUnknown([ub!, uc!])} === 0 && ${ext(b!, w)} === ${ext(c!, w)} ? 0 : ` : "";
       return `(${ua} !== 0 ? (${same}${ua}) : ${arms})`;
-    }
-    case "and":
-    case "or": {
-      if (ua === KNOWN && ub === KNOWN) return KNOWN;
-      const decides = literalCode(e.op === "and" ? 0n : -1n, w);
-      const fixes: string[] = [];
-      for (const [x, ux] of [[a!, ua!], [b!, ub!]] as const) {
-        if (!simple(x.code)) continue;
-        const value = `${ext(x, w)} === ${decides}`;
-        fixes.push(ux === KNOWN ? value : `(${ux} === 0 && ${value})`);
-      }
-      const any = anyUnknown([ua!, ub!]);
-      return fixes.length === 0 ? any : `(${fixes.join(" || ")} ? 0 : ${any})`;
     }
     case "memRead": {
       const word = `${memShadow()}[${ext(a!, log2Ceil(e.memory!.depth))}]`;
