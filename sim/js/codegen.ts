@@ -138,9 +138,9 @@ class Generator {
     for (const f of net.signals) L.push(`let s${f.id} = ${zeroCode(f.width)};`);
     for (const st of this.state) L.push(`let n${st.target.id} = ${zeroCode(st.target.width)};`);
     if (this.u) {
-      for (const f of net.signals) L.push(`let us${f.id} = ${this.initialShadow(f)};`);
-      for (const st of this.state) L.push(`let un${st.target.id} = 0;`);
-      if (this.tempCount > 0) L.push(`let ${Array.from({ length: this.tempCount }, (_, i) => `ut${i} = 0`).join(", ")};`);
+      // in typed arrays: as many variables again would slow every access to the model's state
+      L.push(`const US = new Int32Array(${net.signals.length}), UN = new Int32Array(${net.signals.length}), UT = new Int32Array(${Math.max(1, this.tempCount)});`);
+      for (const f of net.signals) if (this.initialShadow(f) !== KNOWN) L.push(`US[${f.id}] = ${this.initialShadow(f)};`);
       for (const m of net.memories) L.push(`const mu${m.id} = h.uninit.mems[${m.id}];`);
       L.push("const U = h.uninit;", ...clocks.map((c) => `let uc${c.id} = 0;`));
     }
@@ -174,7 +174,7 @@ class Generator {
     const inputs = ports.filter((p) => p.kind === "input").map((p) => net.flat(net.top, p));
     const outputs = ports.filter((p) => p.kind === "output");
     // Back to the initial state, so that a finished instance can be used again (its code stays optimised).
-    const clearShadows = this.u ? [...net.signals.map((f) => `us${f.id} = ${this.initialShadow(f)};`), ...clocks.map((c) => `uc${c.id} = 0;`)] : [];
+    const clearShadows = this.u ? ["US.fill(0);", ...net.signals.filter((f) => this.initialShadow(f) !== KNOWN).map((f) => `US[${f.id}] = ${this.initialShadow(f)};`), ...clocks.map((c) => `uc${c.id} = 0;`)] : [];
     chunkedFunction(L, "clear", [[...net.signals.map((f) => `s${f.id} = ${zeroCode(f.width)};`), ...clocks.map((_, k) => `p${k} = 0;`), ...this.checkVars.map((v) => `${v} = 0;`), ...clearShadows]]);
     L.push("return {");
     L.push(`  set: [${inputs.map((f) => `(v) => { s${f.id} = v; }`).join(", ")}],`);
@@ -182,7 +182,7 @@ class Generator {
     L.push(`  edge: [${clocks.map((_, k) => `() => { compute${k}(); write${k}(); commit${k}(); }`).join(", ")}],`);
     L.push("  settle,");
     L.push("  clear,");
-    if (this.u) L.push(`  unknown: [${portSignals.map((_, i) => `() => u${this.signalName(net.flat(net.top, ports[i]!))}`).join(", ")}],`);
+    if (this.u) L.push(`  unknown: [${portSignals.map((_, i) => `() => ${uv(this.signalName(net.flat(net.top, ports[i]!)))}`).join(", ")}],`);
     L.push(`  sample: () => ({ ${outputs.map((p) => `${JSON.stringify(p.name)}: ${toUser(this.signalName(net.flat(net.top, p)), p.width, p.signed)}`).join(", ")} }),`);
     L.push("};");
 
@@ -206,12 +206,12 @@ class Generator {
     if (e.k === "lit") return KNOWN;
     if (e.k === "ref") return this.signalShadow(this.net.flat(s, e.signal));
     const t = this.temp(s, e);
-    return this.inlinedU.get(t) ?? `ut${t}`;
+    return this.inlinedU.get(t) ?? `UT[${t}]`;
   }
 
   /** The shadow of a top input is always known; of anything else, its variable. */
   private signalShadow(f: FlatSignal): string {
-    return f.kind === "input" ? KNOWN : `u${this.signalName(f)}`;
+    return f.kind === "input" ? KNOWN : uv(this.signalName(f));
   }
 
   private projection(s: Scope, sig: IrSignal): Projection | undefined {
@@ -363,7 +363,8 @@ class Generator {
       }
       if (!this.u) return [`t${t} = ${code};`];
       const d = decided(e, args, e.args.map((a) => this.shadow(s, a)));
-      return d ? [`t${t} = ${code};`, `ut${t} = ${d.any};`, `if (ut${t} !== 0 && (${d.fixes})) ut${t} = 0;`] : [`t${t} = ${code};`, `ut${t} = ${shadow};`];
+      const ut = `UT[${t}]`;
+      return d ? [`t${t} = ${code};`, `${ut} = ${d.any};`, `if (${ut} !== 0 && (${d.fixes})) ${ut} = 0;`] : [`t${t} = ${code};`, `${ut} = ${shadow};`];
     }
     const f = item.signal;
     const proj = this.projection(f.scope, f.signal);
@@ -433,7 +434,7 @@ class Generator {
     for (const st of stmts) {
       if (st.k === "connect") {
         out.push(`${pad}${target} = ${ext(this.operand(s, st.value), w)};`);
-        if (this.u) out.push(`${pad}u${target} = ${this.shadow(s, st.value)};`);
+        if (this.u) out.push(`${pad}${uv(target)} = ${this.shadow(s, st.value)};`);
       } else {
         out.push(`${pad}if (${this.operand(s, st.cond).code}) {`);
         for (const l of this.statements(s, st.then, target, w, pad + "  ")) out.push(l);
@@ -444,7 +445,7 @@ class Generator {
         out.push(`${pad}}`);
         // An unknown condition leaves the target unknown, whichever branch two-state logic took.
         const uc = this.u ? this.shadow(s, st.cond) : KNOWN;
-        if (uc !== KNOWN) out.push(`${pad}u${target} = u${target} || ${uc};`);
+        if (uc !== KNOWN) out.push(`${pad}${uv(target)} = ${uv(target)} || ${uc};`);
       }
     }
     return out;
@@ -474,25 +475,25 @@ class Generator {
     if (sig.enable && body.length > 0) {
       body = [`  if (${this.operand(s, sig.enable).code}) {`, ...body, "  }"];
       const ue = this.u ? this.shadow(s, sig.enable) : KNOWN;
-      if (ue !== KNOWN) body.push(`  u${next} = u${next} || ${ue};`);
+      if (ue !== KNOWN) body.push(`  ${uv(next)} = ${uv(next)} || ${ue};`);
     }
     const compute = [`  ${next} = s${f.id};`];
-    if (this.u) compute.push(`  u${next} = us${f.id};`);
+    if (this.u) compute.push(`  ${uv(next)} = US[${f.id}];`);
     if (sig.init !== undefined && d.reset) {
       if (d.reset.kind === "comb") this.visitSignal(d.reset);
       const active = `${this.signalName(d.reset)} ${d.style.active === "high" ? "!==" : "==="} 0`;
       const init = literalCode(sig.init, f.width);
-      compute.push(this.u ? `  if (${active}) { ${next} = ${init}; u${next} = 0; }` : `  if (${active}) ${next} = ${init};`);
+      compute.push(this.u ? `  if (${active}) { ${next} = ${init}; ${uv(next)} = 0; }` : `  if (${active}) ${next} = ${init};`);
       if (body.length > 0) compute.push("  else {", ...body, "  }");
       const ur = this.u ? this.signalShadow(d.reset) : KNOWN;
-      if (ur !== KNOWN) compute.push(`  u${next} = u${next} || ${ur};`);
+      if (ur !== KNOWN) compute.push(`  ${uv(next)} = ${uv(next)} || ${ur};`);
       if (d.style.kind === "async") {
         this.asyncResets.push(this.u
-          ? `    if (${active} && (s${f.id} !== ${init} || us${f.id} !== 0)) { s${f.id} = ${init}; us${f.id} = 0; again = true; }`
+          ? `    if (${active} && (s${f.id} !== ${init} || US[${f.id}] !== 0)) { s${f.id} = ${init}; US[${f.id}] = 0; again = true; }`
           : `    if (${active} && s${f.id} !== ${init}) { s${f.id} = ${init}; again = true; }`);
       }
     } else compute.push(...body);
-    this.state.push({ target: f, domain: d, compute, commit: this.u ? [`  s${f.id} = ${next};`, `  us${f.id} = u${next};`] : [`  s${f.id} = ${next};`] });
+    this.state.push({ target: f, domain: d, compute, commit: this.u ? [`  s${f.id} = ${next};`, `  US[${f.id}] = ${uv(next)};`] : [`  s${f.id} = ${next};`] });
   }
 
   private memory(s: Scope, fm: FlatMemory): void {
@@ -505,15 +506,15 @@ class Generator {
       const q = this.net.flat(s, r.data!);
       const addr = ext(this.operand(s, r.addr), bits);
       const read = this.u
-        ? `{ n${q.id} = m${fm.id}[${addr}]; un${q.id} = ${anyUnknown([this.shadow(s, r.addr), `mu${fm.id}[${addr}]`])}; }`
+        ? `{ n${q.id} = m${fm.id}[${addr}]; UN[${q.id}] = ${anyUnknown([this.shadow(s, r.addr), `mu${fm.id}[${addr}]`])}; }`
         : `n${q.id} = m${fm.id}[${addr}];`;
       const compute = [`  n${q.id} = s${q.id};`, r.enable ? `  if (${this.operand(s, r.enable).code}) ${read}` : `  ${read}`];
       if (this.u) {
-        compute.splice(1, 0, `  un${q.id} = us${q.id};`);
+        compute.splice(1, 0, `  UN[${q.id}] = US[${q.id}];`);
         const ue = r.enable ? this.shadow(s, r.enable) : KNOWN;
-        if (ue !== KNOWN) compute.push(`  un${q.id} = un${q.id} || ${ue};`);
+        if (ue !== KNOWN) compute.push(`  UN[${q.id}] = UN[${q.id}] || ${ue};`);
       }
-      const commit = this.u ? [`  s${q.id} = n${q.id};`, `  us${q.id} = un${q.id};`] : [`  s${q.id} = n${q.id};`];
+      const commit = this.u ? [`  s${q.id} = n${q.id};`, `  US[${q.id}] = UN[${q.id}];`] : [`  s${q.id} = n${q.id};`];
       this.state.push({ target: q, domain: this.net.domain(s, r.domain), compute, commit });
     }
     if (mem.writePorts.length === 0) return;
@@ -547,6 +548,11 @@ class Generator {
     const report = `U.report(${sink}, ${ua}, ${cycle});`;
     return `if (${ua} !== 0) { ${ue === KNOWN ? report : `if (${ue} === 0) ${report}`} ${word} = ${ua}; } else ${word} = ${ud};`;
   }
+}
+
+/** The shadow of variable `s<id>`, `n<id>` or `t<i>`: its place in the typed array US, UN or UT. */
+function uv(name: string): string {
+  return `U${name[0]!.toUpperCase()}[${name.slice(1)}]`;
 }
 
 /**
