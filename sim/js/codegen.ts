@@ -48,8 +48,9 @@ export interface ModelSource {
 
 export interface GenerateOptions {
   /**
-   * Also compute a shadow per value (`shadow.ts`): `u`-prefixed variables beside the values, and
-   * reports of unknown values read at edges through `h.uninit`. Off: the source is unchanged.
+   * Also compute a shadow per value (`shadow.ts`, kept in the typed arrays US, UN and UT beside
+   * the values' variables, and `mu<k>` beside each memory), with reports of unknown values read at
+   * edges through `h.uninit`. Off: the source is exactly the one without the option.
    */
   readonly checkUninitialised?: boolean;
 }
