@@ -5,7 +5,10 @@
  * nothing in the compiled model.
  */
 import { describe, expect, it } from "vitest";
-import { Bool, Input, Mem, Output, Reg, UInt, assert, defineModule, elaborate, mux, when } from "../../../hdl/core";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Bool, Input, Mem, Output, Reg, UInt, assert, clockDomain, defineModule, elaborate, mux, when, withClockDomain } from "../../../hdl/core";
 import { SimUninitialisedReadError, SimUsageError, runBatch, simulate, testbench, type Stimulus } from "../../../sim";
 import { generate } from "../../../sim/js/codegen";
 import { Netlist } from "../../../sim/js/flatten";
@@ -139,6 +142,32 @@ describe("checkUninitialised: registers", () => {
     }
   });
 
+  it("an asynchronous reset makes its register known at once, without an edge", async () => {
+    const Async = defineModule("Async", () => {
+      const clk = Input(Bool());
+      const rst = Input(Bool());
+      const q = Output(UInt(4));
+      const domain = clockDomain({ clock: clk, reset: rst, resetKind: "async" });
+      withClockDomain(domain, () => {
+        const r = Reg(UInt(4), { init: 9 });
+        r.assign(r.addWrap(1));
+        q.assign(r);
+      });
+      return { clk, rst, q };
+    });
+    const sim = await simulate(elaborate(Async), { backend: "js", checkUninitialised: "error" });
+    try {
+      await expect(sim.peek("q")).rejects.toThrow(/^output "q" is uninitialised at cycle 0: it depends on register Async\.r/);
+      sim.poke("rst", 1);
+      expect(await sim.peek("q")).toBe(9);
+      sim.poke("rst", 0);
+      await sim.step(2, { clock: "clk" });
+      expect(await sim.peek("q")).toBe(11);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it("works through the testbench's handles", async () => {
     const tb = await testbench(elaborate(Select), { backend: "js", checkUninitialised: "error" });
     await expect(
@@ -186,6 +215,19 @@ describe("checkUninitialised: memories", () => {
     } finally {
       await sim.close();
     }
+  });
+
+  it("a data file sets the words it lists; the others stay unknown", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "uninit-")), "rom.hex");
+    writeFileSync(file, "11\n22\n");
+    const FileRom = defineModule("FileRom", (p: { f: string }) => {
+      const a = Input(UInt(2));
+      const y = Output(UInt(8));
+      y.assign(Mem(4, UInt(8), { initFile: p.f, name: "rom" }).readAsync(a));
+      return { a, y };
+    });
+    const got = await runBatch(elaborate(FileRom, { f: file }), [0, 1, 2, 3].map((a) => ({ a })), { backend: "js", checkUninitialised: "report", allowX: true });
+    expect(got).toEqual([{ y: 0x11 }, { y: 0x22 }, {}, {}]);
   });
 
   it("an initialised memory is known everywhere", async () => {
