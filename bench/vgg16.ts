@@ -2,14 +2,14 @@
  * VGG16 on SPEC2: performance model + design-space exploration under the Virtex-7 XC7VX690T
  * budget (hdl/spec2/perf/README.md).
  *
- *   npx tsx bench/vgg16.ts [--clock MHz] [--bw GB/s] [--batch N] [--resynth] [--no-write] [--quick]
+ *   npx tsx bench/vgg16.ts [--clock MHz] [--bw GB/s] [--batch N] [--resynth] [--write] [--json] [--quick]
  *   (--quick: no re-exploration for the sensitivity table)
  *
  * Reads the Yosys block measurements from bench/results/synth-cache.json (--resynth first runs
  * `npx tsx bench/synth-blocks.ts` for the missing entries: tens of minutes), the model-vs-RTL
  * figures from bench/results/validation.json (`npx tsx bench/validate.ts --write`), prints
- * the tables and writes bench/results/vgg16.md, vgg16.json, vgg16-layers.svg, vgg16-pareto.svg.
- * Progress on stderr.
+ * the tables (or, with --json, the summary as JSON) and, with --write, writes
+ * bench/results/vgg16.md, vgg16.json, vgg16-layers.svg, vgg16-pareto.svg. Progress on stderr.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -27,31 +27,37 @@ import { PUBLISHED, VGG16_CONV } from "../hdl/spec2/perf/vgg16";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const results = path.join(here, "results");
 
-const USAGE = `usage: npx tsx bench/vgg16.ts [--clock MHZ] [--bw GBS] [--batch N] [--weight-bits B] [--resynth] [--no-write] [--quick]
+const USAGE = `usage: npx tsx bench/vgg16.ts [--clock MHZ] [--bw GBS] [--batch N] [--weight-bits B] [--resynth] [--write] [--json] [--quick]
 
 VGG16 on SPEC2: the performance model and the design-space exploration under the XC7VX690T budget.
-Prints the tables and writes bench/results/vgg16.md, vgg16.json, vgg16-layers.svg, vgg16-pareto.svg.
+Prints the tables; --write also writes bench/results/vgg16.md, vgg16.json, vgg16-layers.svg,
+vgg16-pareto.svg. The figures are the model's (validated per layer against RTL runs, see the
+model-vs-RTL table), not a simulation of the whole network.
 
   --clock MHZ    clock (default 200)
   --bw GBS       DRAM bandwidth in GB/s (default 12.8)
-  --batch N      images per batch (default 1)
+  --batch N      images per batch the configuration is chosen for (default 1)
   --weight-bits B  bits of a weight's re and im words off chip (default 16; prune/weight-bits.ts measures the accuracy)
   --resynth      first measure missing blocks with bench/synth-blocks.ts (tens of minutes)
-  --no-write     print only, write no results
+  --write        write the results files (default: print only)
+  --json         print { clockMHz, bandwidthGBs, batches: [{ batch, msPerImage, topsEquivalent }]
+                 (batches 1 and 16 on the chosen configuration), resources: { lutSites, ff, dsp,
+                 bram36 }, validation: { maxCycleError, source } } instead of the tables
   --quick        no re-exploration for the sensitivity table
   -h, --help     this text`;
 
 async function main(): Promise<void> {
   const cl = parseCommandLine({
     usage: USAGE,
-    options: { clock: { type: "string" }, bw: { type: "string" }, batch: { type: "string" }, "weight-bits": { type: "string" }, resynth: { type: "boolean" }, "no-write": { type: "boolean" }, quick: { type: "boolean" } },
+    options: { clock: { type: "string" }, bw: { type: "string" }, batch: { type: "string" }, "weight-bits": { type: "string" }, resynth: { type: "boolean" }, write: { type: "boolean" }, json: { type: "boolean" }, quick: { type: "boolean" } },
   });
   if (!cl) return;
   const clockMHz = positiveNumberOption(cl, "clock", 200);
   const bwGBs = positiveNumberOption(cl, "bw", 12.8);
   const batch = integerOption(cl, "batch", { min: 1 }, 1);
   const weightBits = integerOption(cl, "weight-bits", { min: 4, max: 16 }, 16);
-  const write = cl.values["no-write"] !== true;
+  const write = cl.values.write === true;
+  const json = cl.values.json === true;
   const quick = cl.values.quick === true;
   const argsText = process.argv.slice(2).filter((a) => a !== "--resynth").map((a) => " " + a).join("");
   const sys: SystemParams = { ...DEFAULT_SYSTEM, clockHz: clockMHz * 1e6, dramBytesPerS: bwGBs * 1e9, batch, weightBits };
@@ -190,7 +196,8 @@ async function main(): Promise<void> {
   void inputBufferWords;
 
   const text = out.join("\n");
-  console.log(text);
+  if (json) console.log(JSON.stringify(summary(top, sys, clockMHz, bwGBs), null, 1));
+  else console.log(text);
   if (write) {
     writeFileAtomic(path.join(results, "vgg16.md"), text + "\n");
     const slim = (p: DsePoint) => ({ config: p.config, buffers: p.buffers, usage: p.usage.total, eqTops: p.perf.eqOpsPerS / 1e12, msPerImage: p.perf.timePerImageS * 1e3 });
@@ -213,6 +220,31 @@ async function main(): Promise<void> {
     writeFileAtomic(path.join(results, "vgg16-pareto.svg"), paretoSvg(points, fronts, XC7VX690T, `SPEC2 VGG16 DSE: equivalent TOP/s vs resources (${clockMHz} MHz, ${bwGBs} GB/s, batch ${batch})`));
     process.stderr.write(`wrote bench/results/vgg16.md, vgg16.json, vgg16-layers.svg, vgg16-pareto.svg\n`);
   }
+}
+
+/** JSON_BATCHES on the chosen configuration, its resources, and the model's largest error against RTL. */
+const JSON_BATCHES = [1, 16] as const;
+
+function summary(top: DsePoint, sys: SystemParams, clockMHz: number, bandwidthGBs: number): object {
+  const cache = readCache();
+  const batches = JSON_BATCHES.map((batch) => {
+    const perf = evaluate(cache, VGG16_CONV, top.config, top.buffers, { ...sys, batch }).perf;
+    return { batch, msPerImage: perf.timePerImageS * 1e3, topsEquivalent: perf.eqOpsPerS / 1e12 };
+  });
+  const u = top.usage.total;
+  const vf = path.join(results, "validation.json");
+  const errors = existsSync(vf) ? (JSON.parse(readFileSync(vf, "utf8")) as { results: { error: number }[] }).results.map((r) => Math.abs(r.error)) : [];
+  return {
+    clockMHz,
+    bandwidthGBs,
+    config: describeConfig(top.config, top.buffers),
+    batches,
+    resources: { lutSites: u.lut, ff: u.ff, dsp: u.dsp, bram36: u.bram36, source: "composed from Yosys-measured blocks (model)" },
+    validation: {
+      maxCycleError: errors.length ? Math.max(...errors) : null,
+      source: "bench/results/validation.json: per-layer Spec2Layer RTL runs (Verilator), not the run-time engine",
+    },
+  };
 }
 
 if (isMain(import.meta.url)) runMain("vgg16", main);

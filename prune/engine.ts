@@ -6,7 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { IMAGE_SIZE, type MnistSplit } from "./mnist";
-import type { SpectralNet } from "./net";
+import { SpectralNet, type Teacher } from "./net";
 
 /** One mask per conv layer, [kernel][layout index], 1 = kept (train.ts Masks). */
 export type ConvMasks = readonly Uint8Array[];
@@ -33,7 +33,16 @@ export interface GradEngine {
   batchGrad(theta: Float64Array, idx: Int32Array, grad: Float64Array, shifts?: Int8Array): Promise<BatchResult>;
   /** From now on only the kept entries of the conv weights take part (masked retraining); undefined = all. */
   setMasks(masks: ConvMasks | undefined): Promise<void>;
+  /** From now on the gradients include distillation from `teacher` (net.ts Teacher); undefined = none. */
+  setTeacher(teacher: TeacherSpec | undefined): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A teacher as sent to the engine: the network is the trained one's (same definition). */
+export interface TeacherSpec {
+  readonly theta: Float64Array;
+  readonly alpha: number;
+  readonly temperature: number;
 }
 
 function shardBounds(n: number, s: number): [number, number] {
@@ -60,6 +69,7 @@ export function shardGrad(
   grad: Float64Array,
   shifts?: ArrayLike<number>,
   masks?: ConvMasks,
+  teacher?: Teacher,
 ): BatchResult {
   grad.fill(0);
   const moved = new Float64Array(784);
@@ -76,12 +86,14 @@ export function shardGrad(
       return [dy || dx ? shiftImage(img, dy, dx, moved) : img, data.labels[i]!];
     },
     grad,
+    teacher,
   );
 }
 
 export class LocalEngine implements GradEngine {
   private readonly shard: Float64Array[];
   private masks: ConvMasks | undefined;
+  private teacher: Teacher | undefined;
   constructor(
     private readonly net: SpectralNet,
     private readonly data: MnistSplit,
@@ -93,7 +105,7 @@ export class LocalEngine implements GradEngine {
     let correct = 0;
     for (let s = 0; s < SHARDS; s++) {
       const [lo, hi] = shardBounds(idx.length, s);
-      const r = shardGrad(this.net, this.data, theta, idx, lo, hi, this.shard[s]!, shifts, this.masks);
+      const r = shardGrad(this.net, this.data, theta, idx, lo, hi, this.shard[s]!, shifts, this.masks, this.teacher);
       loss += r.loss;
       correct += r.correct;
     }
@@ -102,6 +114,10 @@ export class LocalEngine implements GradEngine {
   }
   async setMasks(masks: ConvMasks | undefined): Promise<void> {
     this.masks = masks;
+  }
+  async setTeacher(t: TeacherSpec | undefined): Promise<void> {
+    // the teacher's weights are loaded into operators of their own: a second instance of the network
+    this.teacher = t && { ...t, net: this.teacher?.net ?? new SpectralNet(this.net.def) };
   }
   async close(): Promise<void> {}
 }
@@ -115,7 +131,10 @@ function sumShards(shards: Float64Array[], grad: Float64Array): void {
 }
 
 /** Messages to worker.ts: a shard's gradient, or the masks of the following batches. */
-export type WorkerRequest = { kind: "grad"; lo: number; hi: number; shifted: boolean } | { kind: "masks"; masks: Uint8Array[] | undefined };
+export type WorkerRequest =
+  | { kind: "grad"; lo: number; hi: number; shifted: boolean }
+  | { kind: "masks"; masks: Uint8Array[] | undefined }
+  | { kind: "teacher"; teacher: TeacherSpec | undefined };
 
 /** SHARDS worker threads sharing theta (SharedArrayBuffer); each computes one shard. */
 export class WorkerEngine implements GradEngine {
@@ -176,6 +195,10 @@ export class WorkerEngine implements GradEngine {
 
   async setMasks(masks: ConvMasks | undefined): Promise<void> {
     await this.request<unknown>(() => ({ kind: "masks", masks: masks?.map((m) => m.slice()) }));
+  }
+
+  async setTeacher(teacher: TeacherSpec | undefined): Promise<void> {
+    await this.request<unknown>(() => ({ kind: "teacher", teacher: teacher && { ...teacher, theta: teacher.theta.slice() } }));
   }
 
   async close(): Promise<void> {

@@ -44,6 +44,28 @@ export function argmax(z: ArrayLike<number>): number {
   return b;
 }
 
+/** softmax(z / T), shifted by the maximum for range. */
+export function softmax(z: ArrayLike<number>, T: number): Float64Array {
+  let m = -Infinity;
+  for (let c = 0; c < z.length; c++) m = Math.max(m, z[c]!);
+  const p = new Float64Array(z.length);
+  let s = 0;
+  for (let c = 0; c < z.length; c++) s += p[c] = Math.exp((z[c]! - m) / T);
+  for (let c = 0; c < z.length; c++) p[c]! /= s;
+  return p;
+}
+
+/**
+ * Distillation: a trained network (its own SpectralNet instance: weights are loaded into the
+ * operators) whose softened outputs the trained one also learns, with weight `alpha` at temperature `temperature`.
+ */
+export interface Teacher {
+  readonly net: SpectralNet;
+  readonly theta: Float64Array;
+  readonly alpha: number;
+  readonly temperature: number;
+}
+
 /** 2x2 max-pool, stride 2 (an odd last row / column is dropped); `arg` receives the argmax index. */
 export function maxpool2(x: Float64Array, c: number, h: number, w: number, arg: Int32Array | undefined): Float64Array {
   const ho = h >> 1;
@@ -267,8 +289,12 @@ export class SpectralNet {
   }
 
   predict(theta: Float64Array, img: ArrayLike<number>): number {
+    return argmax(this.logits(theta, img));
+  }
+
+  logits(theta: Float64Array, img: ArrayLike<number>): Float64Array {
     const acts = this.forward(theta, img);
-    return argmax(acts[acts.length - 1]!);
+    return acts[acts.length - 1]!;
   }
 
   /** Cross-entropy loss of one sample; accumulates its gradient into `grad` (same layout as theta). */
@@ -288,35 +314,44 @@ export class SpectralNet {
     count: number,
     sample: (q: number) => readonly [ArrayLike<number>, number],
     grad: Float64Array,
+    teacher?: Teacher,
   ): { loss: number; correct: number } {
     let loss = 0;
     let correct = 0;
-    this.withWeights(theta, masks, () => {
-      for (let q = 0; q < count; q++) {
-        const [img, label] = sample(q);
-        const r = this.sampleGrad(theta, img, label, grad);
-        loss += r.loss;
-        if (r.correct) correct++;
-      }
-    });
+    const run = (): void =>
+      this.withWeights(theta, masks, () => {
+        for (let q = 0; q < count; q++) {
+          const [img, label] = sample(q);
+          const r = this.sampleGrad(theta, img, label, grad, teacher);
+          loss += r.loss;
+          if (r.correct) correct++;
+        }
+      });
+    if (teacher) teacher.net.withWeights(teacher.theta, undefined, run);
+    else run();
     this.convLayers.forEach((li, c) => this.convs[li]!.addGrads(view(grad, this.convW(c)), view(grad, this.convB(c))));
     return { loss, correct };
   }
 
-  /** One sample: loss, fc gradients into `grad`, conv gradients into the operators. */
-  private sampleGrad(theta: Float64Array, img: ArrayLike<number>, label: number, grad: Float64Array): { loss: number; correct: boolean } {
+  /**
+   * One sample: loss (the cross-entropy with the label), fc gradients into `grad`, conv gradients
+   * into the operators. With a teacher the gradient is that of (1 - alpha) CE + alpha T^2
+   * KL(teacher_T || student_T), the softmaxes at temperature T (distillation).
+   */
+  private sampleGrad(theta: Float64Array, img: ArrayLike<number>, label: number, grad: Float64Array, teacher?: Teacher): { loss: number; correct: boolean } {
     const acts = this.forward(theta, img, 0, this.def.layers.length, true);
     const z = acts[acts.length - 1]!;
-    const nc = z.length;
-    let m = -Infinity;
-    for (const v of z) m = Math.max(m, v);
-    let s = 0;
-    const pr = new Float64Array(nc);
-    for (let c = 0; c < nc; c++) s += pr[c] = Math.exp(z[c]! - m);
-    for (let c = 0; c < nc; c++) pr[c]! /= s;
+    const pr = softmax(z, 1);
     const loss = -Math.log(Math.max(pr[label]!, 1e-300));
     const correct = argmax(z) === label;
-    pr[label]! -= 1; // dL/dz
+    pr[label]! -= 1; // dL/dz of the cross-entropy
+    if (teacher) {
+      const { alpha, temperature: T } = teacher;
+      const zt = teacher.net.logits(teacher.theta, img);
+      const ps = softmax(z, T);
+      const pt = softmax(zt, T);
+      for (let c = 0; c < pr.length; c++) pr[c] = (1 - alpha) * pr[c]! + alpha * T * (ps[c]! - pt[c]!);
+    }
     let g: Float64Array = pr;
     for (let li = this.def.layers.length - 1; li >= 0; li--) {
       const l = this.def.layers[li]!;

@@ -39,6 +39,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: "rho-growth", kind: "number", min: 1, help: "factor applied to rho after every Z/U update" },
   { name: "admm-updates", kind: "int", min: 1, help: "Z/U updates per ADMM epoch" },
   { name: "batch", kind: "int", min: 2, help: "batch size" },
+  { name: "distill", kind: "number", min: 0, help: "weight in [0, 1) of distillation from the dense model during retraining (0 = none)" },
+  { name: "distill-temperature", kind: "number", min: 0, above: true, help: "softmax temperature of the distillation" },
   { name: "shift", kind: "int", min: 0, help: "augmentation: random translation of every training image by up to this many pixels (0 = none)" },
   { name: "seed", kind: "int", min: 0, help: "seed of the initialisation, shuffles and shifts", defaultText: "1" },
   { name: "out", kind: "string", help: "weights directory to write", defaultText: "weights/<network>" },
@@ -73,6 +75,8 @@ export function parseRunArgs(argv: string[], values: RawValues = parseOptions(ar
   if (values.density !== undefined && (String(values.density).trim() === "" || !Number.isFinite(density))) throw new UsageError(`--density = ${String(values.density)} is not a number`);
   checkRunDensity(density);
   const t = entry.schedule;
+  const distill = num("distill");
+  if (distill !== undefined && distill >= 1) throw new UsageError(`--distill ${distill}: the distillation weight must be below 1 (the labels keep weight 1 - distill)`);
   return {
     network,
     density,
@@ -98,6 +102,8 @@ export function parseRunArgs(argv: string[], values: RawValues = parseOptions(ar
       rhoGrowth: num("rho-growth") ?? t.rhoGrowth,
       admmUpdatesPerEpoch: num("admm-updates") ?? t.admmUpdatesPerEpoch,
       shift: num("shift") ?? t.shift,
+      distill: num("distill") ?? t.distill,
+      distillTemperature: num("distill-temperature") ?? t.distillTemperature,
     },
   };
 }
@@ -112,6 +118,7 @@ export function commandLine(o: RunOptions): string {
     `--rho0 ${t.rho0} --rho-growth ${t.rhoGrowth} --admm-updates ${t.admmUpdatesPerEpoch}`,
     `--batch ${t.batch} --shift ${t.shift} --seed ${t.seed}`,
   ];
+  if (t.distill > 0) parts.push(`--distill ${t.distill} --distill-temperature ${t.distillTemperature}`);
   if (o.trainLimit) parts.push(`--train-limit ${o.trainLimit}`);
   if (o.testLimit) parts.push(`--test-limit ${o.testLimit}`);
   if (o.phaseSteps) parts.push(`--phase-steps ${o.phaseSteps}`);

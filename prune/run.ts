@@ -47,7 +47,8 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
     ...(o.phaseSteps ? { phaseSteps: o.phaseSteps } : {}),
   });
   const pcfg: TrainConfig = o.phaseSteps ? { ...cfg, stepsPerEpoch: o.phaseSteps } : cfg;
-  const fpRetrain = JSON.stringify({ fpAdmm, epochs: cfg.retrainEpochs, lr: cfg.lrRetrain });
+  // without distillation the fingerprint is the one checkpoints had before the option existed
+  const fpRetrain = JSON.stringify({ fpAdmm, epochs: cfg.retrainEpochs, lr: cfg.lrRetrain, ...(cfg.distill > 0 ? { distill: cfg.distill, T: cfg.distillTemperature } : {}) });
   const tag = `s${cfg.seed}${o.trainLimit ? `-n${o.trainLimit}` : ""}`;
   const pDense = join(o.checkpoints, `${o.network}-dense-${tag}.json`);
   const ptag = o.phaseSteps ? `-p${o.phaseSteps}` : "";
@@ -85,6 +86,7 @@ export async function trainPhases(o: RunOptions, train: MnistSplit, test: MnistS
       lr: cfg.lrRetrain,
       epochOffset: cfg.denseEpochs + cfg.admmEpochs,
       n,
+      teacher: dense.theta,
       checkpoint: pRetrain,
       fingerprint: fpRetrain,
       quiet: o.quiet,

@@ -35,6 +35,13 @@ export interface TrainConfig {
   readonly shift: number;
   /** use only the first `trainSteps` batches of every epoch (tests); undefined = all */
   readonly stepsPerEpoch?: number;
+  /**
+   * Masked retraining also learns the dense model's softened outputs (distillation, net.ts
+   * Teacher) with this weight; 0 = plain cross-entropy.
+   */
+  readonly distill: number;
+  /** softmax temperature of the distillation */
+  readonly distillTemperature: number;
 }
 
 export const DEFAULT_TRAIN: TrainConfig = {
@@ -51,6 +58,8 @@ export const DEFAULT_TRAIN: TrainConfig = {
   rhoGrowth: 1.16,
   admmUpdatesPerEpoch: 10,
   shift: 2,
+  distill: 0,
+  distillTemperature: 4,
 };
 
 export class Adam {
@@ -174,6 +183,8 @@ export interface PhaseOptions {
   epochOffset: number;
   /** layout entries kept per kernel (admm / retrain) */
   n?: number;
+  /** retrain: the dense model's parameters, the teacher when cfg.distill > 0 */
+  teacher?: Float64Array;
   checkpoint?: string;
   fingerprint?: string;
   quiet?: boolean;
@@ -186,6 +197,9 @@ export async function runPhase(state: PhaseState, o: PhaseOptions): Promise<Phas
   const batches = Math.min(Math.floor(data.count / cfg.batch), cfg.stepsPerEpoch ?? Infinity);
   const convs = net.convLayers.map((_, c) => ({ W: view(state.theta, net.convW(c)), seg: net.convW(c), kernels: net.kernels(c) }));
   await engine.setMasks(o.kind === "retrain" ? state.masks : undefined);
+  const distill = o.kind === "retrain" && cfg.distill > 0;
+  if (distill && !o.teacher) throw new Error("runPhase: distillation needs the dense model (PhaseOptions.teacher)");
+  await engine.setTeacher(distill ? { theta: o.teacher!, alpha: cfg.distill, temperature: cfg.distillTemperature } : undefined);
   for (let e = state.epochDone; e < o.epochs; e++) {
     const order = epochOrder(cfg.seed, o.epochOffset + e, data.count);
     const shifts = cfg.shift > 0 ? epochShifts(cfg.seed, o.epochOffset + e, data.count, cfg.shift) : undefined;

@@ -3,6 +3,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { shardGrad, type ConvMasks, type WorkerRequest } from "./engine";
 import { loadMnist } from "./mnist";
 import { makeNet } from "./networks";
+import { SpectralNet, type Teacher } from "./net";
 
 interface Init {
   network: string;
@@ -16,12 +17,18 @@ const init = workerData as Init;
 const data = loadMnist("train", init.trainLimit);
 const net = makeNet(init.network);
 let masks: ConvMasks | undefined;
+let teacher: Teacher | undefined;
 parentPort!.on("message", (m: WorkerRequest) => {
   if (m.kind === "masks") {
     masks = m.masks;
     parentPort!.postMessage({});
     return;
   }
-  const r = shardGrad(net, data, init.theta, init.idx, m.lo, m.hi, init.grad, m.shifted ? init.shifts : undefined, masks);
+  if (m.kind === "teacher") {
+    teacher = m.teacher && { ...m.teacher, net: teacher?.net ?? new SpectralNet(net.def) };
+    parentPort!.postMessage({});
+    return;
+  }
+  const r = shardGrad(net, data, init.theta, init.idx, m.lo, m.hi, init.grad, m.shifted ? init.shifts : undefined, masks, teacher);
   parentPort!.postMessage(r);
 });

@@ -2,7 +2,7 @@
  * Batch streaming: `n` cycles of stimulus sent in chunks (the pipe's back-pressure bounds
  * memory), one `@O` line of samples per cycle decoded as it arrives. A bad stimulus value
  * stops the simulator with a SimUsageError naming the cycle; an X/Z sample (Icarus) a
- * SimXError naming the port and the cycle, unless the port is allowed to be X.
+ * SimXError naming the port (or probe) and the cycle, unless it is allowed to be X.
  */
 import { SimError, SimUsageError, SimXError } from "./errors.js";
 import { xAllowed, type BatchOptions, type Sample, type Stimulus } from "./options.js";
@@ -25,12 +25,14 @@ export async function streamBatch(
   opts: BatchOptions,
 ): Promise<Sample[]> {
   const n = stimulus.length;
-  const outs = table.outputs;
+  // the outputs in port order, then the probes
+  const outs = [...table.outputs, ...table.probes];
+  const firstProbe = table.outputs.length;
   const skip = Math.max(0, Math.min(n, opts.skip ?? 0));
   const samples: Sample[] = new Array<Sample>(n - skip);
   const allowed = outs.map((p) => xAllowed(opts.allowX, p.name));
   let xError: SimXError | undefined;
-  // Each answer line is `@O <hex> <hex> ...`, one hex per output in port order.
+  // Each answer line is `@O <hex> <hex> ...`, one hex per output in port order, then per probe.
   const sink = (line: string, k: number): void => {
     if (k < skip || xError) return;
     const s: Sample = {};
@@ -43,7 +45,7 @@ export async function streamBatch(
       const p = outs[j]!;
       if (hasXZ(h)) {
         if (allowed[j]) continue;
-        xError = new SimXError(p.name, h, startCycle + k);
+        xError = new SimXError(p.name, h, startCycle + k, j >= firstProbe ? "probe" : "port");
         return;
       }
       s[p.name] = decodeValue(p, h);

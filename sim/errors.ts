@@ -53,12 +53,14 @@ function formatCompileMessage(tool: string, output: string, hints: readonly Sour
 export class SimXError extends SimError {
   override name = "SimXError";
   constructor(
+    /** The port, or the probe's path. */
     readonly port: string,
     readonly raw: string,
     readonly cycle: number,
+    what: "port" | "probe" = "port",
   ) {
     super(
-      `port "${port}" is X/Z at cycle ${cycle} (value ${raw}); ` +
+      `${what} "${port}" is X/Z at cycle ${cycle} (value ${raw}); ` +
         `registers without a reset value stay X until reset: call sim.reset() or drive every input`,
     );
   }
@@ -103,6 +105,19 @@ export class SimProcessError extends SimError {
 /** Wrong use of the API: unknown port, poke of an output, value out of range, closed session. */
 export class SimUsageError extends SimError {
   override name = "SimUsageError";
+}
+
+/** A probe path that names nothing visible in the design's IR (raised before anything is built). */
+export class SimProbeError extends SimUsageError {
+  override name = "SimProbeError";
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    /** The closest names where the path went wrong (instances end in ".", memories in "[i]"). */
+    readonly nearest: readonly string[],
+  ) {
+    super(`probe "${path}": ${reason}${nearest.length > 0 ? `; nearest: ${nearest.join(", ")}` : ""}`);
+  }
 }
 
 export function indent(text: string, prefix = "  "): string {

@@ -24,6 +24,7 @@ function range(width: number): string {
 /**
  * A Verilog testbench that instantiates the design and speaks the line protocol
  * (see sim/README.md) on stdin/stdout: Icarus reads stdin as fd 32'h8000_0000.
+ * Probes are read by hierarchical name below the design's instance (`dut.q.count`).
  */
 export function icarusTestbench(t: PortTable): string {
   const d = t.design;
@@ -60,12 +61,13 @@ export function icarusTestbench(t: PortTable): string {
     const sig = p.name === clock ? clock : p.direction === "input" ? `in_${p.name}` : `out_${p.name}`;
     L.push(`      ${i}: $fwrite(FD_OUT, "@V %h\\n", ${sig});`);
   });
+  t.probes.forEach((p, k) => L.push(`      ${t.ports.length + k}: $fwrite(FD_OUT, "@V %h\\n", dut.${p.reference});`));
   L.push(`      default: $fwrite(FD_OUT, "@! no port %0d\\n", i);`);
   L.push(`    endcase`);
   L.push(`    $fflush(FD_OUT);`);
   L.push(`  end endtask`);
-  const outFmt = t.outputs.map(() => " %h").join("");
-  const outArgs = t.outputs.map((p) => `, out_${p.name}`).join("");
+  const outFmt = [...t.outputs, ...t.probes].map(() => " %h").join("");
+  const outArgs = [...t.outputs.map((p) => `, out_${p.name}`), ...t.probes.map((p) => `, dut.${p.reference}`)].join("");
   L.push(`  task __batch_line; begin`);
   for (const p of t.inputs) L.push(`    __rc = $fscanf(FD_IN, "%h", in_${p.name});`);
   L.push(`    #1;`);

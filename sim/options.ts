@@ -28,6 +28,13 @@ export interface SimOptions {
    */
   plusargs?: Readonly<Record<string, string>>;
   /**
+   * Internal signals to watch, by hierarchical path of Verilog names: instance names, then a
+   * signal or a memory word (`["q.stored", "q.storage[3]", "pe_0.acc.state"]`; sim/README.md,
+   * "What is visible"). Checked against the design's IR before anything is built; peeked by the
+   * path like an output, and part of `peekAll` and batch samples. Part of the build cache key.
+   */
+  probes?: readonly string[];
+  /**
    * Report reads of registers and memory words never written (the X cases of Icarus) on the JS
    * backend: "error" raises SimUninitialisedReadError at the first, "report" collects each reader
    * once in `sim.uninitialisedReads()`. Read: an output peeked or sampled, a memory write's

@@ -1,5 +1,6 @@
 import type { ElaboratedDesign, PortInfo } from "../hdl/core/design.js";
 import { SimUsageError } from "./errors.js";
+import type { ProbeInfo } from "./probes.js";
 
 /** A value as seen from TypeScript: a number for ports up to 53 bits, else a bigint. */
 export type SimValue = number | bigint;
@@ -9,10 +10,14 @@ export const MAX_NUMBER_WIDTH = 53;
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
+/** What decoding a value needs: its width and signedness (a port's, or a probe's). */
+export type ValueShape = Pick<PortInfo, "width" | "signed">;
+
 /**
  * The port table shared by the testbench generators and the TypeScript driver.
  * `inputs` are the pokeable inputs (every input but the clock), `ports` every port;
- * protocol indices are positions in these arrays.
+ * protocol indices are positions in these arrays, and probe `k` is peeked as `ports.length + k`
+ * (batch lines give the outputs, then the probes).
  */
 export interface PortTable {
   readonly design: ElaboratedDesign;
@@ -22,9 +27,12 @@ export interface PortTable {
   readonly outputs: readonly PortInfo[];
   readonly portIndex: ReadonlyMap<string, number>;
   readonly inputIndex: ReadonlyMap<string, number>;
+  /** Internal signals watched (`SimOptions.probes`, resolved by `resolveProbes`). */
+  readonly probes: readonly ProbeInfo[];
+  readonly probeIndex: ReadonlyMap<string, number>;
 }
 
-export function portTable(design: ElaboratedDesign): PortTable {
+export function portTable(design: ElaboratedDesign, probes: readonly ProbeInfo[] = []): PortTable {
   if (!IDENT.test(design.top)) throw new SimUsageError(`top module name "${design.top}" is not a plain Verilog identifier`);
   const seen = new Set<string>();
   for (const p of design.ports) {
@@ -54,6 +62,8 @@ export function portTable(design: ElaboratedDesign): PortTable {
     outputs,
     portIndex: new Map(ports.map((p, i) => [p.name, i])),
     inputIndex: new Map(inputs.map((p, i) => [p.name, i])),
+    probes,
+    probeIndex: new Map(probes.map((p, i) => [p.name, i])),
   };
 }
 
@@ -102,7 +112,7 @@ export function hasXZ(hex: string): boolean {
 }
 
 /** Decode the simulator's hex for a port into a bigint (signed ports sign-extended). */
-export function decodeBig(port: PortInfo, hex: string): bigint {
+export function decodeBig(port: ValueShape, hex: string): bigint {
   let v = BigInt("0x" + hex);
   const w = BigInt(port.width);
   v &= (1n << w) - 1n;
@@ -111,7 +121,7 @@ export function decodeBig(port: PortInfo, hex: string): bigint {
 }
 
 /** Decode with the width rule: `number` when width <= 53, else `bigint`. */
-export function decodeValue(port: PortInfo, hex: string): SimValue {
+export function decodeValue(port: ValueShape, hex: string): SimValue {
   if (port.width <= MAX_NUMBER_WIDTH - 1) {
     const span = 2 ** port.width;
     let n = parseInt(hex, 16);

@@ -9,13 +9,14 @@ import { compileDesign } from "./js/model.js";
 import type { Launch } from "./launch.js";
 import type { BatchOptions, Sample, SimOptions, Stimulus } from "./options.js";
 import { portTable } from "./ports.js";
+import { resolveProbes } from "./probes.js";
 import { Simulation } from "./simulation.js";
 import { prepareVerilator } from "./verilator.js";
 
 /** Compile (or reuse from the cache) and start a simulation of `design`. */
 export async function simulate(design: ElaboratedDesign, opts: SimOptions = {}): Promise<Simulation> {
   const backend = opts.backend ?? "iverilog";
-  const table = portTable(design);
+  const table = portTable(design, resolveProbes(design, opts.probes));
   checkUninitialisedOption(backend, opts.checkUninitialised);
   if (backend === "js") {
     const compiled = compileDesign(design, { checkUninitialised: opts.checkUninitialised !== undefined });

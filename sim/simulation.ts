@@ -14,7 +14,8 @@ import { CheckEvents, type CoverHit } from "./checks.js";
 import { SimCycleLimitError, SimUsageError, SimXError, type UninitialisedRead } from "./errors.js";
 import type { Launch } from "./launch.js";
 import { xAllowed, type Backend, type BatchOptions, type Sample, type SimOptions, type Stimulus } from "./options.js";
-import { MAX_NUMBER_WIDTH, decodeBig, decodeValue, encodeValue, hasXZ, type PortTable, type SimValue } from "./ports.js";
+import { MAX_NUMBER_WIDTH, decodeBig, decodeValue, encodeValue, hasXZ, type PortTable, type SimValue, type ValueShape } from "./ports.js";
+import type { ProbeInfo } from "./probes.js";
 import { isChannel, type Channel } from "./channel.js";
 import { Transport } from "./transport.js";
 
@@ -60,9 +61,23 @@ export class Simulation {
   port(name: string): PortInfo {
     const i = this.table.portIndex.get(name);
     if (i === undefined) {
-      throw new SimUsageError(`no port "${name}" on ${this.design.top}; ports: ${this.table.ports.map((p) => p.name).join(", ")}`);
+      const probes = this.table.probes.length > 0 ? `; probes: ${this.table.probes.map((p) => p.name).join(", ")}` : "";
+      throw new SimUsageError(`no port "${name}" on ${this.design.top}; ports: ${this.table.ports.map((p) => p.name).join(", ")}${probes}`);
     }
     return this.table.ports[i]!;
+  }
+
+  /** The internal signals watched (`SimOptions.probes`), in the order given. */
+  get probes(): readonly ProbeInfo[] {
+    return this.table.probes;
+  }
+
+  /** A port or probe by name, with its index in the line protocol. */
+  private readable(name: string): Readable {
+    const k = this.table.probeIndex.get(name);
+    if (k !== undefined) return { name, shape: this.table.probes[k]!, index: this.table.ports.length + k, what: "probe" };
+    const p = this.port(name);
+    return { name, shape: p, index: this.table.portIndex.get(p.name)!, what: "port" };
   }
 
   /** Set an input (buffered until the next peek/step). Numbers must be safe integers; signed ports take negatives. */
@@ -70,6 +85,7 @@ export class Simulation {
     this.t.checkOpen();
     const i = this.table.inputIndex.get(name);
     if (i === undefined) {
+      if (this.table.probeIndex.has(name)) throw new SimUsageError(`cannot poke probe "${name}": probes are read-only`);
       const p = this.port(name);
       if (p.name === this.table.clock) throw new SimUsageError(`cannot poke the clock "${name}": use step()`);
       throw new SimUsageError(`cannot poke output "${name}" of ${this.design.top}`);
@@ -79,50 +95,50 @@ export class Simulation {
     this.pokes += `P ${i} ${hex}\n`;
   }
 
-  /** Read a port as a number (ports up to 53 bits; use peekBig for wider ones). Signed ports read negative. */
+  /** Read a port or probe as a number (up to 53 bits; use peekBig for wider ones). Signed ones read negative. */
   async peek(name: string): Promise<number> {
-    const p = this.port(name);
-    if (p.width > MAX_NUMBER_WIDTH) {
-      throw new SimUsageError(`port "${name}" is ${p.width} bits wide: use peekBig() (peek() returns a number, exact up to 53 bits)`);
+    const r = this.readable(name);
+    if (r.shape.width > MAX_NUMBER_WIDTH) {
+      throw new SimUsageError(`${r.what} "${name}" is ${r.shape.width} bits wide: use peekBig() (peek() returns a number, exact up to 53 bits)`);
     }
     return Number(await this.peekBig(name));
   }
 
-  /** Read a port of any width as a bigint. Signed ports read negative. */
+  /** Read a port or probe of any width as a bigint. Signed ones read negative. */
   async peekBig(name: string): Promise<bigint> {
-    const p = this.port(name);
-    return decodeBig(p, await this.peekHex(p));
+    const r = this.readable(name);
+    return decodeBig(r.shape, await this.peekHex(r));
   }
 
-  /** Read a port as a number when width <= 53, else as a bigint. */
+  /** Read a port or probe as a number when width <= 53, else as a bigint. */
   async peekValue(name: string): Promise<SimValue> {
-    const p = this.port(name);
-    return decodeValue(p, await this.peekHex(p));
+    const r = this.readable(name);
+    return decodeValue(r.shape, await this.peekHex(r));
   }
 
-  /** Read a port like peekValue(), but return undefined instead of raising when it is X/Z. */
+  /** Read a port or probe like peekValue(), but return undefined instead of raising when it is X/Z. */
   async tryPeek(name: string): Promise<SimValue | undefined> {
-    const p = this.port(name);
+    const r = this.readable(name);
     this.t.checkOpen();
-    const lines = await this.send(`G ${this.table.portIndex.get(p.name)}\n`, 1, `tryPeek("${p.name}")`);
+    const lines = await this.send(`G ${r.index}\n`, 1, `tryPeek("${name}")`);
     const h = lines[0]!.slice(3).trim();
-    return hasXZ(h) ? undefined : decodeValue(p, h);
+    return hasXZ(h) ? undefined : decodeValue(r.shape, h);
   }
 
   /**
-   * Read every output (number when width <= 53, else bigint), in one round trip.
-   * Outputs listed in `opts.allowX` (or all, with `true`) are left out when X/Z instead of raising.
+   * Read every output and probe (number when width <= 53, else bigint), in one round trip.
+   * Those listed in `opts.allowX` (or all, with `true`) are left out when X/Z instead of raising.
    */
   async peekAll(opts: { allowX?: boolean | readonly string[] } = {}): Promise<Sample> {
     this.t.checkOpen();
-    const outs = this.table.outputs;
-    const cmds = outs.map((p) => `G ${this.table.portIndex.get(p.name)}\n`).join("");
-    const lines = await this.send(cmds, outs.length, "peekAll()");
+    const all: Readable[] = [...this.table.outputs.map((p) => this.readable(p.name)), ...this.table.probes.map((p) => this.readable(p.name))];
+    const cmds = all.map((x) => `G ${x.index}\n`).join("");
+    const lines = await this.send(cmds, all.length, "peekAll()");
     const r: Sample = {};
-    outs.forEach((p, k) => {
+    all.forEach((x, k) => {
       const h = lines[k]!.slice(3).trim();
-      if (hasXZ(h) && xAllowed(opts.allowX, p.name)) return;
-      r[p.name] = decodeValue(p, this.valueOf(lines[k]!, p));
+      if (hasXZ(h) && xAllowed(opts.allowX, x.name)) return;
+      r[x.name] = decodeValue(x.shape, this.valueOf(lines[k]!, x));
     });
     return r;
   }
@@ -231,15 +247,15 @@ export class Simulation {
     return this.t.request(cmd, expect, what);
   }
 
-  private async peekHex(p: PortInfo): Promise<string> {
+  private async peekHex(r: Readable): Promise<string> {
     this.t.checkOpen();
-    const lines = await this.send(`G ${this.table.portIndex.get(p.name)}\n`, 1, `peek("${p.name}")`);
-    return this.valueOf(lines[0]!, p);
+    const lines = await this.send(`G ${r.index}\n`, 1, `peek("${r.name}")`);
+    return this.valueOf(lines[0]!, r);
   }
 
-  private valueOf(line: string, p: PortInfo): string {
+  private valueOf(line: string, r: Readable): string {
     const h = line.slice(3).trim();
-    if (hasXZ(h)) throw new SimXError(p.name, h, this.cycle);
+    if (hasXZ(h)) throw new SimXError(r.name, h, this.cycle, r.what);
     return h;
   }
 
@@ -249,6 +265,15 @@ export class Simulation {
       this.pokes = "";
     }
   }
+}
+
+/** A port or probe as peeks see it. */
+interface Readable {
+  readonly name: string;
+  readonly shape: ValueShape;
+  /** Its index in the line protocol's `G` command. */
+  readonly index: number;
+  readonly what: "port" | "probe";
 }
 
 /** Rising edges of clocks with the given periods up to `duration`, in time order (ties: the order of `periods`). */

@@ -11,9 +11,11 @@ import { designKey, writeDesignFiles } from "./design-files.js";
 import { SimCompileError } from "./errors.js";
 import type { Launch } from "./launch.js";
 import { portTable, type PortTable } from "./ports.js";
+import { resolveProbes } from "./probes.js";
 import { sourceHints } from "./source-hints.js";
 import { runTool, toolVersion } from "./tool-run.js";
 import { verilatorHarness } from "./verilator-harness.js";
+import { probeTop, probeWrapper } from "./verilator-probes.js";
 
 export { verilatorHarness } from "./verilator-harness.js";
 
@@ -25,6 +27,8 @@ export interface VerilatorOptions {
   trace?: boolean;
   /** Extra arguments for verilator. */
   verilatorArgs?: readonly string[];
+  /** Internal signals to bring out (`SimOptions.probes`; buildVerilator only, simulate passes its own). */
+  probes?: readonly string[];
 }
 
 export interface VerilatorBuild {
@@ -39,19 +43,21 @@ export interface VerilatorBuild {
  * cache (`cached: true`). `simulate()` calls this; call it directly to prebuild.
  */
 export async function buildVerilator(design: ElaboratedDesign, opts: VerilatorOptions = {}): Promise<VerilatorBuild> {
-  return buildModel(portTable(design), opts);
+  return buildModel(portTable(design, resolveProbes(design, opts.probes)), opts);
 }
 
 async function buildModel(t: PortTable, opts: VerilatorOptions): Promise<VerilatorBuild> {
   const version = await toolVersion("verilator", "--version", VERILATOR_INSTALL);
   const harness = verilatorHarness(t);
+  // With probes, the wrapper is the top (and part of the key through the arguments and its text).
+  const wrapper = t.probes.length > 0 ? probeWrapper(t) : "";
   const args = [
     "--cc",
     "--exe",
     "--prefix",
     "Vdut",
     "--top-module",
-    t.design.top,
+    wrapper ? probeTop(t) : t.design.top,
     "-Wno-fatal",
     "-Wno-lint",
     "-Wno-style",
@@ -65,9 +71,10 @@ async function buildModel(t: PortTable, opts: VerilatorOptions): Promise<Verilat
     "-o",
     "Vsim",
     "design.v",
+    ...(wrapper ? ["probes.v"] : []),
     "harness.cpp",
   ];
-  const key = sha256("verilator", version, args.join(" "), ...designKey(t.design), harness);
+  const key = sha256("verilator", version, args.join(" "), ...designKey(t.design), harness, wrapper);
   const dir = join(opts.cacheDir ?? cacheRoot(), "verilator", key);
   const binary = join(dir, "obj", "Vsim");
   if (await exists(binary)) {
@@ -82,6 +89,7 @@ async function buildModel(t: PortTable, opts: VerilatorOptions): Promise<Verilat
   await buildAtomically(dir, async (tmp) => {
     const verilog = await writeDesignFiles(t.design, tmp, dir);
     await writeFile(join(tmp, "harness.cpp"), harness);
+    if (wrapper) await writeFile(join(tmp, "probes.v"), wrapper);
     const r = await runTool("verilator", args, { cwd: tmp, installHint: VERILATOR_INSTALL, timeoutMs: 600_000 });
     if (r.code !== 0) {
       const output = r.stderr.trim() || r.stdout.trim();

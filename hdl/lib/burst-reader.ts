@@ -2,7 +2,8 @@
  * BurstReader { port, burstBeats?, bufferBeats?, countBits = 24 }: reads `beats` consecutive
  * beats from byte address `addr` of a `BurstPort` and streams them out in order.
  *
- * Ports: `cmd` (Decoupled { addr, beats }, in; taken when idle), `ar` (Decoupled command, out)
+ * Ports: `cmd` (Decoupled { addr, beats }, in; taken once every burst of the previous command
+ * is requested, so commands follow each other without a gap while the data drains in order), `ar` (Decoupled command, out)
  * and `r` (Decoupled beat, in): the read half of a BurstPort; `out` (Decoupled beat data, out);
  * `busy` (a command taken and not all its beats out).
  *
@@ -36,6 +37,7 @@ export const BurstReader = defineModule("BurstReader", (p: BurstReaderParams) =>
   const buffer = p.bufferBeats ?? 2 * burst;
   requireParam(Number.isInteger(buffer) && buffer >= burst, `bufferBeats must be an integer >= burstBeats (${burst}), got ${buffer}`);
   const countBits = p.countBits ?? 24;
+  requireParam(Number.isInteger(countBits) && countBits >= log2Ceil(burst + 1), `countBits = ${countBits} cannot count one burst of ${burst} beats: use at least ${log2Ceil(burst + 1)}, or shorter bursts (burstBeats)`);
   const cmd = Input(Decoupled(TransferCommand(p.port, countBits)));
   const ar = Output(Decoupled(BurstCommand(p.port)));
   const r = Input(Decoupled(BurstBeat(p.port)));
@@ -53,7 +55,7 @@ export const BurstReader = defineModule("BurstReader", (p: BurstReaderParams) =>
   ar.bits.addr.assign(nextAddr);
   ar.bits.len.assign(thisBurst.subWrap(1).resize(ar.bits.len.width));
   const asked = ar.valid.and(ar.ready);
-  cmd.ready.assign(left.eq(0).and(pending.eq(0)));
+  cmd.ready.assign(left.eq(0));
   when(cmd.valid.and(cmd.ready), () => {
     nextAddr.assign(cmd.bits.addr);
     left.assign(cmd.bits.beats);

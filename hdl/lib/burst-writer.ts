@@ -30,6 +30,7 @@ export const BurstWriter = defineModule("BurstWriter", (p: BurstWriterParams) =>
   const burst = p.burstBeats ?? maxBurstBeats(p.port);
   requireParam(Number.isInteger(burst) && burst >= 1 && burst <= maxBurstBeats(p.port), `burstBeats must be an integer in 1..${maxBurstBeats(p.port)}, got ${burst}`);
   const countBits = p.countBits ?? 24;
+  requireParam(Number.isInteger(countBits) && countBits >= log2Ceil(burst + 1), `countBits = ${countBits} cannot count one burst of ${burst} beats: use at least ${log2Ceil(burst + 1)}, or shorter bursts (burstBeats)`);
   const cmd = Input(Decoupled(TransferCommand(p.port, countBits)));
   const beatType = p.strobes ? Bundle({ data: UInt(8 * p.port.dataBytes), strb: UInt(p.port.dataBytes) }) : UInt(8 * p.port.dataBytes);
   const input = Input(Decoupled(beatType), { name: "in" });
@@ -90,3 +91,19 @@ export const BurstWriter = defineModule("BurstWriter", (p: BurstWriterParams) =>
   busy.assign(awLeft.neq(0).or(wLeft.neq(0)).or(unacked.neq(0)));
   return { cmd, in: input, aw, w, b, busy };
 });
+
+/** The `in` port of a BurstWriter with `strobes`: each beat's data and byte enables. */
+export interface StrobedBeatStream {
+  readonly valid: Var;
+  readonly ready: Var;
+  readonly bits: { readonly data: Var; readonly strb: Var };
+}
+
+/**
+ * A BurstWriter with `strobes`, its `in` port typed as { data, strb } (BurstWriter.instance's
+ * `in` has the type of either form).
+ */
+export function burstWriterWithStrobes(p: Omit<BurstWriterParams, "strobes">, opts?: { name?: string }) {
+  const writer = BurstWriter.instance({ ...p, strobes: true }, opts);
+  return writer as unknown as Omit<typeof writer, "in"> & { readonly in: StrobedBeatStream };
+}

@@ -3,7 +3,7 @@
  * {useful, first, oLocal, index, re, im}, read synchronously (block RAM when large, LUT ROM otherwise).
  * The word at `addr` appears on the outputs in the cycle after `en` was high.
  */
-import { Bool, Input, Output, Rom, SInt, UInt, defineModule, log2Ceil } from "../core";
+import { Bool, Input, Output, Rom, SInt, UInt, defineModule, log2Ceil, type Signal } from "../core";
 import { packRomWord, romWordBits, type RomWord } from "./schedule";
 
 export interface KernelRomParams {
@@ -12,6 +12,33 @@ export interface KernelRomParams {
   readonly weightBits: number;
   /** the PE's schedule, one word per address (schedule.rom[po][pi]) */
   readonly words: readonly Pick<RomWord, "useful" | "first" | "oLocal" | "index" | "re" | "im">[];
+}
+
+/** The fields of a kernel word, as KernelRom's outputs. */
+export interface KernelRomOutputs {
+  readonly useful: Signal;
+  readonly first: Signal;
+  readonly oLocal: Signal;
+  readonly index: Signal;
+  readonly re: Signal;
+  readonly im: Signal;
+}
+
+/** The fields of a word packed by packRomWord (what KernelRom slices; for words read from a weight buffer). */
+export function unpackRomWord(word: Signal, oBits: number, indexBits: number, weightBits: number): KernelRomOutputs {
+  let lo = 0;
+  const field = (bits: number): Signal => {
+    const f = word.bits(lo + bits - 1, lo);
+    lo += bits;
+    return f;
+  };
+  const im = field(weightBits).asSInt();
+  const re = field(weightBits).asSInt();
+  const index = field(indexBits);
+  const oLocal = field(oBits);
+  const first = word.bit(lo);
+  const useful = word.bit(lo + 1);
+  return { useful, first, oLocal, index, re, im };
 }
 
 export const KernelRom = defineModule("KernelRom", (p: KernelRomParams) => {

@@ -4,15 +4,21 @@
  * model serves every batch up to its capacity) into `load_*` whenever the layer is ready; the
  * driver collects every lane's `out[j]` words, image by image, and counts cycles and useful MACs.
  * Used by hdl/spec2/run-layer.ts, the LeNet example, the benchmarks and the tests.
+ * A layer built with streamed weights (PeArray `weights: { maxDepth }`) gets its schedule from a
+ * BurstMemory model (`weightMemory`, loaded at run time with the weight image, engine/weight-image.ts)
+ * through a WeightLoader: one command at reset, its bank serving every tile of the capacity.
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { Bool, Input, Mem, Output, Reg, UInt, Vec, Bundle, SInt, defineModule, elaborate, log2Ceil, when, type ElaboratedDesign, type Signal } from "../core";
+import { Bool, Input, Mem, Output, Reg, UInt, Vec, Bundle, SInt, connect, defineModule, elaborate, log2Ceil, when, type ElaboratedDesign, type Signal } from "../core";
 import { makePlan } from "../../spectral/conv";
 import { cacheRoot, simulate, type Backend, type Sample } from "../../sim";
+import { BurstMemory, type BurstPortParams } from "../lib";
+import { imageBeats, weightImage } from "./engine/weight-image";
+import { WeightLoader } from "./engine/weight-loader";
 import { Spec2Layer, type Spec2LayerParams } from "./layer";
-import { peArrayConfig } from "./pe-array";
+import { peArrayConfig, peArraySchedule, peArrayWeightRow, type StreamedWeights } from "./pe-array";
 
 export interface BatchRun {
   /** Output words per image, Cout x Ho x Wo, as the RTL produced them. */
@@ -37,6 +43,26 @@ export interface DriverOptions {
   readonly maxCycles?: number;
   /** Called as images complete (every lane has all their words). */
   readonly onImage?: (done: number, total: number) => void;
+  /** Streamed weights only: the external memory (default DEFAULT_WEIGHT_MEMORY). */
+  readonly weightMemory?: WeightMemory;
+}
+
+/** The external memory a layer with streamed weights reads its schedule from (a BurstMemory). */
+export interface WeightMemory {
+  readonly dataBytes: number;
+  readonly bytesPerCycle: number;
+  readonly latency: number;
+}
+
+/** 64-byte beats at 64 bytes per clock (12.8 GB/s at 200 MHz), latency 20 clocks. */
+export const DEFAULT_WEIGHT_MEMORY: WeightMemory = { dataBytes: 64, bytesPerCycle: 64, latency: 20 };
+
+/** What the bench needs to stream weights: the memory, the image's beats and rows, the tiles of the whole capacity. */
+interface BenchWeights {
+  readonly memory: WeightMemory;
+  readonly beats: number;
+  readonly rows: number;
+  readonly tiles: number;
 }
 
 /** Load beats of one image: Cin x H rows of ceil(W / loadWords) beats. */
@@ -49,6 +75,7 @@ interface BenchParams {
   readonly layer: Spec2LayerParams;
   /** words of the input memory */
   readonly depth: number;
+  readonly weights?: BenchWeights;
 }
 
 /** The layer fed from a run-time loaded memory: word = {valid, loadWords x actBits}. */
@@ -83,18 +110,53 @@ const LayerBench = defineModule("LayerBench", (p: BenchParams) => {
   macs.assign(layer.macs);
   overrun.assign(layer.overrun);
   hazard.assign((layer as { hazard?: Signal }).hazard ?? false);
+  if (p.weights) feedWeights(p.layer, p.weights, layer.weights);
   return { out, macs, overrun, load_fire, hazard };
 });
 
+/** Inside LayerBench: the weight memory and loader, one command at reset, rows into the layer's `weights`. */
+function feedWeights(p: Spec2LayerParams, w: BenchWeights, sink: unknown): void {
+  const row = peArrayWeightRow(p)!;
+  const maxDepth = (p.weights as StreamedWeights).maxDepth;
+  const words = Math.max(2, w.beats);
+  const port: BurstPortParams = { addrBits: log2Ceil(words * w.memory.dataBytes) + 1, dataBytes: w.memory.dataBytes };
+  const mem = BurstMemory.instance({ port, words, bytesPerCycle: w.memory.bytesPerCycle, latency: w.memory.latency, initPlusarg: "spec2_weights" }, { name: "weight_mem" });
+  const loader = WeightLoader.instance({ port, row: row.shape, maxDepth, tileBits: row.tileBits }, { name: "weight_loader" });
+  connect(mem.port.ar, loader.ar);
+  connect(loader.r, mem.port.r);
+  for (const v of [mem.port.aw.valid, mem.port.aw.bits.addr, mem.port.aw.bits.len, mem.port.w.valid, mem.port.w.bits.data, mem.port.w.bits.strb, mem.port.w.bits.last]) v.assign(0);
+  for (const v of [mem.dbgAddr, mem.dbgWe, mem.dbgWdata]) v.assign(0);
+  const sent = Reg(Bool(), { init: 0, name: "weights_sent" });
+  loader.cmd.valid.assign(sent.not());
+  loader.cmd.bits.addr.assign(0);
+  loader.cmd.bits.rows.assign(w.rows);
+  loader.cmd.bits.tiles.assign(w.tiles);
+  when(loader.cmd.valid.and(loader.cmd.ready), () => sent.assign(1));
+  connect(sink, loader.rows);
+}
+
 const benches = new Map<string, ElaboratedDesign>();
 
+/** The bench's weight stream of a layer with streamed weights (the image of its own schedule). */
+function benchWeights(p: Spec2LayerParams, capacity: number, memory: WeightMemory): { weights: BenchWeights; beats: bigint[] } | undefined {
+  const row = peArrayWeightRow(p);
+  if (!row) return undefined;
+  const img = weightImage(peArraySchedule(p), memory.dataBytes);
+  const { tilesX, tilesY } = makePlan(p.layer);
+  const tiles = capacity * tilesX * tilesY;
+  if (tiles >= 2 ** row.tileBits) throw new Error(`layer driver: ${tiles} tiles in a batch of ${capacity} exceed the weights' tileBits = ${row.tileBits}`);
+  const beats = imageBeats(img);
+  return { weights: { memory, beats: beats.length, rows: img.rows, tiles }, beats };
+}
+
 /** The testbench design for a batch capacity (and, with `verilog`, the given layer Verilog in place of the elaborated one). */
-export function layerBench(p: Spec2LayerParams, capacity: number, verilog?: string): ElaboratedDesign {
+export function layerBench(p: Spec2LayerParams, capacity: number, verilog?: string, weightMemory: WeightMemory = DEFAULT_WEIGHT_MEMORY): ElaboratedDesign {
   // A run of many batches elaborates the same bench once.
-  const key = JSON.stringify({ p, capacity });
+  const key = JSON.stringify({ p, capacity, weightMemory });
   let d = benches.get(key);
   if (!d) {
-    d = elaborate(LayerBench, { layer: p, depth: capacity * beatsPerImage(p) + 1 });
+    const streamed = benchWeights(p, capacity, weightMemory);
+    d = elaborate(LayerBench, { layer: p, depth: capacity * beatsPerImage(p) + 1, ...(streamed ? { weights: streamed.weights } : {}) });
     if (benches.size >= 8) benches.delete(benches.keys().next().value!);
     benches.set(key, d);
   }
@@ -102,6 +164,18 @@ export function layerBench(p: Spec2LayerParams, capacity: number, verilog?: stri
   const start = d.verilog.lastIndexOf(`// ${d.top}:`);
   if (start < 0) throw new Error(`layer driver: cannot find module ${d.top} in its own Verilog`);
   return { ...d, verilog: `${verilog}\n${d.verilog.slice(start)}` };
+}
+
+/** A hex file (one word per line) in the simulator cache, named by its contents, written atomically. */
+function writeHexFile(lines: readonly string[]): string {
+  const text = lines.join("\n") + "\n";
+  const dir = join(cacheRoot(), "spec2-inputs");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${createHash("sha256").update(text).digest("hex").slice(0, 20)}.hex`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+  return file;
 }
 
 /** The hex file of a batch (the `spec2_input` plusarg of `layerBench`): one word per beat, {valid = 1, words}, then zero words up to `depth`. */
@@ -121,14 +195,7 @@ export function writeInputFile(p: Spec2LayerParams, maps: readonly ArrayLike<num
     }
   }
   while (lines.length < depth) lines.push("0");
-  const text = lines.join("\n") + "\n";
-  const dir = join(cacheRoot(), "spec2-inputs");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${createHash("sha256").update(text).digest("hex").slice(0, 20)}.hex`);
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-  return file;
+  return writeHexFile(lines);
 }
 
 const CHUNK = 4096;
@@ -144,9 +211,12 @@ export async function runLayerBatch(p: Spec2LayerParams, maps: readonly ArrayLik
   maps.forEach((m, i) => {
     if (m.length !== cin * h * w) throw new Error(`input map ${i} has ${m.length} words, expected ${cin * h * w}`);
   });
-  const design = layerBench(p, capacity, opts.verilog);
+  const memory = opts.weightMemory ?? DEFAULT_WEIGHT_MEMORY;
+  const design = layerBench(p, capacity, opts.verilog, memory);
   const depth = capacity * beatsPerImage(p) + 1;
   const file = writeInputFile(p, maps, depth);
+  const streamed = benchWeights(p, capacity, memory);
+  const plusargs = { spec2_input: file, ...(streamed ? { spec2_weights: writeHexFile(streamed.beats.map((b) => b.toString(16))) } : {}) };
   const perLane = Array.from({ length: c.ifftLanes }, (_, j) => Math.ceil((cout - j) / c.ifftLanes) * ho * wo);
   const limit = opts.maxCycles ?? maps.length * (64 * (cin * h * w + tilesX * tilesY * (cin + cout) * K * K * 8)) + 20_000;
   const outputs = maps.map(() => new Int32Array(cout * ho * wo));
@@ -158,7 +228,7 @@ export async function runLayerBatch(p: Spec2LayerParams, maps: readonly ArrayLik
   let hazard = false;
   let lastOutput = 0;
   let imagesDone = 0;
-  const sim = await simulate(design, { ...(opts.backend ? { backend: opts.backend } : {}), plusargs: { spec2_input: file } });
+  const sim = await simulate(design, { ...(opts.backend ? { backend: opts.backend } : {}), plusargs });
   try {
     await sim.reset(2);
     let cycle = 0;

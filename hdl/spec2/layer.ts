@@ -25,14 +25,15 @@
  * array, and each lane's tiler starts an input channel only with a credit (one per channel the
  * FIFO can hold). The IFFTs feed the overlap-add units, which never stall.
  */
-import { Bool, Bundle, Input, Output, Reg, SInt, UInt, Vec, cat, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal } from "../core";
+import { Bool, Bundle, Decoupled, Input, Output, Reg, SInt, UInt, Vec, cat, connect, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal } from "../core";
 import { makePlan } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
 import { Fft2dForward } from "./fft2d";
 import { Ifft2d } from "./ifft2d";
 import { InputTiler } from "./input-tiler";
 import { OverlapAdd } from "./overlap-add";
-import { PeArray, peArrayConfig, peArrayParams, type PeArrayParams } from "./pe-array";
+import { PeArray, peArrayConfig, peArrayParams, peArrayWeightRow, type PeArrayParams } from "./pe-array";
+import { WeightRow } from "./weight-row";
 import { queue } from "../lib";
 import { withDigest } from "./schedule";
 
@@ -72,7 +73,13 @@ export const Spec2Layer = defineModule(
     const macs = Output(UInt(log2Ceil(c.pOut * c.pIn + 1)));
     const overrun = Output(Bool());
 
-    const pe = PeArray.instance(peArrayParams(layer, c.pOut, c.pIn, { ...c }));
+    // weights: "rom" left out of the parameters, so the array's module key is what it was before the option
+    const { weights: weightSource, ...arrayOpts } = c;
+    const pe = PeArray.instance(peArrayParams(layer, c.pOut, c.pIn, weightSource === "rom" ? arrayOpts : c));
+    // streamed weights (PeArray `weights`): the array's row stream is the layer's
+    const weightRow = peArrayWeightRow(p);
+    const weights = weightRow ? Input(Decoupled(WeightRow(weightRow.shape, weightRow.tileBits)), { name: "weights" }) : undefined;
+    if (weights) connect(pe.weights, weights);
 
     // ---- load: route each beat to the FFT lane of its channel ----
     const beatsPerRow = Math.ceil(layer.w / loadWords);
@@ -151,7 +158,7 @@ export const Spec2Layer = defineModule(
     });
     macs.assign(pe.macs);
     overrun.assign(overruns.reduce<Signal>((a, b) => a.or(b), constant(0, Bool())));
-    const ports = { load_valid, load_ready, load_data, out, macs, overrun };
+    const ports = { load_valid, load_ready, load_data, out, macs, overrun, ...(weights ? { weights } : {}) };
     if (!c.checkHazards) return ports;
     const hazard = Output(Bool());
     hazard.assign((pe as unknown as { hazard: Signal }).hazard);
@@ -161,7 +168,8 @@ export const Spec2Layer = defineModule(
     moduleName: (p) => {
       const c = peArrayConfig(p);
       const lanes = c.fftLanes > 1 || c.ifftLanes > 1 ? `_L${c.fftLanes}x${c.ifftLanes}` : "";
-      return `Spec2Layer_c${p.layer.cin}x${p.layer.cout}_${p.layer.h}x${p.layer.w}_k${p.layer.k}p${p.layer.p}_K${p.layer.K}_P${p.pOut}x${p.pIn}${lanes}`;
+      const streamed = c.weights === "rom" ? "" : "_streamed";
+      return `Spec2Layer_c${p.layer.cin}x${p.layer.cout}_${p.layer.h}x${p.layer.w}_k${p.layer.k}p${p.layer.p}_K${p.layer.K}_P${p.pOut}x${p.pIn}${lanes}${streamed}`;
     },
   },
 );

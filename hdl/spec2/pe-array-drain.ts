@@ -44,14 +44,15 @@ export interface DrainShape {
   readonly ifftLanes: number;
   /** block slots per group buffer, a power of two */
   readonly slots: number;
-  /** drainKeep[po][pi][a] of the schedule */
-  readonly keep: readonly (readonly (readonly number[])[])[];
+  /** drainKeep[po][pi][a] of the schedule; absent when the PEs track their writes (pe.ts trackKeep) */
+  readonly keep?: readonly (readonly (readonly number[])[])[];
 }
 
 /** What the drain needs of every PE. */
 export interface PeDrainPort {
   readonly drWords: readonly Complex[];
-  readonly drKeep: Var;
+  /** absent when the PE tracks its writes */
+  readonly drKeep?: Var;
 }
 
 /** One IFFT lane's output stream (registers). */
@@ -139,12 +140,15 @@ export function buildDrain(
   const reserve = free.map((_, po) => go.and(blockStart).and(hasChannel(po, m)));
 
   // ---- d1: keep masks arrive with the PE words; group sums ----
-  pes.forEach((row, po) =>
-    row.forEach((pe, pi) => {
-      const rom = Rom(UInt(D), s.keep[po]![pi]!, { name: `keep_${po}_${pi}` });
-      pe.drKeep.assign(rom.readSync(addr, { enable: go }));
-    }),
-  );
+  const keep = s.keep;
+  if (keep) {
+    pes.forEach((row, po) =>
+      row.forEach((pe, pi) => {
+        const rom = Rom(UInt(D), keep[po]![pi]!, { name: `keep_${po}_${pi}` });
+        pe.drKeep!.assign(rom.readSync(addr, { enable: go }));
+      }),
+    );
+  }
   const d1 = nextStage({ valid: go, uc, v, m }, "d1");
   const d2 = nextStage(d1, "d2");
   const sums = pes.map((row, po) =>

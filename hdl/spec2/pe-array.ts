@@ -23,19 +23,34 @@
  *   tile's last MAC (written in S4) hands its accumulator bank to the drain, which reads it
  *   while the next tile accumulates into the other bank.
  *
- * Cycles per tile in steady state: see peArrayRates().
+ * Weights (`weights`): "rom" compiles the layer's schedule into a kernel ROM per PE. Streamed
+ * ({ maxDepth }): an extra input `weights` (Decoupled rows, weight-row.ts: per schedule address
+ * tileLast, roundLast, the round's groups and the word of PE k = po*pIn + pi; `last` and `tiles`
+ * on a bank's final row) fills a WeightBuffer (weight-buffer.ts) of two banks. Protocol: the
+ * array issues from one bank while the other is written; a bank is computable one clock after its
+ * last row, serves `tiles` tiles (its addresses from 0 to tileLast, `tiles` times) and is
+ * released by the last issue of its last tile, and the next bank, if loaded, follows without an
+ * idle clock. The rounds and the groups of each round come with the rows; Cin, Cout and K (the
+ * X loaders, the drain) stay the layer's; the PEs mask the drain by the words they wrote (pe.ts
+ * trackKeep) instead of keep ROMs, so the issue waits for their clearing sweep after reset.
+ *
+ * Cycles per tile in steady state: see peArrayRates() (the same with streamed weights when the
+ * next bank is loaded in time).
  *
  * Parameters: pass peArrayParams(layer, ...) rather than a plain { layer, ... } when the Verilog
  * goes to Icarus (see withDigest in schedule.ts).
  */
-import { Bool, Decoupled, Bundle, Input, Output, Reg, RegNext, Rom, UInt, Vec, defineModule, isMain, log2Ceil, mux, printVerilog, requireParam, when, type Signal, type Var } from "../core";
+import { Bool, Decoupled, Bundle, Input, Output, Reg, RegNext, UInt, Vec, Wire, connect, defineModule, isMain, log2Ceil, printVerilog, requireParam, when, type Signal, type Var } from "../core";
 import { macShift, type FixedLayer } from "../../spectral/fixed/layer";
 import { ComplexT } from "./fixed";
-import { KernelRom } from "./kernel-rom";
+import { KernelRom, unpackRomWord, type KernelRomOutputs } from "./kernel-rom";
+import { romIssue, streamedIssue } from "./pe-array-issue";
+import { WeightBuffer } from "./weight-buffer";
+import { WeightRow, weightRowShape, type WeightRowShape } from "./weight-row";
 import { PE_MAC_LATENCY, Pe } from "./pe";
 import { buildLoaders } from "./pe-array-load";
 import { buildDrain } from "./pe-array-drain";
-import { buildSchedule, withDigest, type Schedule } from "./schedule";
+import { accumulatorBits, buildSchedule, withDigest, type Schedule } from "./schedule";
 import { sumTree } from "../lib";
 import type { Multiplier } from "./complex-mul";
 
@@ -57,6 +72,28 @@ export interface PeArrayParams {
   readonly checkHazards?: boolean;
   /** false: keep the stored kernel order (a broken schedule, for the hazard check's tests) */
   readonly reorder?: boolean;
+  /** where the schedule comes from: "rom" (kernel ROMs of `layer`'s weights, the default) or streamed */
+  readonly weights?: "rom" | StreamedWeights;
+}
+
+/**
+ * Streamed weights: the schedule arrives at run time on the `weights` port into a WeightBuffer of
+ * two banks of maxDepth addresses; `layer` then gives only the shape and formats (its kernels are
+ * not used), and the accumulators are exact for any kernels of that shape.
+ */
+export interface StreamedWeights {
+  /** schedule addresses (rows) per bank: at least the depth of every schedule streamed */
+  readonly maxDepth: number;
+  /** bits of the rows' `tiles` count; default 16 */
+  readonly tileBits?: number;
+  /** the weight memories' style (WeightBuffer `style`); default: the tool's choice by size */
+  readonly style?: "block" | "distributed";
+}
+
+/** The row shape and tile-count width of the `weights` port (streamed weights only). */
+export function peArrayWeightRow(p: PeArrayParams): { shape: WeightRowShape; tileBits: number } | undefined {
+  if (p.weights === undefined || p.weights === "rom") return undefined;
+  return { shape: weightRowShape(peArraySchedule(p)), tileBits: p.weights.tileBits ?? 16 };
 }
 
 /** The resolved configuration of an array (defaults filled in). */
@@ -73,6 +110,7 @@ export function peArrayConfig(p: PeArrayParams): Required<Omit<PeArrayParams, "l
     multiplier: p.multiplier ?? "four",
     checkHazards: p.checkHazards ?? false,
     reorder: p.reorder ?? true,
+    weights: p.weights ?? "rom",
   };
 }
 
@@ -143,7 +181,9 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   const c = peArrayConfig(p);
   const s = peArraySchedule(p);
   const f = p.layer.formats;
-  const { K, half, vBits, oBits, accBits, xBits, weightBits, indexBits, pOut, pIn, cin } = s;
+  const { K, half, vBits, oBits, xBits, weightBits, indexBits, pOut, pIn, cin } = s;
+  // streamed: any kernels of the shape, so up to Cin terms into one accumulator word
+  const accBits = c.weights === "rom" ? s.accBits : accumulatorBits(xBits, weightBits, cin);
   requireParam(Number.isInteger(c.fftLanes) && c.fftLanes >= 1 && pIn % c.fftLanes === 0 && c.fftLanes <= cin, `fftLanes must divide pIn = ${pIn} and be at most Cin = ${cin}, got ${c.fftLanes}`);
   requireParam(Number.isInteger(c.ifftLanes) && c.ifftLanes >= 1 && pOut % c.ifftLanes === 0 && c.ifftLanes <= s.cout, `ifftLanes must divide pOut = ${pOut} and be at most Cout = ${s.cout}, got ${c.ifftLanes}`);
   requireParam(Number.isInteger(Math.log2(c.blockSlots)) && c.blockSlots >= 1, `blockSlots must be a power of two, got ${c.blockSlots}`);
@@ -163,36 +203,16 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
     loaded,
   );
 
-  // ---- MAC issue: one ROM address per cycle for all PEs ----
-  const romDepth = Math.max(2, s.depth);
-  const ra = Reg(UInt(log2Ceil(romDepth)), { init: 0 });
-  const mb = Reg(Bool(), { init: 0 }); // X bank of the round (global round parity)
-  const ab = Reg(Bool(), { init: 0 }); // accumulator bank of the tile
-  const round = Reg(UInt(log2Ceil(Math.max(2, s.rounds))), { init: 0 });
-  const ctlWords = s.ctl.map((w) => (w.roundLast ? 1 : 0) | (w.tileLast ? 2 : 0));
-  while (ctlWords.length < romDepth) ctlWords.push(0);
-  const ctl = Rom(UInt(2), ctlWords).readAsync(ra);
-  const roundLast = ctl.bit(0);
-  const tileLast = ctl.bit(1);
-  // groups without a channel in the last round (Cin not a multiple of pIn) count as loaded
-  const lastRoundChannels = cin - (s.rounds - 1) * pIn;
-  const xReady = loaded
-    .map((flags, pi) => {
-      const ready = mux(mb, flags[1]!, flags[0]!);
-      return pi < lastRoundChannels ? ready : ready.or(round.eq(s.rounds - 1));
-    })
-    .reduce((a, b) => a.and(b));
-  const issue = xReady.and(ra.neq(0).or(mux(ab, accFull[1]!, accFull[0]!).not())).named("issue");
-  when(issue, () => {
-    when(roundLast, () => {
-      mb.assign(mb.not());
-      round.assign(mux(tileLast, 0, round.addWrap(1)));
-    });
-    when(tileLast, () => {
-      ra.assign(0);
-      ab.assign(ab.not());
-    }).otherwise(() => ra.assign(ra.addWrap(1)));
-  });
+  // ---- MAC issue: one schedule address per cycle for all PEs ----
+  const streamed = c.weights === "rom" ? undefined : c.weights;
+  const romIssueOf = streamed ? undefined : romIssue(s, loaded, accFull);
+  const row = peArrayWeightRow(p);
+  const wbuf = streamed && row ? WeightBuffer.instance({ row: row.shape, maxDepth: streamed.maxDepth, tileBits: row.tileBits, ...(streamed.style ? { style: streamed.style } : {}) }, { name: "wbuf" }) : undefined;
+  // named explicitly: the naming does not see through the conditional
+  const weights = row ? Input(Decoupled(WeightRow(row.shape, row.tileBits)), { name: "weights" }) : undefined;
+  if (wbuf && weights) connect(wbuf.load, weights);
+  const keepCleared = wbuf ? Wire(Bool()) : undefined;
+  const { issue, mb, ab, roundLast, tileLast } = romIssueOf ?? streamedIssue(wbuf!, loaded, accFull, keepCleared!);
   const s1 = { valid: RegNext(issue, { init: 0 }), xBank: RegNext(mb, { init: 0 }), accBank: RegNext(ab, { init: 0 }), roundLast: RegNext(issue.and(roundLast), { init: 0 }) };
   // the round's last X read is issued in S1: its bank may be reloaded from the next edge on
   loaded.forEach((flags) => flags.forEach((full, b) => when(s1.roundLast.and(s1.xBank.eq(b)), () => full.assign(0))));
@@ -205,21 +225,28 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   }
   accFull.forEach((full, b) => when(tileDone.and(tileBank.eq(b)), () => full.assign(1)));
 
-  // ---- the PEs and their kernel ROMs ----
+  // ---- the PEs and their kernel ROMs (or the weight buffer's words) ----
+  const kernelRom = (po: number, pi: number): KernelRomOutputs => {
+    const words = s.rom[po]![pi]!.map(({ useful, first, oLocal, index, re, im }) => ({ useful, first, oLocal, index, re, im }));
+    const rom = KernelRom.instance({ oBits, indexBits, weightBits, words: withDigest(words, { depth: words.length }) }, { name: `rom_${po}_${pi}` });
+    rom.addr.assign(romIssueOf!.ra);
+    rom.en.assign(issue);
+    return rom;
+  };
   const pes = Array.from({ length: pOut }, (_, po) =>
     Array.from({ length: pIn }, (_, pi) => {
-      const words = s.rom[po]![pi]!.map(({ useful, first, oLocal, index, re, im }) => ({ useful, first, oLocal, index, re, im }));
-      const rom = KernelRom.instance({ oBits, indexBits, weightBits, words: withDigest(words, { depth: words.length }) }, { name: `rom_${po}_${pi}` });
-      rom.addr.assign(ra);
-      rom.en.assign(issue);
+      const entry = wbuf ? unpackRomWord(wbuf.words.at(po * pIn + pi), oBits, indexBits, weightBits) : kernelRom(po, pi);
       const pe = Pe.instance(
-        { K, xBits, weightBits, accBits, oLoc: s.oLoc, xWords: c.xWords, drainWords: c.drainWords, multiplier: c.multiplier, checkHazards: c.checkHazards },
+        {
+          K, xBits, weightBits, accBits, oLoc: s.oLoc, xWords: c.xWords, drainWords: c.drainWords, multiplier: c.multiplier, checkHazards: c.checkHazards,
+          ...(streamed ? { trackKeep: true } : {}),
+        },
         { name: `pe_${po}_${pi}` },
       );
       pe.issued.assign(s1.valid);
       pe.xBank.assign(s1.xBank);
       pe.accBank.assign(s1.accBank);
-      for (const k of ["useful", "first", "oLocal", "index", "re", "im"] as const) pe.entry[k].assign(rom[k]);
+      for (const k of ["useful", "first", "oLocal", "index", "re", "im"] as const) pe.entry[k].assign(entry[k]);
       const ld = loads[pi]!;
       pe.ld.en.assign(ld.en);
       pe.ld.bank.assign(ld.bank);
@@ -232,14 +259,15 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
     }),
   );
   macs.assign(sumTree(pes.flat().map((pe) => pe.mac.zext(1))).resize(macs.width));
+  if (keepCleared) keepCleared.assign((pes[0]![0]! as { cleared?: Signal }).cleared!);
 
   // ---- drain, group sums, block buffers, IFFT lanes ----
   const drain = buildDrain(
     {
       K, cout: s.cout, pOut, pIn, oLoc: s.oLoc, drainWords: c.drainWords, drainDepth: s.drainDepth, accBits, ifftBits: f.ifftBits,
-      shift: macShift(K, f), ifftLanes: c.ifftLanes, slots: c.blockSlots, keep: s.drainKeep,
+      shift: macShift(K, f), ifftLanes: c.ifftLanes, slots: c.blockSlots, ...(streamed ? {} : { keep: s.drainKeep }),
     },
-    pes.map((row) => row.map((pe) => ({ drWords: [...pe.dr_words], drKeep: pe.dr_keep }))),
+    pes.map((row) => row.map((pe) => ({ drWords: [...pe.dr_words], ...("dr_keep" in pe ? { drKeep: pe.dr_keep as Var } : {}) }))),
     accFull,
     [...y].map((lane) => lane.ready),
   );
@@ -258,7 +286,7 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
     });
   });
 
-  const ports = { x, y, macs };
+  const ports = { x, y, macs, ...(weights ? { weights } : {}) };
   if (!c.checkHazards) return ports;
   const hazard = Output(Bool());
   const seen = Reg(Bool(), { init: 0, name: "hazard_seen" });

@@ -51,7 +51,7 @@
  *   mac                                  a useful MAC completes this cycle (S4)
  *   hazard (checkHazards only)           an S2 read of a word with a write still in S3/S4
  */
-import { Bool, Bundle, Input, Mem, Output, RegNext, SInt, UInt, Vec, cat, constant, defineModule, isMain, log2Ceil, mux, printVerilog, requireParam, type Signal } from "../core";
+import { Bool, Bundle, Input, Mem, Output, Reg, RegNext, SInt, UInt, Vec, cat, constant, defineModule, isMain, log2Ceil, mux, printVerilog, requireParam, when, type Signal, type Var } from "../core";
 import { ComplexT, type Complex } from "./fixed";
 import { IndexDecoder, halfCols, indexWidths } from "./index-decoder";
 import { complexProduct, type Multiplier } from "./complex-mul";
@@ -86,6 +86,12 @@ export interface PeParams {
    * choice by size (block RAM for every PE measured here)
    */
   readonly accStyle?: "block" | "distributed";
+  /**
+   * the drain keeps the words written in the tile, tracked by the PE (a bit per accumulator word,
+   * set by its MAC write, cleared after the drain has read it, all cleared after reset), instead
+   * of the `dr_keep` input: for schedules known only at run time (streamed weights); default false
+   */
+  readonly trackKeep?: boolean;
 }
 
 /** Bits of the local output channel field (at least 1). */
@@ -137,7 +143,8 @@ export const Pe = defineModule("Pe", (p: PeParams) => {
   const entry = Input(Bundle({ useful: Bool(), first: Bool(), oLocal: UInt(oBits), index: UInt(indexBits), re: SInt(weightBits), im: SInt(weightBits) }));
   const ld = Input(Bundle({ en: Bool(), bank: Bool(), addr: UInt(vBits + xBeatBits), words: Vec(W, ComplexT(xBits)) }));
   const dr = Input(Bundle({ en: Bool(), bank: Bool(), addr: UInt(addrBits) }));
-  const dr_keep = Input(UInt(D));
+  // named explicitly: the naming does not see through the conditional
+  const dr_keep = p.trackKeep ? undefined : Input(UInt(D), { name: "dr_keep" });
   const dr_words = Output(Vec(D, ComplexT(accBits)));
   const mac = Output(Bool());
 
@@ -202,14 +209,16 @@ export const Pe = defineModule("Pe", (p: PeParams) => {
 
   // ---- drain: the words read in the previous cycle, masked ----
   const drBank = RegNext(dr.bank);
+  const tracked = p.trackKeep ? trackWrites({ depth, D, s4, dr, drBank }) : undefined;
+  const keep = (q: number): Signal => (tracked ? tracked.keep[q]! : dr_keep!.bit(q));
   for (let q = 0; q < D; q++) {
-    const w = mux(dr_keep.bit(q), mux(drBank, reads[1]![q]!, reads[0]![q]!), constant(0, UInt(2 * accBits)));
+    const w = mux(keep(q), mux(drBank, reads[1]![q]!, reads[0]![q]!), constant(0, UInt(2 * accBits)));
     const c = unpack(w, accBits);
     dr_words.at(q).re.assign(c.re);
     dr_words.at(q).im.assign(c.im);
   }
 
-  const ports = { issued, xBank, accBank, entry, ld, dr, dr_keep, dr_words, mac };
+  const ports = { issued, xBank, accBank, entry, ld, dr, ...(dr_keep ? { dr_keep } : {}), dr_words, mac, ...(tracked ? { cleared: tracked.cleared } : {}) };
   if (!p.checkHazards) return ports;
   // ---- schedule check: an S2 read of a word that S3 or S4 has yet to write ----
   const hazard = Output(Bool());
@@ -218,6 +227,41 @@ export const Pe = defineModule("Pe", (p: PeParams) => {
   hazard.assign(macRead.and(pending(s3).or(pending(s4))));
   return { ...ports, hazard };
 });
+
+interface WriteTrackerPorts {
+  readonly depth: number;
+  readonly D: number;
+  readonly s4: { act: Signal; addr: Signal; bank: Signal; dsel: Signal };
+  readonly dr: { en: Signal; bank: Signal; addr: Signal };
+  readonly drBank: Signal;
+}
+
+/**
+ * trackKeep: per bank and drained memory a bit per word (LUT RAM), set by the S4 write, read with
+ * the drain (the keep of dr_words) and cleared on the clock after; after reset a sweep clears
+ * every bit (`cleared` rises after `depth` clocks; the array issues nothing before). The set and
+ * the clears of a bank never meet: a bank is drained only with no MAC of it in flight.
+ */
+function trackWrites(t: WriteTrackerPorts): { keep: Signal[]; cleared: Var } {
+  const addrBits = log2Ceil(t.depth);
+  const sweep = Reg(UInt(log2Ceil(t.depth + 1)), { init: 0, name: "keep_sweep" });
+  const sweeping = sweep.lt(t.depth);
+  when(sweeping, () => sweep.assign(sweep.addWrap(1)));
+  const cleared = Output(Bool());
+  cleared.assign(sweeping.not());
+  const read = { en: RegNext(t.dr.en, { init: 0 }), bank: t.drBank, addr: RegNext(t.dr.addr) };
+  const bits = [0, 1].map((b) =>
+    Array.from({ length: t.D }, (_, q) => {
+      const m = Mem(t.depth, Bool(), { name: `touched${b}_${q}`, style: "distributed" });
+      const set = t.s4.act.and(t.s4.bank.eq(b)).and(t.s4.dsel.eq(q));
+      const clear = sweeping.or(read.en.and(read.bank.eq(b)));
+      const addr = mux(set, t.s4.addr, mux(sweeping, sweep.resize(addrBits), read.addr));
+      m.write(addr, set, { enable: set.or(clear) });
+      return m.readSync(t.dr.addr, { enable: t.dr.en.and(t.dr.bank.eq(b)) });
+    }),
+  );
+  return { keep: Array.from({ length: t.D }, (_, q) => mux(t.drBank, bits[1]![q]!, bits[0]![q]!)), cleared };
+}
 
 /** {re, im} packed as one UInt word, re in the high half. */
 function pack(c: { re: Signal; im: Signal }): Signal {

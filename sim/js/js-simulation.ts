@@ -9,7 +9,8 @@ import type { ElaboratedDesign, PortInfo } from "../../hdl/core/design.js";
 import type { Channel } from "../channel.js";
 import { SimCycleLimitError, SimError, SimUsageError, type UninitialisedRead } from "../errors.js";
 import { xAllowed, type BatchOptions, type Sample, type SimOptions, type Stimulus } from "../options.js";
-import { MAX_NUMBER_WIDTH, encodeValue, type PortTable, type SimValue } from "../ports.js";
+import { MAX_NUMBER_WIDTH, encodeValue, type PortTable, type SimValue, type ValueShape } from "../ports.js";
+import type { ProbeInfo } from "../probes.js";
 import { formatPrintf } from "../checks.js";
 import { Simulation } from "../simulation.js";
 import { JsModel, type CompiledDesign } from "./model.js";
@@ -66,11 +67,12 @@ export class JsSimulation extends Simulation {
   private readonly slots = new Map<string, InputSlot>();
   /** The inputs a testbench may poke (all but the implicit clock). */
   private readonly pokeable = new Map<string, InputSlot>();
-  /** Flat signal of each port and its position among the ports, by name. */
-  private readonly signalOf = new Map<string, { port: PortInfo; id: number; pos: number }>();
+  /** How to read each port and probe (raw bits), by name; a port's position among the ports. */
+  private readonly signalOf = new Map<string, { port: ValueShape; read: () => number | bigint; pos?: number }>();
   /** With `checkUninitialised`: the reports, and the outputs' positions among the ports. */
   private readonly uninit: UninitChecker | undefined;
   private readonly outputPos: { name: string; pos: number }[] = [];
+  private readonly probeReads: { name: string; port: ValueShape; read: () => number | bigint }[] = [];
   private readonly limit: number;
   private readonly vcd: VcdWriter | undefined;
   private time = 0;
@@ -111,7 +113,8 @@ export class JsSimulation extends Simulation {
     }
     let setter = 0;
     design.ports.forEach((p, i) => {
-      this.signalOf.set(p.name, { port: p, id: compiled.portSignals[i]!, pos: i });
+      const id = compiled.portSignals[i]!;
+      this.signalOf.set(p.name, { port: p, read: () => this.model.get(id), pos: i });
       if (p.direction === "output") this.outputPos.push({ name: p.name, pos: i });
       if (p.direction === "input") {
         const slot = { port: p, setter: setter++ };
@@ -119,9 +122,14 @@ export class JsSimulation extends Simulation {
         if (table.inputIndex.has(p.name)) this.pokeable.set(p.name, slot);
       }
     });
-    for (const [name, { id }] of this.signalOf) {
-      const k = compiled.clocks.findIndex((c) => c.id === id);
-      if (k >= 0) this.clockIndex.set(name, k);
+    design.ports.forEach((p, i) => {
+      const k = compiled.clocks.findIndex((c) => c.id === compiled.portSignals[i]!);
+      if (k >= 0) this.clockIndex.set(p.name, k);
+    });
+    for (const p of table.probes) {
+      const probe = { name: p.name, port: p, read: this.probeReader(p) };
+      this.signalOf.set(p.name, probe);
+      this.probeReads.push(probe);
     }
     if (opts.vcd !== undefined) {
       const path = resolve(opts.vcd);
@@ -146,23 +154,24 @@ export class JsSimulation extends Simulation {
   }
 
   override async peek(name: string): Promise<number> {
-    const { port, id } = this.checked(name);
+    const { port, read } = this.checked(name);
     if (port.width > MAX_NUMBER_WIDTH) return super.peek(name);
-    return Number(userValue(port, this.model.get(id)));
+    return Number(userValue(port, read()));
   }
 
   override async peekBig(name: string): Promise<bigint> {
-    const { port, id } = this.checked(name);
-    return BigInt(userValue(port, this.model.get(id)));
+    const { port, read } = this.checked(name);
+    return BigInt(userValue(port, read()));
   }
 
   override async peekValue(name: string): Promise<SimValue> {
-    const { port, id } = this.checked(name);
-    return userValue(port, this.model.get(id));
+    const { port, read } = this.checked(name);
+    return userValue(port, read());
   }
 
   override async tryPeek(name: string): Promise<SimValue | undefined> {
-    if (this.uninit && this.model.unknown(this.signal(name).pos) !== 0) return undefined;
+    const pos = this.signal(name).pos;
+    if (this.uninit && pos !== undefined && this.model.unknown(pos) !== 0) return undefined;
     return this.peekValue(name);
   }
 
@@ -170,7 +179,7 @@ export class JsSimulation extends Simulation {
     this.ch.checkOpen();
     const sample = this.model.sample();
     if (this.uninit) this.checkOutputs(sample, this.cycle, opts.allowX);
-    return sample;
+    return this.withProbes(sample);
   }
 
   override uninitialisedReads(): readonly UninitialisedRead[] {
@@ -225,7 +234,7 @@ export class JsSimulation extends Simulation {
       }
       const sample = m.sample();
       if (this.uninit && c >= skip) this.checkBatchSample(sample, this.cycle - n + c, opts.allowX);
-      if (c >= skip) out[c - skip] = sample;
+      if (c >= skip) out[c - skip] = this.probeReads.length > 0 ? this.withProbes(sample) : sample;
       if (fast) {
         m.edge(k);
         this.time += 10;
@@ -243,10 +252,10 @@ export class JsSimulation extends Simulation {
 
   // ---- internals ----
 
-  /** The port, after the `checkUninitialised` check of its value. */
-  private checked(name: string): { port: PortInfo; id: number; pos: number } {
+  /** The port or probe, after the `checkUninitialised` check of a port's value (probes are not checked). */
+  private checked(name: string): { port: ValueShape; read: () => number | bigint; pos?: number } {
     const s = this.signal(name);
-    if (this.uninit) {
+    if (this.uninit && s.pos !== undefined) {
       const origin = this.model.unknown(s.pos);
       if (origin !== 0) this.uninit.output(name, origin, this.cycle);
     }
@@ -272,7 +281,33 @@ export class JsSimulation extends Simulation {
     }
   }
 
-  private signal(name: string): { port: PortInfo; id: number; pos: number } {
+  /** Reads a probe: its flat signal, or its memory word (settled first, like a port). */
+  private probeReader(p: ProbeInfo): () => number | bigint {
+    const c = this.model.compiled;
+    const path = [...p.instances, p.signal].join(".");
+    const missing = (): never => {
+      throw new SimError(`backend "js": probe "${p.name}" is in the design's IR but not in its flattened netlist`);
+    };
+    if (p.word === undefined) {
+      const id = c.vcd.find((v) => [...v.path.slice(1), v.name].join(".") === path)?.id ?? missing();
+      return () => this.model.get(id);
+    }
+    const k = c.memories.findIndex((m) => [...m.scope.path, m.memory.name].join(".") === path);
+    if (k < 0) missing();
+    const word = p.word;
+    return () => {
+      this.model.settle();
+      return this.model.memories[k]![word]!;
+    };
+  }
+
+  /** A sample with every probe's value added. */
+  private withProbes(sample: Sample): Sample {
+    for (const p of this.probeReads) sample[p.name] = userValue(p.port, p.read());
+    return sample;
+  }
+
+  private signal(name: string): { port: ValueShape; read: () => number | bigint; pos?: number } {
     this.ch.checkOpen();
     const s = this.signalOf.get(name);
     if (s === undefined) this.port(name); // raises the usage error
@@ -336,7 +371,7 @@ function rawBits(port: PortInfo, value: SimValue): number | bigint {
 }
 
 /** The model's raw bits as the testbench sees them: number up to 53 bits, else bigint; signed negative. */
-function userValue(port: PortInfo, raw: number | bigint): SimValue {
+function userValue(port: ValueShape, raw: number | bigint): SimValue {
   const w = port.width;
   if (typeof raw === "number") {
     return port.signed && raw >= 2 ** (w - 1) ? raw - 2 ** w : raw;

@@ -11,11 +11,14 @@ import { TestbenchExpectError, TestbenchTimeoutError } from "./errors.js";
 import { PortHandle } from "./handles.js";
 import type { Testbench } from "./testbench.js";
 
-/** What the helpers need of a stream's handle: `valid`, `ready` and `bits` (a port or a group of ports). */
-export interface StreamHandle<B> {
+/**
+ * What the helpers need of a stream's handle: `valid`, `ready` and `bits` (a port or a group of
+ * ports). B: what `bits` peeks as; P: what it may be poked with (a group's partial values).
+ */
+export interface StreamHandle<B, P = never> {
   readonly valid: PortHandle;
   readonly ready: PortHandle;
-  readonly bits: { poke(value: never): void; peek(): Promise<B> };
+  readonly bits: { poke(value: P): void; peek(): Promise<B> };
 }
 
 export interface StreamOptions {
@@ -40,17 +43,17 @@ function stallOf(opts: StreamOptions, what: string): () => boolean {
   return p === 0 ? () => false : () => opts.random!() < p;
 }
 
-function label(s: StreamHandle<unknown>): string {
+function label(s: StreamHandle<unknown, never>): string {
   return s.valid.path.replace(/\.valid$/, "");
 }
 
 /** Drives an input stream of the design: `valid` and `bits` in, `ready` out. */
-export class DecoupledDriver<B> {
+export class DecoupledDriver<B, P = never> {
   private readonly stall: () => boolean;
 
   constructor(
     private readonly tb: Testbench<unknown>,
-    private readonly stream: StreamHandle<B>,
+    private readonly stream: StreamHandle<B, P>,
     private readonly opts: StreamOptions = {},
   ) {
     this.stall = stallOf(opts, `DecoupledDriver(${label(stream)})`);
@@ -58,7 +61,7 @@ export class DecoupledDriver<B> {
   }
 
   /** Offers `bits` until the design takes it (valid && ready at an edge); returns after that edge. */
-  async enqueue(bits: Parameters<StreamHandle<B>["bits"]["poke"]>[0] | SimValue): Promise<void> {
+  async enqueue(bits: P | SimValue): Promise<void> {
     const s = this.stream;
     while (this.stall()) await this.tb.clock.step();
     s.bits.poke(bits as never);
@@ -71,19 +74,19 @@ export class DecoupledDriver<B> {
     s.valid.poke(0);
   }
 
-  async enqueueAll(words: readonly (Parameters<StreamHandle<B>["bits"]["poke"]>[0] | SimValue)[]): Promise<void> {
+  async enqueueAll(words: readonly (P | SimValue)[]): Promise<void> {
     for (const w of words) await this.enqueue(w);
   }
 }
 
 /** Takes words from an output stream of the design: `ready` in, `valid` and `bits` out. */
-export class DecoupledSink<B> {
+export class DecoupledSink<B, P = never> {
   private readonly stall: () => boolean;
   private taken = 0;
 
   constructor(
     private readonly tb: Testbench<unknown>,
-    private readonly stream: StreamHandle<B>,
+    private readonly stream: StreamHandle<B, P>,
     private readonly opts: StreamOptions = {},
   ) {
     this.stall = stallOf(opts, `DecoupledSink(${label(stream)})`);
@@ -133,7 +136,7 @@ export class DecoupledSink<B> {
 export class DecoupledMonitor<B> {
   readonly transfers: Transfer<B>[] = [];
 
-  constructor(tb: Testbench<unknown>, stream: StreamHandle<B>) {
+  constructor(tb: Testbench<unknown>, stream: StreamHandle<B, unknown>) {
     tb.clock.beforeEachEdge(async () => {
       if (tb.inReset) return;
       if ((await stream.valid.tryPeek()) === 1 && (await stream.ready.tryPeek()) === 1) this.transfers.push({ cycle: tb.cycle, bits: await stream.bits.peek() });

@@ -23,44 +23,58 @@ export interface HandleContext {
 
 export type Expected = number | bigint | boolean;
 
-/** One port of the top module. */
-export class PortHandle {
+/** A signal a testbench reads by name: peek, tryPeek and expect (ports and probes). */
+export abstract class ReadableHandle {
   constructor(
-    private readonly ctx: HandleContext,
+    protected readonly ctx: HandleContext,
+    /** the name the simulation knows it by, and its width */
+    private readonly signal: { readonly name: string; readonly width: number },
+  ) {}
+
+  get width(): number {
+    return this.signal.width;
+  }
+
+  /** How failures name it. */
+  abstract get label(): string;
+
+  /** The value now: a number up to 53 bits, else a bigint. Signed signals read negative. */
+  peek(): Promise<SimValue> {
+    return this.ctx.sim.peekValue(this.signal.name);
+  }
+
+  /** Like `peek`, but undefined while the signal is X/Z (Icarus before reset or a first write). */
+  tryPeek(): Promise<SimValue | undefined> {
+    return this.ctx.sim.tryPeek(this.signal.name);
+  }
+
+  /** Fails with `TestbenchExpectError` (label, expected, actual, cycle) unless the signal holds `value` now. */
+  async expect(value: Expected, note?: string): Promise<void> {
+    const actual = BigInt(await this.peek());
+    const wanted = BigInt(value);
+    if (actual !== wanted) throw new TestbenchExpectError(this.label, wanted, actual, this.ctx.cycle, note);
+  }
+}
+
+/** One port of the top module. */
+export class PortHandle extends ReadableHandle {
+  constructor(
+    ctx: HandleContext,
     readonly info: PortInfo,
     /** The port as the design's TypeScript names it: `deq.bits`, `taps[2]`. */
     readonly path: string,
-  ) {}
+  ) {
+    super(ctx, info);
+  }
 
   /** The Verilog port name (`deq_bits`). */
   get name(): string {
     return this.info.name;
   }
 
-  get width(): number {
-    return this.info.width;
-  }
-
   /** Sets an input from the next edge on (buffered like `Simulation.poke`). */
   poke(value: Expected): void {
     this.ctx.sim.poke(this.info.name, typeof value === "boolean" ? Number(value) : value);
-  }
-
-  /** The value now: a number for ports up to 53 bits, else a bigint. Signed ports read negative. */
-  peek(): Promise<SimValue> {
-    return this.ctx.sim.peekValue(this.info.name);
-  }
-
-  /** Like `peek`, but undefined while the port is X/Z (Icarus before reset). */
-  tryPeek(): Promise<SimValue | undefined> {
-    return this.ctx.sim.tryPeek(this.info.name);
-  }
-
-  /** Fails with `TestbenchExpectError` (port, expected, actual, cycle) unless the port holds `value` now. */
-  async expect(value: Expected, note?: string): Promise<void> {
-    const actual = BigInt(await this.peek());
-    const wanted = BigInt(value);
-    if (actual !== wanted) throw new TestbenchExpectError(this.label, wanted, actual, this.ctx.cycle, note);
   }
 
   /** `deq.bits (deq_bits)`, or just the name when both agree. */

@@ -15,14 +15,17 @@ import { simulate } from "../simulate.js";
 import type { Simulation } from "../simulation.js";
 import { TestbenchTimeoutError } from "./errors.js";
 import { handlesFor, type Handle } from "./handles.js";
+import { probeHandles, type ProbeHandle } from "./probes.js";
 import { Scheduler, type Process } from "./scheduler.js";
 
 /** Cycles a testbench may run unless `maxCycles` says otherwise. */
 export const DEFAULT_MAX_CYCLES = 100_000;
 
-export interface TestbenchOptions extends Omit<SimOptions, "maxCycles"> {
+export interface TestbenchOptions<P extends string = string> extends Omit<SimOptions, "maxCycles" | "probes"> {
   /** Clock edges the whole run may take (default 100,000); past it the run fails with TestbenchCycleLimitError. */
   readonly maxCycles?: number;
+  /** Internal signals to watch by hierarchical path (`SimOptions.probes`); their handles are `tb.probes[path]`. */
+  readonly probes?: readonly P[];
 }
 
 export interface WaitOptions {
@@ -62,9 +65,11 @@ export class Clock {
   }
 }
 
-export class Testbench<IO> {
+export class Testbench<IO, P extends string = never> {
   /** Handles on the top module's ports, typed after them. */
   readonly io: Handle<IO>;
+  /** Read-only handles on the probes, by the paths given in `TestbenchOptions.probes`. */
+  readonly probes: Readonly<Record<P, ProbeHandle>>;
   readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private ran = false;
@@ -79,7 +84,9 @@ export class Testbench<IO> {
     this.scheduler = new Scheduler(sim, maxCycles);
     this.clock = new Clock(this.scheduler);
     const ports = new Map<string, PortInfo>(sim.design.ports.map((p) => [p.name, p]));
-    this.io = handlesFor(design.io, { sim, get cycle() { return sim.cycle; } }, ports);
+    const ctx = { sim, get cycle() { return sim.cycle; } };
+    this.io = handlesFor(design.io, ctx, ports);
+    this.probes = probeHandles<P>(ctx, sim.probes);
   }
 
   /** True while `reset()` holds the reset input high. */
@@ -147,10 +154,10 @@ export class Testbench<IO> {
   }
 }
 
-/** Compiles (cached) and starts a simulation of `design` with typed handles on its ports. */
-export async function testbench<IO>(design: Elaboration<IO>, opts: TestbenchOptions = {}): Promise<Testbench<IO>> {
+/** Compiles (cached) and starts a simulation of `design` with typed handles on its ports and probes. */
+export async function testbench<IO, P extends string = never>(design: Elaboration<IO>, opts: TestbenchOptions<P> = {}): Promise<Testbench<IO, P>> {
   const maxCycles = opts.maxCycles ?? DEFAULT_MAX_CYCLES;
   if (!Number.isSafeInteger(maxCycles) || maxCycles < 1) throw new SimUsageError(`maxCycles must be a positive integer, got ${maxCycles}`);
   const sim = await simulate(design, { ...opts, maxCycles });
-  return new Testbench(sim, design, maxCycles);
+  return new Testbench<IO, P>(sim, design, maxCycles);
 }

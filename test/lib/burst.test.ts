@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Bool, Input, Output, UInt, connect, defineModule, elaborate, type Var } from "../../hdl/core";
-import { BurstMemory, BurstReader, BurstWriter, bandwidthFraction, type BurstPortParams } from "../../hdl/lib";
+import { BurstMemory, BurstReader, BurstWriter, bandwidthFraction, burstWriterWithStrobes, type BurstPortParams } from "../../hdl/lib";
 import { simulate, type Backend, type Stimulus } from "../../sim";
 import { rng } from "../helpers/rng";
 import { debugPort, idleRead } from "../helpers/burst-memory";
@@ -145,12 +145,12 @@ const StrobeTop = defineModule("StrobeTop", () => {
   const inStrb = Input(UInt(4));
   const inReady = Output(Bool());
   const busy = Output(Bool());
-  const writer = BurstWriter.instance({ port: PORT, burstBeats: 2, countBits: 12, strobes: true });
+  const writer = burstWriterWithStrobes({ port: PORT, burstBeats: 2, countBits: 12 });
   const mem = BurstMemory.instance({ port: PORT, words: WORDS, bytesPerCycle: 4, latency: 3 });
   writer.cmd.valid.assign(start);
   writer.cmd.bits.addr.assign(dst);
   writer.cmd.bits.beats.assign(beats);
-  const toWriter = writer.in as unknown as { valid: Var; ready: Var; bits: { data: Var; strb: Var } }; // strobes: true
+  const toWriter = writer.in;
   toWriter.valid.assign(inValid);
   toWriter.bits.data.assign(inData);
   toWriter.bits.strb.assign(inStrb);
@@ -219,5 +219,10 @@ describe("burst block parameters", () => {
       return {};
     });
     expect(() => elaborate(BadReader, {})).toThrow(/burst\.test\.ts:\d+: BurstReader: burstBeats must be an integer in 1\.\.16, got 17/);
+    const NarrowCount = defineModule("NarrowCount", () => {
+      BurstWriter.instance({ port: PORT, burstBeats: 16, countBits: 4 });
+      return {};
+    });
+    expect(() => elaborate(NarrowCount, {})).toThrow(/burst\.test\.ts:\d+: BurstWriter: countBits = 4 cannot count one burst of 16 beats: use at least 5, or shorter bursts \(burstBeats\)/);
   });
 });

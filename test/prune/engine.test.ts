@@ -45,6 +45,19 @@ describe("gradient engines (engine.ts)", () => {
       });
       const [fcLo] = net.segs[net.convLayers.length]!.W;
       for (let q = fcLo; q < net.size; q++) expect(Math.abs(g1[q]! - dense[q]!)).toBeLessThan(1e-11 * scale);
+
+      // distillation: the same on both engines, and a different gradient from the plain one
+      const teacher = { theta: net.init(3), alpha: 0.5, temperature: 4 };
+      await local.setTeacher(teacher);
+      await workers.setTeacher(teacher);
+      const d1 = new Float64Array(net.size);
+      const d2 = new Float64Array(net.size);
+      expect(await workers.batchGrad(pruned, idx, d2, shifts)).toEqual(await local.batchGrad(pruned, idx, d1, shifts));
+      expect(d2).toEqual(d1);
+      expect(d1).not.toEqual(g1);
+      await local.setTeacher(undefined);
+      await local.batchGrad(pruned, idx, d1, shifts);
+      expect(d1).toEqual(g1);
     } finally {
       await workers.close();
     }

@@ -33,6 +33,46 @@ describe("sequential spectral networks (net.ts)", () => {
     }
   });
 
+  it("distillation: gradient = finite differences of (1 - alpha) CE + alpha T^2 KL(teacher_T || student_T)", () => {
+    const def = vggDef(2, 3, 4);
+    const net = new SpectralNet(def);
+    const teacherNet = new SpectralNet(def);
+    const rng = new Rng(12);
+    const theta = net.init(4);
+    const teacherTheta = net.init(5);
+    for (const t of [theta, teacherTheta]) for (const s of net.segs) for (let q = s.b[0]; q < s.b[1]; q++) t[q] = 0.05 + 0.1 * rng.next();
+    const x = Float64Array.from({ length: 784 }, () => rng.next());
+    const alpha = 0.6;
+    const T = 3;
+    // the loss written out here from the two networks' logits
+    const soft = (z: Float64Array, t: number): number[] => {
+      const e = Array.from(z, (v) => Math.exp(v / t));
+      const sum = e.reduce((a, b) => a + b, 0);
+      return e.map((v) => v / sum);
+    };
+    const zt = teacherNet.logits(teacherTheta, x);
+    const loss = (th: Float64Array): number => {
+      const z = net.logits(th, x);
+      const ce = -Math.log(soft(z, 1)[3]!);
+      const p = soft(z, T);
+      const q = soft(zt, T);
+      const kl = q.reduce((a, qc, c) => a + qc * Math.log(qc / p[c]!), 0);
+      return (1 - alpha) * ce + alpha * T * T * kl;
+    };
+    const grad = new Float64Array(net.size);
+    const r = net.batchLossAndGrad(theta, undefined, 1, () => [x, 3], grad, { net: teacherNet, theta: teacherTheta, alpha, temperature: T });
+    expect(r.loss).toBeCloseTo(-Math.log(soft(net.logits(theta, x), 1)[3]!), 12); // the reported loss stays the cross-entropy
+    const h = 1e-6;
+    for (const q of [...net.segs.flatMap((s) => [s.W[0], s.W[0] + 7, s.b[0]]), net.size - 1]) {
+      const tp = theta.slice();
+      const tm = theta.slice();
+      tp[q] += h;
+      tm[q] -= h;
+      const fd = (loss(tp) - loss(tm)) / (2 * h);
+      expect(Math.abs(fd - grad[q]!)).toBeLessThan(1e-7 * Math.max(1, Math.abs(fd)));
+    }
+  });
+
   it("VGG-style network: five 3x3 conv layers with padding 1, K = 8; LeNet keeps its model.json layout", () => {
     const net = new SpectralNet(VGG_MNIST_DEF);
     expect(net.convShapes.length).toBe(5);

@@ -15,87 +15,10 @@ import { PeArray, peArrayConfig, peArrayParams, peArrayRates, peArraySchedule, t
 import { buildSchedule, withDigest } from "../../hdl/spec2/schedule";
 import { fixedLayerOf, loadWeights } from "../../spectral/weights";
 import { simulate } from "../../sim";
-import { complexMacFixed, defaultFormats, macShift, macToIfftInput, type FixedLayer, type SparseEntry } from "../../spectral/fixed";
-import { randInt, rng } from "../helpers/rng";
+import type { FixedLayer } from "../../spectral/fixed";
+import { rng } from "../helpers/rng";
+import { golden, laneColumns, makeInputs, makeLayer, streamOf, type LayerSpec } from "../helpers/pe-array-golden";
 import { expectCleanVerilog } from "../helpers/verilog-tools";
-
-interface LayerSpec {
-  cin: number;
-  cout: number;
-  K: number;
-  n: number;
-  seed: number;
-  /** fraction bits: macShift = inFrac + weightFrac - 2 log2 K - outFrac */
-  inFrac?: number;
-  weightFrac?: number;
-  outFrac?: number;
-  /** weight magnitude bound (default full 16-bit) */
-  wMax?: number;
-  /** entries' indices: random distinct (default), or a fixed adversarial pattern */
-  indices?: (o: number, i: number, j: number) => number;
-}
-
-function makeLayer(s: LayerSpec): FixedLayer {
-  const r = rng(s.seed);
-  const L = s.K * (s.K / 2 + 1);
-  const wMax = s.wMax ?? 32767;
-  const val = (): number => (r() < 0.05 ? (r() < 0.5 ? -wMax - (wMax === 32767 ? 1 : 0) : wMax) : randInt(r, -wMax, wMax));
-  const kernels: SparseEntry[][] = [];
-  for (let o = 0; o < s.cout; o++) {
-    for (let i = 0; i < s.cin; i++) {
-      let idx: number[];
-      if (s.indices) idx = Array.from({ length: s.n }, (_, j) => s.indices!(o, i, j));
-      else {
-        const all = Array.from({ length: L }, (_, q) => q);
-        for (let q = L - 1; q > 0; q--) {
-          const t = Math.floor(r() * (q + 1));
-          [all[q], all[t]] = [all[t]!, all[q]!];
-        }
-        idx = all.slice(0, s.n).sort((a, b) => a - b);
-      }
-      kernels.push(idx.map((index) => ({ index, re: val(), im: val() })));
-    }
-  }
-  const k = s.K === 4 ? 3 : 5;
-  return {
-    cin: s.cin, cout: s.cout, h: 12, w: 12, k, p: 0, K: s.K, relu: false,
-    formats: defaultFormats(s.K, s.inFrac ?? 13, s.weightFrac ?? 14, s.outFrac ?? 9),
-    kernels,
-    bias: new Array<number>(s.cout).fill(0),
-  };
-}
-
-/** Random half-plane spectra X[t][i] (2L words: re, im at 2*index), 16-bit, some full-scale. */
-function makeInputs(layer: FixedLayer, tiles: number, seed: number, xMax = 32767): number[][][] {
-  const r = rng(seed);
-  const L = layer.K * (layer.K / 2 + 1);
-  const val = (): number => (r() < 0.05 ? (r() < 0.5 ? -xMax - (xMax === 32767 ? 1 : 0) : xMax) : randInt(r, -xMax, xMax));
-  return Array.from({ length: tiles }, () => Array.from({ length: layer.cin }, () => Array.from({ length: 2 * L }, val)));
-}
-
-/** Golden: per tile, per output channel o, per column v: K values [re, im] (u = 0..K-1). */
-function golden(layer: FixedLayer, X: number[][][]): number[][][] {
-  const { K, cin, cout } = layer;
-  const half = K / 2 + 1;
-  const L = K * half;
-  const shift = macShift(K, layer.formats);
-  const cols: number[][][] = [];
-  for (const Xt of X) {
-    for (let o = 0; o < cout; o++) {
-      const re = new Array<number>(L).fill(0);
-      const im = new Array<number>(L).fill(0);
-      for (let i = 0; i < cin; i++) {
-        for (const e of layer.kernels[o * cin + i]!) {
-          [re[e.index], im[e.index]] = complexMacFixed(re[e.index]!, im[e.index]!, Xt[i]![2 * e.index]!, Xt[i]![2 * e.index + 1]!, e.re, e.im);
-        }
-      }
-      for (let v = 0; v < half; v++) {
-        cols.push(Array.from({ length: K }, (_, u) => [macToIfftInput(re[u * half + v]!, shift, layer.formats.ifftBits), macToIfftInput(im[u * half + v]!, shift, layer.formats.ifftBits)]));
-      }
-    }
-  }
-  return cols;
-}
 
 interface BenchParams {
   readonly array: PeArrayParams;
@@ -144,30 +67,6 @@ const Bench = defineModule("PeArrayBench", (p: BenchParams) => {
   hazard.assign(c.checkHazards ? (dut as { hazard?: Signal }).hazard! : constant(0, Bool()));
   return { go, ready, y, macs, hazard };
 });
-
-/** Lane l's input stream: channels i = l (mod lanes) of every tile, column by column. */
-function streamOf(layer: FixedLayer, X: number[][][], lanes: number, l: number): bigint[] {
-  const { K } = layer;
-  const half = K / 2 + 1;
-  const xb = layer.formats.fftBits;
-  const mask = (1n << BigInt(xb)) - 1n;
-  const words: bigint[] = [];
-  for (const Xt of X) {
-    Xt.forEach((Xi, i) => {
-      if (i % lanes !== l) return;
-      for (let v = 0; v < half; v++) {
-        let w = v === half - 1 ? 1n : 0n;
-        for (let u = K - 1; u >= 0; u--) {
-          const q = u * half + v;
-          w = (w << BigInt(xb)) | (BigInt(Xi[2 * q]!) & mask);
-          w = (w << BigInt(xb)) | (BigInt(Xi[2 * q + 1]!) & mask);
-        }
-        words.push(w);
-      }
-    });
-  }
-  return words;
-}
 
 interface RunResult {
   /** output columns per lane in order: K values [re, im] */
@@ -237,12 +136,6 @@ async function runArray(
     await sim.close();
   }
   return res;
-}
-
-/** The golden columns of lane j (of `lanes`): channels o = j (mod lanes) of every tile. */
-function laneColumns(layer: FixedLayer, want: number[][][], lanes: number, j: number): number[][][] {
-  const half = layer.K / 2 + 1;
-  return want.filter((_, c) => Math.floor(c / half) % layer.cout % lanes === j);
 }
 
 async function checkBitExact(

@@ -6,13 +6,21 @@
  * in its last beat are unspecified).
  *
  * Memory layout (as MapWriter writes it): word (channel, row, column) at word index
- * (channel x h + row) x pitch + column from byte address `addr` (a multiple of the beat),
+ * channel x stride + row x pitch + column from byte address `addr` (a multiple of the beat),
  * pitch - w < wordsPerBeat words of padding after each row (pitch = w: rows packed); word j of a
- * memory beat is its bits [j x wordBits, (j + 1) x wordBits).
+ * memory beat is its bits [j x wordBits, (j + 1) x wordBits). A whole map has stride = h_map x
+ * pitch; h rows of a taller map (a band of rows for BandTiler) keep the map's stride, and `addr`
+ * plus the band's first row offset (any word, not only a beat start) selects them.
  *
- * Ports: `cmd` (Decoupled { addr, c, h, w, pitch }, in; taken when idle), `ar`/`r` (the read half of
- * a BurstPort, through a BurstReader), `out` (Decoupled { data: Vec(loadWords, SInt(wordBits)),
+ * Ports: `cmd` (Decoupled { addr, first, c, h, w, pitch, stride }, in; taken when idle; `first`:
+ * the word offset of channel 0's first word from `addr`), `ar`/`r` (the read half of a
+ * BurstPort, through a BurstReader), `out` (Decoupled { data: Vec(loadWords, SInt(wordBits)),
  * last }: `last` on the map's final beat), `busy`.
+ *
+ * Reads: one BurstReader command per channel, the beats from the one holding its first word to
+ * the one holding its last (the words of other rows or channels around them are dropped), so a
+ * band of a large map costs only its own rows' traffic; the commands follow each other without
+ * waiting for the data.
  *
  * Timing: one out beat per clock while memory keeps up, one clock more per padded row (a memory beat holds wordsPerBeat >=
  * loadWords words; two of them are held, the out words picked by a mux from the pair). Cost:
@@ -32,6 +40,21 @@ export interface MapLoaderParams {
 }
 
 
+/** MapLoader's `cmd` bundle for maps of up to maxChannels x maxHeight x maxWidth words. */
+export function mapLoadCommandType(p: { readonly port: BurstPortParams; readonly maxChannels: number; readonly maxHeight: number; readonly maxWidth: number; readonly wordsPerBeat: number }) {
+  const maxPitch = p.maxWidth + p.wordsPerBeat - 1;
+  const strideBits = bitsFor(p.maxHeight * maxPitch);
+  return Bundle({
+    addr: UInt(p.port.addrBits),
+    first: UInt(strideBits),
+    c: UInt(bitsFor(p.maxChannels)),
+    h: UInt(bitsFor(p.maxHeight)),
+    w: UInt(bitsFor(p.maxWidth)),
+    pitch: UInt(bitsFor(maxPitch)),
+    stride: UInt(strideBits),
+  });
+}
+
 export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const wordBits = p.wordBits ?? 16;
   const beatBits = 8 * p.port.dataBytes;
@@ -45,7 +68,8 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const beatsMax = Math.ceil(totalMax / wpb);
   const countBits = bitsFor(beatsMax);
   const maxPitch = p.maxWidth + wpb - 1;
-  const cmd = Input(Decoupled(Bundle({ addr: UInt(p.port.addrBits), c: UInt(bitsFor(p.maxChannels)), h: UInt(bitsFor(p.maxHeight)), w: UInt(bitsFor(p.maxWidth)), pitch: UInt(bitsFor(maxPitch)) })));
+  const strideBits = bitsFor(p.maxHeight * maxPitch);
+  const cmd = Input(Decoupled(mapLoadCommandType({ ...p, wordsPerBeat: wpb })));
   const ar = Output(Decoupled(BurstCommand(p.port)));
   const r = Input(Decoupled(BurstBeat(p.port)));
   const out = Output(Decoupled(Bundle({ data: Vec(p.loadWords, SInt(wordBits)), last: Bool() })));
@@ -63,15 +87,28 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const pad = Reg(UInt(ptrBits), { init: 0 }); // pitch - w
   const skipping = Reg(Bool(), { init: 0 }); // dropping a row's padding
 
-  // ---- the reader: every beat of the map ----
+  // ---- the reader: per channel, the beats holding its words ----
+  const lw = log2Ceil(wpb);
+  const wordAddrBits = p.port.addrBits + strideBits + bitsFor(p.maxChannels) + 1;
   const reader = BurstReader.instance({ port: p.port, countBits });
-  // the words from the first to the last of the map: (c h - 1) pitch + w
-  const words = cmd.bits.c.mul(cmd.bits.h).subWrap(1).mul(cmd.bits.pitch).add(cmd.bits.w);
-  const beats = words.add(wpb - 1).shr(log2Ceil(wpb)).resize(countBits);
-  reader.cmd.valid.assign(cmd.valid.and(running.not()));
-  reader.cmd.bits.addr.assign(cmd.bits.addr);
-  reader.cmd.bits.beats.assign(beats);
-  cmd.ready.assign(running.not().and(reader.cmd.ready));
+  const base = Reg(UInt(p.port.addrBits), { init: 0 });
+  const stride = Reg(UInt(strideBits), { init: 0 });
+  const span = Reg(UInt(strideBits), { init: 0 }); // words from a channel's first to its last, + 1: (h - 1) pitch + w
+  const issuing = Reg(Bool(), { init: 0 });
+  const issueLeft = Reg(UInt(cmd.bits.c.width), { init: 0 }); // channels whose reads are not yet asked for
+  const issueStart = Reg(UInt(wordAddrBits), { init: 0 }); // the next channel's first word, from base
+  const dataStart = Reg(UInt(wordAddrBits), { init: 0 }); // the first word of the channel being streamed, from base
+  const lead = issueStart.bits(Math.max(0, lw - 1), 0).resize(lw === 0 ? 1 : lw);
+  const beatOf = (wordIndex: Signal): Signal => (lw === 0 ? wordIndex : wordIndex.shr(lw));
+  reader.cmd.valid.assign(issuing);
+  reader.cmd.bits.addr.assign(base.addWrap(beatOf(issueStart).mul(p.port.dataBytes).resize(p.port.addrBits)));
+  reader.cmd.bits.beats.assign(beatOf((lw === 0 ? constant(0, UInt(1)) : lead).zext(strideBits + 1).add(span).add(wpb - 1)).resize(countBits));
+  when(reader.cmd.valid.and(reader.cmd.ready), () => {
+    issueStart.assign(issueStart.addWrap(stride.zext(wordAddrBits)));
+    issueLeft.assign(issueLeft.subWrap(1));
+    when(issueLeft.eq(1), () => issuing.assign(0));
+  });
+  cmd.ready.assign(running.not().and(issuing.not()));
   ar.valid.assign(reader.ar.valid);
   ar.bits.addr.assign(reader.ar.bits.addr);
   ar.bits.len.assign(reader.ar.bits.len);
@@ -108,7 +145,12 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   const skipNow = skipping.and(avail.ge(pad));
   const used = fire.or(skipNow); // words leave the window: take of them, or the padding
   const next = ptr.zext(ptrBits + 1).add(mux(skipping, pad, take)).resize(ptrBits + 2);
-  const consumeLo = used.and(next.ge(wpb));
+  // a channel's last word out (not the map's): the rest of its last beat is dropped, and the
+  // next channel starts at its first word in the next beat to arrive
+  const channelEnd = fire.and(rowEnd).and(lastRow).and(lastChannel.not());
+  const nextStart = dataStart.addWrap(stride.zext(wordAddrBits));
+  const nextLead = nextStart.bits(Math.max(0, lw - 1), 0).resize(ptrBits);
+  const consumeLo = used.and(next.ge(wpb)).or(channelEnd);
   const incoming = reader.out;
   incoming.ready.assign(hiValid.not());
   const arrives = incoming.valid.and(incoming.ready);
@@ -116,7 +158,7 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
     lo.assign(hi);
     loValid.assign(hiValid);
     hiValid.assign(0);
-    ptr.assign(next.subWrap(wpb).resize(ptrBits));
+    ptr.assign(mux(channelEnd, lw === 0 ? constant(0, UInt(ptrBits)) : nextLead, next.subWrap(wpb).resize(ptrBits)));
     when(arrives, () => {
       lo.assign(incoming.bits);
       loValid.assign(1);
@@ -134,9 +176,24 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
     });
   });
 
+  // the channel's last word was in hi: that beat is its last, dropped too (nothing arrives:
+  // hi was full)
+  when(channelEnd.and(next.gt(wpb)), () => {
+    loValid.assign(0);
+    hiValid.assign(0);
+  });
+  when(channelEnd, () => dataStart.assign(nextStart));
+
   // ---- position in the map ----
   when(cmd.valid.and(cmd.ready), () => {
     running.assign(1);
+    base.assign(cmd.bits.addr);
+    stride.assign(cmd.bits.stride);
+    span.assign(cmd.bits.h.subWrap(1).mul(cmd.bits.pitch).add(cmd.bits.w).resize(strideBits));
+    issuing.assign(1);
+    issueLeft.assign(cmd.bits.c);
+    issueStart.assign(cmd.bits.first.zext(wordAddrBits));
+    dataStart.assign(cmd.bits.first.zext(wordAddrBits));
     c.assign(cmd.bits.c);
     h.assign(cmd.bits.h);
     w.assign(cmd.bits.w);
@@ -145,7 +202,7 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
     col.assign(0);
     row.assign(0);
     channel.assign(0);
-    ptr.assign(0);
+    ptr.assign(lw === 0 ? constant(0, UInt(ptrBits)) : cmd.bits.first.bits(Math.max(0, lw - 1), 0).resize(ptrBits));
   });
   when(skipNow, () => skipping.assign(0));
   when(fire, () => {
@@ -160,7 +217,10 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
           // the map's last memory beat may hold words of no one: drop them
           loValid.assign(0);
           hiValid.assign(0);
-        }).otherwise(() => channel.assign(channel.addWrap(1)));
+        }).otherwise(() => {
+          channel.assign(channel.addWrap(1));
+          skipping.assign(0);
+        });
       }).otherwise(() => row.assign(row.addWrap(1)));
     }).otherwise(() => col.assign(col.addWrap(p.loadWords)));
   });

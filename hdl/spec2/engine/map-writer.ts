@@ -20,7 +20,7 @@
  * ends. One group per clock while the memory keeps up.
  */
 import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, Vec, cat, defineModule, log2Ceil, mux, replicate, when, type Signal, type Var } from "../../core";
-import { BurstCommand, BurstWriteBeat, BurstWriter, Valid, selectTree, type BurstPortParams } from "../../lib";
+import { BurstCommand, BurstWriteBeat, Valid, burstWriterWithStrobes, selectTree, type BurstPortParams } from "../../lib";
 import { bitsFor, checkParams, isIntIn } from "../generator-params";
 import { outputGroupType } from "./pool-stage";
 
@@ -75,7 +75,7 @@ export const MapWriter = defineModule("MapWriter", (p: MapWriterParams) => {
     bandRows.assign(cmd.bits.bandRows);
   });
 
-  const writer = BurstWriter.instance({ port: p.port, strobes: true, countBits: bitsFor(Math.ceil(wordsMax / wpb)) });
+  const writer = burstWriterWithStrobes({ port: p.port, countBits: bitsFor(Math.ceil(wordsMax / wpb)) });
   aw.valid.assign(writer.aw.valid);
   aw.bits.addr.assign(writer.aw.bits.addr);
   aw.bits.len.assign(writer.aw.bits.len);
@@ -114,7 +114,7 @@ export const MapWriter = defineModule("MapWriter", (p: MapWriterParams) => {
   const lastGroupOfRun = lastCol.and(g.row.zext(ho.width + 1).add(1).resize(ho.width + 1).eq(runEndNow));
 
   // ---- the beat being filled ----
-  const toWriter = writer.in as unknown as { valid: Var; ready: Var; bits: { data: Var; strb: Var } }; // strobes: true
+  const toWriter = writer.in;
   const beat = Reg(Vec(wpb, UInt(wordBits)));
   const strb = Reg(UInt(p.port.dataBytes), { init: 0 });
   const beatIndex = Reg(UInt(wordIdxBits), { init: 0 });

@@ -1,0 +1,87 @@
+/**
+ * Streamed weights against kernel ROMs: Yosys synth_xilinx (7-series) of one PeArray with its
+ * schedule in kernel ROMs (`weights: "rom"`) and the same array with the schedule streamed into a
+ * double-buffered WeightBuffer (`weights: { maxDepth }`), plus the WeightLoader that feeds it.
+ * The layer is the LeNet conv2 shape (Cin 6, Cout 16, K 8, n 10 of 40, seeded random weights),
+ * 4 x 2 PEs, drainWords 1: schedule depth 120, maxDepth 128.
+ *
+ *   npx tsx bench/weight-stream.ts [--write] [--wasm]
+ *
+ * Prints a table; --write also stores it as bench/results/weight-stream-synth.json. "LUT sites" =
+ * logic LUTs + LUT-RAM LUTs + SRLs; block RAM in RAMB36 equivalents (RAMB36 + RAMB18 / 2).
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { elaborate, isMain, type ElaboratedDesign } from "../hdl/core";
+import { parseCommandLine, runMain, writeFileAtomic } from "../hdl/core/cli";
+import { WeightLoader } from "../hdl/spec2/engine/weight-loader";
+import { PeArray, peArrayParams } from "../hdl/spec2/pe-array";
+import { randomLayer } from "../hdl/spec2/perf/random-layer";
+import { buildSchedule } from "../hdl/spec2/schedule";
+import { weightRowShape } from "../hdl/spec2/weight-row";
+import { YosysError, synthesize } from "../synth";
+
+interface Row {
+  readonly name: string;
+  readonly lutSites: number;
+  readonly lut: number;
+  readonly lutramLuts: number;
+  readonly ff: number;
+  readonly dsp: number;
+  readonly bram36: number;
+  readonly seconds: number;
+}
+
+const P_OUT = 4;
+const P_IN = 2;
+const MAX_DEPTH = 128;
+
+/** The designs measured. */
+function designs(): { name: string; design: () => ElaboratedDesign }[] {
+  const { layer } = randomLayer({ cin: 6, cout: 16, h: 12, w: 12, k: 5, p: 0, K: 8, density: 0.25, pOut: P_OUT, pIn: P_IN }, 1).acc;
+  const s = buildSchedule(layer, P_OUT, P_IN);
+  return [
+    { name: `PeArray 4x2, kernel ROMs (depth ${s.depth})`, design: () => elaborate(PeArray, peArrayParams(layer, P_OUT, P_IN)) },
+    { name: `PeArray 4x2, streamed (maxDepth ${MAX_DEPTH})`, design: () => elaborate(PeArray, peArrayParams(layer, P_OUT, P_IN, { weights: { maxDepth: MAX_DEPTH } })) },
+    {
+      name: "WeightLoader (64-byte beats, a row per beat)",
+      design: () => elaborate(WeightLoader, { port: { addrBits: 32, dataBytes: 64 }, row: weightRowShape(s), maxDepth: MAX_DEPTH, tileBits: 16 }),
+    },
+  ];
+}
+
+function format(rows: readonly Row[]): string {
+  const head = `${"design".padEnd(48)} ${"LUT sites".padStart(9)} ${"(logic".padStart(7)} ${"LUT-RAM)".padStart(8)} ${"FF".padStart(6)} ${"DSP".padStart(4)} ${"RAMB36".padStart(7)}`;
+  const lines = rows.map(
+    (r) =>
+      `${r.name.padEnd(48)} ${String(r.lutSites).padStart(9)} ${String(r.lut).padStart(7)} ${String(r.lutramLuts).padStart(8)} ${String(r.ff).padStart(6)} ${String(r.dsp).padStart(4)} ${r.bram36.toFixed(1).padStart(7)}`,
+  );
+  return [head, ...lines].join("\n");
+}
+
+const USAGE = `usage: npx tsx bench/weight-stream.ts [--write] [--wasm]
+
+Yosys synth_xilinx of a PE array with kernel ROMs and with streamed weights, and of the weight loader.
+
+  --write       store the table in bench/results/weight-stream-synth.json
+  --wasm        the WebAssembly Yosys instead of the native one
+  -h, --help    this text`;
+
+async function main(): Promise<void> {
+  const cl = parseCommandLine({ usage: USAGE, options: { write: { type: "boolean" }, wasm: { type: "boolean" } } });
+  if (!cl) return;
+  const rows: Row[] = [];
+  for (const d of designs()) {
+    process.stderr.write(`weight-stream: ${d.name} ...\n`);
+    const r = await synthesize(d.design(), { native: cl.values.wasm !== true });
+    rows.push({ name: d.name, lutSites: r.lut + r.lutramLuts + r.srl, lut: r.lut, lutramLuts: r.lutramLuts, ff: r.ff, dsp: r.dsp, bram36: r.bram36 + r.bram18 / 2, seconds: r.elapsedMs / 1000 });
+  }
+  process.stdout.write(`Yosys synth_xilinx (7-series), LeNet conv2 shape, K = 8, 16-bit data and weights\n${format(rows)}\n`);
+  if (cl.values.write === true) {
+    const file = join(dirname(fileURLToPath(import.meta.url)), "results", "weight-stream-synth.json");
+    writeFileAtomic(file, JSON.stringify(rows, null, 1) + "\n");
+    process.stderr.write(`weight-stream: wrote ${file}\n`);
+  }
+}
+
+if (isMain(import.meta.url)) runMain("weight-stream", main, (e) => (e instanceof YosysError ? 1 : undefined));
