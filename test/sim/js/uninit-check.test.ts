@@ -168,6 +168,17 @@ describe("checkUninitialised: registers", () => {
     }
   });
 
+  it("probes are read without the check", async () => {
+    const sim = await simulate(elaborate(Holder, { withInit: false }), { backend: "js", checkUninitialised: "error", probes: ["r"] });
+    try {
+      expect(await sim.peek("r")).toBe(0);
+      await expect(sim.peek("q")).rejects.toThrow(SimUninitialisedReadError);
+      expect(await sim.peekAll({ allowX: true })).toEqual({ r: 0 });
+    } finally {
+      await sim.close();
+    }
+  });
+
   it("works through the testbench's handles", async () => {
     const tb = await testbench(elaborate(Select), { backend: "js", checkUninitialised: "error" });
     await expect(
