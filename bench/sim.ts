@@ -2,12 +2,13 @@
  * Simulation benchmark: batch cycles per second and poke/peek round trips per second on the JS
  * backend, Icarus and Verilator for the same designs (an array of 32-bit LFSRs and counters; the
  * LeNet conv2 layer; a VGG-class layer of 64 -> 64 channels on 16 PEs), the JS backend's ratios
- * to the others, its compile time and Verilator's build times.
+ * to the others, its compile time and Verilator's build times, and the JS backend's batch rate
+ * with `checkUninitialised` on.
  *
- *   npx tsx bench/sim.ts [--cycles N] [--seconds S] [--json]
+ *   npx tsx bench/sim.ts [--cycles N] [--seconds S] [--js-only] [--json]
  *
  * `--json` prints { "designs": [{ "name", "cyclesPerSecond": { "js", "iverilog", "verilator" },
- * "roundTripsPerSecond": { "js", "iverilog", "verilator" } }] }.
+ * "roundTripsPerSecond": { "js", "iverilog", "verilator" }, "checkedCyclesPerSecond" }] }.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -110,13 +111,14 @@ function designs(): BenchDesign[] {
   return [lfsrDesign(), layerDesign("lenet-conv2", conv2, 4), layerDesign("vgg-64x64-14", vggParams, 1)];
 }
 
-const USAGE = `usage: npx tsx bench/sim.ts [--cycles N] [--seconds S] [--json]
+const USAGE = `usage: npx tsx bench/sim.ts [--cycles N] [--seconds S] [--js-only] [--json]
 
 Batch cycles per second and poke/peek round trips per second on the JS backend, Icarus and
 Verilator for the same designs, the JS backend's ratios, its compile time and Verilator's build times.
 
   --cycles N    batch cycles on Icarus; the JS backend and Verilator run ten times as many (default 20000)
   --seconds S   length of each round-trip measurement (default 2)
+  --js-only     the JS backend alone (with and without checkUninitialised), no Icarus or Verilator
   --json        only the figures, as JSON
   -h, --help    this text`;
 
@@ -142,14 +144,14 @@ async function roundTrips(d: BenchDesign, backend: Backend, seconds: number): Pr
 }
 
 /** Cycles per second of one batch run (after the simulator has started), and the samples' checksum. */
-async function batchRate(d: BenchDesign, backend: Backend, cycles: number, compared: number): Promise<{ rate: number; checksum: string }> {
-  const sim = await simulate(d.design, { ...d.opts, backend });
+async function batchRate(d: BenchDesign, backend: Backend, cycles: number, compared: number, extra: SimOptions = {}): Promise<{ rate: number; checksum: string; uninitialised: number }> {
+  const sim = await simulate(d.design, { ...d.opts, ...extra, backend });
   try {
     const stim = d.stimulus(cycles);
     const t0 = performance.now();
     const out = await sim.batch(stim, { resetCycles: d.resetCycles });
     const secs = (performance.now() - t0) / 1000;
-    return { rate: cycles / secs, checksum: checksum(out.slice(0, compared)) };
+    return { rate: cycles / secs, checksum: checksum(out.slice(0, compared)), uninitialised: sim.uninitialisedReads().length };
   } finally {
     await sim.close();
   }
@@ -182,31 +184,36 @@ interface Row {
   name: string;
   cyclesPerSecond: Record<Backend, number>;
   roundTripsPerSecond: Record<Backend, number>;
+  /** The JS backend's batch rate with `checkUninitialised: "report"`. */
+  checkedCyclesPerSecond: number;
 }
 
 async function main(): Promise<void> {
-  const cl = parseCommandLine({ usage: USAGE, options: { cycles: { type: "string" }, seconds: { type: "string" }, json: { type: "boolean" } } });
+  const cl = parseCommandLine({ usage: USAGE, options: { cycles: { type: "string" }, seconds: { type: "string" }, "js-only": { type: "boolean" }, json: { type: "boolean" } } });
   if (!cl) return;
   const icarusCycles = integerOption(cl, "cycles", { min: 100 }, 20_000);
   const seconds = positiveNumberOption(cl, "seconds", 2);
   const json = cl.values.json === true;
+  const jsOnly = cl.values["js-only"] === true;
   const say = (line: string): void => {
     if (!json) console.log(line);
   };
   const rows: Row[] = [];
   for (const d of designs()) {
     say(`\n${d.name}: ${d.design.verilog.split("\n").length.toLocaleString("en-US")} lines of Verilog`);
-    const row: Row = { name: d.name, cyclesPerSecond: { js: 0, iverilog: 0, verilator: 0 }, roundTripsPerSecond: { js: 0, iverilog: 0, verilator: 0 } };
+    const row: Row = { name: d.name, cyclesPerSecond: { js: 0, iverilog: 0, verilator: 0 }, roundTripsPerSecond: { js: 0, iverilog: 0, verilator: 0 }, checkedCyclesPerSecond: 0 };
     if (!json) {
       const t0 = performance.now();
       await (await simulate(d.design, { ...d.opts, backend: "js" })).close();
       say(`  js start (compile, first use):  ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-      const v = await verilatorStart(d.design);
-      say(`  verilator cold build + start:   ${(v.cold / 1000).toFixed(2)} s; cache hit ${(v.hit / 1000).toFixed(3)} s`);
+      if (!jsOnly) {
+        const v = await verilatorStart(d.design);
+        say(`  verilator cold build + start:   ${(v.cold / 1000).toFixed(2)} s; cache hit ${(v.hit / 1000).toFixed(3)} s`);
+      }
     }
     const sums = new Map<Backend, string>();
     const compared = Math.min(icarusCycles, 2000);
-    for (const backend of BACKENDS) {
+    for (const backend of jsOnly ? (["js"] as const) : BACKENDS) {
       const cycles = backend === "iverilog" ? icarusCycles : icarusCycles * 10;
       const b = await batchRate(d, backend, cycles, compared);
       sums.set(backend, b.checksum);
@@ -214,10 +221,14 @@ async function main(): Promise<void> {
       row.roundTripsPerSecond[backend] = await roundTrips(d, backend, seconds);
       say(`  ${backend.padEnd(9)} batch ${fmt(b.rate).padStart(10)} cycles/s (${fmt(cycles)} cycles)   round trips ${fmt(row.roundTripsPerSecond[backend]).padStart(10)} /s`);
     }
+    const checked = await batchRate(d, "js", icarusCycles * 10, compared, { checkUninitialised: "report" });
+    if (checked.checksum !== sums.get("js")) throw new CliError(`${d.name}: checkUninitialised changed the JS backend's outputs`);
+    row.checkedCyclesPerSecond = checked.rate;
+    say(`  js checked batch ${fmt(checked.rate).padStart(10)} cycles/s with checkUninitialised (${(checked.rate / row.cyclesPerSecond.js).toFixed(2)}x of js; ${checked.uninitialised} uninitialised reads reported)`);
     if (new Set(sums.values()).size !== 1) throw new CliError(`${d.name}: the backends' batch outputs differ (${[...sums].map(([b, s]) => `${b} ${s}`).join(", ")})`);
     const c = row.cyclesPerSecond;
     const r = row.roundTripsPerSecond;
-    say(`  js / iverilog: batch ${(c.js / c.iverilog).toFixed(1)}x, round trips ${(r.js / r.iverilog).toFixed(1)}x;  js / verilator: batch ${(c.js / c.verilator).toFixed(2)}x, round trips ${(r.js / r.verilator).toFixed(1)}x (outputs identical on the first ${fmt(compared)} cycles)`);
+    if (!jsOnly) say(`  js / iverilog: batch ${(c.js / c.iverilog).toFixed(1)}x, round trips ${(r.js / r.iverilog).toFixed(1)}x;  js / verilator: batch ${(c.js / c.verilator).toFixed(2)}x, round trips ${(r.js / r.verilator).toFixed(1)}x (outputs identical on the first ${fmt(compared)} cycles)`);
     rows.push(row);
   }
   if (json) process.stdout.write(`${JSON.stringify({ designs: rows })}\n`);

@@ -143,3 +143,32 @@ export class SimAssertionError extends SimError {
     super(`${site}: ${kind === "assert" ? "assertion" : "assumption"} failed at cycle ${cycle}: ${assertion} (in ${instance})`);
   }
 }
+
+/** One read of an uninitialised value, as `sim.uninitialisedReads()` lists it (`checkUninitialised: "report"`). */
+export interface UninitialisedRead {
+  readonly reader: string;
+  readonly cycle: number;
+  readonly source: string;
+  readonly site: string;
+}
+
+/**
+ * With `checkUninitialised: "error"` (JS backend): a value that depends on a register, read port
+ * or memory word never written was read where it matters (an output peeked or sampled, a memory
+ * write's address, an assertion's condition).
+ */
+export class SimUninitialisedReadError extends SimError {
+  override name = "SimUninitialisedReadError";
+  constructor(
+    /** What read it: `output "q"`, `the write address of memory Top.ram (file:line)`, `the assertion at file:line (in Top)`. */
+    readonly reader: string,
+    /** The cycle whose values were read (as `sim.cycle` counts). */
+    readonly cycle: number,
+    /** The never-written origin: `register Top.r`, `read port Top.q`, `word 5 of memory Top.ram`. */
+    readonly source: string,
+    /** The user's `file:line` where that register or memory is declared. */
+    readonly site: string,
+  ) {
+    super(`${reader} is uninitialised at cycle ${cycle}: it depends on ${source} (${site}), never written`);
+  }
+}

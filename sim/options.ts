@@ -34,6 +34,14 @@ export interface SimOptions {
    * path like an output, and part of `peekAll` and batch samples. Part of the build cache key.
    */
   probes?: readonly string[];
+  /**
+   * Report reads of registers and memory words never written (the X cases of Icarus) on the JS
+   * backend: "error" raises SimUninitialisedReadError at the first, "report" collects each reader
+   * once in `sim.uninitialisedReads()`. Read: an output peeked or sampled, a memory write's
+   * address, an assert/assume condition. Icarus accepts "error" (its X check, always on);
+   * Verilator neither. Default: off (the JS model is then compiled without the checks).
+   */
+  checkUninitialised?: "error" | "report";
 }
 
 /** One cycle of batch stimulus: input name -> value. Inputs left out keep their previous value. */
@@ -50,7 +58,7 @@ export interface BatchOptions {
    */
   skip?: number;
   /**
-   * Outputs that may legitimately be X/Z (Icarus), e.g. data while its valid is low:
+   * Outputs that may legitimately be X/Z (Icarus; unknown on the JS backend with `checkUninitialised`), e.g. data while its valid is low:
    * `true` for all outputs, or a list of names. Their X/Z samples are left out of the
    * sample (the key is absent) instead of raising SimXError. Default: none.
    */

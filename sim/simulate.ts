@@ -17,8 +17,10 @@ import { prepareVerilator } from "./verilator.js";
 export async function simulate(design: ElaboratedDesign, opts: SimOptions = {}): Promise<Simulation> {
   const backend = opts.backend ?? "iverilog";
   const table = portTable(design, resolveProbes(design, opts.probes));
+  checkUninitialisedOption(backend, opts.checkUninitialised);
   if (backend === "js") {
-    const sim = new JsSimulation(design, table, compileDesign(design), opts);
+    const compiled = compileDesign(design, { checkUninitialised: opts.checkUninitialised !== undefined });
+    const sim = new JsSimulation(design, table, compiled, opts);
     await sim.ready();
     return sim;
   }
@@ -36,6 +38,17 @@ export async function simulate(design: ElaboratedDesign, opts: SimOptions = {}):
   const sim = new Simulation(design, table, launch, backend, opts);
   await sim.ready();
   return sim;
+}
+
+/**
+ * `checkUninitialised` is the JS backend's; Icarus takes "error" as what it always does (X on a
+ * peeked or sampled output raises SimXError); Verilator, two-state, cannot check.
+ */
+function checkUninitialisedOption(backend: SimOptions["backend"], mode: SimOptions["checkUninitialised"]): void {
+  if (mode === undefined) return;
+  if (mode !== "error" && mode !== "report") throw new SimUsageError(`checkUninitialised: expected "error" or "report", got ${JSON.stringify(mode)}`);
+  if (backend === "verilator") throw new SimUsageError('checkUninitialised: backend "verilator" is two-state and cannot report uninitialised reads: use "js" (or "iverilog", which raises SimXError on X outputs)');
+  if ((backend ?? "iverilog") === "iverilog" && mode === "report") throw new SimUsageError('checkUninitialised: "report" is for backend "js"; Icarus raises SimXError on X outputs (checkUninitialised: "error", its default)');
 }
 
 /** Start a simulation, run `stimulus` as one batch, close it, and return the per-cycle samples. */

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import type { ElaboratedDesign, PortInfo } from "../hdl/core/design.js";
 import { streamBatch } from "./batch.js";
 import { CheckEvents, type CoverHit } from "./checks.js";
-import { SimCycleLimitError, SimUsageError, SimXError } from "./errors.js";
+import { SimCycleLimitError, SimUsageError, SimXError, type UninitialisedRead } from "./errors.js";
 import type { Launch } from "./launch.js";
 import { xAllowed, type Backend, type BatchOptions, type Sample, type SimOptions, type Stimulus } from "./options.js";
 import { MAX_NUMBER_WIDTH, decodeBig, decodeValue, encodeValue, hasXZ, type PortTable, type SimValue, type ValueShape } from "./ports.js";
@@ -206,6 +206,14 @@ export class Simulation {
     this.cycle += stimulus.length;
     this.flushPokes();
     return streamBatch(this.t, this.table, this.inputHex, stimulus, start, opts);
+  }
+
+  /**
+   * With `checkUninitialised: "report"` (JS backend): each reader of a never-written register or
+   * memory word, once, at its first read. Empty on the other backends.
+   */
+  uninitialisedReads(): readonly UninitialisedRead[] {
+    return [];
   }
 
   /** The design's `cover` statements reached so far, each once, in the order they were first reached. */

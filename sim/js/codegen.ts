@@ -6,19 +6,24 @@
  * then the memories are written (in program order, from the same settled state) and then all
  * registers take their next values.
  */
-import type { IrExpr, IrOp, IrSignal, IrStmt, IrVerification } from "../../hdl/core/ir.js";
+import type { IrExpr, IrOp, IrSignal, IrStmt, IrVerification, IrWritePort } from "../../hdl/core/ir.js";
 import { projectAll, type Projection } from "../../hdl/core/project.js";
+import { formatLoc } from "../../hdl/core/source.js";
 import { log2Ceil } from "../../hdl/core/types.js";
 import { forEachRead } from "../../hdl/core/walk.js";
 import { SimUsageError } from "../errors.js";
 import { opCode } from "./emit-op.js";
 import type { FlatDomain, FlatMemory, FlatSignal, Netlist, Scope } from "./flatten.js";
+import { OriginTable, type Origin, type Sink } from "./origins.js";
 import { MID_HELPERS, ext, literalCode, toUser, zeroCode, type Operand } from "./repr.js";
+import { KNOWN, anyUnknown, decided, shadowOpCode } from "./shadow.js";
 
 /** Statements per generated function (large functions are not optimised by V8). */
 const CHUNK_LINES = 100;
 /** Deepest nesting of operators written inline into one expression. */
 const MAX_INLINE_DEPTH = 12;
+/** Longest shadow expression written inline (a shadow may read its operands' twice: see shadow.ts). */
+const MAX_INLINE_SHADOW = 160;
 
 export interface VcdSignal {
   readonly path: readonly string[];
@@ -37,6 +42,17 @@ export interface ModelSource {
   readonly fastClock: readonly boolean[];
   readonly memories: readonly FlatMemory[];
   readonly vcd: readonly VcdSignal[];
+  /** With `checkUninitialised`: the origins of unknown values, the readers reported at edges, each memory's first origin. */
+  readonly uninit?: { readonly origins: readonly Origin[]; readonly sinks: readonly Sink[]; readonly memoryBase: readonly number[] };
+}
+
+export interface GenerateOptions {
+  /**
+   * Also compute a shadow per value (`shadow.ts`, kept in the typed arrays US, UN and UT beside
+   * the values' variables, and `mu<k>` beside each memory), with reports of unknown values read at
+   * edges through `h.uninit`. Off: the source is exactly the one without the option.
+   */
+  readonly checkUninitialised?: boolean;
 }
 
 /** What an edge of one clock does: next values computed, memories written, registers updated (in this order). */
@@ -54,8 +70,8 @@ interface Stateful {
   readonly commit: string[];
 }
 
-export function generate(net: Netlist): ModelSource {
-  return new Generator(net).run();
+export function generate(net: Netlist, opts: GenerateOptions = {}): ModelSource {
+  return new Generator(net, opts.checkUninitialised === true).run();
 }
 
 class Generator {
@@ -78,7 +94,18 @@ class Generator {
   /** Combinational signals that are another variable under a new name. */
   private readonly alias = new Map<number, string>();
 
-  constructor(private readonly net: Netlist) {}
+  /** With `checkUninitialised`: the origins, the edge-time readers and the shadows of inlined temporaries. */
+  private readonly table: OriginTable | undefined;
+  private readonly sinks: Sink[] = [];
+  private readonly inlinedU = new Map<number, string>();
+
+  constructor(
+    private readonly net: Netlist,
+    /** Shadows on (`checkUninitialised`). */
+    private readonly u: boolean,
+  ) {
+    this.table = u ? new OriginTable(net) : undefined;
+  }
 
   run(): ModelSource {
     const net = this.net;
@@ -104,11 +131,20 @@ class Generator {
     }
     for (const w of this.writes) group(w.domain).write.push(w.lines);
     for (const c of this.checks) group(c.domain).compute.push(c.lines);
+    // edges of each clock so far: the cycle an edge-time report names
+    if (this.u) clocks.forEach((c, k) => byClock.get(k)?.commit.push([`  uc${c.id}++;`]));
     const fastClock = clocks.map((c) => c.kind === "input" && c.scope === net.top && !this.readAsData.has(c.id));
 
     const L: string[] = ['"use strict";', ...MID_HELPERS];
     for (const f of net.signals) L.push(`let s${f.id} = ${zeroCode(f.width)};`);
     for (const st of this.state) L.push(`let n${st.target.id} = ${zeroCode(st.target.width)};`);
+    if (this.u) {
+      // in typed arrays: as many variables again would slow every access to the model's state
+      L.push(`const US = new Int32Array(${net.signals.length}), UN = new Int32Array(${net.signals.length}), UT = new Int32Array(${Math.max(1, this.tempCount)});`);
+      for (const f of net.signals) if (this.initialShadow(f) !== KNOWN) L.push(`US[${f.id}] = ${this.initialShadow(f)};`);
+      for (const m of net.memories) L.push(`const mu${m.id} = h.uninit.mems[${m.id}];`);
+      L.push("const U = h.uninit;", ...clocks.map((c) => `let uc${c.id} = 0;`));
+    }
     if (this.tempCount > 0) L.push(`let ${Array.from({ length: this.tempCount }, (_, i) => `t${i} = 0`).join(", ")};`);
     for (const m of net.memories) L.push(`const m${m.id} = h.mems[${m.id}];`);
     if (this.checkVars.length > 0) L.push("const V = h.verify;", `let ${this.checkVars.map((v) => `${v} = 0`).join(", ")};`);
@@ -139,13 +175,15 @@ class Generator {
     const inputs = ports.filter((p) => p.kind === "input").map((p) => net.flat(net.top, p));
     const outputs = ports.filter((p) => p.kind === "output");
     // Back to the initial state, so that a finished instance can be used again (its code stays optimised).
-    chunkedFunction(L, "clear", [[...net.signals.map((f) => `s${f.id} = ${zeroCode(f.width)};`), ...clocks.map((_, k) => `p${k} = 0;`), ...this.checkVars.map((v) => `${v} = 0;`)]]);
+    const clearShadows = this.u ? ["US.fill(0);", ...net.signals.filter((f) => this.initialShadow(f) !== KNOWN).map((f) => `US[${f.id}] = ${this.initialShadow(f)};`), ...clocks.map((c) => `uc${c.id} = 0;`)] : [];
+    chunkedFunction(L, "clear", [[...net.signals.map((f) => `s${f.id} = ${zeroCode(f.width)};`), ...clocks.map((_, k) => `p${k} = 0;`), ...this.checkVars.map((v) => `${v} = 0;`), ...clearShadows]]);
     L.push("return {");
     L.push(`  set: [${inputs.map((f) => `(v) => { s${f.id} = v; }`).join(", ")}],`);
     L.push(`  get: [${net.signals.map((f) => `() => ${this.signalName(f)}`).join(", ")}],`);
     L.push(`  edge: [${clocks.map((_, k) => `() => { compute${k}(); write${k}(); commit${k}(); }`).join(", ")}],`);
     L.push("  settle,");
     L.push("  clear,");
+    if (this.u) L.push(`  unknown: [${portSignals.map((_, i) => `() => ${uv(this.signalName(net.flat(net.top, ports[i]!)))}`).join(", ")}],`);
     L.push(`  sample: () => ({ ${outputs.map((p) => `${JSON.stringify(p.name)}: ${toUser(this.signalName(net.flat(net.top, p)), p.width, p.signed)}`).join(", ")} }),`);
     L.push("};");
 
@@ -155,7 +193,26 @@ class Generator {
         vcd.push({ path: [net.top.module.name, ...s.path], name: sig.name, width: sig.width, id: net.flat(s, sig).id });
       }
     }
-    return { source: L.join("\n"), portSignals, clocks, fastClock, memories: net.memories, vcd };
+    const uninit = this.table ? { uninit: { origins: this.table.origins, sinks: this.sinks, memoryBase: net.memories.map((m) => this.table!.memory(m)) } } : {};
+    return { source: L.join("\n"), portSignals, clocks, fastClock, memories: net.memories, vcd, ...uninit };
+  }
+
+  /** A register or read port starts unknown (its own origin); every other value known. */
+  private initialShadow(f: FlatSignal): string {
+    return f.kind === "reg" || f.kind === "memRead" ? String(this.table!.signal(f)) : KNOWN;
+  }
+
+  /** The shadow of an operand (`shadow.ts`). */
+  private shadow(s: Scope, e: IrExpr): string {
+    if (e.k === "lit") return KNOWN;
+    if (e.k === "ref") return this.signalShadow(this.net.flat(s, e.signal));
+    const t = this.temp(s, e);
+    return this.inlinedU.get(t) ?? `UT[${t}]`;
+  }
+
+  /** The shadow of a top input is always known; of anything else, its variable. */
+  private signalShadow(f: FlatSignal): string {
+    return f.kind === "input" ? KNOWN : uv(this.signalName(f));
   }
 
   private projection(s: Scope, sig: IrSignal): Projection | undefined {
@@ -202,8 +259,19 @@ class Generator {
       const args = v.args.map((a) => { const o = this.operand(s, a); return toUser(o.code, a.width, a.signed); });
       act = `if (${en}) V.sink("P", ${i}, ${count}, ${path}, [${args.join(", ")}], [${v.args.map((a) => a.width).join(", ")}]);`;
     }
+    if (this.u && (v.k === "assert" || v.k === "assume")) act = this.checkedCondition(s, v, count) + act;
     const outOfReset = d.reset ? `${this.signalName(d.reset)} ${d.style.active === "high" ? "===" : "!=="} 0` : undefined;
     this.checks.push({ domain: d, lines: [outOfReset ? `  if (${outOfReset}) { ${act} }` : `  ${act}`, `  ${count}++;`] });
+  }
+
+  /** Reports an assert or assume whose enable, or condition while enabled, is unknown (before it is checked). */
+  private checkedCondition(s: Scope, v: IrVerification, count: string): string {
+    const ue = this.shadow(s, v.enable);
+    const uc = this.shadow(s, v.cond);
+    if (ue === KNOWN && uc === KNOWN) return "";
+    const sink = this.sinks.push({ reader: `the ${v.k === "assert" ? "assertion" : "assumption"} at ${formatLoc(v.loc)} (in ${[this.net.top.module.name, ...s.path].join(".")})` }) - 1;
+    const x = anyUnknown([ue, uc === KNOWN ? KNOWN : `((${this.operand(s, v.enable).code}) ? ${uc} : 0)`]);
+    return `{ const x = ${x}; if (x !== 0) U.report(${sink}, x, ${count}); } `;
   }
 
   // ---- levelisation: a depth-first walk that writes each item after what it reads ----
@@ -285,14 +353,19 @@ class Generator {
       const args = e.args.map((a) => this.operand(s, a));
       const code = opCode(e, args, () => `m${this.memoryOf(s, e)}`);
       const t = this.temp(s, e);
+      const shadow = this.u ? shadowOpCode(e, args, e.args.map((a) => this.shadow(s, a)), () => `mu${this.memoryOf(s, e)}`) : "";
       if (this.singleUse(s.module).has(e)) {
         const depth = 1 + Math.max(0, ...e.args.map((a) => (a.k === "op" ? (this.inlined.get(this.temp(s, a))?.depth ?? 0) : 0)));
-        if (depth <= MAX_INLINE_DEPTH) {
+        if (depth <= MAX_INLINE_DEPTH && shadow.length <= MAX_INLINE_SHADOW) {
           this.inlined.set(t, { code: `(${code})`, depth });
+          if (this.u) this.inlinedU.set(t, shadow);
           return [];
         }
       }
-      return [`t${t} = ${code};`];
+      if (!this.u) return [`t${t} = ${code};`];
+      const d = decided(e, args, e.args.map((a) => this.shadow(s, a)));
+      const ut = `UT[${t}]`;
+      return d ? [`t${t} = ${code};`, `${ut} = ${d.any};`, `if (${ut} !== 0 && (${d.fixes})) ${ut} = 0;`] : [`t${t} = ${code};`, `${ut} = ${shadow};`];
     }
     const f = item.signal;
     const proj = this.projection(f.scope, f.signal);
@@ -360,8 +433,10 @@ class Generator {
   private statements(s: Scope, stmts: readonly IrStmt[], target: string, w: number, pad: string): string[] {
     const out: string[] = [];
     for (const st of stmts) {
-      if (st.k === "connect") out.push(`${pad}${target} = ${ext(this.operand(s, st.value), w)};`);
-      else {
+      if (st.k === "connect") {
+        out.push(`${pad}${target} = ${ext(this.operand(s, st.value), w)};`);
+        if (this.u) out.push(`${pad}${uv(target)} = ${this.shadow(s, st.value)};`);
+      } else {
         out.push(`${pad}if (${this.operand(s, st.cond).code}) {`);
         for (const l of this.statements(s, st.then, target, w, pad + "  ")) out.push(l);
         if (st.otherwise.length > 0) {
@@ -369,6 +444,9 @@ class Generator {
           for (const l of this.statements(s, st.otherwise, target, w, pad + "  ")) out.push(l);
         }
         out.push(`${pad}}`);
+        // An unknown condition leaves the target unknown, whichever branch two-state logic took.
+        const uc = this.u ? this.shadow(s, st.cond) : KNOWN;
+        if (uc !== KNOWN) out.push(`${pad}${uv(target)} = ${uv(target)} || ${uc};`);
       }
     }
     return out;
@@ -395,17 +473,28 @@ class Generator {
     if (proj) forEachRead(proj, (e) => this.visitExpr(s, e));
     if (sig.enable) this.visitExpr(s, sig.enable);
     let body = proj ? this.statements(s, proj, next, f.width, "    ") : [];
-    if (sig.enable && body.length > 0) body = [`  if (${this.operand(s, sig.enable).code}) {`, ...body, "  }"];
+    if (sig.enable && body.length > 0) {
+      body = [`  if (${this.operand(s, sig.enable).code}) {`, ...body, "  }"];
+      const ue = this.u ? this.shadow(s, sig.enable) : KNOWN;
+      if (ue !== KNOWN) body.push(`  ${uv(next)} = ${uv(next)} || ${ue};`);
+    }
     const compute = [`  ${next} = s${f.id};`];
+    if (this.u) compute.push(`  ${uv(next)} = US[${f.id}];`);
     if (sig.init !== undefined && d.reset) {
       if (d.reset.kind === "comb") this.visitSignal(d.reset);
       const active = `${this.signalName(d.reset)} ${d.style.active === "high" ? "!==" : "==="} 0`;
       const init = literalCode(sig.init, f.width);
-      compute.push(`  if (${active}) ${next} = ${init};`);
+      compute.push(this.u ? `  if (${active}) { ${next} = ${init}; ${uv(next)} = 0; }` : `  if (${active}) ${next} = ${init};`);
       if (body.length > 0) compute.push("  else {", ...body, "  }");
-      if (d.style.kind === "async") this.asyncResets.push(`    if (${active} && s${f.id} !== ${init}) { s${f.id} = ${init}; again = true; }`);
+      const ur = this.u ? this.signalShadow(d.reset) : KNOWN;
+      if (ur !== KNOWN) compute.push(`  ${uv(next)} = ${uv(next)} || ${ur};`);
+      if (d.style.kind === "async") {
+        this.asyncResets.push(this.u
+          ? `    if (${active} && (s${f.id} !== ${init} || US[${f.id}] !== 0)) { s${f.id} = ${init}; US[${f.id}] = 0; again = true; }`
+          : `    if (${active} && s${f.id} !== ${init}) { s${f.id} = ${init}; again = true; }`);
+      }
     } else compute.push(...body);
-    this.state.push({ target: f, domain: d, compute, commit: [`  s${f.id} = ${next};`] });
+    this.state.push({ target: f, domain: d, compute, commit: this.u ? [`  s${f.id} = ${next};`, `  US[${f.id}] = ${uv(next)};`] : [`  s${f.id} = ${next};`] });
   }
 
   private memory(s: Scope, fm: FlatMemory): void {
@@ -416,20 +505,55 @@ class Generator {
       this.visitExpr(s, r.addr);
       if (r.enable) this.visitExpr(s, r.enable);
       const q = this.net.flat(s, r.data!);
-      const read = `n${q.id} = m${fm.id}[${ext(this.operand(s, r.addr), bits)}];`;
+      const addr = ext(this.operand(s, r.addr), bits);
+      const read = this.u
+        ? `{ n${q.id} = m${fm.id}[${addr}]; UN[${q.id}] = ${anyUnknown([this.shadow(s, r.addr), `mu${fm.id}[${addr}]`])}; }`
+        : `n${q.id} = m${fm.id}[${addr}];`;
       const compute = [`  n${q.id} = s${q.id};`, r.enable ? `  if (${this.operand(s, r.enable).code}) ${read}` : `  ${read}`];
-      this.state.push({ target: q, domain: this.net.domain(s, r.domain), compute, commit: [`  s${q.id} = n${q.id};`] });
+      if (this.u) {
+        compute.splice(1, 0, `  UN[${q.id}] = US[${q.id}];`);
+        const ue = r.enable ? this.shadow(s, r.enable) : KNOWN;
+        if (ue !== KNOWN) compute.push(`  UN[${q.id}] = UN[${q.id}] || ${ue};`);
+      }
+      const commit = this.u ? [`  s${q.id} = n${q.id};`, `  US[${q.id}] = UN[${q.id}];`] : [`  s${q.id} = n${q.id};`];
+      this.state.push({ target: q, domain: this.net.domain(s, r.domain), compute, commit });
     }
     if (mem.writePorts.length === 0) return;
     const lines: string[] = [];
     for (const p of mem.writePorts) {
       for (const e of [p.addr, p.data, p.enable]) this.visitExpr(s, e);
-      const write = `m${fm.id}[${ext(this.operand(s, p.addr), bits)}] = ${ext(this.operand(s, p.data), mem.width)};`;
+      const addr = ext(this.operand(s, p.addr), bits);
+      let write = `m${fm.id}[${addr}] = ${ext(this.operand(s, p.data), mem.width)};`;
       const en = this.operand(s, p.enable);
+      const ue = this.u ? this.shadow(s, p.enable) : KNOWN;
+      if (this.u) write = `{ ${write} ${this.shadowWrite(s, fm, p, addr, ue)} }`;
       lines.push(en.code === "1" ? `  ${write}` : `  if (${en.code}) ${write}`);
+      // An unknown enable may have written the word, or not.
+      if (ue !== KNOWN) lines.push(`  if (${ue} !== 0) mu${fm.id}[${addr}] = mu${fm.id}[${addr}] || ${ue};`);
     }
     this.writes.push({ domain: this.net.domain(s, mem.writePorts[0]!.domain), lines });
   }
+
+  /**
+   * The shadow side of an enabled write: the word takes the data's shadow; an unknown address is
+   * reported when the enable is known (Icarus ignores a write to an X address; two-state logic
+   * writes the word it names, made unknown here).
+   */
+  private shadowWrite(s: Scope, fm: FlatMemory, p: IrWritePort, addr: string, ue: string): string {
+    const ua = this.shadow(s, p.addr);
+    const ud = this.shadow(s, p.data);
+    const word = `mu${fm.id}[${addr}]`;
+    if (ua === KNOWN) return `${word} = ${ud};`;
+    const sink = this.sinks.push({ reader: `the write address of memory ${this.table!.name(s.path, fm.memory.name)} (${formatLoc(p.loc)})` }) - 1;
+    const cycle = `uc${this.net.domain(s, p.domain).clock.id}`;
+    const report = `U.report(${sink}, ${ua}, ${cycle});`;
+    return `if (${ua} !== 0) { ${ue === KNOWN ? report : `if (${ue} === 0) ${report}`} ${word} = ${ua}; } else ${word} = ${ud};`;
+  }
+}
+
+/** The shadow of variable `s<id>`, `n<id>` or `t<i>`: its place in the typed array US, UN or UT. */
+function uv(name: string): string {
+  return `U${name[0]!.toUpperCase()}[${name.slice(1)}]`;
 }
 
 /**

@@ -7,13 +7,14 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { ElaboratedDesign, PortInfo } from "../../hdl/core/design.js";
 import type { Channel } from "../channel.js";
-import { SimCycleLimitError, SimError, SimUsageError } from "../errors.js";
-import type { BatchOptions, Sample, SimOptions, Stimulus } from "../options.js";
+import { SimCycleLimitError, SimError, SimUsageError, type UninitialisedRead } from "../errors.js";
+import { xAllowed, type BatchOptions, type Sample, type SimOptions, type Stimulus } from "../options.js";
 import { MAX_NUMBER_WIDTH, encodeValue, type PortTable, type SimValue, type ValueShape } from "../ports.js";
 import type { ProbeInfo } from "../probes.js";
 import { formatPrintf } from "../checks.js";
 import { Simulation } from "../simulation.js";
 import { JsModel, type CompiledDesign } from "./model.js";
+import { UninitChecker } from "./uninit-check.js";
 import { isWide } from "./repr.js";
 import { VcdWriter } from "./vcd.js";
 
@@ -66,8 +67,11 @@ export class JsSimulation extends Simulation {
   private readonly slots = new Map<string, InputSlot>();
   /** The inputs a testbench may poke (all but the implicit clock). */
   private readonly pokeable = new Map<string, InputSlot>();
-  /** How to read each port and probe (raw bits), by name. */
-  private readonly signalOf = new Map<string, { port: ValueShape; read: () => number | bigint }>();
+  /** How to read each port and probe (raw bits), by name; a port's position among the ports. */
+  private readonly signalOf = new Map<string, { port: ValueShape; read: () => number | bigint; pos?: number }>();
+  /** With `checkUninitialised`: the reports, and the outputs' positions among the ports. */
+  private readonly uninit: UninitChecker | undefined;
+  private readonly outputPos: { name: string; pos: number }[] = [];
   private readonly probeReads: { name: string; port: ValueShape; read: () => number | bigint }[] = [];
   private readonly limit: number;
   private readonly vcd: VcdWriter | undefined;
@@ -96,10 +100,22 @@ export class JsSimulation extends Simulation {
         throw err; // out of the edge: the session ends here, as the other backends' do
       }
     };
+    if (opts.checkUninitialised !== undefined) {
+      const checker = (this.uninit = new UninitChecker(opts.checkUninitialised, compiled));
+      this.model.uninit!.report = (sink, origin, cycle) => {
+        try {
+          checker.atEdge(sink, origin, cycle);
+        } catch (e) {
+          ch.kill(e as SimError);
+          throw e; // out of the edge: the session ends here, as after a failed assertion
+        }
+      };
+    }
     let setter = 0;
     design.ports.forEach((p, i) => {
       const id = compiled.portSignals[i]!;
-      this.signalOf.set(p.name, { port: p, read: () => this.model.get(id) });
+      this.signalOf.set(p.name, { port: p, read: () => this.model.get(id), pos: i });
+      if (p.direction === "output") this.outputPos.push({ name: p.name, pos: i });
       if (p.direction === "input") {
         const slot = { port: p, setter: setter++ };
         this.slots.set(p.name, slot);
@@ -138,28 +154,36 @@ export class JsSimulation extends Simulation {
   }
 
   override async peek(name: string): Promise<number> {
-    const { port, read } = this.signal(name);
+    const { port, read } = this.checked(name);
     if (port.width > MAX_NUMBER_WIDTH) return super.peek(name);
     return Number(userValue(port, read()));
   }
 
   override async peekBig(name: string): Promise<bigint> {
-    const { port, read } = this.signal(name);
+    const { port, read } = this.checked(name);
     return BigInt(userValue(port, read()));
   }
 
   override async peekValue(name: string): Promise<SimValue> {
-    const { port, read } = this.signal(name);
+    const { port, read } = this.checked(name);
     return userValue(port, read());
   }
 
   override async tryPeek(name: string): Promise<SimValue | undefined> {
+    const pos = this.signal(name).pos;
+    if (this.uninit && pos !== undefined && this.model.unknown(pos) !== 0) return undefined;
     return this.peekValue(name);
   }
 
-  override async peekAll(): Promise<Sample> {
+  override async peekAll(opts: { allowX?: boolean | readonly string[] } = {}): Promise<Sample> {
     this.ch.checkOpen();
-    return this.withProbes(this.model.sample());
+    const sample = this.model.sample();
+    if (this.uninit) this.checkOutputs(sample, this.cycle, opts.allowX);
+    return this.withProbes(sample);
+  }
+
+  override uninitialisedReads(): readonly UninitialisedRead[] {
+    return this.uninit?.reads ?? [];
   }
 
   override async step(n = 1, opts: { clock?: string } = {}): Promise<void> {
@@ -209,6 +233,7 @@ export class JsSimulation extends Simulation {
         }
       }
       const sample = m.sample();
+      if (this.uninit && c >= skip) this.checkBatchSample(sample, this.cycle - n + c, opts.allowX);
       if (c >= skip) out[c - skip] = this.probeReads.length > 0 ? this.withProbes(sample) : sample;
       if (fast) {
         m.edge(k);
@@ -226,6 +251,35 @@ export class JsSimulation extends Simulation {
   }
 
   // ---- internals ----
+
+  /** The port or probe, after the `checkUninitialised` check of a port's value (probes are not checked). */
+  private checked(name: string): { port: ValueShape; read: () => number | bigint; pos?: number } {
+    const s = this.signal(name);
+    if (this.uninit && s.pos !== undefined) {
+      const origin = this.model.unknown(s.pos);
+      if (origin !== 0) this.uninit.output(name, origin, this.cycle);
+    }
+    return s;
+  }
+
+  /** Unknown outputs: left out of the sample when allowed (as Icarus leaves X out), else reported. */
+  private checkOutputs(sample: Sample, cycle: number, allowX: boolean | readonly string[] | undefined): void {
+    for (const { name, pos } of this.outputPos) {
+      const origin = this.model.unknown(pos);
+      if (origin === 0) continue;
+      if (xAllowed(allowX, name)) delete sample[name];
+      else this.uninit!.output(name, origin, cycle);
+    }
+  }
+
+  private checkBatchSample(sample: Sample, cycle: number, allowX: boolean | readonly string[] | undefined): void {
+    try {
+      this.checkOutputs(sample, cycle, allowX);
+    } catch (e) {
+      this.ch.kill(e as SimError);
+      throw e;
+    }
+  }
 
   /** Reads a probe: its flat signal, or its memory word (settled first, like a port). */
   private probeReader(p: ProbeInfo): () => number | bigint {
@@ -253,7 +307,7 @@ export class JsSimulation extends Simulation {
     return sample;
   }
 
-  private signal(name: string): { port: ValueShape; read: () => number | bigint } {
+  private signal(name: string): { port: ValueShape; read: () => number | bigint; pos?: number } {
     this.ch.checkOpen();
     const s = this.signalOf.get(name);
     if (s === undefined) this.port(name); // raises the usage error

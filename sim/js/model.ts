@@ -12,7 +12,7 @@ import type { IrDesign, IrMemory } from "../../hdl/core/ir.js";
 import { log2Ceil } from "../../hdl/core/types.js";
 import { SimError, SimUsageError } from "../errors.js";
 import type { Sample } from "../options.js";
-import { generate, type ModelSource } from "./codegen.js";
+import { generate, type GenerateOptions, type ModelSource } from "./codegen.js";
 import { Netlist } from "./flatten.js";
 import { parseReadmemh } from "./readmemh.js";
 import { isMid, isWide } from "./repr.js";
@@ -27,6 +27,16 @@ interface Closures {
   readonly settle: () => void;
   readonly clear: () => void;
   readonly sample: () => Sample;
+  /** With `checkUninitialised`: each top port's shadow (0: known), in port order. */
+  readonly unknown?: readonly (() => number)[];
+}
+
+/** Where the shadow code (`checkUninitialised`) reports and keeps memory words' shadows. */
+export interface UninitSink {
+  /** Each memory's word shadows (0: known, else the origin). */
+  readonly mems: readonly Int32Array[];
+  /** Edge-time reader `sink` read a value unknown from `origin`, at `cycle`. */
+  report: (sink: number, origin: number, cycle: number) => void;
 }
 
 /** Where the design's verification statements report (`V.sink` in the generated code). */
@@ -39,6 +49,7 @@ interface Helpers {
   readonly mems: readonly MemoryWords[];
   readonly parity32: (x: number) => number;
   readonly parityBig: (x: bigint) => number;
+  readonly uninit?: UninitSink;
 }
 
 export interface CompiledDesign extends ModelSource {
@@ -58,10 +69,14 @@ export function irOf(design: ElaboratedDesign): IrDesign {
   return ir;
 }
 
-/** The compiled model of `design` (from the in-memory cache when the same design was compiled before). */
-export function compileDesign(design: ElaboratedDesign): CompiledDesign {
+/**
+ * The compiled model of `design` (from the in-memory cache when the same design was compiled
+ * before), with the shadows of `checkUninitialised` when asked (a model of its own).
+ */
+export function compileDesign(design: ElaboratedDesign, opts: GenerateOptions = {}): CompiledDesign {
   const h = createHash("sha256").update(design.verilog);
   for (const [name, text] of Object.entries(design.files ?? {})) h.update(`\0${name}\0${text}`);
+  if (opts.checkUninitialised === true) h.update("\0checkUninitialised");
   const key = h.digest("hex");
   const hit = compiled.get(key);
   if (hit) {
@@ -69,7 +84,7 @@ export function compileDesign(design: ElaboratedDesign): CompiledDesign {
     compiled.set(key, hit);
     return hit;
   }
-  const src = generate(new Netlist(irOf(design)));
+  const src = generate(new Netlist(irOf(design)), opts);
   const factory = new Function("h", src.source) as (h: Helpers) => Closures;
   const c: CompiledDesign = { ...src, factory };
   compiled.set(key, c);
@@ -99,13 +114,16 @@ function parityBig(x: bigint): number {
  * A memory's initial words: `init`, an `initFile`, or the file its `initPlusarg` names; the rest
  * 0. Written into `into` when given (a finished instance's array), else into a new array.
  */
-function initialWords(mem: IrMemory, plusargs: Readonly<Record<string, string>>, into?: MemoryWords): MemoryWords {
+function initialWords(mem: IrMemory, plusargs: Readonly<Record<string, string>>, into?: MemoryWords, shadow?: { words: Int32Array; base: number }): MemoryWords {
   const words = 2 ** log2Ceil(mem.depth);
   const wide = isWide(mem.width);
   const out: MemoryWords = into ?? (wide ? new Array<bigint>(words).fill(0n) : isMid(mem.width) ? new Float64Array(words) : new Uint32Array(words));
   if (into) (into as { fill(v: 0 | 0n): unknown }).fill(wide ? 0n : 0);
   const mask = (1n << BigInt(mem.width)) - 1n;
+  // With shadows, words start unknown (their own origin) and those the contents set are known.
+  if (shadow) shadow.words.forEach((_, i) => (shadow.words[i] = mem.init ? 0 : i < mem.depth ? shadow.base + i : 0));
   const store = (i: number, v: bigint): void => {
+    if (shadow) shadow.words[i] = 0;
     if (wide) (out as bigint[])[i] = v & mask;
     else (out as Uint32Array | Float64Array)[i] = Number(v & mask);
   };
@@ -124,13 +142,15 @@ function initialWords(mem: IrMemory, plusargs: Readonly<Record<string, string>>,
 }
 
 /** Finished instances of each compiled design, ready to be used again. */
-const idle = new WeakMap<CompiledDesign, { closures: Closures; memories: readonly MemoryWords[]; verify: VerifySink }[]>();
+const idle = new WeakMap<CompiledDesign, { closures: Closures; memories: readonly MemoryWords[]; verify: VerifySink; uninit: UninitSink | undefined }[]>();
 
 export class JsModel {
   readonly closures: Closures;
   readonly memories: readonly MemoryWords[];
   /** Set `verify.sink` to receive the design's checks and printf lines. */
   readonly verify: VerifySink;
+  /** With `checkUninitialised`: set `uninit.report` to receive the edge-time reports. */
+  readonly uninit: UninitSink | undefined;
   private dirty = true;
   private released = false;
 
@@ -140,15 +160,21 @@ export class JsModel {
   ) {
     // A finished instance of the same design keeps its optimised code: clear it and reuse it.
     const reuse = idle.get(compiled)?.pop();
+    const u = compiled.uninit;
+    const shadow = (i: number, m: IrMemory, words?: Int32Array): { words: Int32Array; base: number } | undefined =>
+      u ? { words: words ?? new Int32Array(2 ** log2Ceil(m.depth)), base: u.memoryBase[i]! } : undefined;
     if (reuse) {
-      this.memories = compiled.memories.map((m, i) => initialWords(m.memory, plusargs, reuse.memories[i]));
+      this.memories = compiled.memories.map((m, i) => initialWords(m.memory, plusargs, reuse.memories[i], shadow(i, m.memory, reuse.uninit?.mems[i])));
       this.closures = reuse.closures;
       this.verify = reuse.verify;
+      this.uninit = reuse.uninit;
       this.closures.clear();
     } else {
-      this.memories = compiled.memories.map((m) => initialWords(m.memory, plusargs));
+      const shadows = compiled.memories.map((m, i) => shadow(i, m.memory));
+      this.memories = compiled.memories.map((m, i) => initialWords(m.memory, plusargs, undefined, shadows[i]));
       this.verify = { sink: () => undefined };
-      this.closures = compiled.factory({ verify: this.verify, mems: this.memories, parity32, parityBig });
+      this.uninit = u ? { mems: shadows.map((x) => x!.words), report: () => undefined } : undefined;
+      this.closures = compiled.factory({ verify: this.verify, mems: this.memories, parity32, parityBig, ...(this.uninit ? { uninit: this.uninit } : {}) });
     }
   }
 
@@ -159,7 +185,8 @@ export class JsModel {
     let list = idle.get(this.compiled);
     if (!list) idle.set(this.compiled, (list = []));
     this.verify.sink = () => undefined;
-    if (list.length < 4) list.push({ closures: this.closures, memories: this.memories, verify: this.verify });
+    if (this.uninit) this.uninit.report = () => undefined;
+    if (list.length < 4) list.push({ closures: this.closures, memories: this.memories, verify: this.verify, uninit: this.uninit });
   }
 
   /** Sets input `i` (of the pokeable and clock inputs, in port order) to raw bits. */
@@ -196,6 +223,12 @@ export class JsModel {
   sample(): Sample {
     this.settle();
     return this.closures.sample();
+  }
+
+  /** With `checkUninitialised`: top port `i`'s shadow, settled (0: known, else its origin). */
+  unknown(i: number): number {
+    this.settle();
+    return this.closures.unknown?.[i]?.() ?? 0;
   }
 
   markDirty(): void {
