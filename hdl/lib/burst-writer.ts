@@ -16,6 +16,7 @@
 import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal, type Var } from "../core/index.js";
 import { BurstCommand, BurstWriteBeat, maxBurstBeats, type BurstPortParams } from "./burst.js";
 import { TransferCommand } from "./burst-reader.js";
+import { assertStreamRules } from "./stream-rules.js";
 import { Valid } from "./valid.js";
 
 export interface BurstWriterParams {
@@ -88,5 +89,7 @@ export const BurstWriter = defineModule("BurstWriter", (p: BurstWriterParams) =>
     });
   });
   busy.assign(awLeft.neq(0).or(wLeft.neq(0)).or(unacked.neq(0)));
+  assertStreamRules(aw, "aw");
+  assertStreamRules(w, "w"); // given that `in` holds its beat until ready (w passes it through)
   return { cmd, in: input, aw, w, b, busy };
 });

@@ -29,5 +29,5 @@ export { BurstReader, TransferCommand } from "./burst-reader.js";
 export type { BurstReaderParams } from "./burst-reader.js";
 export { BurstWriter } from "./burst-writer.js";
 export type { BurstWriterParams } from "./burst-writer.js";
-export { assertStreamRules } from "./stream-rules.js";
+export { assertStreamRules, assumeStreamRules } from "./stream-rules.js";
 export type { StreamSignals } from "./stream-rules.js";

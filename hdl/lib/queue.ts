@@ -16,6 +16,7 @@
  */
 import { Decoupled, Input, Mem, Output, Reg, UInt, assert, defineModule, log2Ceil, mux, requireParam, when, type DecoupledType, type HdlType, type Value, type Var } from "../core/index.js";
 import { pack, typeWidth, unpackInto } from "./pack.js";
+import { assertStreamRules } from "./stream-rules.js";
 
 export interface QueueParams {
   readonly type: HdlType;
@@ -87,6 +88,8 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
     count.assign(total.resize(count.width));
     assert(total.le(depth), "a queue holds at most depth words");
   }
+  // with `flow`, a word passing through an empty queue is held only while enq holds it
+  assertStreamRules(deq, "deq");
   return { enq, deq, count };
 });
 
