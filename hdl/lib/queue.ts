@@ -67,6 +67,13 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
     // invariants, checked in simulation and proved by induction (test/lib/formal.test.ts)
     assert(used.le(depth), "a queue holds at most depth words");
     if (2 ** aw === depth && depth > 1) assert(tail.subWrap(head).eq(used.trunc(aw)), "the pointers are as far apart as the words held");
+    else if (depth > 1) {
+      // the same modulo depth, and both pointers inside the memory
+      const ahead = head.zext(aw + 1).add(used.zext(aw + 1)).resize(aw + 2);
+      const wrapped = mux(ahead.ge(depth), ahead.subWrap(depth), ahead).resize(aw + 2);
+      assert(head.lt(depth).and(tail.lt(depth)), "the pointers stay inside the memory");
+      assert(wrapped.eq(tail.zext(aw + 2)), "the pointers are as far apart as the words held");
+    }
   } else {
     // ---- block-RAM queue: memory read synchronously into an output register ----
     const stored = Reg(UInt(log2Ceil(depth + 1)), { init: 0 }); // words in memory

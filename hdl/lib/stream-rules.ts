@@ -9,7 +9,7 @@
  *
  * The two registers behind each check feed only the checks, so synthesis removes them.
  */
-import { RegNext, assert, assume, type Signal, when } from "../core/index.js";
+import { RegNext, Signal, assert, assume, when } from "../core/index.js";
 import { pack } from "./pack.js";
 
 export interface StreamSignals {
@@ -28,7 +28,7 @@ export function assumeStreamRules(stream: StreamSignals, name: string): void {
 }
 
 function streamRules(stream: StreamSignals, name: string, check: (cond: Signal, message: string) => void): void {
-  const bits = pack(stream.bits);
+  const bits = stream.bits instanceof Signal ? stream.bits.asUInt() : pack(stream.bits);
   const waiting = RegNext(stream.valid.and(stream.ready.not()), { init: 0, name: `${name}_waiting` });
   const offered = RegNext(bits, { name: `${name}_offered` });
   when(waiting, () => {
