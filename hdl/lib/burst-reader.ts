@@ -12,6 +12,9 @@
  * never holds the memory's read channel. With the buffer draining, requests keep
  * `bufferBeats / burstBeats` bursts in flight, which hides the memory latency when
  * bufferBeats >= latency x (beats per clock). Bursts do not respect AXI's 4 KB rule.
+ *
+ * Checks: `ar` and `out` keep the stream rule (assertStreamRules); the memory must return only
+ * beats that were requested (an `assume`: a simulation stops when it does not).
  */
 import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, assert, assume, constant, defineModule, log2Ceil, mux, requireParam, when } from "../core/index.js";
 import { BurstBeat, BurstCommand, maxBurstBeats, type BurstPortParams } from "./burst.js";

@@ -12,6 +12,7 @@
  * last one. Write commands run ahead of the data (every burst's `aw` goes out as soon as the
  * memory takes it); `in` passes to `w` combinationally, one beat per clock, `last` on each
  * burst's final beat. When `busy` falls every word is in memory, so a later read sees it.
+ * `aw` keeps the stream rule; `w` keeps it when `in` does (both asserted, assertStreamRules).
  */
 import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal, type Var } from "../core/index.js";
 import { BurstCommand, BurstWriteBeat, maxBurstBeats, type BurstPortParams } from "./burst.js";

@@ -12,7 +12,8 @@
  *     holds the head, so `deq.valid`/`deq.bits` are registers; one word per clock either way.
  *     `pipe` and `flow` need the register queue (a parameter error otherwise).
  * Transfers happen on clock edges where valid and ready are both high. `queue({ type, depth })`
- * places one with ports typed by `type`.
+ * places one with ports typed by `type`. `deq` keeps the stream rule (asserted; with `flow`, when
+ * `enq` does).
  */
 import { Decoupled, Input, Mem, Output, Reg, UInt, assert, defineModule, log2Ceil, mux, requireParam, when, type DecoupledType, type HdlType, type Value, type Var } from "../core/index.js";
 import { pack, typeWidth, unpackInto } from "./pack.js";
