@@ -13,7 +13,8 @@
  *     `pipe` and `flow` need the register queue (a parameter error otherwise).
  * Transfers happen on clock edges where valid and ready are both high. `queue({ type, depth })`
  * places one with ports typed by `type`. `deq` keeps the stream rule (asserted; with `flow`, when
- * `enq` does).
+ * `enq` does). `checkOrder` (register queue only) adds the assertions that no word is lost,
+ * duplicated or reordered (queue-order.ts), for proofs.
  */
 import { Decoupled, Input, Mem, Output, Reg, UInt, assert, defineModule, log2Ceil, mux, requireParam, when, type DecoupledType, type HdlType, type Signal, type Value, type Var } from "../core/index.js";
 import { pack, typeWidth, unpackInto } from "./pack.js";
@@ -37,6 +38,7 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
   requireParam(Number.isInteger(depth) && depth >= 1, `depth must be a positive integer, got ${depth}`);
   const small = depth <= QUEUE_REGISTER_DEPTH;
   requireParam(small || (!p.pipe && !p.flow), `pipe and flow need depth <= ${QUEUE_REGISTER_DEPTH} (the register queue), got depth ${depth}`);
+  requireParam(small || !p.checkOrder, `checkOrder needs depth <= ${QUEUE_REGISTER_DEPTH} (the register queue), got depth ${depth}`);
   const enq = Input(Decoupled(p.type));
   const deq = Output(Decoupled(p.type));
   const count = Output(UInt(log2Ceil(depth + 1)));
@@ -108,7 +110,6 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
     deq.valid.assign(outValid);
     count.assign(total.resize(count.width));
     assert(total.le(depth), "a queue holds at most depth words");
-    requireParam(!p.checkOrder, `checkOrder needs depth <= ${QUEUE_REGISTER_DEPTH} (the register queue), got depth ${depth}`);
   }
   // with `flow`, a word passing through an empty queue is held only while enq holds it
   assertStreamRules(deq, "deq");
