@@ -10,7 +10,7 @@
  * Stream rules: by design (as Chisel's Arbiter and RRArbiter) `out` does NOT keep its word until
  * ready: while it waits, an input that becomes valid and comes first in the order (a lower index;
  * for RRArbiter, an earlier one after the last grant) takes the output over, so `out.bits` and
- * `chosen` change (the proof refutes the rule for Arbiter, test/lib/stream-rules.test.ts). A
+ * `chosen` change (the proofs refute the rule for both, test/lib/stream-rules.test.ts). A
  * consumer that needs the rule gets it from a Queue or SkidBuffer after the arbiter. valid
  * itself stays high while any input holds its word.
  */

@@ -4,7 +4,7 @@
  * (assertStreamRules), with every input free or, where an output passes an input stream on,
  * only the input's own rules assumed (fixtures/stream-harness.ts). Each kind of violation is
  * refuted on a broken variant: a burst reader that withdraws its read request, and the
- * fixed-priority Arbiter, which switches to a higher-priority input while its output waits.
+ * fixed-priority Arbiter and the RRArbiter, which switch to another input while their output waits.
  */
 import { describe, expect, it } from "vitest";
 import { UInt } from "../../hdl/core";
@@ -67,5 +67,11 @@ describe("stream rules (k-induction)", () => {
     const [before, at] = r.trace.rows.slice(-2);
     // input 1 offered and waiting, then input 0 arrives and takes the output
     expect([before!.values.in_1_valid, before!.values.in_0_valid, before!.values.out_ready, at!.values.in_0_valid]).toEqual(["1", "0", "0", "1"]);
+  });
+
+  it("refutes the RRArbiter: its word changes while out waits", async () => {
+    const r = await prove(ArbiterStreamRules, { type: UInt(4), n: 3, roundRobin: true }, { depth: 8 });
+    if (r.status !== "failed") throw new Error(`expected a counterexample, got ${r.status}`);
+    expect(r.check.message).toBe("out: the word stays unchanged until ready");
   });
 });
