@@ -31,3 +31,5 @@ export { BurstWriter } from "./burst-writer.js";
 export type { BurstWriterParams } from "./burst-writer.js";
 export { assertStreamRules, assumeStreamRules } from "./stream-rules.js";
 export type { StreamSignals } from "./stream-rules.js";
+export { assertQueueOrder } from "./queue-order.js";
+export type { QueueOrderSignals } from "./queue-order.js";
