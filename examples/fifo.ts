@@ -4,12 +4,15 @@
  * output register ("prefetch") hides the read latency.
  * `npx tsx examples/fifo.ts > fifo.v`
  */
-import { Decoupled, Input, Mem, Output, Reg, UInt, assert, defineModule, elaborate, isMain, log2Ceil, printVerilog, requireParam, when, type Elaboration } from "../hdl/core";
+import { Decoupled, Input, Mem, Output, Reg, UInt, assert, defineModule, elaborate, isMain, log2Ceil, mux, printVerilog, requireParam, when, type Elaboration, type Signal } from "../hdl/core";
+import { assertQueueOrder } from "../hdl/lib/queue-order";
 
 export interface FifoParams {
   readonly width: number;
   /** Number of words; a power of two. */
   readonly depth: number;
+  /** Add the assertions that no word is lost, duplicated or reordered (for proofs; hdl/lib/queue-order.ts). */
+  readonly checkOrder?: boolean;
 }
 
 export const Fifo = defineModule("Fifo", (p: FifoParams) => {
@@ -47,6 +50,11 @@ export const Fifo = defineModule("Fifo", (p: FifoParams) => {
   // Invariants, checked in every simulation and proved by induction (test/lib/formal.test.ts).
   assert(stored.le(p.depth), "at most depth words in memory");
   assert(writePtr.subWrap(readPtr).eq(stored.trunc(aw)), "the pointers are as far apart as the words stored");
+  if (p.checkOrder) {
+    // position 0 is the output register when it holds a word, the rest are in memory from readPtr
+    const wordAt = (pos: Signal): Signal => mux(outValid.and(pos.eq(0)), deq.bits, storage.readAsync(readPtr.addWrap(pos.subWrap(outValid).resize(aw))));
+    assertQueueOrder({ push: doEnq, pushBits: enq.bits, pop: doDeq, popBits: deq.bits, count, capacity: p.depth + 1, wordAt });
+  }
   return { enq, deq, count };
 });
 

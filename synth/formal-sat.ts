@@ -30,7 +30,9 @@ function script(design: ElaboratedDesign, mode: "bmc" | "prove", depth: number):
     "read_verilog -formal wrapper.v",
     `prep -flatten -top ${FORMAL_TOP}`,
     "memory_map",
-    "opt -fast",
+    // -keepdc: a register without init that only holds its value stays a free constant (plain
+    // opt would make it a constant x, which the solver then fixes)
+    "opt -fast -keepdc",
     "async2sync",
     "dffunmap",
     "chformal -cover -remove",

@@ -6,6 +6,13 @@
  * `out` is combinational from the inputs (no register); `in[i].ready` is high when input i is the
  * chosen one and `out.ready` is high; `chosen` is the index of the chosen input (the lowest
  * priority one, n-1 for Arbiter, when none is valid).
+ *
+ * Stream rules: by design (as Chisel's Arbiter and RRArbiter) `out` does NOT keep its word until
+ * ready: while it waits, an input that becomes valid and comes first in the order (a lower index;
+ * for RRArbiter, an earlier one after the last grant) takes the output over, so `out.bits` and
+ * `chosen` change (the proofs refute the rule for both, test/lib/stream-rules.test.ts). A
+ * consumer that needs the rule gets it from a Queue or SkidBuffer after the arbiter. valid
+ * itself stays high while any input holds its word.
  */
 import { Bool, Decoupled, Input, Output, Reg, UInt, Vec, constant, defineModule, log2Ceil, mux, requireParam, when, type HdlType, type Signal } from "../core/index.js";
 import { pack, unpackInto } from "./pack.js";

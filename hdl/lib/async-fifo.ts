@@ -17,6 +17,7 @@ import {
   Bool, Decoupled, Input, Mem, Output, Reg, UInt, Wire, clockDomain, defineModule, requireParam, when, withClockDomain, type HdlType, type Signal,
 } from "../core/index.js";
 import { pack, typeWidth, unpackInto } from "./pack.js";
+import { assertStreamRules } from "./stream-rules.js";
 import { Synchronizer } from "./synchronizer.js";
 
 export interface AsyncFifoParams {
@@ -82,6 +83,7 @@ export const AsyncFifo = defineModule("AsyncFifo", (p: AsyncFifoParams) => {
       rBin.assign(next);
       g.assign(toGray(next));
     });
+    assertStreamRules(deq, "deq");
   });
   return { enq_clock, enq_reset, deq_clock, deq_reset, enq, deq };
 });

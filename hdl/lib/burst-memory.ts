@@ -24,6 +24,7 @@
 import { Bool, Input, Mem, Output, Reg, UInt, cat, constant, defineModule, replicate, log2Ceil, mux, requireParam, when, type Signal } from "../core/index.js";
 import { BurstCommand, BurstPort, burstLenBits, type BurstPortParams } from "./burst.js";
 import { queue } from "./queue.js";
+import { assertStreamRules } from "./stream-rules.js";
 
 export interface BurstMemoryParams {
   readonly port: BurstPortParams;
@@ -153,6 +154,7 @@ export const BurstMemory = defineModule("BurstMemory", (p: BurstMemoryParams) =>
   bPulse.assign(writeGo.and(wEnd));
   port.b.valid.assign(bPulse);
   port.b.bits.assign(0);
+  assertStreamRules(port.r, "r");
 
   // ---- checks and counters ----
   const badCommand = port.ar.valid.and(port.ar.ready).and(misaligned(port.ar.bits.addr)).or(port.aw.valid.and(port.aw.ready).and(misaligned(port.aw.bits.addr)));

@@ -13,10 +13,14 @@
  * never holds the memory's read channel. With the buffer draining, requests keep
  * `bufferBeats / burstBeats` bursts in flight, which hides the memory latency when
  * bufferBeats >= latency x (beats per clock). Bursts do not respect AXI's 4 KB rule.
+ *
+ * Checks: `ar` and `out` keep the stream rule (assertStreamRules); the memory must return only
+ * beats that were requested (an `assume`: a simulation stops when it does not).
  */
-import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, constant, defineModule, log2Ceil, mux, requireParam, when } from "../core/index.js";
+import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, assert, assume, constant, defineModule, log2Ceil, mux, requireParam, when } from "../core/index.js";
 import { BurstBeat, BurstCommand, maxBurstBeats, type BurstPortParams } from "./burst.js";
 import { queue } from "./queue.js";
+import { assertStreamRules } from "./stream-rules.js";
 
 export interface BurstReaderParams {
   readonly port: BurstPortParams;
@@ -75,5 +79,12 @@ export const BurstReader = defineModule("BurstReader", (p: BurstReaderParams) =>
   const delivered = out.valid.and(out.ready);
   pending.assign(pending.add(mux(asked, thisBurst, 0).resize(pendingBits)).subWrap(delivered.zext(pendingBits + 1)).resize(pendingBits));
   busy.assign(left.neq(0).or(pending.neq(0)));
+  // the memory's side of the port, and the invariants that keep ar's request standing (proved
+  // with them, test/lib/stream-rules.test.ts): beats in flight = pending - beats buffered
+  when(r.valid, () => assume(pending.gt(fifo.count), "r: the memory returns only beats that were requested"));
+  assert(pending.ge(fifo.count), "the buffer holds only requested beats");
+  assert(pending.le(buffer), "at most bufferBeats beats requested and not out");
+  assertStreamRules(ar, "ar");
+  assertStreamRules(out, "out");
   return { cmd, ar, r, out, busy };
 });

@@ -12,10 +12,12 @@
  * last one. Write commands run ahead of the data (every burst's `aw` goes out as soon as the
  * memory takes it); `in` passes to `w` combinationally, one beat per clock, `last` on each
  * burst's final beat. When `busy` falls every word is in memory, so a later read sees it.
+ * `aw` keeps the stream rule; `w` keeps it when `in` does (both asserted, assertStreamRules).
  */
 import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal, type Var } from "../core/index.js";
 import { BurstCommand, BurstWriteBeat, maxBurstBeats, type BurstPortParams } from "./burst.js";
 import { TransferCommand } from "./burst-reader.js";
+import { assertStreamRules } from "./stream-rules.js";
 import { Valid } from "./valid.js";
 
 export interface BurstWriterParams {
@@ -89,6 +91,8 @@ export const BurstWriter = defineModule("BurstWriter", (p: BurstWriterParams) =>
     });
   });
   busy.assign(awLeft.neq(0).or(wLeft.neq(0)).or(unacked.neq(0)));
+  assertStreamRules(aw, "aw");
+  assertStreamRules(w, "w"); // given that `in` holds its beat until ready (w passes it through)
   return { cmd, in: input, aw, w, b, busy };
 });
 

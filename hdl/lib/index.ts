@@ -29,5 +29,7 @@ export { BurstReader, TransferCommand } from "./burst-reader.js";
 export type { BurstReaderParams } from "./burst-reader.js";
 export { BurstWriter, burstWriterWithStrobes } from "./burst-writer.js";
 export type { BurstWriterParams, StrobedBeatStream } from "./burst-writer.js";
-export { assertStreamRules } from "./stream-rules.js";
+export { assertStreamRules, assumeStreamRules } from "./stream-rules.js";
 export type { StreamSignals } from "./stream-rules.js";
+export { assertQueueOrder } from "./queue-order.js";
+export type { QueueOrderSignals } from "./queue-order.js";

@@ -12,16 +12,22 @@
  *     holds the head, so `deq.valid`/`deq.bits` are registers; one word per clock either way.
  *     `pipe` and `flow` need the register queue (a parameter error otherwise).
  * Transfers happen on clock edges where valid and ready are both high. `queue({ type, depth })`
- * places one with ports typed by `type`.
+ * places one with ports typed by `type`. `deq` keeps the stream rule (asserted; with `flow`, when
+ * `enq` does). `checkOrder` (register queue only) adds the assertions that no word is lost,
+ * duplicated or reordered (queue-order.ts), for proofs.
  */
-import { Decoupled, Input, Mem, Output, Reg, UInt, assert, defineModule, log2Ceil, mux, requireParam, when, type DecoupledType, type HdlType, type Value, type Var } from "../core/index.js";
+import { Decoupled, Input, Mem, Output, Reg, UInt, assert, defineModule, log2Ceil, mux, requireParam, when, type DecoupledType, type HdlType, type Signal, type Value, type Var } from "../core/index.js";
 import { pack, typeWidth, unpackInto } from "./pack.js";
+import { assertQueueOrder } from "./queue-order.js";
+import { assertStreamRules } from "./stream-rules.js";
 
 export interface QueueParams {
   readonly type: HdlType;
   readonly depth: number;
   readonly pipe?: boolean;
   readonly flow?: boolean;
+  /** Add the assertions that no word is lost, duplicated or reordered (for proofs; queue-order.ts). */
+  readonly checkOrder?: boolean;
 }
 
 /** Largest depth built from registers / LUT RAM with asynchronous reads. */
@@ -32,6 +38,7 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
   requireParam(Number.isInteger(depth) && depth >= 1, `depth must be a positive integer, got ${depth}`);
   const small = depth <= QUEUE_REGISTER_DEPTH;
   requireParam(small || (!p.pipe && !p.flow), `pipe and flow need depth <= ${QUEUE_REGISTER_DEPTH} (the register queue), got depth ${depth}`);
+  requireParam(small || !p.checkOrder, `checkOrder needs depth <= ${QUEUE_REGISTER_DEPTH} (the register queue), got depth ${depth}`);
   const enq = Input(Decoupled(p.type));
   const deq = Output(Decoupled(p.type));
   const count = Output(UInt(log2Ceil(depth + 1)));
@@ -40,7 +47,13 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
   const words = Mem(depth, UInt(width), small ? {} : { style: "block" });
   const head = Reg(UInt(aw), { init: 0 });
   const tail = Reg(UInt(aw), { init: 0 });
-  const next = (ptr: typeof head): ReturnType<typeof mux> => (2 ** aw === depth ? ptr.addWrap(1) : mux(ptr.eq(depth - 1), 0, ptr.addWrap(1)));
+  // ptr + step (step < depth) modulo depth
+  const next = (ptr: Signal, step: Signal | number = 1): Signal => {
+    if (2 ** aw === depth) return ptr.addWrap(step);
+    if (step === 1) return mux(ptr.eq(depth - 1), 0, ptr.addWrap(1));
+    const sum = ptr.zext(aw + 1).add(step).resize(aw + 1);
+    return mux(sum.ge(depth), sum.subWrap(depth), sum).resize(aw);
+  };
 
   if (small) {
     // ---- register queue: the head word read asynchronously ----
@@ -65,7 +78,18 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
     count.assign(used);
     // invariants, checked in simulation and proved by induction (test/lib/formal.test.ts)
     assert(used.le(depth), "a queue holds at most depth words");
+    if (p.checkOrder) {
+      const wordAt = (pos: Signal): Signal => words.readAsync(depth === 1 ? head : next(head, pos.resize(aw)));
+      assertQueueOrder({ push: pushed, pushBits: pack(enq.bits), pop: popped, popBits: pack(deq.bits), count: used, capacity: depth, wordAt });
+    }
     if (2 ** aw === depth && depth > 1) assert(tail.subWrap(head).eq(used.trunc(aw)), "the pointers are as far apart as the words held");
+    else if (depth > 1) {
+      // the same modulo depth, and both pointers inside the memory
+      const ahead = head.zext(aw + 1).add(used.zext(aw + 1)).resize(aw + 2);
+      const wrapped = mux(ahead.ge(depth), ahead.subWrap(depth), ahead).resize(aw + 2);
+      assert(head.lt(depth).and(tail.lt(depth)), "the pointers stay inside the memory");
+      assert(wrapped.eq(tail.zext(aw + 2)), "the pointers are as far apart as the words held");
+    }
   } else {
     // ---- block-RAM queue: memory read synchronously into an output register ----
     const stored = Reg(UInt(log2Ceil(depth + 1)), { init: 0 }); // words in memory
@@ -87,6 +111,8 @@ export const Queue = defineModule("Queue", (p: QueueParams) => {
     count.assign(total.resize(count.width));
     assert(total.le(depth), "a queue holds at most depth words");
   }
+  // with `flow`, a word passing through an empty queue is held only while enq holds it
+  assertStreamRules(deq, "deq");
   return { enq, deq, count };
 });
 

@@ -6,6 +6,7 @@
  */
 import { Decoupled, Input, Output, Reg, UInt, defineModule, mux, when, type HdlType } from "../core/index.js";
 import { pack, typeWidth, unpackInto } from "./pack.js";
+import { assertStreamRules } from "./stream-rules.js";
 
 export const SkidBuffer = defineModule("SkidBuffer", (p: { type: HdlType }) => {
   const width = typeWidth(p.type);
@@ -29,5 +30,6 @@ export const SkidBuffer = defineModule("SkidBuffer", (p: { type: HdlType }) => {
   });
   output.valid.assign(outValid);
   unpackInto(outBits, output.bits);
+  assertStreamRules(output, "out");
   return { in: input, out: output };
 });

@@ -3,8 +3,13 @@
  * assertions in the module being built: once `valid` is high while `ready` is low, `valid` stays
  * high and `bits` keep their value until the cycle the word is taken. Checked in every simulation
  * and proved with synth/prove; works on a port of the module or on an instance's port.
+ *
+ * assumeStreamRules(stream, name): the same rules as assumptions, for a proof whose environment
+ * drives a stream into the unit: traces where the producer breaks them are not considered.
+ *
+ * The two registers behind each check feed only the checks, so synthesis removes them.
  */
-import { RegNext, assert, type Signal, when } from "../core/index.js";
+import { RegNext, Signal, assert, assume, when } from "../core/index.js";
 import { pack } from "./pack.js";
 
 export interface StreamSignals {
@@ -15,11 +20,19 @@ export interface StreamSignals {
 }
 
 export function assertStreamRules(stream: StreamSignals, name: string): void {
-  const bits = pack(stream.bits);
+  streamRules(stream, name, assert);
+}
+
+export function assumeStreamRules(stream: StreamSignals, name: string): void {
+  streamRules(stream, name, assume);
+}
+
+function streamRules(stream: StreamSignals, name: string, check: (cond: Signal, message: string) => void): void {
+  const bits = stream.bits instanceof Signal ? stream.bits.asUInt() : pack(stream.bits);
   const waiting = RegNext(stream.valid.and(stream.ready.not()), { init: 0, name: `${name}_waiting` });
   const offered = RegNext(bits, { name: `${name}_offered` });
   when(waiting, () => {
-    assert(stream.valid, `${name}: valid stays high until ready`);
-    assert(bits.eq(offered), `${name}: the word stays unchanged until ready`);
+    check(stream.valid, `${name}: valid stays high until ready`);
+    check(bits.eq(offered), `${name}: the word stays unchanged until ready`);
   });
 }

@@ -39,7 +39,7 @@
  * buffer, asynchronous reads) took 227 LUT, 30 FF, 384 LUT-RAM LUTs.
  */
 import { Bool, Bundle, Flipped, Input, Mem, Output, Reg, SInt, UInt, Vec, constant, defineModule, log2Ceil, mux, when, type Var } from "../core";
-import { CounterChain } from "../lib";
+import { CounterChain, assertStreamRules } from "../lib";
 import { makePlan, type ConvPlan, type ConvShape } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
 import { counter, within, wrapInc } from "./counters";
@@ -224,6 +224,7 @@ export const InputTiler = defineModule(
     out.valid.assign(held);
     out.first.assign(first);
     out.last.assign(last);
+    assertStreamRules({ valid: out.valid, ready: out.ready, bits: { first: out.first, last: out.last, row: out.row } }, "out");
 
     // ---- idle: nothing loaded, nothing being loaded, nothing waiting ----
     idle.assign(full.at(0).or(full.at(1)).or(held).or(lRow.neq(0)).or(lBeat.neq(0)).not());

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { Bool, Input, Mem, Output, Reg, UInt, Vec, Bundle, SInt, connect, defineModule, elaborate, log2Ceil, when, type ElaboratedDesign, type Signal } from "../core";
 import { makePlan } from "../../spectral/conv";
 import { cacheRoot, simulate, type Backend, type Sample } from "../../sim";
-import { BurstMemory, type BurstPortParams } from "../lib";
+import { BurstMemory, assertStreamRules, type BurstPortParams } from "../lib";
 import { imageBeats, weightImage } from "./engine/weight-image";
 import { WeightLoader } from "./engine/weight-loader";
 import { Spec2Layer, type Spec2LayerParams } from "./layer";
@@ -100,6 +100,7 @@ const LayerBench = defineModule("LayerBench", (p: BenchParams) => {
   for (let q = 0; q < lw; q++) layer.load_data.at(q).assign(word.bits((q + 1) * f.actBits - 1, q * f.actBits).asSInt());
   const fire = valid.and(layer.load_ready);
   when(fire, () => ptr.assign(ptr.addWrap(1)));
+  assertStreamRules({ valid, ready: layer.load_ready, bits: layer.load_data }, "load");
   load_fire.assign(fire);
   for (let j = 0; j < c.ifftLanes; j++) {
     const o = out.at(j);

@@ -51,7 +51,7 @@ import { PE_MAC_LATENCY, Pe } from "./pe";
 import { buildLoaders } from "./pe-array-load";
 import { buildDrain } from "./pe-array-drain";
 import { accumulatorBits, buildSchedule, withDigest, type Schedule } from "./schedule";
-import { sumTree } from "../lib";
+import { assertStreamRules, sumTree } from "../lib";
 import type { Multiplier } from "./complex-mul";
 
 export interface PeArrayParams {
@@ -285,6 +285,8 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
       out.bits.col.at(u).im.assign(w.im);
     });
   });
+
+  [...y].forEach((lane, j) => assertStreamRules(lane, `y${j}`));
 
   const ports = { x, y, macs, ...(weights ? { weights } : {}) };
   if (!c.checkHazards) return ports;

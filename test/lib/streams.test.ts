@@ -60,6 +60,9 @@ describe("Queue", () => {
     ["3 deep, flow", { type: UInt(16), depth: 3, flow: true }, 0.4, 0.7],
     ["64 deep, block RAM", { type: UInt(16), depth: 64 }, 0.7, 0.3],
     ["48 deep, block RAM, drains and fills", { type: UInt(16), depth: 48 }, 0.5, 0.5],
+    // the order checks hold in simulation too (Verilator and the JS backend track the first word and every 2^W-th after it)
+    ["4 deep, order checks", { type: UInt(16), depth: 4, checkOrder: true }, 0.6, 0.5],
+    ["3 deep, flow, order checks", { type: UInt(16), depth: 3, flow: true, checkOrder: true }, 0.5, 0.5],
   ];
   for (const [name, p, pv, pr] of cases) {
     const d = elaborate(Queue, p);
@@ -76,6 +79,7 @@ describe("Queue", () => {
   });
   it("rejects pipe on a block-RAM queue, naming the instantiation", () => {
     expect(() => elaborate(Queue, { type: UInt(8), depth: 64, pipe: true })).toThrow(/streams\.test\.ts:\d+: Queue: pipe and flow need depth <= 32/);
+    expect(() => elaborate(Queue, { type: UInt(8), depth: 64, checkOrder: true })).toThrow(/streams\.test\.ts:\d+: Queue: checkOrder needs depth <= 32 \(the register queue\), got depth 64/);
   });
   it("Yosys: 1024 x 32 maps to block RAM, 4 x 32 to flip-flops or LUT RAM", async () => {
     const big = await synthesize(elaborate(Queue, { type: UInt(32), depth: 1024 }), { native: true });

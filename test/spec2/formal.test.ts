@@ -1,7 +1,10 @@
 /**
  * SPEC2 properties, proved for every input sequence and traces of any length (k-induction):
- * - the stream rule: the InputTiler's output (a stream with back-pressure) keeps valid high and
- *   its row unchanged until out_ready takes it; a source that withdraws its word is refuted;
+ * - the stream rule, asserted by the units themselves (assertStreamRules): the InputTiler's
+ *   output and the PE array's IFFT lanes y[j] (streams with back-pressure) keep valid high and
+ *   their word unchanged until ready takes it, every input free, and so do all the streams of a
+ *   small layer with its driver (LayerBench); a source that withdraws its word
+ *   is refuted (the engine's units: engine/stream-rules.test.ts);
  * - the PE's accumulator pipeline never reads a stale accumulator word (one whose previous MAC is
  *   still in S3/S4) when MACs into one word are issued ACC_RMW_DISTANCE = 3 cycles apart, the
  *   schedule rule; with 2 cycles (a broken schedule) the proof finds the stale read. The bit-exact
@@ -17,21 +20,38 @@
  *   reference.
  */
 import { describe, expect, it } from "vitest";
+import { InputTiler } from "../../hdl/spec2/input-tiler";
+import { layerBench } from "../../hdl/spec2/layer-driver";
 import { ACC_RMW_DISTANCE } from "../../hdl/spec2/pe";
+import { PeArray, peArrayParams } from "../../hdl/spec2/pe-array";
 import { randomLayer } from "../../hdl/spec2/perf/random-layer";
-import { prove } from "../../synth/index";
+import { prove, proveDesign } from "../../synth/index";
 import { ButterflyMiter } from "./fixtures/butterfly-miter";
 import { FftMiter, fftTwiddles } from "./fixtures/fft-miter";
 import { PeScheduleCheck } from "./fixtures/pe-harness";
-import { TilerStreamRules, WithdrawingSource } from "./fixtures/stream-harness";
+import { WithdrawingSource } from "./fixtures/stream-harness";
 
 describe("stream rule", () => {
+  const layer = randomLayer({ cin: 2, h: 6, w: 6, k: 3, p: 1, K: 4, cout: 1, density: 0.25, pOut: 1, pIn: 1 }, 1).acc.layer;
+
   it("holds for the InputTiler's output stream", async () => {
-    const layer = randomLayer({ cin: 2, h: 6, w: 6, k: 3, p: 1, K: 4, cout: 1, density: 0.25, pOut: 1, pIn: 1 }, 1).acc.layer;
-    const r = await prove(TilerStreamRules, { layer }, { depth: 4 });
+    const r = await prove(InputTiler, { layer }, { depth: 4 });
     expect(r.status).toBe("proved");
     expect(r.checks.map((c) => c.message)).toEqual(["out: valid stays high until ready", "out: the word stays unchanged until ready"]);
   });
+
+  it("holds for the PE array's IFFT lanes (K = 4, 1 x 1 PE)", async () => {
+    const r = await prove(PeArray, peArrayParams(layer, 1, 1), { depth: 4 });
+    expect(r.status).toBe("proved");
+    expect(r.checks.map((c) => c.message)).toEqual(["y0: valid stays high until ready", "y0: the word stays unchanged until ready"]);
+  });
+
+  it("holds for every stream of a layer and of its driver (LayerBench: load, queues, tiler, PE array)", async () => {
+    const small = randomLayer({ cin: 1, h: 4, w: 4, k: 3, p: 1, K: 4, cout: 1, density: 0.25, pOut: 1, pIn: 1 }, 1).acc.layer;
+    const r = await proveDesign(layerBench({ layer: small, pOut: 1, pIn: 1 }, 1), { depth: 4 });
+    expect(r.status).toBe("proved");
+    expect(r.checks.map((c) => c.message)).toEqual(expect.arrayContaining(["load: valid stays high until ready", "out: valid stays high until ready", "y0: valid stays high until ready", "deq: valid stays high until ready"]));
+  }, 120_000);
 
   it("is refuted for a source that withdraws its word", async () => {
     const r = await prove(WithdrawingSource, undefined, { depth: 8 });

@@ -2,13 +2,15 @@
  * prove() with yosys-smtbmc and z3: a counterexample with the failing step, the assertion's
  * file:line and message, a VCD and a per-cycle table (its values checked against a hand-worked
  * trace); a proof by k-induction; an induction too short to prove a true property (unknown);
- * a cover trace; the option errors.
+ * a cover trace; a register without init that holds its value is free on both engines; the
+ * option errors.
  */
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { elaborate } from "../../hdl/core";
 import { ProveError, prove, proveDesign } from "../../synth/index";
 import { CheckedCounter } from "../core/fixtures/checked-counter";
+import { FreeConstant } from "./fixtures/free-constant";
 import { LaggingCounter } from "./fixtures/lagging-counter";
 import { markedLine } from "../helpers/markers";
 
@@ -55,6 +57,12 @@ describe("prove", () => {
     const last = r.trace.rows.at(-1)!;
     expect([last.step, last.values.count, last.values.reset]).toEqual([r.step, "6", "0"]);
     await expect(prove(CheckedCounter, { limit: 6 }, { depth: 4, mode: "cover", engine: "sat" })).rejects.toThrow("cover needs the smtbmc engine (Yosys's sat pass proves assertions only)");
+  });
+
+  it.each(["sat", "smtbmc"] as const)("%s: a register without init that only holds its value is a free constant", async (engine) => {
+    const r = await prove(FreeConstant, undefined, { depth: 6, engine });
+    if (r.status !== "failed") throw new Error(`expected a counterexample, got ${r.status}`);
+    expect(r.check.message).toBe("the constant is never 5 when the count is 3");
   });
 
   it("rejects a design without assertions and a bad depth before running anything", async () => {

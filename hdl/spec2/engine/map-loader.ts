@@ -21,13 +21,16 @@
  * the one holding its last (the words of other rows or channels around them are dropped), so a
  * band of a large map costs only its own rows' traffic; the commands follow each other without
  * waiting for the data.
+ * Stream rules (assertStreamRules, proved in test/spec2/engine/stream-rules.test.ts for commands of
+ * a valid shape): `ar` and `out` keep valid and their word until ready, except the words of a beat
+ * past its row's end: they are unspecified and may change while the beat waits.
  *
  * Timing: one out beat per clock while memory keeps up, one clock more per padded row (a memory beat holds wordsPerBeat >=
  * loadWords words; two of them are held, the out words picked by a mux from the pair). Cost:
  * loadWords muxes of 2 x wordsPerBeat words.
  */
-import { Bool, Bundle, Decoupled, Input, Output, Reg, SInt, UInt, Vec, constant, defineModule, log2Ceil, mux, when, type Signal } from "../../core";
-import { BurstBeat, BurstCommand, BurstReader, selectTree, type BurstPortParams } from "../../lib";
+import { Bool, Bundle, Decoupled, Input, Output, Reg, SInt, UInt, Vec, cat, constant, defineModule, log2Ceil, mux, when, type Signal } from "../../core";
+import { BurstBeat, assertStreamRules, BurstCommand, BurstReader, selectTree, type BurstPortParams } from "../../lib";
 import { bitsFor, checkParams, isIntIn } from "../generator-params";
 
 export interface MapLoaderParams {
@@ -225,5 +228,9 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
     }).otherwise(() => col.assign(col.addWrap(p.loadWords)));
   });
   busy.assign(running.or(reader.busy));
+  assertStreamRules(ar, "ar");
+  // the rule covers the words a beat carries: those past the row's end may change while it waits
+  const carried = out.bits.data.elements.map((d, q) => mux(take.gt(q), d.asUInt(), 0));
+  assertStreamRules({ valid: out.valid, ready: out.ready, bits: cat(out.bits.last, ...carried.reverse()) }, "out");
   return { cmd, ar, r, out, busy };
 });

@@ -20,7 +20,7 @@
  * ends. One group per clock while the memory keeps up.
  */
 import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, Vec, cat, defineModule, log2Ceil, mux, replicate, when, type Signal, type Var } from "../../core";
-import { BurstCommand, BurstWriteBeat, Valid, burstWriterWithStrobes, selectTree, type BurstPortParams } from "../../lib";
+import { BurstCommand, BurstWriteBeat, Valid, assertStreamRules, burstWriterWithStrobes, selectTree, type BurstPortParams } from "../../lib";
 import { bitsFor, checkParams, isIntIn } from "../generator-params";
 import { outputGroupType } from "./pool-stage";
 
@@ -164,5 +164,7 @@ export const MapWriter = defineModule("MapWriter", (p: MapWriterParams) => {
     when(lastGroupOfMap, () => running.assign(0));
   });
   busy.assign(running.or(beatFull).or(writer.busy));
+  assertStreamRules(aw, "aw");
+  assertStreamRules(w, "w"); // given that `in` holds its group until ready
   return { cmd, in: input, aw, w, b, busy };
 });

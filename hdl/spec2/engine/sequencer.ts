@@ -17,8 +17,8 @@
  * in DESCRIPTOR_WORDS + 1 clocks after start or after the previous layer's layerDone; this
  * is small beside any layer (thousands of clocks).
  */
-import { Bool, Bundle, Decoupled, Input, Mem, Output, Reg, SInt, UInt, Vec, cat, defineModule, log2Ceil, when, type Signal, type Var } from "../../core";
-import { Valid } from "../../lib";
+import { Bool, Bundle, Decoupled, Input, Mem, Output, Reg, SInt, UInt, Vec, assert, cat, defineModule, log2Ceil, when, type Signal, type Var } from "../../core";
+import { Valid, assertStreamRules } from "../../lib";
 import { DESCRIPTOR_FIELDS, DESCRIPTOR_WORDS, type EngineLimits } from "./descriptor";
 import { bitsFor, checkParams, isIntIn } from "../generator-params";
 
@@ -158,6 +158,14 @@ export const EngineSequencer = defineModule("EngineSequencer", (p: SequencerPara
     if (f.signed) field.assign(raw.asSInt().resize(8));
     else field.assign(raw.resize(widths[f.name]!));
   }
+  // the layer offered stays until taken: its words are fetched before and not again until it is
+  // taken (invariants for the induction, test/spec2/engine/stream-rules.test.ts)
+  // one of fetching, offered and waiting at a time, and only while running
+  assert(arriving.not().or(fetching), "a descriptor word lands only while fetching");
+  assert(fetching.not().or(offered.not().and(waiting.not())), "a layer is fetched, offered or waited for, one at a time");
+  assert(offered.not().or(waiting.not()), "a layer offered is not yet taken");
+  assert(fetching.or(offered).or(waiting).not().or(running), "a layer is fetched, offered or waited for only while running");
+  assertStreamRules(layer, "layer");
   busy.assign(running);
   index.assign(current);
   done.assign(finished);
