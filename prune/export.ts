@@ -93,6 +93,7 @@ export async function exportRun(o: RunOptions, res: PhaseResults, train: MnistSp
     for (let q = 0; q < kernels; q++) for (let j = 0; j < L; j++) cnt[j] += m[q * L + j]!;
     return cnt;
   };
+  const epochLog = [...res.dense.log, ...(res.admm === res.dense ? [] : [...res.admm.log, ...res.retrain.log])];
   const report = {
     network: o.network,
     title: net.def.title,
@@ -128,8 +129,10 @@ export async function exportRun(o: RunOptions, res: PhaseResults, train: MnistSp
       formats: byName((c) => manifest.layers[c]!.formats),
     },
     training: { ...o.train, threads: o.threads },
-    log: [...res.dense.log, ...(res.admm === res.dense ? [] : [...res.admm.log, ...res.retrain.log])],
+    log: epochLog,
+    // this invocation (a resumed run's is short); the training epochs' own times sum to epochSeconds
     wallSeconds: Math.round((Date.now() - t0) / 1000),
+    epochSeconds: epochLog.reduce((sum, line) => sum + Number(/\((\d+) s\)$/.exec(line)?.[1] ?? 0), 0),
   };
   const svg = keptPositionsSvg(
     K_FFT,

@@ -28,6 +28,9 @@ describe("prune/run.ts end to end (tiny)", () => {
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     expect(report.split).toEqual({ train: 256, test: 40 });
     for (const k of ["denseFloat", "prunedFloat", "prunedFixed"]) expect(report.accuracy[k]).toBeGreaterThanOrEqual(0);
+    // the epochs' own times, summed from the log lines
+    const logged = (report.log as string[]).reduce((sum, line) => sum + Number(/\((\d+) s\)$/.exec(line)![1]), 0);
+    expect(report.epochSeconds).toBe(logged);
     expect(existsSync(join(out, "kept-positions.svg"))).toBe(true);
     const before = readFileSync(join(out, "manifest.json"), "utf8");
     // second run: every phase is complete in the checkpoints, the export is redone identically
