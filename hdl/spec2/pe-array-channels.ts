@@ -35,9 +35,16 @@ export function bankChannels(weights: WeightPort, fftLanes: number, maxCin: numb
   const bits = weights.bits as unknown as { last: Signal; tiles: Signal; cin: Signal; cout: Signal };
   const push = weights.valid.and(weights.ready).and(bits.last);
   const minCin = Math.max(1, fftLanes);
-  assert(push.not().or(bits.cin.ge(minCin).and(bits.cin.le(maxCin))), `PeArray: a weight bank's cin must be in ${minCin}..maxCin = ${maxCin}`);
-  assert(push.not().or(bits.cout.ge(1).and(bits.cout.le(maxCout))), `PeArray: a weight bank's cout must be in 1..maxCout = ${maxCout}`);
+  assert(push.not().or(inRange(bits.cin, minCin, maxCin)), `PeArray: a weight bank's cin must be in ${minCin}..maxCin = ${maxCin}`);
+  assert(push.not().or(inRange(bits.cout, 1, maxCout)), `PeArray: a weight bank's cout must be in 1..maxCout = ${maxCout}`);
   return { push, cin: bits.cin, cout: bits.cout, tiles: bits.tiles };
+}
+
+/** lo <= x <= hi, leaving out a bound the width already gives (a constant comparison lints). */
+function inRange(x: Signal, lo: number, hi: number): Signal {
+  const upper = hi < 2 ** x.width - 1 ? x.le(hi) : undefined;
+  const lower = x.ge(lo);
+  return upper ? lower.and(upper) : lower;
 }
 
 /**

@@ -94,11 +94,14 @@ export function buildRuntimeLoaders(s: RuntimeLoaderShape, lanes: readonly XLane
           tile.assign(mux(passEnd, 0, tile.addWrap(1)));
         }).otherwise(() => {
           i.assign(i.addWrap(s.fftLanes));
-          when(pi.eq(groups[groups.length - 1]!), () => {
+          const nextRound = (): void => {
             pi.assign(l);
             roundStart.assign(roundStart.addWrap(s.pIn));
             bank.assign(bank.not());
-          }).otherwise(() => pi.assign(pi.addWrap(s.fftLanes)));
+          };
+          // one group per lane (pIn = fftLanes): every channel is a round's
+          if (groups.length === 1) nextRound();
+          else when(pi.eq(groups[groups.length - 1]!), nextRound).otherwise(() => pi.assign(pi.addWrap(s.fftLanes)));
         });
       }).otherwise(() => v.assign(v.addWrap(1)));
     };

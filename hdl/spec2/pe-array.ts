@@ -30,9 +30,18 @@
  * array issues from one bank while the other is written; a bank is computable one clock after its
  * last row, serves `tiles` tiles (its addresses from 0 to tileLast, `tiles` times) and is
  * released by the last issue of its last tile, and the next bank, if loaded, follows without an
- * idle clock. The rounds and the groups of each round come with the rows; Cin, Cout and K (the
- * X loaders, the drain) stay the layer's; the PEs mask the drain by the words they wrote (pe.ts
- * trackKeep) instead of keep ROMs, so the issue waits for their clearing sweep after reset.
+ * idle clock. The rounds and the groups of each round come with the rows; the PEs mask the drain
+ * by the words they wrote (pe.ts trackKeep) instead of keep ROMs, so the issue waits for their
+ * clearing sweep after reset.
+ *
+ * Run-time channel counts (streamed weights only): a bank's last row also carries the layer's
+ * `cin` and `cout` (pe-array-channels.ts: checked by assertions against the compile-time maxCin,
+ * maxCout, default the layer's Cin and Cout). The X loaders (pe-array-load-runtime.ts) take cin
+ * per pass, so the rounds and the last round's channels follow at run time; the drain
+ * (pe-array-drain.ts runtimeCout) takes each tile's cout with its accumulator bank and drains only
+ * its ceil(cout/pOut) of the ceil(maxCout/pOut) accumulator regions the PEs hold. K and the
+ * formats stay the layer's. One build thus runs layers of any cin <= maxCin, cout <= maxCout (and
+ * cin >= fftLanes) back to back, a bank each.
  *
  * Cycles per tile in steady state: see peArrayRates() (the same with streamed weights when the
  * next bank is loaded in time).
@@ -81,8 +90,9 @@ export interface PeArrayParams {
 
 /**
  * Streamed weights: the schedule arrives at run time on the `weights` port into a WeightBuffer of
- * two banks of maxDepth addresses; `layer` then gives only the shape and formats (its kernels are
- * not used), and the accumulators are exact for any kernels of that shape.
+ * two banks of maxDepth addresses, with each bank's channel counts; `layer` then gives only K, the
+ * formats and the default maxima (its kernels are not used), and the accumulators are exact for
+ * any kernels of up to maxCin input channels.
  */
 export interface StreamedWeights {
   /** schedule addresses (rows) per bank: at least the depth of every schedule streamed */

@@ -7,12 +7,16 @@
  * (test/helpers/pe-array-golden.ts, from spectral/fixed); fast and slow memory (rows of one and
  * of three beats), random stalls of the weight stream, of x and of y change cycles, never
  * results; with fast memory the steady-state tile period equals the kernel-ROM array's.
+ * Run-time channel counts: one build (maxCin 5, maxCout 5) runs passes of layers of different
+ * Cin and Cout (each bank with its layer's cin and cout, from the loader's command), bit-exact
+ * tile by tile against the golden model of the tile's layer; a bank over either maximum fails the
+ * array's assertion.
  */
 import { describe, expect, it } from "vitest";
-import { Bool, Bundle, Input, Output, Reg, Rom, UInt, Vec, connect, constant, defineModule, elaborate, log2Ceil, when } from "../../../hdl/core";
+import { Bool, Bundle, Input, Output, Reg, Rom, UInt, Vec, connect, constant, defineModule, elaborate, log2Ceil, when, type Var } from "../../../hdl/core";
 import { BurstMemory, type BurstPortParams } from "../../../hdl/lib";
 import { ComplexT } from "../../../hdl/spec2/fixed";
-import { PeArray, peArrayConfig, peArrayParams, peArrayRates, type PeArrayParams } from "../../../hdl/spec2/pe-array";
+import { PeArray, peArrayCapacity, peArrayConfig, peArrayParams, peArrayRates, peArrayWeightRow, type PeArrayParams } from "../../../hdl/spec2/pe-array";
 import { buildSchedule, withDigest } from "../../../hdl/spec2/schedule";
 import { imageBeats, weightImage } from "../../../hdl/spec2/engine/weight-image";
 import { WeightLoader } from "../../../hdl/spec2/engine/weight-loader";
@@ -41,6 +45,9 @@ interface Command {
   readonly addr: number;
   readonly rows: number;
   readonly tiles: number;
+  /** the pass's layer's channel counts (the bank's run-time cin and cout) */
+  readonly cin: number;
+  readonly cout: number;
 }
 
 interface BenchParams {
@@ -96,20 +103,24 @@ const Bench = defineModule("StreamedArrayBench", (p: BenchParams) => {
   }
   // ---- streamed: memory, loader, commands ----
   const m = p.memory;
-  const s = buildSchedule(p.array.layer, p.array.pOut, p.array.pIn);
   const mem = BurstMemory.instance({ port: m.port, words: MEM_WORDS, bytesPerCycle: m.bytesPerCycle, latency: m.latency });
-  const loader = WeightLoader.instance({ port: m.port, row: weightRowShape(s), maxDepth: MAX_DEPTH, tileBits: TILE_BITS });
+  const loader = WeightLoader.instance({ port: m.port, row: peArrayWeightRow(p.array)!.shape, maxDepth: MAX_DEPTH, tileBits: TILE_BITS });
   connect(mem.port.ar, loader.ar);
   connect(loader.r, mem.port.r);
   idleWrite(mem.port);
   const cmds = p.commands;
-  const cmdRom = Rom(UInt(16 + 8 + TILE_BITS), [...cmds.map((q) => (BigInt(q.addr) << 12n) | (BigInt(q.rows) << 4n) | BigInt(q.tiles)), 0n], { name: "commands" });
+  // a command: cout [43:36], cin [35:28], addr [27:12], rows [11:4], tiles [3:0]
+  const pack = (q: Command): bigint => (BigInt(q.cout) << 36n) | (BigInt(q.cin) << 28n) | (BigInt(q.addr) << 12n) | (BigInt(q.rows) << 4n) | BigInt(q.tiles);
+  const cmdRom = Rom(UInt(44), [...cmds.map(pack), 0n], { name: "commands" });
   const cp = Reg(UInt(log2Ceil(cmds.length + 1)), { init: 0, name: "cmd_ptr" });
   const cw = cmdRom.readAsync(cp);
   loader.cmd.valid.assign(cp.lt(cmds.length));
   loader.cmd.bits.addr.assign(cw.bits(27, 12));
   loader.cmd.bits.rows.assign(cw.bits(11, 4).resize(loader.cmd.bits.rows.width));
   loader.cmd.bits.tiles.assign(cw.bits(3, 0));
+  const counts = loader.cmd.bits as unknown as { cin: Var; cout: Var };
+  counts.cin.assign(cw.bits(35, 28).resize(counts.cin.width));
+  counts.cout.assign(cw.bits(43, 36).resize(counts.cout.width));
   when(loader.cmd.valid.and(loader.cmd.ready), () => cp.assign(cp.addWrap(1)));
   const weights = (dut as unknown as { weights: typeof loader.rows }).weights;
   connect(weights.bits, loader.rows.bits);
@@ -125,8 +136,25 @@ const SPEC_B: LayerSpec = { cin: 3, cout: 4, K: 8, n: 6, seed: 42 };
 const P_OUT = 2;
 const P_IN = 2;
 const ARRAY_OPTS = { drainWords: 8 } as const;
+
+/** Passes of one array build: its layers by name, each pass a layer and its tiles, the array's options. */
+interface PassSet {
+  readonly layers: Readonly<Record<string, FixedLayer>>;
+  readonly passes: readonly (readonly [string, number])[];
+  /** the array's options besides weights (and, streamed, the channel maxima) */
+  readonly opts: ArrayOpts;
+  readonly capacity?: { readonly maxCin: number; readonly maxCout: number };
+}
+
+type ArrayOpts = Omit<PeArrayParams, "layer" | "pOut" | "pIn">;
+
 /** the passes: layer A for 2 tiles, B for 2, A for 1 */
-const PASSES: readonly (readonly ["A" | "B", number])[] = [["A", 2], ["B", 2], ["A", 1]];
+const PASSES: readonly (readonly [string, number])[] = [["A", 2], ["B", 2], ["A", 1]];
+
+/** The layer of every tile of a pass set. */
+function tileLayers(set: PassSet): FixedLayer[] {
+  return set.passes.flatMap(([name, tiles]) => new Array<FixedLayer>(tiles).fill(set.layers[name]!));
+}
 
 interface Run {
   readonly cols: number[][][][];
@@ -141,30 +169,40 @@ interface Stalls {
   readonly pW: number;
 }
 
-/** The images of A and B in memory (B after A, at a multiple of 16 beats), the commands of the passes. */
-function placeImages(layers: { A: FixedLayer; B: FixedLayer }, memory: Memory): { beats: Map<number, bigint>; commands: Command[] } {
+/** The images of the layers in memory (one after the other, at multiples of 16 beats), the commands of the passes. */
+function placeImages(set: PassSet, array: PeArrayParams, memory: Memory): { beats: Map<number, bigint>; commands: Command[] } {
   const beats = new Map<number, bigint>();
   const base: Record<string, number> = {};
   let next = 0;
   const rows: Record<string, number> = {};
-  for (const name of ["A", "B"] as const) {
-    const img = weightImage(buildSchedule(layers[name], P_OUT, P_IN), memory.port.dataBytes);
+  const oBits = peArrayCapacity(array)!.oBits;
+  for (const [name, layer] of Object.entries(set.layers)) {
+    const img = weightImage(buildSchedule(layer, P_OUT, P_IN), memory.port.dataBytes, oBits);
     base[name] = next;
     rows[name] = img.rows;
     imageBeats(img).forEach((b, j) => beats.set(next + j, b));
     next += Math.ceil(img.bytes.length / memory.port.dataBytes / 16) * 16;
   }
-  return { beats, commands: PASSES.map(([name, tiles]) => ({ addr: base[name]! * memory.port.dataBytes, rows: rows[name]!, tiles })) };
+  return { beats, commands: set.passes.map(([name, tiles]) => ({ addr: base[name]! * memory.port.dataBytes, rows: rows[name]!, tiles, cin: set.layers[name]!.cin, cout: set.layers[name]!.cout })) };
 }
 
-async function runBench(backend: Backend, layers: { A: FixedLayer; B: FixedLayer }, X: number[][][], memory: Memory | undefined, stalls: Stalls, seed: number): Promise<Run> {
-  const array = peArrayParams(layers.A, P_OUT, P_IN, memory ? { ...ARRAY_OPTS, weights: { maxDepth: MAX_DEPTH, tileBits: TILE_BITS } } : ARRAY_OPTS);
+/** The array of a pass set: streamed (with memory) or the kernel ROMs of its first layer. */
+function arrayOf(set: PassSet, memory: Memory | undefined): PeArrayParams {
+  const first = set.layers[set.passes[0]![0]]!;
+  return peArrayParams(first, P_OUT, P_IN, memory ? { ...set.opts, weights: { maxDepth: MAX_DEPTH, tileBits: TILE_BITS, ...set.capacity } } : set.opts);
+}
+
+async function runBench(backend: Backend, set: PassSet, X: number[][][], memory: Memory | undefined, stalls: Stalls, seed: number): Promise<Run> {
+  const array = arrayOf(set, memory);
   const c = peArrayConfig(array);
-  const streams = Array.from({ length: c.fftLanes }, (_, l) => streamOf(layers.A, X, c.fftLanes, l));
-  const placed = memory ? placeImages(layers, memory) : undefined;
+  const { K } = array.layer;
+  // the tiles' spectra: each with its own layer's channels
+  const streams = Array.from({ length: c.fftLanes }, (_, l) => streamOf(array.layer, X, c.fftLanes, l));
+  const placed = memory ? placeImages(set, array, memory) : undefined;
   const d = elaborate(Bench, { array, streams: withDigest(streams, { lanes: streams.length }), ...(memory && placed ? { memory, commands: placed.commands } : {}) });
-  const half = layers.A.K / 2 + 1;
-  const expected = Array.from({ length: c.ifftLanes }, (_, j) => X.length * Math.ceil((layers.A.cout - j) / c.ifftLanes) * half);
+  const half = K / 2 + 1;
+  const perTile = memory ? tileLayers(set) : X.map(() => array.layer);
+  const expected = Array.from({ length: c.ifftLanes }, (_, j) => perTile.reduce((n, layer) => n + Math.ceil((layer.cout - j) / c.ifftLanes) * half, 0));
   const res: Run = { cols: expected.map(() => []), at: expected.map(() => []), macSum: 0, memError: false };
   const sim = await simulate(d, { backend });
   const r = rng(seed);
@@ -184,7 +222,7 @@ async function runBench(backend: Backend, layers: { A: FixedLayer; B: FixedLayer
         if (smp.memError === 1) res.memError = true;
         for (let j = 0; j < c.ifftLanes; j++) {
           if (smp[`y_${j}_valid`] === 1 && ((Number(stim[k]!.ready) >> j) & 1) === 1 && res.cols[j]!.length < expected[j]!) {
-            res.cols[j]!.push(Array.from({ length: layers.A.K }, (_, u) => [smp[`y_${j}_col_${u}_re`] as number, smp[`y_${j}_col_${u}_im`] as number]));
+            res.cols[j]!.push(Array.from({ length: K }, (_, u) => [smp[`y_${j}_col_${u}_re`] as number, smp[`y_${j}_col_${u}_im`] as number]));
             res.at[j]!.push(cycle + k);
           }
         }
@@ -197,26 +235,31 @@ async function runBench(backend: Backend, layers: { A: FixedLayer; B: FixedLayer
   return res;
 }
 
-/** The golden columns of every tile, each with its pass's layer. */
-function passGolden(layers: { A: FixedLayer; B: FixedLayer }, X: number[][][], passes: readonly (readonly ["A" | "B", number])[]): number[][][] {
-  const perTile = passes.flatMap(([name, tiles]) => new Array<"A" | "B">(tiles).fill(name));
-  return perTile.flatMap((name, t) => golden(layers[name], [X[t]!]));
+/** Per IFFT lane, the golden columns of every tile, each with its pass's layer. */
+function passGolden(set: PassSet, X: number[][][], lanes: number): number[][][][] {
+  const layers = tileLayers(set);
+  return Array.from({ length: lanes }, (_, j) => layers.flatMap((layer, t) => laneColumns(layer, golden(layer, [X[t]!]), lanes, j)));
 }
 
-function layersAB(): { A: FixedLayer; B: FixedLayer } {
-  return { A: makeLayer(SPEC_A), B: makeLayer(SPEC_B) };
+function setAB(): PassSet {
+  return { layers: { A: makeLayer(SPEC_A), B: makeLayer(SPEC_B) }, passes: PASSES, opts: ARRAY_OPTS };
 }
 
-function expectGolden(layers: { A: FixedLayer; B: FixedLayer }, X: number[][][], got: Run, passes = PASSES): void {
-  const want = passGolden(layers, X, passes);
+/** The tiles' random spectra, each with the channels of its pass's layer. */
+function passInputs(set: PassSet, seed: number): number[][][] {
+  return tileLayers(set).flatMap((layer, t) => makeInputs(layer, 1, seed + t));
+}
+
+function expectGolden(set: PassSet, X: number[][][], got: Run): void {
+  const want = passGolden(set, X, got.cols.length);
   got.cols.forEach((cols, j) => {
-    const w = laneColumns(layers.A, want, got.cols.length, j);
+    const w = want[j]!;
     expect(cols.length).toBe(w.length);
     cols.forEach((col, q) => {
       if (JSON.stringify(col) !== JSON.stringify(w[q])) throw new Error(`lane ${j} column ${q}: got ${JSON.stringify(col)}, want ${JSON.stringify(w[q])}`);
     });
   });
-  const macs = passes.reduce((sum, [name, tiles]) => sum + tiles * buildSchedule(layers[name], P_OUT, P_IN).macsPerTile, 0);
+  const macs = set.passes.reduce((sum, [name, tiles]) => sum + tiles * buildSchedule(set.layers[name]!, P_OUT, P_IN).macsPerTile, 0);
   expect(got.macSum).toBe(macs);
   expect(got.memError).toBe(false);
 }
@@ -228,7 +271,8 @@ function tileEnds(layer: FixedLayer, got: Run, tiles: number): number[] {
 }
 
 describe("PeArray with weights streamed by WeightLoader from a BurstMemory", () => {
-  const layers = layersAB();
+  const set = setAB();
+  const layers = { A: set.layers.A!, B: set.layers.B! };
   const X = makeInputs(layers.A, 5, 1234);
 
   it("the two layers differ and have the same schedule depth (so the steady state is comparable)", () => {
@@ -241,30 +285,30 @@ describe("PeArray with weights streamed by WeightLoader from a BurstMemory", () 
 
   for (const backend of ["js", "iverilog", "verilator"] as const) {
     it(`${backend}: fast memory (a row per beat), x and y stalls: A, B, A back to back, bit-exact`, async () => {
-      const got = await runBench(backend, layers, X, FAST, { pGo: 0.8, pReady: 0.7, pW: 1 }, 1);
-      expectGolden(layers, X, got);
+      const got = await runBench(backend, set, X, FAST, { pGo: 0.8, pReady: 0.7, pW: 1 }, 1);
+      expectGolden(set, X, got);
     }, 180_000);
     if (backend === "verilator") continue;
 
     it(`${backend}: slow memory (2 B/clock, latency 20, three beats a row) and a stalling weight stream, bit-exact`, async () => {
-      const got = await runBench(backend, layers, X, SLOW, { pGo: 1, pReady: 0.8, pW: 0.5 }, 2);
-      expectGolden(layers, X, got);
+      const got = await runBench(backend, set, X, SLOW, { pGo: 1, pReady: 0.8, pW: 0.5 }, 2);
+      expectGolden(set, X, got);
     }, 120_000);
   }
 
   it("js: weight-stream stalls change cycles, never results", async () => {
-    const free = await runBench("js", layers, X, FAST, { pGo: 1, pReady: 1, pW: 1 }, 3);
-    const stalled = await runBench("js", layers, X, FAST, { pGo: 1, pReady: 1, pW: 0.3 }, 3);
-    expectGolden(layers, X, free);
-    expectGolden(layers, X, stalled);
+    const free = await runBench("js", set, X, FAST, { pGo: 1, pReady: 1, pW: 1 }, 3);
+    const stalled = await runBench("js", set, X, FAST, { pGo: 1, pReady: 1, pW: 0.3 }, 3);
+    expectGolden(set, X, free);
+    expectGolden(set, X, stalled);
     expect(stalled.cols).toEqual(free.cols);
     expect(stalled.at[0]!.at(-1)!).toBeGreaterThan(free.at[0]!.at(-1)!);
   }, 120_000);
 
   it("js: with fast memory the steady-state tile period equals the kernel-ROM array's (and the cycle model's)", async () => {
-    const streamed = await runBench("js", layers, X, FAST, { pGo: 1, pReady: 1, pW: 1 }, 4);
-    const rom = await runBench("js", layers, X, undefined, { pGo: 1, pReady: 1, pW: 1 }, 4);
-    expectGolden(layers, X, rom, [["A", 5]]);
+    const streamed = await runBench("js", set, X, FAST, { pGo: 1, pReady: 1, pW: 1 }, 4);
+    const rom = await runBench("js", set, X, undefined, { pGo: 1, pReady: 1, pW: 1 }, 4);
+    expectGolden({ ...set, passes: [["A", 5]] }, X, rom);
     const se = tileEnds(layers.A, streamed, 5);
     const re = tileEnds(layers.A, rom, 5);
     const periods = (e: number[]): number[] => e.slice(1).map((v, t) => v - e[t]!);
@@ -284,5 +328,63 @@ describe("PeArray with weights streamed by WeightLoader from a BurstMemory", () 
     await expectCleanVerilog(loader.verilog, loader.top);
     // bursts of 256 beats (AXI's 8-bit len) longer than any command: the count still holds a burst
     expect(() => elaborate(WeightLoader, { port: { addrBits: 32, dataBytes: 64 }, row: weightRowShape(s), maxDepth: 16, tileBits: TILE_BITS })).not.toThrow();
+  }, 180_000);
+});
+
+describe("PeArray with streamed weights and run-time channel counts (cin, cout with each bank)", () => {
+  // one build (maxCin 5, maxCout 5; 2 x 2 PEs, two FFT and two IFFT lanes), four passes of three
+  // layers: rounds 2 with a partial last one, 1, 3 (odd, so the X bank parity changes per tile),
+  // output channels 4, 3, 5 (full and partial last blocks, lanes of unequal length)
+  const set: PassSet = {
+    layers: {
+      C1: makeLayer({ cin: 3, cout: 4, K: 8, n: 3, seed: 51 }),
+      C2: makeLayer({ cin: 2, cout: 3, K: 8, n: 3, seed: 52 }),
+      C3: makeLayer({ cin: 5, cout: 5, K: 8, n: 3, seed: 53 }),
+    },
+    passes: [["C1", 2], ["C2", 1], ["C3", 2], ["C2", 1]],
+    opts: { fftLanes: 2, ifftLanes: 2, drainWords: 8 },
+    capacity: { maxCin: 5, maxCout: 5 },
+  };
+  const X = passInputs(set, 4321);
+
+  it("the schedules fit the bank depth", () => {
+    for (const layer of Object.values(set.layers)) expect(buildSchedule(layer, P_OUT, P_IN).depth).toBeLessThanOrEqual(MAX_DEPTH);
+  });
+
+  for (const backend of ["js", "iverilog"] as const) {
+    it(`${backend}: 3 -> 4 (2 tiles), 2 -> 3 (1), 5 -> 5 (2), 2 -> 3 (1) back to back in one build, stalls on x, y and the weights, bit-exact`, async () => {
+      const got = await runBench(backend, set, X, FAST, { pGo: 0.8, pReady: 0.7, pW: 0.7 }, 5);
+      expectGolden(set, X, got);
+    }, 180_000);
+  }
+
+  it("js: slow memory (three beats a row), bit-exact", async () => {
+    const got = await runBench("js", set, X, SLOW, { pGo: 1, pReady: 0.9, pW: 1 }, 6);
+    expectGolden(set, X, got);
+  }, 120_000);
+
+  it("js: a bank of more input channels than maxCin fails the array's assertion", async () => {
+    const over: PassSet = { ...set, layers: { ...set.layers, C4: makeLayer({ cin: 6, cout: 2, K: 8, n: 3, seed: 54 }) }, passes: [["C1", 1], ["C4", 1]] };
+    await expect(runBench("js", over, passInputs(over, 1), FAST, { pGo: 1, pReady: 1, pW: 1 }, 7)).rejects.toThrow(
+      /pe-array-channels\.ts:\d+: assertion failed at cycle \d+: PeArray: a weight bank's cin must be in 2\.\.maxCin = 5/,
+    );
+  }, 60_000);
+
+  it("js: a bank of more output channels than maxCout fails the array's assertion", async () => {
+    const over: PassSet = { ...set, layers: { ...set.layers, C4: makeLayer({ cin: 2, cout: 6, K: 8, n: 3, seed: 55 }) }, passes: [["C4", 1]] };
+    await expect(runBench("js", over, passInputs(over, 1), FAST, { pGo: 1, pReady: 1, pW: 1 }, 8)).rejects.toThrow(
+      /pe-array-channels\.ts:\d+: assertion failed at cycle \d+: PeArray: a weight bank's cout must be in 1\.\.maxCout = 5/,
+    );
+  }, 60_000);
+
+  it("the channel counts come with the weight rows, sized by the maxima; the array and its loader are clean in Icarus, Verilator and Yosys", async () => {
+    const array = arrayOf(set, FAST);
+    const d = elaborate(PeArray, array);
+    expect(d.ports.find((q) => q.name === "weights_bits_cin")!.width).toBe(3);
+    expect(d.ports.find((q) => q.name === "weights_bits_cout")!.width).toBe(3);
+    await expectCleanVerilog(d.verilog, d.top);
+    const loader = elaborate(WeightLoader, { port: SLOW.port, row: peArrayWeightRow(array)!.shape, maxDepth: MAX_DEPTH, tileBits: TILE_BITS });
+    expect(loader.ports.map((q) => q.name)).toEqual(expect.arrayContaining(["cmd_bits_cin", "cmd_bits_cout", "rows_bits_cin", "rows_bits_cout"]));
+    await expectCleanVerilog(loader.verilog, loader.top);
   }, 180_000);
 });
