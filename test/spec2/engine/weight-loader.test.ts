@@ -144,7 +144,11 @@ interface PassSet {
   /** the array's options besides weights (and, streamed, the channel maxima) */
   readonly opts: ArrayOpts;
   readonly capacity?: { readonly maxCin: number; readonly maxCout: number };
+  /** the PE grid, default P_OUT x P_IN */
+  readonly grid?: readonly [number, number];
 }
+
+const gridOf = (set: PassSet): readonly [number, number] => set.grid ?? [P_OUT, P_IN];
 
 type ArrayOpts = Omit<PeArrayParams, "layer" | "pOut" | "pIn">;
 
@@ -177,7 +181,7 @@ function placeImages(set: PassSet, array: PeArrayParams, memory: Memory): { beat
   const rows: Record<string, number> = {};
   const oBits = peArrayCapacity(array)!.oBits;
   for (const [name, layer] of Object.entries(set.layers)) {
-    const img = weightImage(buildSchedule(layer, P_OUT, P_IN), memory.port.dataBytes, oBits);
+    const img = weightImage(buildSchedule(layer, ...gridOf(set)), memory.port.dataBytes, oBits);
     base[name] = next;
     rows[name] = img.rows;
     imageBeats(img).forEach((b, j) => beats.set(next + j, b));
@@ -189,7 +193,7 @@ function placeImages(set: PassSet, array: PeArrayParams, memory: Memory): { beat
 /** The array of a pass set: streamed (with memory) or the kernel ROMs of its first layer. */
 function arrayOf(set: PassSet, memory: Memory | undefined): PeArrayParams {
   const first = set.layers[set.passes[0]![0]]!;
-  return peArrayParams(first, P_OUT, P_IN, memory ? { ...set.opts, weights: { maxDepth: MAX_DEPTH, tileBits: TILE_BITS, ...set.capacity } } : set.opts);
+  return peArrayParams(first, ...gridOf(set), memory ? { ...set.opts, weights: { maxDepth: MAX_DEPTH, tileBits: TILE_BITS, ...set.capacity } } : set.opts);
 }
 
 async function runBench(backend: Backend, set: PassSet, X: number[][][], memory: Memory | undefined, stalls: Stalls, seed: number): Promise<Run> {
@@ -259,7 +263,7 @@ function expectGolden(set: PassSet, X: number[][][], got: Run): void {
       if (JSON.stringify(col) !== JSON.stringify(w[q])) throw new Error(`lane ${j} column ${q}: got ${JSON.stringify(col)}, want ${JSON.stringify(w[q])}`);
     });
   });
-  const macs = set.passes.reduce((sum, [name, tiles]) => sum + tiles * buildSchedule(set.layers[name]!, P_OUT, P_IN).macsPerTile, 0);
+  const macs = set.passes.reduce((sum, [name, tiles]) => sum + tiles * buildSchedule(set.layers[name]!, ...gridOf(set)).macsPerTile, 0);
   expect(got.macSum).toBe(macs);
   expect(got.memError).toBe(false);
 }
@@ -334,14 +338,16 @@ describe("PeArray with weights streamed by WeightLoader from a BurstMemory", () 
 describe("PeArray with streamed weights and run-time channel counts (cin, cout with each bank)", () => {
   // one build (maxCin 5, maxCout 5; 2 x 2 PEs, two FFT and two IFFT lanes), four passes of three
   // layers: rounds 2 with a partial last one, 1, 3 (odd, so the X bank parity changes per tile),
-  // output channels 4, 3, 5 (full and partial last blocks, lanes of unequal length)
+  // output channels 4, 3, 5, 1 (full and partial last blocks, lanes of unequal length, an IFFT
+  // lane without a channel)
   const set: PassSet = {
     layers: {
       C1: makeLayer({ cin: 3, cout: 4, K: 8, n: 3, seed: 51 }),
       C2: makeLayer({ cin: 2, cout: 3, K: 8, n: 3, seed: 52 }),
       C3: makeLayer({ cin: 5, cout: 5, K: 8, n: 3, seed: 53 }),
+      C4: makeLayer({ cin: 2, cout: 1, K: 8, n: 3, seed: 56 }),
     },
-    passes: [["C1", 2], ["C2", 1], ["C3", 2], ["C2", 1]],
+    passes: [["C1", 2], ["C2", 1], ["C3", 2], ["C4", 1], ["C2", 1]],
     opts: { fftLanes: 2, ifftLanes: 2, drainWords: 8 },
     capacity: { maxCin: 5, maxCout: 5 },
   };
@@ -352,7 +358,7 @@ describe("PeArray with streamed weights and run-time channel counts (cin, cout w
   });
 
   for (const backend of ["js", "iverilog"] as const) {
-    it(`${backend}: 3 -> 4 (2 tiles), 2 -> 3 (1), 5 -> 5 (2), 2 -> 3 (1) back to back in one build, stalls on x, y and the weights, bit-exact`, async () => {
+    it(`${backend}: 3 -> 4 (2 tiles), 2 -> 3 (1), 5 -> 5 (2), 2 -> 1 (1), 2 -> 3 (1) back to back in one build, stalls on x, y and the weights, bit-exact`, async () => {
       const got = await runBench(backend, set, X, FAST, { pGo: 0.8, pReady: 0.7, pW: 0.7 }, 5);
       expectGolden(set, X, got);
     }, 180_000);
@@ -363,15 +369,32 @@ describe("PeArray with streamed weights and run-time channel counts (cin, cout w
     expectGolden(set, X, got);
   }, 120_000);
 
+  it("js and iverilog: 3 x 3 PEs, one FFT lane over three groups, one IFFT lane: 7 -> 5, 2 -> 7, 4 -> 3 back to back, bit-exact", async () => {
+    const odd: PassSet = {
+      layers: {
+        D1: makeLayer({ cin: 7, cout: 5, K: 8, n: 2, seed: 61 }),
+        D2: makeLayer({ cin: 2, cout: 7, K: 8, n: 2, seed: 62 }),
+        D3: makeLayer({ cin: 4, cout: 3, K: 8, n: 2, seed: 63 }),
+      },
+      passes: [["D1", 1], ["D2", 2], ["D3", 1]],
+      opts: { drainWords: 2 },
+      capacity: { maxCin: 7, maxCout: 7 },
+      grid: [3, 3],
+    };
+    for (const layer of Object.values(odd.layers)) expect(buildSchedule(layer, 3, 3).depth).toBeLessThanOrEqual(MAX_DEPTH);
+    const Xo = passInputs(odd, 99);
+    for (const backend of ["js", "iverilog"] as const) expectGolden(odd, Xo, await runBench(backend, odd, Xo, FAST, { pGo: 0.9, pReady: 0.8, pW: 1 }, 9));
+  }, 120_000);
+
   it("js: a bank of more input channels than maxCin fails the array's assertion", async () => {
-    const over: PassSet = { ...set, layers: { ...set.layers, C4: makeLayer({ cin: 6, cout: 2, K: 8, n: 3, seed: 54 }) }, passes: [["C1", 1], ["C4", 1]] };
+    const over: PassSet = { ...set, layers: { ...set.layers, X: makeLayer({ cin: 6, cout: 2, K: 8, n: 3, seed: 54 }) }, passes: [["C1", 1], ["X", 1]] };
     await expect(runBench("js", over, passInputs(over, 1), FAST, { pGo: 1, pReady: 1, pW: 1 }, 7)).rejects.toThrow(
       /pe-array-channels\.ts:\d+: assertion failed at cycle \d+: PeArray: a weight bank's cin must be in 2\.\.maxCin = 5/,
     );
   }, 60_000);
 
   it("js: a bank of more output channels than maxCout fails the array's assertion", async () => {
-    const over: PassSet = { ...set, layers: { ...set.layers, C4: makeLayer({ cin: 2, cout: 6, K: 8, n: 3, seed: 55 }) }, passes: [["C4", 1]] };
+    const over: PassSet = { ...set, layers: { ...set.layers, X: makeLayer({ cin: 2, cout: 6, K: 8, n: 3, seed: 55 }) }, passes: [["X", 1]] };
     await expect(runBench("js", over, passInputs(over, 1), FAST, { pGo: 1, pReady: 1, pW: 1 }, 8)).rejects.toThrow(
       /pe-array-channels\.ts:\d+: assertion failed at cycle \d+: PeArray: a weight bank's cout must be in 1\.\.maxCout = 5/,
     );
