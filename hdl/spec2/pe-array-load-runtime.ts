@@ -16,6 +16,8 @@
  *            tile's last, R - 1, which is the lane's own last round r or, when r*pIn + pIn < cin
  *            (a last round without this lane's groups), r + 1: the bank parity flips once or twice.
  *   pass end after the pass's `tiles` tiles: the head is dropped.
+ * Only a channel's last column waits for the lane's pass (the tile-end decision needs cin), so
+ * the first channel's other columns load before the first bank has arrived.
  *
  * Every lane must have a channel in every tile (cin >= fftLanes, asserted at the weight port):
  * a lane without one could not follow the round parity.
@@ -73,7 +75,8 @@ export function buildRuntimeLoaders(s: RuntimeLoaderShape, lanes: readonly XLane
     const v = Reg(UInt(s.vBits), { init: 0, name: `lane${l}_v` });
     const beat = beats === 1 ? undefined : Reg(UInt(beatBits), { init: 0, name: `lane${l}_beat` });
     const free = groups.map((g) => pi.eq(g).and(mux(bank, loaded[g]![1]!, loaded[g]![0]!).not())).reduce((a, b) => a.or(b));
-    const open = passes.deq.valid.and(free);
+    // only a channel's last column needs the pass (is it the tile's last channel?): the others load without
+    const open = free.and(passes.deq.valid.or(x.last.not()));
     const write = x.valid.and(open);
     const lastBeat = beat === undefined ? undefined : beat.eq(beats - 1);
     x.ready.assign(lastBeat === undefined ? open : open.and(lastBeat));
