@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { elaborate } from "../../hdl/core";
-import { PeArray, peArrayWeightRow } from "../../hdl/spec2/pe-array";
+import { PeArray, peArrayParams, peArrayWeightRow } from "../../hdl/spec2/pe-array";
 import { buildSchedule } from "../../hdl/spec2/schedule";
 import { WeightLoader } from "../../hdl/spec2/engine/weight-loader";
 import { makeLayer } from "../helpers/pe-array-golden";
@@ -91,4 +91,18 @@ describe("PeArray with streamed weights and run-time channel counts (cin, cout w
     expect(loader.ports.map((q) => q.name)).toEqual(expect.arrayContaining(["cmd_bits_cin", "cmd_bits_cout", "rows_bits_cin", "rows_bits_cout"]));
     await expectCleanVerilog(loader.verilog, loader.top);
   }, 180_000);
+
+  it("rejects channel maxima that are not positive integers, naming the instantiation", () => {
+    const layer = set.layers.C1!;
+    expect(() => elaborate(PeArray, peArrayParams(layer, P_OUT, P_IN, { weights: { maxDepth: MAX_DEPTH, maxCin: 0 } }))).toThrow(
+      /pe-array-channels\.test\.ts:\d+: PeArray: weights\.maxCin must be a positive integer, got 0/,
+    );
+    expect(() => elaborate(PeArray, peArrayParams(layer, P_OUT, P_IN, { weights: { maxDepth: MAX_DEPTH, maxCout: 2.5 } }))).toThrow(
+      /pe-array-channels\.test\.ts:\d+: PeArray: weights\.maxCout must be a positive integer, got 2\.5/,
+    );
+    // the FFT lanes need a channel each in every tile: at most maxCin of them
+    expect(() => elaborate(PeArray, peArrayParams(layer, P_OUT, P_IN, { fftLanes: 2, weights: { maxDepth: MAX_DEPTH, maxCin: 1 } }))).toThrow(
+      /PeArray: fftLanes must divide pIn = 2 and be at most Cin = 1, got 2/,
+    );
+  });
 });
