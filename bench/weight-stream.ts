@@ -1,7 +1,8 @@
 /**
  * Streamed weights against kernel ROMs: Yosys synth_xilinx (7-series) of one PeArray with its
  * schedule in kernel ROMs (`weights: "rom"`) and the same array with the schedule streamed into a
- * double-buffered WeightBuffer (`weights: { maxDepth }`), plus the WeightLoader that feeds it.
+ * double-buffered WeightBuffer (`weights: { maxDepth }`, run-time channel counts up to the layer's),
+ * plus the WeightLoader that feeds it.
  * The layer is the LeNet conv2 shape (Cin 6, Cout 16, K 8, n 10 of 40, seeded random weights),
  * 4 x 2 PEs, drainWords 1: schedule depth 120, maxDepth 128.
  *
@@ -15,10 +16,9 @@ import { fileURLToPath } from "node:url";
 import { elaborate, isMain, type ElaboratedDesign } from "../hdl/core";
 import { parseCommandLine, runMain, writeFileAtomic } from "../hdl/core/cli";
 import { WeightLoader } from "../hdl/spec2/engine/weight-loader";
-import { PeArray, peArrayParams } from "../hdl/spec2/pe-array";
+import { PeArray, peArrayParams, peArrayWeightRow } from "../hdl/spec2/pe-array";
 import { randomLayer } from "../hdl/spec2/perf/random-layer";
 import { buildSchedule } from "../hdl/spec2/schedule";
-import { weightRowShape } from "../hdl/spec2/weight-row";
 import { YosysError, synthesize } from "../synth";
 
 interface Row {
@@ -40,12 +40,14 @@ const MAX_DEPTH = 128;
 function designs(): { name: string; design: () => ElaboratedDesign }[] {
   const { layer } = randomLayer({ cin: 6, cout: 16, h: 12, w: 12, k: 5, p: 0, K: 8, density: 0.25, pOut: P_OUT, pIn: P_IN }, 1).acc;
   const s = buildSchedule(layer, P_OUT, P_IN);
+  const streamed = peArrayParams(layer, P_OUT, P_IN, { weights: { maxDepth: MAX_DEPTH } });
   return [
     { name: `PeArray 4x2, kernel ROMs (depth ${s.depth})`, design: () => elaborate(PeArray, peArrayParams(layer, P_OUT, P_IN)) },
-    { name: `PeArray 4x2, streamed (maxDepth ${MAX_DEPTH})`, design: () => elaborate(PeArray, peArrayParams(layer, P_OUT, P_IN, { weights: { maxDepth: MAX_DEPTH } })) },
+    { name: `PeArray 4x2, streamed (maxDepth ${MAX_DEPTH})`, design: () => elaborate(PeArray, streamed) },
     {
       name: "WeightLoader (64-byte beats, a row per beat)",
-      design: () => elaborate(WeightLoader, { port: { addrBits: 32, dataBytes: 64 }, row: weightRowShape(s), maxDepth: MAX_DEPTH, tileBits: 16 }),
+      // the streamed array's row shape: with the bank's cin and cout
+      design: () => elaborate(WeightLoader, { port: { addrBits: 32, dataBytes: 64 }, row: peArrayWeightRow(streamed)!.shape, maxDepth: MAX_DEPTH, tileBits: 16 }),
     },
   ];
 }

@@ -11,14 +11,14 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { Bool, Input, Mem, Output, Reg, UInt, Vec, Bundle, SInt, connect, defineModule, elaborate, log2Ceil, when, type ElaboratedDesign, type Signal } from "../core";
+import { Bool, Input, Mem, Output, Reg, UInt, Vec, Bundle, SInt, connect, defineModule, elaborate, log2Ceil, when, type ElaboratedDesign, type Signal, type Var } from "../core";
 import { makePlan } from "../../spectral/conv";
 import { cacheRoot, simulate, type Backend, type Sample } from "../../sim";
 import { BurstMemory, assertStreamRules, type BurstPortParams } from "../lib";
 import { imageBeats, weightImage } from "./engine/weight-image";
 import { WeightLoader } from "./engine/weight-loader";
 import { Spec2Layer, type Spec2LayerParams } from "./layer";
-import { peArrayConfig, peArraySchedule, peArrayWeightRow, type StreamedWeights } from "./pe-array";
+import { peArrayCapacity, peArrayConfig, peArraySchedule, peArrayWeightRow, type StreamedWeights } from "./pe-array";
 
 export interface BatchRun {
   /** Output words per image, Cout x Ho x Wo, as the RTL produced them. */
@@ -132,6 +132,10 @@ function feedWeights(p: Spec2LayerParams, w: BenchWeights, sink: unknown): void 
   loader.cmd.bits.addr.assign(0);
   loader.cmd.bits.rows.assign(w.rows);
   loader.cmd.bits.tiles.assign(w.tiles);
+  // the layer's channel counts go with its bank (the array's run-time cin and cout)
+  const counts = loader.cmd.bits as unknown as { cin: Var; cout: Var };
+  counts.cin.assign(p.layer.cin);
+  counts.cout.assign(p.layer.cout);
   when(loader.cmd.valid.and(loader.cmd.ready), () => sent.assign(1));
   connect(sink, loader.rows);
 }
@@ -142,7 +146,7 @@ const benches = new Map<string, ElaboratedDesign>();
 function benchWeights(p: Spec2LayerParams, capacity: number, memory: WeightMemory): { weights: BenchWeights; beats: bigint[] } | undefined {
   const row = peArrayWeightRow(p);
   if (!row) return undefined;
-  const img = weightImage(peArraySchedule(p), memory.dataBytes);
+  const img = weightImage(peArraySchedule(p), memory.dataBytes, peArrayCapacity(p)!.oBits);
   const { tilesX, tilesY } = makePlan(p.layer);
   const tiles = capacity * tilesX * tilesY;
   if (tiles >= 2 ** row.tileBits) throw new Error(`layer driver: ${tiles} tiles in a batch of ${capacity} exceed the weights' tileBits = ${row.tileBits}`);

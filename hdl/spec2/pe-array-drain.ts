@@ -18,10 +18,19 @@
  * IFFT lanes: lane j (of ifftLanes, which divides pOut) takes the blocks of the groups
  * po = j (mod ifftLanes), in channel order o = j, j + ifftLanes, ... (for m: for its po), a
  * column per clock through an output register, `last` with column K/2.
+ *
+ * Run-time output channel count (`runtimeCout`, streamed weights): `cout` and `oLoc` are then
+ * the compile-time maxima (the accumulators' capacity) and each accumulator bank comes with the
+ * cout of the tile it holds. The walk covers only the tile's ceil(cout/pOut) blocks (its m*pOut
+ * kept as a sum, no division), the beats carry per group "has channel o = po + m*pOut" and "o is
+ * its IFFT lane's last channel of the tile" (o + ifftLanes >= cout) instead of m, the block
+ * buffers keep the second as a tag per slot, and a lane takes the groups' blocks in turn until
+ * a tagged one, then starts the next tile at its first group: no block order ROM.
  */
 import { Bool, Mem, Reg, Rom, UInt, Vec, cat, constant, log2Ceil, mux, when, type Memory, type Signal, type Var } from "../core";
 import { ComplexT, roundShift, saturate, type Complex } from "./fixed";
 import { selectTree, sumTree } from "../lib";
+import { bitsFor } from "./generator-params";
 
 /** Hardware macToIfftInput: roundShift (shift > 0) or exact left shift (shift < 0), then saturate. */
 export function macToIfftInputHw(acc: Signal, shift: number, ifftBits: number): Signal {
@@ -46,6 +55,8 @@ export interface DrainShape {
   readonly slots: number;
   /** drainKeep[po][pi][a] of the schedule; absent when the PEs track their writes (pe.ts trackKeep) */
   readonly keep?: readonly (readonly (readonly number[])[])[];
+  /** per accumulator bank, the run-time cout of the tile it holds (then `cout`, `oLoc` are the maxima; no `keep`) */
+  readonly runtimeCout?: readonly Signal[];
 }
 
 /** What the drain needs of every PE. */
@@ -69,7 +80,7 @@ export function laneBlocks(s: Pick<DrainShape, "cout" | "pOut" | "oLoc" | "ifftL
   return seq;
 }
 
-/** Where a drained beat is: valid, rows uc*D.. (absent when D = K), column v, block m. */
+/** Where a drained beat is: valid, rows uc*D.. (absent when D = K), column v, block m (run-time cout: the block's group flags). */
 interface DrainBeat {
   readonly valid: Signal;
   readonly uc: Signal | undefined;
@@ -109,22 +120,25 @@ export function buildDrain(
   const addr = Reg(UInt(addrBits), { init: 0, name: "drain_addr" });
   const uc = per === 1 ? undefined : Reg(UInt(Math.log2(per)), { init: 0, name: "drain_uc" });
   const v = Reg(UInt(vBits), { init: 0, name: "drain_v" });
-  const m = Reg(UInt(log2Ceil(s.oLoc)), { init: 0, name: "drain_m" });
-  const lastM = m.eq(s.oLoc - 1);
+  const rt = s.runtimeCout && runtimeBlocks(s, s.runtimeCout, bank);
+  const m = rt ? rt.flags : Reg(UInt(log2Ceil(s.oLoc)), { init: 0, name: "drain_m" });
+  const lastM = rt ? rt.lastM : m.eq(s.oLoc - 1).named("lastM");
   // group po has a channel in block m (only the last m can miss some)
-  const hasChannel = (po: number, mSig: Signal): Signal => (po + (s.oLoc - 1) * s.pOut < s.cout ? constant(1, Bool()) : mSig.neq(s.oLoc - 1));
+  const hasChannel = (po: number, mSig: Signal): Signal =>
+    rt ? mSig.bit(po) : po + (s.oLoc - 1) * s.pOut < s.cout ? constant(1, Bool()) : mSig.neq(s.oLoc - 1);
   const free = Array.from({ length: s.pOut }, (_, po) => Reg(UInt(log2Ceil(s.slots + 1)), { init: s.slots, name: `free_${po}` }));
   const filled = Array.from({ length: s.pOut }, (_, po) => Reg(UInt(log2Ceil(s.slots + 1)), { init: 0, name: `filled_${po}` }));
   const blockStart = (uc === undefined ? v.eq(0) : v.eq(0).and(uc.eq(0))).named("drain_block_start");
   const space = free.map((f, po) => hasChannel(po, m).not().or(f.neq(0))).reduce((a, b) => a.and(b));
   const go = mux(bank, accFull[1]!, accFull[0]!).and(blockStart.not().or(space)).named("drain_go");
-  const lastAddr = addr.eq(s.drainDepth - 1);
+  const lastAddr = rt ? lastM.and(v.eq(half - 1)).and(uc === undefined ? constant(1, Bool()) : uc.eq(per - 1)) : addr.eq(s.drainDepth - 1).named("lastAddr");
   when(go, () => {
     addr.assign(mux(lastAddr, 0, addr.addWrap(1)));
     const nextColumn = (): void => {
       when(v.eq(half - 1), () => {
         v.assign(0);
-        m.assign(mux(lastM, 0, m.addWrap(1)));
+        if (rt) rt.next();
+        else (m as Var).assign(mux(lastM, 0, m.addWrap(1)));
       }).otherwise(() => v.assign(v.addWrap(1)));
     };
     if (uc === undefined) nextColumn();
@@ -192,6 +206,12 @@ export function buildDrain(
     }),
   );
   const written = wp.map((_, po) => blockEnd.and(hasChannel(po, d3.m)));
+  // run-time cout: per slot, the block is its lane's last of the tile
+  const tags = rt ? wp.map((p, po) => Array.from({ length: s.slots }, (_, k) => {
+    const tag = Reg(Bool(), { init: 0, name: `tag_${po}_${k}` });
+    when(written[po]!.and(p.eq(k)), () => tag.assign(d3.m.bit(s.pOut + po)));
+    return tag;
+  })) : undefined;
   wp.forEach((p, po) => when(written[po]!, () => p.assign(slotBits === 0 ? p : p.addWrap(1))));
 
   // ---- IFFT lanes: blocks in channel order, a column per clock ----
@@ -199,11 +219,13 @@ export function buildDrain(
   const lanes = readies.map((ready, j): YLane => {
     const groups: number[] = [];
     for (let po = j; po < s.pOut; po += s.ifftLanes) groups.push(po);
-    const seq = laneBlocks(s, j);
     const gBits = log2Ceil(Math.max(2, groups.length));
-    const pos = Reg(UInt(log2Ceil(Math.max(2, seq.length))), { init: 0, name: `lane${j}_block` });
+    // run-time cout: the current group, back to the first after a tagged block; else a ROM of the tile's blocks
+    const seq = tags ? [] : laneBlocks(s, j);
+    const pos = tags ? undefined : Reg(UInt(log2Ceil(Math.max(2, seq.length))), { init: 0, name: `lane${j}_block` });
+    const group = tags ? Reg(UInt(gBits), { init: 0, name: `lane${j}_group` }) : undefined;
     const col = Reg(UInt(vBits), { init: 0, name: `lane${j}_col` });
-    const cur = Rom(UInt(gBits), seq.map((po) => groups.indexOf(po)), { name: `lane${j}_order` }).readAsync(pos);
+    const cur = group ?? Rom(UInt(gBits), seq.map((po) => groups.indexOf(po)), { name: `lane${j}_order` }).readAsync(pos!).named("cur");
     const avail = selectTree(groups.map((po) => filled[po]!.neq(0)), cur);
     const yValid = Reg(Bool(), { init: 0, name: `y${j}_valid` });
     const yLast = Reg(Bool(), { init: 0, name: `y${j}_last` });
@@ -219,7 +241,11 @@ export function buildDrain(
         yCol.at(u).im.assign(word.bits(s.ifftBits - 1, 0).asSInt());
       }
       col.assign(mux(lastCol, 0, col.addWrap(1)));
-      when(lastCol, () => pos.assign(mux(pos.eq(seq.length - 1), 0, pos.addWrap(1))));
+      if (pos) when(lastCol, () => pos.assign(mux(pos.eq(seq.length - 1), 0, pos.addWrap(1))));
+      if (group && tags) {
+        const tagged = selectTree(groups.map((po) => selectTree(tags[po]!, rp[po]!)), cur);
+        when(lastCol, () => group.assign(mux(tagged.or(group.eq(groups.length - 1)), 0, group.addWrap(1))));
+      }
     });
     groups.forEach((po, g) => {
       consumed[po] = load.and(lastCol).and(cur.eq(g));
@@ -232,4 +258,18 @@ export function buildDrain(
   free.forEach((f, po) => f.assign(f.add(consumed[po]!.zext(f.width)).subWrap(reserve[po]!.zext(f.width + 1)).resize(f.width)));
   filled.forEach((f, po) => f.assign(f.add(written[po]!.zext(f.width)).subWrap(consumed[po]!.zext(f.width + 1)).resize(f.width)));
   return { dr: { en: go, bank, addr }, lanes };
+}
+
+/**
+ * The run-time block walk: m*pOut as a sum `base`, the drained bank's cout, the block's flags
+ * (bit po: group po has channel o = base + po; bit pOut + po: o is its lane's last of the tile).
+ */
+function runtimeBlocks(s: DrainShape, couts: readonly Signal[], bank: Signal): { flags: Signal; lastM: Signal; next: () => void } {
+  const base = Reg(UInt(bitsFor(s.cout + 2 * s.pOut)), { init: 0, name: "drain_base" });
+  const cout = mux(bank, couts[1]!, couts[0]!);
+  const lastM = base.add(s.pOut).ge(cout);
+  const has = Array.from({ length: s.pOut }, (_, po) => base.add(po).lt(cout));
+  const laneLast = Array.from({ length: s.pOut }, (_, po) => base.add(po + s.ifftLanes).ge(cout));
+  const flags = cat(...[...has, ...laneLast].reverse());
+  return { flags, lastM, next: () => base.assign(mux(lastM, 0, base.addWrap(s.pOut))) };
 }

@@ -30,9 +30,18 @@
  * array issues from one bank while the other is written; a bank is computable one clock after its
  * last row, serves `tiles` tiles (its addresses from 0 to tileLast, `tiles` times) and is
  * released by the last issue of its last tile, and the next bank, if loaded, follows without an
- * idle clock. The rounds and the groups of each round come with the rows; Cin, Cout and K (the
- * X loaders, the drain) stay the layer's; the PEs mask the drain by the words they wrote (pe.ts
- * trackKeep) instead of keep ROMs, so the issue waits for their clearing sweep after reset.
+ * idle clock. The rounds and the groups of each round come with the rows; the PEs mask the drain
+ * by the words they wrote (pe.ts trackKeep) instead of keep ROMs, so the issue waits for their
+ * clearing sweep after reset.
+ *
+ * Run-time channel counts (streamed weights only): a bank's last row also carries the layer's
+ * `cin` and `cout` (pe-array-channels.ts: checked by assertions against the compile-time maxCin,
+ * maxCout, default the layer's Cin and Cout). The X loaders (pe-array-load-runtime.ts) take cin
+ * per pass, so the rounds and the last round's channels follow at run time; the drain
+ * (pe-array-drain.ts runtimeCout) takes each tile's cout with its accumulator bank and drains only
+ * its ceil(cout/pOut) of the ceil(maxCout/pOut) accumulator regions the PEs hold. K and the
+ * formats stay the layer's. One build thus runs layers of any cin <= maxCin, cout <= maxCout (and
+ * cin >= fftLanes) back to back, a bank each.
  *
  * Cycles per tile in steady state: see peArrayRates() (the same with streamed weights when the
  * next bank is loaded in time).
@@ -46,9 +55,12 @@ import { ComplexT } from "./fixed";
 import { KernelRom, unpackRomWord, type KernelRomOutputs } from "./kernel-rom";
 import { romIssue, streamedIssue } from "./pe-array-issue";
 import { WeightBuffer } from "./weight-buffer";
-import { WeightRow, weightRowShape, type WeightRowShape } from "./weight-row";
-import { PE_MAC_LATENCY, Pe } from "./pe";
+import { WeightRow, storedRowShape, weightRowShape, type WeightRowShape } from "./weight-row";
+import { PE_MAC_LATENCY, Pe, accDepth, oLocalBits } from "./pe";
 import { buildLoaders } from "./pe-array-load";
+import { buildRuntimeLoaders } from "./pe-array-load-runtime";
+import { bankChannels, passCouts } from "./pe-array-channels";
+import { bitsFor } from "./generator-params";
 import { buildDrain } from "./pe-array-drain";
 import { accumulatorBits, buildSchedule, withDigest, type Schedule } from "./schedule";
 import { assertStreamRules, sumTree } from "../lib";
@@ -78,8 +90,9 @@ export interface PeArrayParams {
 
 /**
  * Streamed weights: the schedule arrives at run time on the `weights` port into a WeightBuffer of
- * two banks of maxDepth addresses; `layer` then gives only the shape and formats (its kernels are
- * not used), and the accumulators are exact for any kernels of that shape.
+ * two banks of maxDepth addresses, with each bank's channel counts; `layer` then gives only K, the
+ * formats and the default maxima (its kernels are not used), and the accumulators are exact for
+ * any kernels of up to maxCin input channels.
  */
 export interface StreamedWeights {
   /** schedule addresses (rows) per bank: at least the depth of every schedule streamed */
@@ -88,12 +101,38 @@ export interface StreamedWeights {
   readonly tileBits?: number;
   /** the weight memories' style (WeightBuffer `style`); default: the tool's choice by size */
   readonly style?: "block" | "distributed";
+  /** the most input channels of a bank (run-time `cin`); default the layer's Cin */
+  readonly maxCin?: number;
+  /** the most output channels of a bank (run-time `cout`); default the layer's Cout */
+  readonly maxCout?: number;
+}
+
+/** What a streamed array's channel maxima size: accumulator regions oLoc per PE and the oLocal field. */
+export interface ChannelCapacity {
+  readonly maxCin: number;
+  readonly maxCout: number;
+  /** ceil(maxCout / pOut) */
+  readonly oLoc: number;
+  readonly oBits: number;
+}
+
+/** The channel capacity of a streamed array (undefined for kernel ROMs). */
+export function peArrayCapacity(p: PeArrayParams): ChannelCapacity | undefined {
+  if (p.weights === undefined || p.weights === "rom") return undefined;
+  const maxCin = p.weights.maxCin ?? p.layer.cin;
+  const maxCout = p.weights.maxCout ?? p.layer.cout;
+  requireParam(Number.isInteger(maxCin) && maxCin >= 1, `weights.maxCin must be a positive integer, got ${maxCin}`);
+  requireParam(Number.isInteger(maxCout) && maxCout >= 1, `weights.maxCout must be a positive integer, got ${maxCout}`);
+  const oLoc = Math.ceil(maxCout / p.pOut);
+  return { maxCin, maxCout, oLoc, oBits: oLocalBits(oLoc) };
 }
 
 /** The row shape and tile-count width of the `weights` port (streamed weights only). */
 export function peArrayWeightRow(p: PeArrayParams): { shape: WeightRowShape; tileBits: number } | undefined {
-  if (p.weights === undefined || p.weights === "rom") return undefined;
-  return { shape: weightRowShape(peArraySchedule(p)), tileBits: p.weights.tileBits ?? 16 };
+  const cap = peArrayCapacity(p);
+  if (p.weights === undefined || p.weights === "rom" || !cap) return undefined;
+  const shape = { ...weightRowShape(peArraySchedule(p), cap.oBits), cinBits: bitsFor(cap.maxCin), coutBits: bitsFor(cap.maxCout) };
+  return { shape, tileBits: p.weights.tileBits ?? 16 };
 }
 
 /** The resolved configuration of an array (defaults filled in). */
@@ -181,11 +220,17 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   const c = peArrayConfig(p);
   const s = peArraySchedule(p);
   const f = p.layer.formats;
-  const { K, half, vBits, oBits, xBits, weightBits, indexBits, pOut, pIn, cin } = s;
+  const { K, half, vBits, xBits, weightBits, indexBits, pOut, pIn } = s;
+  // streamed: the channel counts are run-time, at most the capacity's maxima
+  const cap = peArrayCapacity(p);
+  const cin = cap ? cap.maxCin : s.cin;
+  const cout = cap ? cap.maxCout : s.cout;
+  const oLoc = cap ? cap.oLoc : s.oLoc;
+  const oBits = cap ? cap.oBits : s.oBits;
   // streamed: any kernels of the shape, so up to Cin terms into one accumulator word
   const accBits = c.weights === "rom" ? s.accBits : accumulatorBits(xBits, weightBits, cin);
   requireParam(Number.isInteger(c.fftLanes) && c.fftLanes >= 1 && pIn % c.fftLanes === 0 && c.fftLanes <= cin, `fftLanes must divide pIn = ${pIn} and be at most Cin = ${cin}, got ${c.fftLanes}`);
-  requireParam(Number.isInteger(c.ifftLanes) && c.ifftLanes >= 1 && pOut % c.ifftLanes === 0 && c.ifftLanes <= s.cout, `ifftLanes must divide pOut = ${pOut} and be at most Cout = ${s.cout}, got ${c.ifftLanes}`);
+  requireParam(Number.isInteger(c.ifftLanes) && c.ifftLanes >= 1 && pOut % c.ifftLanes === 0 && c.ifftLanes <= cout, `ifftLanes must divide pOut = ${pOut} and be at most Cout = ${cout}, got ${c.ifftLanes}`);
   requireParam(Number.isInteger(Math.log2(c.blockSlots)) && c.blockSlots >= 1, `blockSlots must be a power of two, got ${c.blockSlots}`);
 
   const x = Input(Vec(c.fftLanes, Decoupled(Bundle({ last: Bool(), col: Vec(K, ComplexT(xBits)) }))));
@@ -196,23 +241,31 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   const loaded = Array.from({ length: pIn }, (_, pi) => [0, 1].map((b) => Reg(Bool(), { init: 0, name: `loaded_${pi}_${b}` })));
   const accFull = [0, 1].map((b) => Reg(Bool(), { init: 0, name: `accFull${b}` }));
 
-  // ---- loaders: FFT lanes into the groups' X banks ----
-  const loads = buildLoaders(
-    { K, cin, pIn, fftLanes: c.fftLanes, xWords: c.xWords, rounds: s.rounds, vBits },
-    [...x].map((lane) => ({ valid: lane.valid, ready: lane.ready as Var, last: lane.bits.last, col: [...lane.bits.col] })),
-    loaded,
-  );
-
-  // ---- MAC issue: one schedule address per cycle for all PEs ----
+  // ---- streamed: the weight rows, each bank's last with its pass's cin, cout and tiles ----
   const streamed = c.weights === "rom" ? undefined : c.weights;
-  const romIssueOf = streamed ? undefined : romIssue(s, loaded, accFull);
   const row = peArrayWeightRow(p);
-  const wbuf = streamed && row ? WeightBuffer.instance({ row: row.shape, maxDepth: streamed.maxDepth, tileBits: row.tileBits, ...(streamed.style ? { style: streamed.style } : {}) }, { name: "wbuf" }) : undefined;
   // named explicitly: the naming does not see through the conditional
   const weights = row ? Input(Decoupled(WeightRow(row.shape, row.tileBits)), { name: "weights" }) : undefined;
-  if (wbuf && weights) connect(wbuf.load, weights);
+  const bank = weights && row ? bankChannels(weights, c.fftLanes, cin, cout) : undefined;
+
+  // ---- loaders: FFT lanes into the groups' X banks ----
+  const lanes = [...x].map((lane) => ({ valid: lane.valid, ready: lane.ready as Var, last: lane.bits.last, col: [...lane.bits.col] }));
+  const loads = bank && row
+    ? buildRuntimeLoaders({ K, pIn, fftLanes: c.fftLanes, xWords: c.xWords, vBits, maxCin: cin, cinBits: bitsFor(cin), tileBits: row.tileBits }, lanes, loaded, { valid: bank.push, cin: bank.cin, tiles: bank.tiles })
+    : buildLoaders({ K, cin, pIn, fftLanes: c.fftLanes, xWords: c.xWords, rounds: s.rounds, vBits }, lanes, loaded);
+
+  // ---- MAC issue: one schedule address per cycle for all PEs ----
+  const romIssueOf = streamed ? undefined : romIssue(s, loaded, accFull);
+  const wbuf = streamed && row ? WeightBuffer.instance({ row: storedRowShape(row.shape), maxDepth: streamed.maxDepth, tileBits: row.tileBits, ...(streamed.style ? { style: streamed.style } : {}) }, { name: "wbuf" }) : undefined;
+  if (wbuf && weights) {
+    wbuf.load.valid.assign(weights.valid);
+    weights.ready.assign(wbuf.load.ready);
+    for (const k of ["tileLast", "ctl", "words", "last", "tiles"] as const) connect(wbuf.load.bits[k], weights.bits[k]);
+  }
   const keepCleared = wbuf ? Wire(Bool()) : undefined;
   const { issue, mb, ab, roundLast, tileLast } = romIssueOf ?? streamedIssue(wbuf!, loaded, accFull, keepCleared!);
+  // streamed: each accumulator bank keeps the cout of the tile it holds, for the drain
+  const accCout = bank && row ? passCouts({ push: bank.push, cout: bank.cout, tiles: bank.tiles }, issue, tileLast, ab, row.tileBits) : undefined;
   const s1 = { valid: RegNext(issue, { init: 0 }), xBank: RegNext(mb, { init: 0 }), accBank: RegNext(ab, { init: 0 }), roundLast: RegNext(issue.and(roundLast), { init: 0 }) };
   // the round's last X read is issued in S1: its bank may be reloaded from the next edge on
   loaded.forEach((flags) => flags.forEach((full, b) => when(s1.roundLast.and(s1.xBank.eq(b)), () => full.assign(0))));
@@ -238,7 +291,7 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
       const entry = wbuf ? unpackRomWord(wbuf.words.at(po * pIn + pi), oBits, indexBits, weightBits) : kernelRom(po, pi);
       const pe = Pe.instance(
         {
-          K, xBits, weightBits, accBits, oLoc: s.oLoc, xWords: c.xWords, drainWords: c.drainWords, multiplier: c.multiplier, checkHazards: c.checkHazards,
+          K, xBits, weightBits, accBits, oLoc, xWords: c.xWords, drainWords: c.drainWords, multiplier: c.multiplier, checkHazards: c.checkHazards,
           ...(streamed ? { trackKeep: true } : {}),
         },
         { name: `pe_${po}_${pi}` },
@@ -264,8 +317,8 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   // ---- drain, group sums, block buffers, IFFT lanes ----
   const drain = buildDrain(
     {
-      K, cout: s.cout, pOut, pIn, oLoc: s.oLoc, drainWords: c.drainWords, drainDepth: s.drainDepth, accBits, ifftBits: f.ifftBits,
-      shift: macShift(K, f), ifftLanes: c.ifftLanes, slots: c.blockSlots, ...(streamed ? {} : { keep: s.drainKeep }),
+      K, cout, pOut, pIn, oLoc, drainWords: c.drainWords, drainDepth: accDepth(K, c.drainWords, oLoc), accBits, ifftBits: f.ifftBits,
+      shift: macShift(K, f), ifftLanes: c.ifftLanes, slots: c.blockSlots, ...(accCout ? { runtimeCout: accCout } : { keep: s.drainKeep }),
     },
     pes.map((row) => row.map((pe) => ({ drWords: [...pe.dr_words], ...("dr_keep" in pe ? { drKeep: pe.dr_keep as Var } : {}) }))),
     accFull,

@@ -12,6 +12,12 @@
  *                               not a multiple of pIn)
  *   then P words of wordBits    word k = po * pIn + pi (PE (po, pi)), as schedule.ts packRomWord
  * The buffer stores tileLast and the rest of the control as `ctl` (roundLast in bit 0).
+ *
+ * Run-time channel counts: a row stream of an array with run-time channels (PeArray streamed
+ * weights) also carries, with `last` and `tiles`, the bank's `cin` and `cout` (the layer's input
+ * and output channel counts, WeightRowShape cinBits / coutBits); they are framing, not stored.
+ * The PE words then pack oLocal at the array's width (ceil(maxCout / pOut) local channels), so a
+ * layer of fewer output channels is packed with `oBits` of the array, not of its own schedule.
  */
 import { Bool, Bundle, UInt, Vec, type Signal, type Var } from "../core";
 import { bitsFor } from "./generator-params";
@@ -25,6 +31,9 @@ export interface WeightRowShape {
   readonly wordBits: number;
   /** control bits besides tileLast: roundLast + groups */
   readonly ctlBits: number;
+  /** bits of the framing fields `cin` and `cout` (run-time channel counts); absent: no such fields */
+  readonly cinBits?: number;
+  readonly coutBits?: number;
 }
 
 /** Bits of the `groups` field: 0..pIn. */
@@ -32,9 +41,14 @@ export function groupsBits(pIn: number): number {
   return bitsFor(pIn);
 }
 
-/** The row shape of a schedule's array. */
-export function weightRowShape(s: Pick<Schedule, "pOut" | "pIn" | "oBits" | "indexBits" | "weightBits">): WeightRowShape {
-  return { words: s.pOut * s.pIn, wordBits: romWordBits(s.oBits, s.indexBits, s.weightBits), ctlBits: 1 + groupsBits(s.pIn) };
+/** The row shape of a schedule's array (`oBits`: the array's oLocal width, default the schedule's). */
+export function weightRowShape(s: Pick<Schedule, "pOut" | "pIn" | "oBits" | "indexBits" | "weightBits">, oBits = s.oBits): WeightRowShape {
+  return { words: s.pOut * s.pIn, wordBits: romWordBits(oBits, s.indexBits, s.weightBits), ctlBits: 1 + groupsBits(s.pIn) };
+}
+
+/** The stored part of a shape (without the channel framing), as the weight buffer keeps it. */
+export function storedRowShape(r: WeightRowShape): WeightRowShape {
+  return { words: r.words, wordBits: r.wordBits, ctlBits: r.ctlBits };
 }
 
 /** Bits of a packed row. */
@@ -47,12 +61,15 @@ export function rowBits(r: WeightRowShape): number {
  * bank's last row, `tiles` (read with `last`) the number of tiles the bank serves (at least 1).
  */
 export function WeightRow(r: WeightRowShape, tileBits: number) {
-  return Bundle({ tileLast: Bool(), ctl: UInt(r.ctlBits), words: Vec(r.words, UInt(r.wordBits)), last: Bool(), tiles: UInt(tileBits) });
+  const stored = { tileLast: Bool(), ctl: UInt(r.ctlBits), words: Vec(r.words, UInt(r.wordBits)), last: Bool(), tiles: UInt(tileBits) };
+  if (r.cinBits === undefined || r.coutBits === undefined) return Bundle(stored);
+  return Bundle({ ...stored, cin: UInt(r.cinBits), cout: UInt(r.coutBits) });
 }
 
-/** The schedule's rows, packed (host side). */
-export function packScheduleRows(s: Schedule): bigint[] {
-  const shape = weightRowShape(s);
+/** The schedule's rows, packed (host side); `oBits`: the array's oLocal width, default the schedule's. */
+export function packScheduleRows(s: Schedule, oBits = s.oBits): bigint[] {
+  if (oBits < s.oBits) throw new RangeError(`packScheduleRows: oBits ${oBits} below the schedule's ${s.oBits}`);
+  const shape = weightRowShape(s, oBits);
   const gBits = BigInt(groupsBits(s.pIn));
   const rows: bigint[] = [];
   let round = 0;
@@ -62,7 +79,7 @@ export function packScheduleRows(s: Schedule): bigint[] {
     let row = 0n;
     for (let k = shape.words - 1; k >= 0; k--) {
       const w = s.rom[Math.floor(k / s.pIn)]![k % s.pIn]![a]!;
-      row = (row << BigInt(shape.wordBits)) | packRomWord(w, s.oBits, s.indexBits, s.weightBits);
+      row = (row << BigInt(shape.wordBits)) | packRomWord(w, oBits, s.indexBits, s.weightBits);
     }
     row = (row << gBits) | groups;
     row = (row << 2n) | (c.roundLast ? 2n : 0n) | (c.tileLast ? 1n : 0n);

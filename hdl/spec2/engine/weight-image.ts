@@ -28,10 +28,13 @@ export function rowBeats(row: WeightRowShape, dataBytes: number): number {
   return Math.ceil(rowBits(row) / (8 * dataBytes));
 }
 
-/** The image of a schedule for a memory of `dataBytes`-byte beats. */
-export function weightImage(s: Schedule, dataBytes: number): WeightImage {
-  const beats = rowBeats(weightRowShape(s), dataBytes);
-  const rows = packScheduleRows(s);
+/**
+ * The image of a schedule for a memory of `dataBytes`-byte beats; `oBits`: the oLocal width of the
+ * array it is for (an array with run-time channel counts: that of its maxCout), default the schedule's.
+ */
+export function weightImage(s: Schedule, dataBytes: number, oBits = s.oBits): WeightImage {
+  const beats = rowBeats(weightRowShape(s, oBits), dataBytes);
+  const rows = packScheduleRows(s, oBits);
   const rowBytes = beats * dataBytes;
   const bytes = new Uint8Array(rows.length * rowBytes);
   rows.forEach((row, a) => {

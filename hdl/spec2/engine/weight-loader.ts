@@ -6,13 +6,15 @@
  * Ports: `cmd` (Decoupled { addr, rows, tiles }, in; taken when idle: the image at byte address
  * `addr` (a multiple of the beat), `rows` >= 1 rows, the bank serving `tiles` >= 1 tiles),
  * `ar`/`r` (the read half of a BurstPort, through a BurstReader), `rows` (Decoupled WeightRow,
- * out: `last` and `tiles` on the command's final row), `busy`.
+ * out: `last` and `tiles` on the command's final row), `busy`. With a row shape of run-time
+ * channel counts (`row.cinBits`, `row.coutBits`, ../weight-row.ts) the command also has the
+ * layer's `cin` and `cout`, passed on with `tiles`.
  *
  * Timing: a row every rowBeats clocks while memory keeps up (one row per clock when a row fits a
  * beat); the first beats of a row wait in registers, its last comes straight from the reader's
  * buffer. A new command is taken once every row of the previous one is out.
  */
-import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, cat, connect, defineModule, mux, when } from "../../core";
+import { Bool, Bundle, Decoupled, Input, Output, Reg, UInt, cat, connect, defineModule, mux, when, type Signal, type Var } from "../../core";
 import { BurstBeat, BurstCommand, BurstReader, maxBurstBeats, mulConst, type BurstPortParams } from "../../lib";
 import { bitsFor, checkParams, isIntIn } from "../generator-params";
 import { WeightRow, rowBits, unpackRow, type WeightRowShape } from "../weight-row";
@@ -38,7 +40,9 @@ export const WeightLoader = defineModule("WeightLoader", (p: WeightLoaderParams)
   const perRow = rowBeats(p.row, p.port.dataBytes);
   // BurstReader needs room in `beats` for one whole burst too
   const countBits = bitsFor(Math.max(p.maxDepth * perRow, p.burstBeats ?? maxBurstBeats(p.port)));
-  const cmd = Input(Decoupled(Bundle({ addr: UInt(p.port.addrBits), rows: UInt(bitsFor(p.maxDepth)), tiles: UInt(p.tileBits) })));
+  const cmdFields = { addr: UInt(p.port.addrBits), rows: UInt(bitsFor(p.maxDepth)), tiles: UInt(p.tileBits) };
+  const channels = p.row.cinBits !== undefined && p.row.coutBits !== undefined ? { cin: UInt(p.row.cinBits), cout: UInt(p.row.coutBits) } : undefined;
+  const cmd = Input(Decoupled(channels ? Bundle({ ...cmdFields, ...channels }) : Bundle(cmdFields)));
   const ar = Output(Decoupled(BurstCommand(p.port)));
   const r = Input(Decoupled(BurstBeat(p.port)));
   const rows = Output(Decoupled(WeightRow(p.row, p.tileBits)));
@@ -47,6 +51,7 @@ export const WeightLoader = defineModule("WeightLoader", (p: WeightLoaderParams)
   // ---- the command: every beat of the image ----
   const left = Reg(UInt(cmd.bits.rows.width), { init: 0 }); // rows not yet out
   const tiles = Reg(UInt(p.tileBits), { init: 0 });
+  const counts = channels ? { cin: Reg(channels.cin, { init: 0, name: "cin" }), cout: Reg(channels.cout, { init: 0, name: "cout" }) } : undefined;
   const reader = BurstReader.instance({ port: p.port, countBits, ...(p.burstBeats ? { burstBeats: p.burstBeats } : {}), ...(p.bufferBeats ? { bufferBeats: p.bufferBeats } : {}) });
   reader.cmd.valid.assign(cmd.valid.and(left.eq(0)));
   reader.cmd.bits.addr.assign(cmd.bits.addr);
@@ -57,6 +62,7 @@ export const WeightLoader = defineModule("WeightLoader", (p: WeightLoaderParams)
   when(cmd.valid.and(cmd.ready), () => {
     left.assign(cmd.bits.rows);
     tiles.assign(cmd.bits.tiles);
+    if (counts) for (const k of ["cin", "cout"] as const) counts[k].assign((cmd.bits as unknown as Record<typeof k, Signal>)[k]);
   });
 
   // ---- rows from beats: the first perRow - 1 held, the last from the reader ----
@@ -76,6 +82,7 @@ export const WeightLoader = defineModule("WeightLoader", (p: WeightLoaderParams)
   unpackRow(bits, p.row, rows.bits);
   rows.bits.last.assign(left.eq(1));
   rows.bits.tiles.assign(tiles);
+  if (counts) for (const k of ["cin", "cout"] as const) (rows.bits as unknown as Record<typeof k, Var>)[k].assign(counts[k]);
   when(rows.valid.and(rows.ready), () => left.assign(left.subWrap(1)));
   busy.assign(left.neq(0).or(reader.busy));
   return { cmd, ar, r, rows, busy };

@@ -2,7 +2,9 @@
  * The weight image's layout (weight-image.ts), read back with the rule written out here: row a at
  * byte a x rowBeats x dataBytes, bits little-endian: tileLast, roundLast, groups, then each PE's
  * word {im, re, index, oLocal, first, useful} from the least significant bit, PE k = po x pIn + pi;
- * the padding past the row is 0. Compared field by field with the schedule.
+ * the padding past the row is 0. Compared field by field with the schedule; also packed for an
+ * array of more local output channels (a wider oLocal, as an array with run-time channel counts
+ * has), and a width below the schedule's is rejected.
  */
 import { describe, expect, it } from "vitest";
 import { imageBeats, rowBeats, weightImage } from "../../../hdl/spec2/engine/weight-image";
@@ -23,10 +25,10 @@ describe("weightImage", () => {
   // Cin 5 over pIn 2: rounds of 2, 2 and 1 group(s)
   const layer = makeLayer({ cin: 5, cout: 3, K: 8, n: 4, seed: 7 });
   const s = buildSchedule(layer, 2, 2);
-  for (const dataBytes of [8, 64]) {
-    it(`${dataBytes}-byte beats: every row's control bits and every PE's fields where the layout puts them`, () => {
-      const img = weightImage(s, dataBytes);
-      const shape = weightRowShape(s);
+  for (const [dataBytes, oBits] of [[8, s.oBits], [64, s.oBits], [8, s.oBits + 2]] as const) {
+    it(`${dataBytes}-byte beats, oLocal of ${oBits} bit(s): every row's control bits and every PE's fields where the layout puts them`, () => {
+      const img = weightImage(s, dataBytes, oBits);
+      const shape = weightRowShape(s, oBits);
       const rowBits = 1 + shape.ctlBits + shape.words * shape.wordBits;
       expect(img.rowBeats).toBe(Math.ceil(rowBits / (8 * dataBytes)));
       expect(rowBeats(shape, dataBytes)).toBe(img.rowBeats);
@@ -48,7 +50,7 @@ describe("weightImage", () => {
               lo += n;
               return v;
             };
-            const got = { im: signed(field(16), 16), re: signed(field(16), 16), index: field(s.indexBits), oLocal: field(s.oBits), first: field(1) === 1, useful: field(1) === 1 };
+            const got = { im: signed(field(16), 16), re: signed(field(16), 16), index: field(s.indexBits), oLocal: field(oBits), first: field(1) === 1, useful: field(1) === 1 };
             expect(got).toEqual({ im: w.im, re: w.re, index: w.index, oLocal: w.oLocal, first: w.first, useful: w.useful });
           }
         }
@@ -63,4 +65,9 @@ describe("weightImage", () => {
       expect(Number((beats[0]! >> BigInt(8 * (dataBytes - 1))) & 0xffn)).toBe(img.bytes[dataBytes - 1]);
     });
   }
+
+  it("rejects an oLocal width below the schedule's", () => {
+    expect(s.oBits).toBe(1);
+    expect(() => weightImage(s, 8, 0)).toThrow("packScheduleRows: oBits 0 below the schedule's 1");
+  });
 });
