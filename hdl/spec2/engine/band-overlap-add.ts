@@ -1,0 +1,334 @@
+/**
+ * BandOverlapAdd { K, k, ifftBits, actBits, maxChannels, maxWidth, maxHeight, capacity, lanes,
+ * lane }: the engine's overlap-add, bias, optional ReLU and saturation (golden: steps 6-7 of
+ * goldenConvLayer) with the layer's shape chosen at run time by a command, for one lane of
+ * output channels (o ≡ lane mod lanes), fed by its IFFT lane. The datapath is `../overlap-add.ts`'s
+ * (same banks, rotators, first-write rule, emission while the next band accumulates); what that
+ * unit takes from a FixedLayer at compile time comes here from `cmd` and the bias memory.
+ * Compile time: K, the kernel size k (T = K - k + 1, even: k odd), the widths and the maxima.
+ *
+ * Ports
+ *   cmd (Decoupled, in): one image of a layer `{ channels, tilesX, tilesY, segments, wo, ho, relu }`:
+ *     the lane's output channels (1..maxChannels), tiles across and down (tilesX = ceil((wo + k - 1) / T),
+ *     tilesY likewise from ho), segments = ceil(((tilesX - 1) T + K) / K) (words of a band row in
+ *     a bank), the output size wo x ho (1..maxWidth, 1..maxHeight), ReLU on/off. The host derives
+ *     tilesX, tilesY and segments, so the unit divides nothing. Taken when no image is
+ *     accumulating (ready the clock after an image's last beat); channels K segments <= capacity
+ *     (a simulation assertion checks it).
+ *   bias (Decoupled, in): `{ addr, data }`, the bias of the lane's local channel addr (global
+ *     channel lane + addr lanes), for the NEXT command: biases are double-buffered, written into
+ *     the bank the next command takes, while the previous image still emits from the other. Ready
+ *     unless the next command's bank is still being emitted (an image two commands back).
+ *   in (in): `valid`, `rows[s][0..K-1]` (s = 0, 1): rows 2j and 2j + 1 of an IFFT block, j =
+ *     0..K/2-1, as today's unit: blocks in the order tile row ty > tile column tx > the lane's
+ *     channels ascending > pair j; at most one beat per clock, gaps allowed; only while an image
+ *     is accumulating (a beat with none is dropped and sets overrun).
+ *   out (Valid, out): PoolStage's group `{ channel, row, col, mask, values: Vec(K) }`
+ *     (`outputGroupType(groupParams(p))`, channel the global index); last: with the image's last
+ *     group. No back-pressure.
+ *   overrun (out): latches when a band is finished before the previous band's emission ended, or
+ *     on a beat with no image accumulating.
+ *
+ * Output order (PoolStage's): images in command order; bands of T rows in order; inside a band the
+ * lane's channels ascending, then the band's output rows, then column groups col = 0, K, 2K, ...
+ * (mask all ones but for a row's last group).
+ *
+ * Timing: a band's first group is out OVERLAP_ADD_LATENCY (2) clocks after its last beat when its
+ * first row is an output row; emission takes, per lane channel, ceil(wo / K) clocks per output row
+ * of the band and 1 per other row. No back-pressure and no overrun as long as every band's
+ * emission ends by the last beat of the next band (the next image's first band, whatever its
+ * layer), i.e. T ceil(wo / K) channels <= the clocks the input takes for a tile row: at one beat
+ * per clock tilesX channels K / 2, about T ceil(wo / K) <= tilesX K / 2: the condition of
+ * `../overlap-add.ts` (overlapAddKeepsUp), which also lists the input paces it needs (k = 3, K = 8:
+ * 5 clocks per block on the VGG16 maps 224 .. 28).
+ *
+ * Storage: as today's unit, 2K banks (row parity x column mod K) of `capacity` words of sumBits;
+ * channel m's band rows at words m K segments .. (m + 1) K segments - 1 (a base register moves by
+ * K segments per channel: no multiplier but the small zHalf x segments), LUT RAM with asynchronous
+ * reads (one for accumulation, one for emission, one write). The limit per lane is what LUT RAM
+ * holds: K = 8, k = 3 needs channels x 8 x ceil(((ceil((wo + 2) / 6) - 1) 6 + 8) / 8) words per
+ * bank: 224 wide, 64 channels: 14,848 words x 16 banks x 20 bits = 4.75 Mbit, beyond LUT RAM; the
+ * size that fits a few thousand LUTs is the LeNet/vgg-mnist class (tens of columns, tens of
+ * channels). Block RAM needs registered reads and a third port (two copies or a pipelined
+ * read-add-write with forwarding): not built.
+ *
+ * Cost (K = 8, k = 5, 16-bit words, ifftBits 16, 16 channels, 12 x 12 out, i.e. LeNet conv2's
+ * lane: see the README for the command): listed in the README.
+ */
+import { Bool, Bundle, Decoupled, Input, Mem, Output, Reg, RegNext, SInt, UInt, Vec, assert, cat, constant, defineModule, log2Ceil, mux, when, type Memory, type Signal, type Var } from "../../core";
+import { Valid } from "../../lib";
+import { atLeast } from "../counters";
+import { saturate } from "../fixed";
+import { bitsFor, checkParams, isIntIn } from "../generator-params";
+import { sumBits } from "../overlap-add";
+import { outputGroupType, type PoolStageParams } from "./pool-stage";
+
+export interface BandOverlapAddParams {
+  /** FFT size, a power of two 4..64 */
+  readonly K: number;
+  /** the engine's kernel size, odd, < K (T = K - k + 1) */
+  readonly k: number;
+  readonly ifftBits: number;
+  readonly actBits: number;
+  /** largest output channel count of the lane */
+  readonly maxChannels: number;
+  /** largest output width and height */
+  readonly maxWidth: number;
+  readonly maxHeight: number;
+  /** words per bank; default maxChannels K maxSegments (every shape up to the maxima) */
+  readonly capacity?: number;
+  /** overlap-add lanes after the IFFT lanes; this one takes channels o ≡ lane (mod lanes). Default 1, 0 */
+  readonly lanes?: number;
+  readonly lane?: number;
+}
+
+/** Cycles from a band's last input beat to its first output group (when its first row is an output row). */
+export const BAND_OVERLAP_ADD_LATENCY = 2;
+
+interface Limits {
+  readonly T: number;
+  readonly maxTilesX: number;
+  readonly maxTilesY: number;
+  readonly maxSegments: number;
+  readonly capacity: number;
+}
+
+function limits(p: BandOverlapAddParams): Limits {
+  const T = p.K - p.k + 1;
+  const maxTilesX = Math.ceil((p.maxWidth + p.k - 1) / T);
+  const maxTilesY = Math.ceil((p.maxHeight + p.k - 1) / T);
+  const maxSegments = Math.ceil(((maxTilesX - 1) * T + p.K) / p.K);
+  return { T, maxTilesX, maxTilesY, maxSegments, capacity: p.capacity ?? p.maxChannels * p.K * maxSegments };
+}
+
+/** PoolStage's parameters for the groups this lane emits (channel: the global index). */
+export function groupParams(p: BandOverlapAddParams): PoolStageParams {
+  return { K: p.K, actBits: p.actBits, maxWidth: p.maxWidth, maxHeight: p.maxHeight, maxChannels: (p.lanes ?? 1) * p.maxChannels };
+}
+
+/** The command bundle. */
+export function overlapAddCommandType(p: BandOverlapAddParams) {
+  const l = limits(p);
+  return Bundle({
+    channels: UInt(bitsFor(p.maxChannels)),
+    tilesX: UInt(bitsFor(l.maxTilesX)),
+    tilesY: UInt(bitsFor(l.maxTilesY)),
+    segments: UInt(bitsFor(l.maxSegments)),
+    wo: UInt(bitsFor(p.maxWidth)),
+    ho: UInt(bitsFor(p.maxHeight)),
+    relu: Bool(),
+  });
+}
+
+const COMMAND_FIELDS = ["channels", "tilesX", "tilesY", "segments", "wo", "ho", "relu"] as const;
+
+/** The bias write bundle. */
+export function biasWriteType(p: BandOverlapAddParams) {
+  return Bundle({ addr: UInt(bitsFor(p.maxChannels - 1)), data: SInt(p.actBits) });
+}
+
+/** out[b] = values[(b - amount) mod n]: a logarithmic rotator, one 2:1 stage per bit of amount. */
+function rotate(values: readonly Signal[], amount: Signal): Signal[] {
+  const n = values.length;
+  let v = [...values];
+  for (let i = 0; i < amount.width; i++) {
+    const d = 2 ** i;
+    const bit = amount.bit(i);
+    v = v.map((x, b) => mux(bit, v[(b - d + n) % n]!, x));
+  }
+  return v;
+}
+
+/** A run-time counter's step: 0 after its last value. */
+const step = (x: Var, last: Signal): Signal => mux(last, 0, x.addWrap(1));
+
+export const BandOverlapAdd = defineModule("BandOverlapAdd", (p: BandOverlapAddParams) => {
+  const { K, k } = p;
+  const lanes = p.lanes ?? 1;
+  const lane = p.lane ?? 0;
+  checkParams([
+    [isIntIn(K, 4, 64) && (K & (K - 1)) === 0, `K must be a power of two in 4..64, got ${K}`],
+    [isIntIn(k, 1, K - 1) && k % 2 === 1, `k must be odd and in 1..K-1 (K = ${K}), got ${k}`],
+    [isIntIn(p.ifftBits, 2, 32) && isIntIn(p.actBits, 2, 32), `ifftBits and actBits must be integers in 2..32, got ${p.ifftBits} and ${p.actBits}`],
+    [isIntIn(p.maxChannels, 1, 65535) && isIntIn(p.maxWidth, 1, 65535) && isIntIn(p.maxHeight, 1, 65535), "maxChannels, maxWidth and maxHeight must be integers in 1..65535"],
+    [isIntIn(lanes, 1, 256) && isIntIn(lane, 0, lanes - 1), `lane = ${lane} must be an integer in 0..lanes-1 (lanes = ${lanes})`],
+  ]);
+  const l = limits(p);
+  const { T } = l;
+  checkParams([[isIntIn(l.capacity / K, l.maxSegments, 2 ** 24 / K), `capacity = ${l.capacity} must be a multiple of K in K maxSegments = ${K * l.maxSegments}..2^24 (one channel of the widest map)`]]);
+  const lk = Math.log2(K);
+  const aw = log2Ceil(l.capacity);
+  const zBits = sumBits(K, T, p.ifftBits);
+  const gp = groupParams(p);
+
+  const cmd = Input(Decoupled(overlapAddCommandType(p)));
+  const bias = Input(Decoupled(biasWriteType(p)));
+  // `in` is a JavaScript keyword: the port bundle is named explicitly.
+  const inp = Input(Bundle({ valid: Bool(), rows: Vec(2, Vec(K, SInt(p.ifftBits))) }), { name: "in" });
+  const out = Output(Valid(outputGroupType(gp)));
+  const last = Output(Bool());
+  const overrun = Output(Bool());
+
+  // ---- the image accumulating: its command and bias bank ----
+  const active = Reg(Bool(), { init: 0 });
+  const cfg = Reg(overlapAddCommandType(p), { init: 0, name: "layer" });
+  const nextBank = Reg(Bool(), { init: 0, name: "next_bias_bank" });
+  const inBank = Reg(Bool(), { init: 0, name: "bias_bank" });
+  cmd.ready.assign(active.not());
+  const take = cmd.valid.and(active.not());
+  when(take, () => {
+    for (const f of COMMAND_FIELDS) cfg[f].assign(cmd.bits[f]);
+    active.assign(1);
+    inBank.assign(nextBank);
+    nextBank.assign(nextBank.not());
+  });
+  const cb = cmd.bits;
+  assert(cmd.valid.not().or(cb.channels.neq(0).and(cb.channels.le(p.maxChannels)).and(cb.wo.neq(0)).and(cb.wo.le(p.maxWidth)).and(cb.ho.neq(0)).and(cb.ho.le(p.maxHeight))), "cmd: channels, wo and ho within 1..maxChannels, 1..maxWidth, 1..maxHeight");
+  assert(cmd.valid.not().or(cb.tilesX.neq(0).and(cb.tilesY.neq(0)).and(cb.segments.neq(0)).and(cb.channels.zext(aw + 8).mul(cb.segments).mul(K).le(l.capacity))), "cmd: tilesX, tilesY, segments >= 1 and channels K segments words fit a bank (capacity)");
+
+  // ---- input position: pair j of the block of local channel m at tile (ty, tx) ----
+  const valid = inp.valid.and(active);
+  const j = Reg(UInt(lk - 1), { init: 0, name: "pair" });
+  const m = Reg(UInt(bitsFor(p.maxChannels - 1)), { init: 0, name: "channel" });
+  const tx = Reg(UInt(bitsFor(l.maxTilesX - 1)), { init: 0, name: "tile_x" });
+  const ty = Reg(UInt(bitsFor(l.maxTilesY - 1)), { init: 0, name: "tile_y" });
+  const chanBase = Reg(UInt(aw), { init: 0, name: "channel_base" }); // m segments
+  const colBase = Reg(UInt(bitsFor((l.maxTilesX - 1) * T)), { init: 0, name: "col_base" }); // tx T
+  const rowBase = Reg(UInt(bitsFor((l.maxTilesY - 1) * T)), { init: 0, name: "row_base" }); // ty T
+  const physHalf = Reg(UInt(lk), { init: 0, name: "phys_half" }); // half the tile row's first physical row, mod K, counted on across images
+  const lastJ = j.eq(K / 2 - 1);
+  const lastM = m.add(1).eq(cfg.channels);
+  const lastTx = tx.add(1).eq(cfg.tilesX);
+  const lastTy = ty.add(1).eq(cfg.tilesY);
+  const bandDone = valid.and(lastJ).and(lastM).and(lastTx);
+  when(valid, () => {
+    j.assign(j.addWrap(1));
+    when(lastJ, () => {
+      m.assign(step(m, lastM));
+      chanBase.assign(mux(lastM, 0, chanBase.addWrap(cfg.segments.zext(aw))));
+      when(lastM, () => {
+        tx.assign(step(tx, lastTx));
+        colBase.assign(mux(lastTx, 0, colBase.add(T).resize(colBase.width)));
+        when(lastTx, () => {
+          ty.assign(step(ty, lastTy));
+          rowBase.assign(mux(lastTy, 0, rowBase.add(T).resize(rowBase.width)));
+          physHalf.assign(physHalf.addWrap(T / 2));
+          when(lastTy, () => active.assign(0));
+        });
+      });
+    });
+  });
+
+  // ---- accumulate: one beat (two block rows) into the parity x column banks ----
+  const banks = [0, 1].map((par) => Array.from({ length: K }, (_, b) => Mem(l.capacity, SInt(zBits), { name: `z${par}_bank${b}` })));
+  // Half-row zHalf owns words zHalf region .. (zHalf + 1) region - 1 whatever the layer, so the
+  // next image's first band never lands on the rows the previous image's last band still emits.
+  const region = l.capacity / K;
+  const address = (base: Signal, zHalf: Signal, word: Signal): Signal =>
+    zHalf.zext(aw).mul(region).resize(aw).addWrap(base).addWrap(word.zext(aw));
+  {
+    const zHalf = physHalf.addWrap(j.zext(lk));
+    const rowAddr = address(chanBase, zHalf, colBase.shr(lk));
+    const nextAddr = rowAddr.addWrap(1);
+    const phase = colBase.resize(lk); // colBase mod K
+    const leftEdge = tx.eq(0);
+    for (let s = 0; s < 2; s++) {
+      const a = cat(j, constant(s, Bool())).named(`block_row${s}`); // 2j + s
+      const firstRow = ty.eq(0).or(atLeast(a, K - T)); // no earlier tile row reached this row
+      const rotated = rotate(Array.from({ length: K }, (_, i) => inp.rows.at(s).at(i)), phase);
+      for (let b = 0; b < K; b++) {
+        const c = constant(b, UInt(lk)).subWrap(phase).named(`col${s}_${b}`);
+        const first = firstRow.and(leftEdge.or(atLeast(c, K - T))); // nor an earlier tile of the row
+        const bank: Memory = banks[s]![b]!;
+        const addr = b === K - 1 ? rowAddr : mux(phase.gt(b), nextAddr, rowAddr);
+        const sum = mux(first, rotated[b]!.pad(zBits), bank.readAsync(addr).add(rotated[b]!).resize(zBits));
+        when(valid, () => bank.write(addr, sum));
+      }
+    }
+  }
+
+  // ---- emission of a finished band, with its own copy of the image's command ----
+  const emitting = Reg(Bool(), { init: 0 });
+  const ecfg = Reg(overlapAddCommandType(p), { init: 0, name: "emit_layer" });
+  const eBank = Reg(Bool(), { init: 0, name: "emit_bias_bank" });
+  const eM = Reg(UInt(m.width), { init: 0, name: "emit_channel" });
+  const eChannel = Reg(UInt(out.bits.channel.width), { init: lane, name: "emit_global_channel" });
+  const eChanBase = Reg(UInt(aw), { init: 0, name: "emit_channel_base" });
+  const eRow = Reg(UInt(bitsFor(T - 1)), { init: 0, name: "emit_row" });
+  const eGroup = Reg(UInt(bitsFor(Math.ceil(p.maxWidth / K) - 1)), { init: 0, name: "emit_group" });
+  const eTop = Reg(UInt(rowBase.width), { init: 0, name: "emit_top" }); // ty T of the band
+  const ePhysHalf = Reg(UInt(lk), { init: 0, name: "emit_phys_half" });
+  const eLastBand = Reg(Bool(), { init: 0, name: "emit_last_band" });
+  const overrunFlag = Reg(Bool(), { init: 0 });
+  const zRow = eTop.add(eRow); // logical row of Z
+  const outRow = zRow.subWrap(k - 1); // output row, when rowInRange
+  const rowInRange = atLeast(zRow, k - 1).and(outRow.lt(ecfg.ho));
+  const firstCol = cat(eGroup, constant(0, UInt(lk)));
+  const lastGroup = firstCol.add(K).ge(ecfg.wo);
+  const rowDone = lastGroup.or(rowInRange.not()); // rows outside the output take one cycle
+  const lastEM = eM.add(1).eq(ecfg.channels);
+  const lastERow = eRow.eq(T - 1);
+  const emitEnd = emitting.and(rowDone).and(lastERow).and(lastEM);
+  when(emitting, () => {
+    eGroup.assign(mux(rowDone, 0, eGroup.addWrap(1)));
+    when(rowDone, () => {
+      eRow.assign(mux(lastERow, 0, eRow.addWrap(1)));
+      when(lastERow, () => {
+        eM.assign(step(eM, lastEM));
+        eChanBase.assign(mux(lastEM, 0, eChanBase.addWrap(ecfg.segments.zext(aw))));
+        eChannel.assign(mux(lastEM, lane, eChannel.add(lanes).resize(eChannel.width)));
+      });
+    });
+    when(emitEnd, () => emitting.assign(0));
+  });
+  // The next band may start on the clock the previous one ends (its counters are back at 0).
+  when(bandDone, () => {
+    when(emitting.and(emitEnd.not()), () => overrunFlag.assign(1));
+    emitting.assign(1);
+    for (const f of COMMAND_FIELDS) ecfg[f].assign(cfg[f]);
+    eBank.assign(inBank);
+    eTop.assign(rowBase);
+    ePhysHalf.assign(physHalf);
+    eLastBand.assign(lastTy);
+  });
+  when(inp.valid.and(active.not()), () => overrunFlag.assign(1));
+
+  // ---- biases: two banks of maxChannels, written for the next command, read by the emission ----
+  const biasMem = Mem(2 * p.maxChannels, SInt(p.actBits), { style: "distributed", name: "bias" });
+  const biasAddr = (bank: Signal, ch: Signal): Signal => mux(bank, ch.zext(bitsFor(2 * p.maxChannels - 1)).addWrap(p.maxChannels), ch.zext(bitsFor(2 * p.maxChannels - 1)));
+  bias.ready.assign(emitting.and(eBank.eq(nextBank)).not());
+  when(bias.valid.and(bias.ready), () => biasMem.write(biasAddr(nextBank, bias.bits.addr), bias.bits.data));
+  assert(bias.valid.not().or(bias.bits.addr.lt(p.maxChannels)), "bias: addr < maxChannels");
+  const b = biasMem.readAsync(biasAddr(eBank, eM));
+
+  // ---- output stage: read, bias, ReLU, saturate, one register ----
+  const parity = eRow.bit(0); // the band starts on an even physical row
+  const zHalf = ePhysHalf.addWrap(eRow.shr(1).resize(lk));
+  const show = emitting.and(rowInRange);
+  const maskBits: Signal[] = [];
+  for (let i = 0; i < K; i++) {
+    const x = k - 1 + i; // Z column of output column firstCol + i, less firstCol
+    const addr = address(eChanBase, zHalf, eGroup.add(Math.floor(x / K)));
+    const z = mux(parity, banks[1]![x % K]!.readAsync(addr), banks[0]![x % K]!.readAsync(addr));
+    const total = z.add(b);
+    const relu = mux(ecfg.relu.and(total.lt(0)), 0, total);
+    const inside = firstCol.add(i).lt(ecfg.wo);
+    const v = Reg(SInt(p.actBits), { name: `value${i}`, init: 0 });
+    // Columns past the edge read nothing useful: they are zero and masked.
+    v.assign(mux(inside.and(show), saturate(relu, p.actBits), 0));
+    out.bits.values.at(i).assign(v);
+    maskBits.push(inside);
+  }
+  out.valid.assign(RegNext(show, { init: 0, name: "out_valid_q" }));
+  const regOut = (sig: Signal, width: number, name: string): Signal => RegNext(sig.resize(width), { init: 0, name });
+  out.bits.channel.assign(regOut(eChannel, out.bits.channel.width, "out_channel_q"));
+  out.bits.row.assign(regOut(outRow, out.bits.row.width, "out_row_q"));
+  out.bits.col.assign(regOut(firstCol, out.bits.col.width, "out_col_q"));
+  out.bits.mask.assign(regOut(cat(...[...maskBits].reverse()), K, "out_mask_q"));
+  const imageEnd = show.and(eLastBand).and(lastEM).and(outRow.add(1).eq(ecfg.ho)).and(lastGroup);
+  last.assign(regOut(imageEnd, 1, "out_last_q"));
+  overrun.assign(overrunFlag);
+  return { cmd, bias, in: inp, out, last, overrun };
+}, {
+  moduleName: (p) => `BandOverlapAdd_K${p.K}_k${p.k}_c${p.maxChannels}_${p.maxHeight}x${p.maxWidth}_lane${p.lane ?? 0}of${p.lanes ?? 1}`,
+});
