@@ -55,7 +55,7 @@
  * Cost (K = 8, k = 5, 16-bit words, ifftBits 16, 16 channels, 12 x 12 out, i.e. LeNet conv2's
  * lane: see the README for the command): listed in the README.
  */
-import { Bool, Bundle, Decoupled, Input, Mem, Output, Reg, RegNext, SInt, UInt, Vec, assert, cat, constant, defineModule, log2Ceil, mux, when, type Memory, type Signal, type Var } from "../../core";
+import { Bool, Bundle, Decoupled, Input, Mem, Output, Reg, RegNext, SInt, UInt, Vec, assert, cat, constant, defineModule, log2Ceil, mux, when, type Signal, type Var } from "../../core";
 import { Valid } from "../../lib";
 import { atLeast } from "../counters";
 import { saturate } from "../fixed";
@@ -83,7 +83,7 @@ export interface BandOverlapAddParams {
 }
 
 /** Cycles from a band's last input beat to its first output group (when its first row is an output row). */
-export const BAND_OVERLAP_ADD_LATENCY = 2;
+export const BAND_OVERLAP_ADD_LATENCY = 3;
 
 interface Limits {
   readonly T: number;
@@ -220,7 +220,11 @@ export const BandOverlapAdd = defineModule("BandOverlapAdd", (p: BandOverlapAddP
   });
 
   // ---- accumulate: one beat (two block rows) into the parity x column banks ----
-  const banks = [0, 1].map((par) => Array.from({ length: K }, (_, b) => Mem(l.capacity, SInt(zBits), { name: `z${par}_bank${b}` })));
+  // Two copies of every bank, both written: `acc` read by the accumulation, `emit` by the emission
+  // (block RAM has two ports, a bank needs a read and a write for the sums and a read for the output).
+  const bankOf = (copy: string) => [0, 1].map((par) => Array.from({ length: K }, (_, b) => Mem(l.capacity, SInt(zBits), { name: `z${par}_bank${b}_${copy}` })));
+  const accBanks = bankOf("acc");
+  const emitBanks = bankOf("emit");
   // Half-row zHalf owns words zHalf region .. (zHalf + 1) region - 1 whatever the layer, so the
   // next image's first band never lands on the rows the previous image's last band still emits.
   const region = l.capacity / K;
@@ -232,6 +236,7 @@ export const BandOverlapAdd = defineModule("BandOverlapAdd", (p: BandOverlapAddP
     const nextAddr = rowAddr.addWrap(1);
     const phase = colBase.resize(lk); // colBase mod K
     const leftEdge = tx.eq(0);
+    const valid1 = RegNext(valid, { init: 0, name: "acc_valid" });
     for (let s = 0; s < 2; s++) {
       const a = cat(j, constant(s, Bool())).named(`block_row${s}`); // 2j + s
       const firstRow = ty.eq(0).or(atLeast(a, K - T)); // no earlier tile row reached this row
@@ -239,10 +244,25 @@ export const BandOverlapAdd = defineModule("BandOverlapAdd", (p: BandOverlapAddP
       for (let b = 0; b < K; b++) {
         const c = constant(b, UInt(lk)).subWrap(phase).named(`col${s}_${b}`);
         const first = firstRow.and(leftEdge.or(atLeast(c, K - T))); // nor an earlier tile of the row
-        const bank: Memory = banks[s]![b]!;
         const addr = b === K - 1 ? rowAddr : mux(phase.gt(b), nextAddr, rowAddr);
-        const sum = mux(first, rotated[b]!.pad(zBits), bank.readAsync(addr).add(rotated[b]!).resize(zBits));
-        when(valid, () => bank.write(addr, sum));
+        // stage 0: the read; stage 1: the add and the write
+        const old = accBanks[s]![b]!.readSync(addr, { enable: valid, name: `z${s}_${b}_old` });
+        const addr1 = RegNext(addr, { name: `acc_addr${s}_${b}` });
+        const value1 = RegNext(rotated[b]!, { name: `acc_value${s}_${b}` });
+        const first1 = RegNext(first, { name: `acc_first${s}_${b}` });
+        // the word written on the edge of the read is not in the read (read-first): forwarded
+        const wValid = Reg(Bool(), { init: 0, name: `fwd_valid${s}_${b}` });
+        const wAddr = Reg(UInt(aw), { name: `fwd_addr${s}_${b}` });
+        const wData = Reg(SInt(zBits), { name: `fwd_data${s}_${b}` });
+        const prev = mux(wValid.and(wAddr.eq(addr1)), wData, old);
+        const sum = mux(first1, value1.pad(zBits), prev.add(value1).resize(zBits));
+        wValid.assign(valid1);
+        wAddr.assign(addr1);
+        wData.assign(sum);
+        when(valid1, () => {
+          accBanks[s]![b]!.write(addr1, sum);
+          emitBanks[s]![b]!.write(addr1, sum);
+        });
       }
     }
   }
@@ -301,32 +321,39 @@ export const BandOverlapAdd = defineModule("BandOverlapAdd", (p: BandOverlapAddP
   assert(bias.valid.not().or(bias.bits.addr.lt(p.maxChannels)), "bias: addr < maxChannels");
   const b = biasMem.readAsync(biasAddr(eBank, eM));
 
-  // ---- output stage: read, bias, ReLU, saturate, one register ----
+  // ---- output stage: read (stage e), bias, ReLU, saturate (e + 1), the output register ----
   const parity = eRow.bit(0); // the band starts on an even physical row
   const zHalf = ePhysHalf.addWrap(eRow.shr(1).resize(lk));
   const show = emitting.and(rowInRange);
+  const stage = (sig: Signal, name: string): Signal => RegNext(sig, { init: 0, name });
+  const parity1 = stage(parity, "emit_parity");
+  const show1 = stage(show, "emit_show");
+  const bias1 = stage(b, "emit_bias");
+  const relu1 = stage(ecfg.relu, "emit_relu");
   const maskBits: Signal[] = [];
   for (let i = 0; i < K; i++) {
     const x = k - 1 + i; // Z column of output column firstCol + i, less firstCol
     const addr = address(eChanBase, zHalf, eGroup.add(Math.floor(x / K)));
-    const z = mux(parity, banks[1]![x % K]!.readAsync(addr), banks[0]![x % K]!.readAsync(addr));
-    const total = z.add(b);
-    const relu = mux(ecfg.relu.and(total.lt(0)), 0, total);
+    const read = (par: number): Signal => emitBanks[par]![x % K]!.readSync(addr, { name: `z${par}_${x % K}_out${i}` });
+    const z = mux(parity1, read(1), read(0));
+    const total = z.add(bias1);
+    const relu = mux(relu1.and(total.lt(0)), 0, total);
     const inside = firstCol.add(i).lt(ecfg.wo);
+    const inside1 = stage(inside.and(show), `emit_inside${i}`);
     const v = Reg(SInt(p.actBits), { name: `value${i}`, init: 0 });
     // Columns past the edge read nothing useful: they are zero and masked.
-    v.assign(mux(inside.and(show), saturate(relu, p.actBits), 0));
+    v.assign(mux(inside1, saturate(relu, p.actBits), 0));
     out.bits.values.at(i).assign(v);
     maskBits.push(inside);
   }
-  out.valid.assign(RegNext(show, { init: 0, name: "out_valid_q" }));
-  const regOut = (sig: Signal, width: number, name: string): Signal => RegNext(sig.resize(width), { init: 0, name });
-  out.bits.channel.assign(regOut(eChannel, out.bits.channel.width, "out_channel_q"));
-  out.bits.row.assign(regOut(outRow, out.bits.row.width, "out_row_q"));
-  out.bits.col.assign(regOut(firstCol, out.bits.col.width, "out_col_q"));
-  out.bits.mask.assign(regOut(cat(...[...maskBits].reverse()), K, "out_mask_q"));
+  const twice = (sig: Signal, width: number, name: string): Signal => RegNext(RegNext(sig.resize(width), { init: 0, name: `${name}_e1` }), { init: 0, name });
+  out.valid.assign(RegNext(show1, { init: 0, name: "out_valid_q" }));
+  out.bits.channel.assign(twice(eChannel, out.bits.channel.width, "out_channel_q"));
+  out.bits.row.assign(twice(outRow, out.bits.row.width, "out_row_q"));
+  out.bits.col.assign(twice(firstCol, out.bits.col.width, "out_col_q"));
+  out.bits.mask.assign(twice(cat(...[...maskBits].reverse()), K, "out_mask_q"));
   const imageEnd = show.and(eLastBand).and(lastEM).and(outRow.add(1).eq(ecfg.ho)).and(lastGroup);
-  last.assign(regOut(imageEnd, 1, "out_last_q"));
+  last.assign(twice(imageEnd, 1, "out_last_q"));
   overrun.assign(overrunFlag);
   return { cmd, bias, in: inp, out, last, overrun };
 }, {

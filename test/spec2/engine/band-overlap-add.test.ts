@@ -5,12 +5,14 @@
  * blocks are random; the expected groups come from the definition written here: the sums of the
  * K x K blocks at stride T, cropped by k - 1, plus bias, ReLU, saturation, in PoolStage's order.
  * The biases of each image are written before its command, while the previous image still emits;
- * the test checks every bias write and command was taken on its clock. A second run feeds a wide
- * map at one beat per clock: emission cannot keep up and overrun latches.
+ * the test checks every bias write and command was taken on its clock, and the first group's
+ * latency. Then, at one beat per clock, a map where consecutive beats add to the same words (the
+ * read-add-write forwarding) comes out exact, and a wide map, whose emission cannot keep up,
+ * latches overrun.
  */
 import { describe, expect, it } from "vitest";
 import { elaborate } from "../../../hdl/core";
-import { BandOverlapAdd, type BandOverlapAddParams } from "../../../hdl/spec2/engine/band-overlap-add";
+import { BAND_OVERLAP_ADD_LATENCY, BandOverlapAdd, type BandOverlapAddParams } from "../../../hdl/spec2/engine/band-overlap-add";
 import { simulate, type Backend, type Sample, type Stimulus } from "../../../sim";
 import { randInt, rng } from "../../helpers/rng";
 import { expectCleanVerilog } from "../../helpers/verilog-tools";
@@ -110,8 +112,9 @@ const idle = (): Stimulus => ({ cmd_valid: 0, bias_valid: 0, in_valid: 0 });
  * each block takes enough clocks that a band's emission (this image's, or the previous image's
  * last) ends before the next band is in, plus random gaps; without, one beat per clock.
  */
-function schedule(images: readonly Image[], r: () => number, paced: boolean): { stim: Stimulus[]; takes: number[] } {
+function schedule(images: readonly Image[], r: () => number, paced: boolean): { stim: Stimulus[]; takes: number[]; firstBandEnd: number } {
   const stim: Stimulus[] = [];
+  let firstBandEnd = -1; // the clock of the first image's first band's last beat
   const takes: number[] = []; // clocks on which a bias write or the command must be taken
   let prevEmit = 0;
   for (const im of images) {
@@ -131,11 +134,12 @@ function schedule(images: readonly Image[], r: () => number, paced: boolean): { 
       const st: Record<string, number> = { cmd_valid: 0, bias_valid: 0, in_valid: 1 };
       beat.forEach((row, s) => row.forEach((v, i) => (st[`in_rows_${s}_${i}`] = v)));
       stim.push(st);
+      if (firstBandEnd < 0 && n === im.command.tilesX! * im.shape.channels * (K / 2) - 1) firstBandEnd = stim.length - 1;
     });
     prevEmit = im.emit;
   }
   for (let i = 0; i < prevEmit + 8; i++) stim.push(idle());
-  return { stim, takes };
+  return { stim, takes, firstBandEnd };
 }
 
 function groupsOf(samples: readonly Sample[]): Group[] {
@@ -162,10 +166,12 @@ async function run(backend: Backend, seed: number): Promise<void> {
   try {
     // every shape, then the first two again with new blocks and biases
     const images = [...SHAPES, SHAPES[0]!, SHAPES[1]!].map((s) => image(s, r));
-    const { stim, takes } = schedule(images, r, true);
+    const { stim, takes, firstBandEnd } = schedule(images, r, true);
     const samples = await sim.batch(stim, { resetCycles: 1 });
     for (const c of takes) expect({ c, ready: stim[c]!.cmd_valid ? samples[c]!.cmd_ready : samples[c]!.bias_ready }).toEqual({ c, ready: 1 });
     const got = groupsOf(samples);
+    // band 0's rows 0 .. k - 2 are above the output and take a clock each
+    expect(samples.findIndex((x) => x.out_valid === 1)).toBe(firstBandEnd + BAND_OVERLAP_ADD_LATENCY + k - 1);
     const want = images.flatMap((im) => im.groups);
     // the biases at the range ends make some outputs saturate both ways
     const words = want.flatMap((g) => g.values);
@@ -173,6 +179,13 @@ async function run(backend: Backend, seed: number): Promise<void> {
     expect(got.length).toBe(want.length);
     for (let i = 0; i < want.length; i++) if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) expect({ i, got: got[i] }).toEqual({ i, got: want[i] });
     expect(samples.at(-1)!.overrun).toBe(0);
+
+    // one beat per clock, one channel, two tiles across: a tile row's first beat adds to the words
+    // the previous beat (the last tile row's last) writes; emission (6 per band) keeps up with 8 beats
+    const full = [image({ channels: 1, wo: 6, ho: 12, relu: true }, r)];
+    const fullSamples = await sim.batch(schedule(full, r, false).stim, { resetCycles: 1 });
+    expect(groupsOf(fullSamples)).toEqual(full[0]!.groups);
+    expect(fullSamples.at(-1)!.overrun).toBe(0);
 
     // a wide map at one beat per clock: a band's emission (6 x 3 x 3 = 54) outlasts the next band's input (4 x 3 x 4 = 48)
     const wide = [image({ channels: 3, wo: 17, ho: 16, relu: false }, r)];
@@ -186,7 +199,7 @@ async function run(backend: Backend, seed: number): Promise<void> {
 
 describe("BandOverlapAdd", () => {
   for (const backend of ["js", "iverilog"] as const) {
-    it(`${backend}: seven images of five layer shapes through one build equal the overlap-add + bias + ReLU + saturation computed here; overrun at too fast an input`, async () => {
+    it(`${backend}: seven images of five layer shapes through one build equal the overlap-add + bias + ReLU + saturation computed here; one beat per clock; overrun at too fast an input`, async () => {
       await run(backend, 7);
     }, 120_000);
   }
