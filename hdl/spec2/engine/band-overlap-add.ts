@@ -2,9 +2,10 @@
  * BandOverlapAdd { K, k, ifftBits, actBits, maxChannels, maxWidth, maxHeight, capacity, lanes,
  * lane }: the engine's overlap-add, bias, optional ReLU and saturation (golden: steps 6-7 of
  * goldenConvLayer) with the layer's shape chosen at run time by a command, for one lane of
- * output channels (o ≡ lane mod lanes), fed by its IFFT lane. The datapath is `../overlap-add.ts`'s
- * (same banks, rotators, first-write rule, emission while the next band accumulates); what that
- * unit takes from a FixedLayer at compile time comes here from `cmd` and the bias memory.
+ * output channels (o ≡ lane mod lanes), fed by its IFFT lane. The datapath follows
+ * `../overlap-add.ts` (same banks, rotators, first-write rule, emission while the next band
+ * accumulates) with registered reads; what that unit takes from a FixedLayer at compile time comes
+ * here from `cmd` and the bias memory.
  * Compile time: K, the kernel size k (T = K - k + 1, even: k odd), the widths and the maxima.
  *
  * Ports
@@ -13,11 +14,12 @@
  *     tilesY likewise from ho), segments = ceil(((tilesX - 1) T + K) / K) (words of a band row in
  *     a bank), the output size wo x ho (1..maxWidth, 1..maxHeight), ReLU on/off. The host derives
  *     tilesX, tilesY and segments, so the unit divides nothing. Taken when no image is
- *     accumulating (ready the clock after an image's last beat); channels K segments <= capacity
+ *     accumulating (ready the clock after an image's last beat); channels segments <= capacity / K
  *     (a simulation assertion checks it).
  *   bias (Decoupled, in): `{ addr, data }`, the bias of the lane's local channel addr (global
  *     channel lane + addr lanes), for the NEXT command: biases are double-buffered, written into
- *     the bank the next command takes, while the previous image still emits from the other. Ready
+ *     the bank the next command takes, while the previous image still emits from the other; write
+ *     them before that command. Ready
  *     unless the next command's bank is still being emitted (an image two commands back).
  *   in (in): `valid`, `rows[s][0..K-1]` (s = 0, 1): rows 2j and 2j + 1 of an IFFT block, j =
  *     0..K/2-1, as today's unit: blocks in the order tile row ty > tile column tx > the lane's
@@ -33,27 +35,34 @@
  * lane's channels ascending, then the band's output rows, then column groups col = 0, K, 2K, ...
  * (mask all ones but for a row's last group).
  *
- * Timing: a band's first group is out OVERLAP_ADD_LATENCY (2) clocks after its last beat when its
- * first row is an output row; emission takes, per lane channel, ceil(wo / K) clocks per output row
- * of the band and 1 per other row. No back-pressure and no overrun as long as every band's
- * emission ends by the last beat of the next band (the next image's first band, whatever its
- * layer), i.e. T ceil(wo / K) channels <= the clocks the input takes for a tile row: at one beat
- * per clock tilesX channels K / 2, about T ceil(wo / K) <= tilesX K / 2: the condition of
- * `../overlap-add.ts` (overlapAddKeepsUp), which also lists the input paces it needs (k = 3, K = 8:
- * 5 clocks per block on the VGG16 maps 224 .. 28).
+ * Timing: a band's first group is out BAND_OVERLAP_ADD_LATENCY (3) clocks after its last beat when
+ * its first row is an output row (one clock per row above the output before it); emission takes,
+ * per lane channel, ceil(wo / K) clocks per output row of the band and 1 per other row. There is
+ * no back-pressure: overrun stays low as long as each band's emission (E clocks) ends by the last
+ * beat of the next band, the next image's first band after an image's last, whatever its layer:
+ * E <= the clocks from one band's last beat to the next one's. At one beat per clock a band takes
+ * tilesX channels K / 2 clocks, so about T ceil(wo / K) <= tilesX K / 2: the condition of
+ * `../overlap-add.ts` (overlapAddKeepsUp), which lists the input paces it needs (k = 3, K = 8: 5
+ * clocks per block on the VGG16 maps 224 .. 28). A command is taken the clock after the previous
+ * image's last beat at the earliest, its first beat the clock after.
  *
  * Storage: as today's unit, 2K banks (row parity x column mod K) of `capacity` words of sumBits;
- * channel m's band rows at words m K segments .. (m + 1) K segments - 1 (a base register moves by
- * K segments per channel: no multiplier but the small zHalf x segments), LUT RAM with asynchronous
- * reads (one for accumulation, one for emission, one write). The limit per lane is what LUT RAM
- * holds: K = 8, k = 3 needs channels x 8 x ceil(((ceil((wo + 2) / 6) - 1) 6 + 8) / 8) words per
- * bank: 224 wide, 64 channels: 14,848 words x 16 banks x 20 bits = 4.75 Mbit, beyond LUT RAM; the
- * size that fits a few thousand LUTs is the LeNet/vgg-mnist class (tens of columns, tens of
- * channels). Block RAM needs registered reads and a third port (two copies or a pipelined
- * read-add-write with forwarding): not built.
+ * half-row zHalf (physical row 2 zHalf + parity, mod 2K) owns the words zHalf capacity / K ..
+ * (zHalf + 1) capacity / K - 1 whatever the layer (so the next image's first band never lands on
+ * rows the previous image's last band still emits), channel m's words of it from m segments (a
+ * base register moves by segments per channel: no multiplier). Reads are registered (block RAM):
+ * the accumulation reads on the beat's clock and adds and writes on the next, forwarding the word
+ * written on the edge of its read (consecutive beats on one word: a tile row's first beat after
+ * the last tile row's last, one channel, T = K - 2). Block RAM has two ports and a bank needs three
+ * accesses a clock (sum read, sum write, output read), so every bank has two copies, both written,
+ * one read by the accumulation and one by the emission. The biases: a LUT RAM of 2 maxChannels.
+ * capacity (default maxChannels K maxSegments, maxSegments the segments of maxWidth: every shape
+ * up to the maxima; a multiple of K) must hold channels x
+ * K x segments: VGG16 at K = 8, k = 3 (224 wide: 38 tiles, 29 segments) with 64 channels per lane
+ * is 14,848 words a bank, 32 memories of 24 bits.
  *
- * Cost (K = 8, k = 5, 16-bit words, ifftBits 16, 16 channels, 12 x 12 out, i.e. LeNet conv2's
- * lane: see the README for the command): listed in the README.
+ * Cost: `npx tsx bench/overlap-add-synth.ts` (native Yosys 0.23 synth_xilinx, xc7), in
+ * ./README.md.
  */
 import { Bool, Bundle, Decoupled, Input, Mem, Output, Reg, RegNext, SInt, UInt, Vec, assert, cat, constant, defineModule, log2Ceil, mux, when, type Signal, type Var } from "../../core";
 import { Valid } from "../../lib";
