@@ -6,7 +6,8 @@
  * K x K blocks at stride T, cropped by k - 1, plus bias, ReLU, saturation, in PoolStage's order.
  * The biases of each image are written before its command, while the previous image still emits;
  * the test checks every bias write and command was taken on its clock, and the first group's
- * latency. Then, at one beat per clock, a map where consecutive beats add to the same words (the
+ * latency; one image's successor's first bias is offered early and must wait (ready low) until
+ * the image before has emitted its last band from that bias bank. Then, at one beat per clock, a map where consecutive beats add to the same words (the
  * read-add-write forwarding) comes out exact, and a wide map, whose emission cannot keep up,
  * latches overrun.
  */
@@ -112,12 +113,13 @@ const idle = (): Stimulus => ({ cmd_valid: 0, bias_valid: 0, in_valid: 0 });
  * each block takes enough clocks that a band's emission (this image's, or the previous image's
  * last) ends before the next band is in, plus random gaps; without, one beat per clock.
  */
-function schedule(images: readonly Image[], r: () => number, paced: boolean): { stim: Stimulus[]; takes: number[]; firstBandEnd: number } {
+function schedule(images: readonly Image[], r: () => number, paced: boolean, early = -1): { stim: Stimulus[]; takes: number[]; firstBandEnd: number; held: number[] } {
   const stim: Stimulus[] = [];
+  const held: number[] = []; // clocks of the early bias write
   let firstBandEnd = -1; // the clock of the first image's first band's last beat
   const takes: number[] = []; // clocks on which a bias write or the command must be taken
   let prevEmit = 0;
-  for (const im of images) {
+  images.forEach((im, q) => {
     im.biases.forEach((data, addr) => {
       takes.push(stim.length);
       stim.push({ ...idle(), bias_valid: 1, bias_bits_addr: addr, bias_bits_data: data });
@@ -136,10 +138,18 @@ function schedule(images: readonly Image[], r: () => number, paced: boolean): { 
       stim.push(st);
       if (firstBandEnd < 0 && n === im.command.tilesX! * im.shape.channels * (K / 2) - 1) firstBandEnd = stim.length - 1;
     });
+    // image `early`: the next image's first bias offered from the clock after the command on, for
+    // longer than the previous image still emits from the bank it goes to (it waits for ready)
+    if (q === early) {
+      for (let c = takes.at(-1)! + 1; c <= takes.at(-1)! + prevEmit + 4; c++) {
+        stim[c] = { ...stim[c]!, bias_valid: 1, bias_bits_addr: 0, bias_bits_data: images[q + 1]!.biases[0]! };
+        held.push(c);
+      }
+    }
     prevEmit = im.emit;
-  }
+  });
   for (let i = 0; i < prevEmit + 8; i++) stim.push(idle());
-  return { stim, takes, firstBandEnd };
+  return { stim, takes, firstBandEnd, held };
 }
 
 function groupsOf(samples: readonly Sample[]): Group[] {
@@ -166,9 +176,13 @@ async function run(backend: Backend, seed: number): Promise<void> {
   try {
     // every shape, then the first two again with new blocks and biases
     const images = [...SHAPES, SHAPES[0]!, SHAPES[1]!].map((s) => image(s, r));
-    const { stim, takes, firstBandEnd } = schedule(images, r, true);
+    const { stim, takes, firstBandEnd, held } = schedule(images, r, true, 2);
     const samples = await sim.batch(stim, { resetCycles: 1 });
     for (const c of takes) expect({ c, ready: stim[c]!.cmd_valid ? samples[c]!.cmd_ready : samples[c]!.bias_ready }).toEqual({ c, ready: 1 });
+    // the early bias write waits while image 1 (one channel, 21 wide) still emits from its bank
+    const ready = held.map((c) => Number(samples[c]!.bias_ready));
+    const firstReady = ready.indexOf(1);
+    expect({ waits: firstReady > 0, then: ready.slice(firstReady) }).toEqual({ waits: true, then: ready.slice(firstReady).map(() => 1) });
     const got = groupsOf(samples);
     // band 0's rows 0 .. k - 2 are above the output and take a clock each
     expect(samples.findIndex((x) => x.out_valid === 1)).toBe(firstBandEnd + BAND_OVERLAP_ADD_LATENCY + k - 1);
