@@ -9,11 +9,16 @@
  * latency; one image's successor's first bias is offered early and must wait (ready low) until
  * the image before has emitted its last band from that bias bank. Then, at one beat per clock, a map where consecutive beats add to the same words (the
  * read-add-write forwarding) comes out exact, and a wide map, whose emission cannot keep up,
- * latches overrun.
+ * latches overrun. A second build with the default formats runs lane 1 of 2 of three real layers
+ * (random pruned weights) one after the other: the blocks are goldenConvLayer's IFFT blocks (its
+ * trace), the groups its output.
  */
 import { describe, expect, it } from "vitest";
 import { elaborate } from "../../../hdl/core";
 import { BAND_OVERLAP_ADD_LATENCY, BandOverlapAdd, type BandOverlapAddParams } from "../../../hdl/spec2/engine/band-overlap-add";
+import { makePlan } from "../../../spectral/conv";
+import { goldenConvLayer, quantizeActivations, type FixedLayer, type TileTrace } from "../../../spectral/fixed";
+import { randomLayer } from "../../../hdl/spec2/perf/random-layer";
 import { simulate, type Backend, type Sample, type Stimulus } from "../../../sim";
 import { randInt, rng } from "../../helpers/rng";
 import { expectCleanVerilog } from "../../helpers/verilog-tools";
@@ -211,10 +216,74 @@ async function run(backend: Backend, seed: number): Promise<void> {
   }
 }
 
+/** The lane's image of a real layer: its IFFT blocks from goldenConvLayer's trace, its groups from the golden output. */
+function goldenImage(p: BandOverlapAddParams, layer: FixedLayer, r: () => number): Image {
+  const lanes = p.lanes ?? 1;
+  const lane = p.lane ?? 0;
+  const pl = makePlan(layer);
+  const { ho, wo, tilesX, tilesY, cout } = pl;
+  const x = quantizeActivations(Float64Array.from({ length: layer.cin * layer.h * layer.w }, () => r() * 2 - 1), layer.formats.inFrac, layer.formats.actBits);
+  const traces: TileTrace[] = [];
+  const y = goldenConvLayer(layer, x, (t) => traces.push(t));
+  expect(traces.length).toBe(tilesX * tilesY); // every tile reaches the output
+  const mine = Array.from({ length: Math.ceil((cout - lane) / lanes) }, (_, m) => lane + m * lanes);
+  const beats = traces.flatMap((t) => mine.flatMap((o) => Array.from({ length: K / 2 }, (_, j) => [0, 1].map((s) => Array.from(t.blocks[o]!.subarray((2 * j + s) * K, (2 * j + s + 1) * K))))));
+  const groups: Group[] = [];
+  let emit = 0;
+  for (let ty = 0; ty < tilesY; ty++) {
+    let clocks = 0;
+    for (const o of mine)
+      for (let a = 0; a < T; a++) {
+        const row = ty * T + a - (k - 1);
+        if (row < 0 || row >= ho) {
+          clocks++;
+          continue;
+        }
+        for (let col = 0; col < wo; col += K) {
+          clocks++;
+          const n = Math.min(K, wo - col);
+          const last = ty === tilesY - 1 && o === mine.at(-1) && row === ho - 1 && col + K >= wo ? 1 : 0;
+          groups.push({ channel: o, row, col, mask: 2 ** n - 1, values: Array.from({ length: K }, (_, i) => (i < n ? y[(o * ho + row) * wo + col + i]! : 0)), last });
+        }
+      }
+    emit = Math.max(emit, clocks);
+  }
+  const segments = Math.ceil(((tilesX - 1) * T + K) / K);
+  const command = { channels: mine.length, tilesX, tilesY, segments, wo, ho, relu: layer.relu ? 1 : 0 };
+  return { shape: { channels: mine.length, wo, ho, relu: layer.relu }, command, biases: mine.map((o) => layer.bias[o]!), beats, groups, emit };
+}
+
 describe("BandOverlapAdd", () => {
   for (const backend of ["js", "iverilog"] as const) {
     it(`${backend}: seven images of five layer shapes through one build equal the overlap-add + bias + ReLU + saturation computed here; one beat per clock; overrun at too fast an input`, async () => {
       await run(backend, 7);
+    }, 120_000);
+  }
+
+  // lane 1 of 2 of real layers (default formats: ifftBits 22, actBits 16); some biases at the range ends
+  const GOLD: BandOverlapAddParams = { ...P, ifftBits: 22, actBits: 16 };
+  const layerOf = (cin: number, cout: number, h: number, w: number, p: number, relu: boolean, seed: number): FixedLayer => {
+    const layer = randomLayer({ cin, cout, h, w, k, p, K, density: 0.5, pOut: 1, pIn: 1, relu }, seed).acc.layer;
+    return { ...layer, bias: layer.bias.map((b, o) => [b, b, 32000, -32000][o % 4]!) };
+  };
+  for (const backend of ["js", "iverilog"] as const) {
+    it(`${backend}: lane 1 of 2 of three real layers, one after the other, equals goldenConvLayer`, async () => {
+      const r = rng(11);
+      const layers = [layerOf(2, 7, 10, 13, 1, true, 1), layerOf(3, 8, 16, 22, 0, false, 2), layerOf(1, 3, 9, 5, 1, true, 3)];
+      const images = layers.map((l) => goldenImage(GOLD, l, r));
+      const sim = await simulate(elaborate(BandOverlapAdd, GOLD), { backend });
+      try {
+        const { stim, takes } = schedule(images, r, true);
+        const samples = await sim.batch(stim, { resetCycles: 1 });
+        for (const c of takes) expect({ c, ready: stim[c]!.cmd_valid ? samples[c]!.cmd_ready : samples[c]!.bias_ready }).toEqual({ c, ready: 1 });
+        const got = groupsOf(samples);
+        const want = images.flatMap((im) => im.groups);
+        expect(got.length).toBe(want.length);
+        for (let i = 0; i < want.length; i++) if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) expect({ i, got: got[i] }).toEqual({ i, got: want[i] });
+        expect(samples.at(-1)!.overrun).toBe(0);
+      } finally {
+        await sim.close();
+      }
     }, 120_000);
   }
 
