@@ -292,6 +292,19 @@ describe("BandOverlapAdd", () => {
     await expectCleanVerilog(d.verilog, d.top);
   }, 120_000);
 
+  it("a command whose channels do not fit the capacity stops the simulation with the assertion's message", async () => {
+    const small = { ...P, capacity: 2 * K * 4 }; // two channels of the widest map (4 segments)
+    const im = image({ channels: 3, wo: 24, ho: 5, relu: false }, rng(3));
+    const sim = await simulate(elaborate(BandOverlapAdd, small), { backend: "js" });
+    try {
+      await expect(sim.batch(schedule([im], rng(3), false).stim, { resetCycles: 1 })).rejects.toThrow(
+        /assertion failed at cycle \d+: cmd: tilesX, tilesY, segments >= 1 and channels K segments words fit a bank \(capacity\)/,
+      );
+    } finally {
+      await sim.close();
+    }
+  });
+
   it("names every parameter out of range", () => {
     expect(() => elaborate(BandOverlapAdd, { ...P, K: 6, k: 2 })).toThrow(/BandOverlapAdd: K must be a power of two in 4\.\.64, got 6; k must be odd and in 1\.\.K-1 \(K = 6\), got 2$/);
     expect(() => elaborate(BandOverlapAdd, { ...P, capacity: 10 })).toThrow(/BandOverlapAdd: capacity = 10 must be a multiple of K in K maxSegments = 32\.\.2\^24/);
