@@ -13,7 +13,7 @@
  *     the lane's output channels (1..maxChannels), tiles across and down (tilesX = ceil((wo + k - 1) / T),
  *     tilesY likewise from ho), segments = ceil(((tilesX - 1) T + K) / K) (words of a band row in
  *     a bank), the output size wo x ho (1..maxWidth, 1..maxHeight), ReLU on/off. The host derives
- *     tilesX, tilesY and segments, so the unit divides nothing. Taken when no image is
+ *     tilesX, tilesY and segments (`overlapAddCommand`), so the unit divides nothing. Taken when no image is
  *     accumulating (ready the clock after an image's last beat); channels segments <= capacity / K
  *     (a simulation assertion checks it).
  *   bias (Decoupled, in): `{ addr, data }`, the bias of the lane's local channel addr (global
@@ -134,6 +134,29 @@ export function overlapAddCommandType(p: BandOverlapAddParams) {
 }
 
 const COMMAND_FIELDS = ["channels", "tilesX", "tilesY", "segments", "wo", "ho", "relu"] as const;
+
+/** A command's fields as numbers (relu 0 or 1). */
+export type OverlapAddCommand = Record<(typeof COMMAND_FIELDS)[number], number>;
+
+/**
+ * The host side: the command of one image with `channels` lane channels, a wo x ho output and
+ * ReLU, with the values the unit does not divide for; an Error names every field out of the
+ * unit's limits with its value.
+ */
+export function overlapAddCommand(p: BandOverlapAddParams, s: { readonly channels: number; readonly wo: number; readonly ho: number; readonly relu: boolean }): OverlapAddCommand {
+  const l = limits(p);
+  const tilesX = Math.ceil((s.wo + p.k - 1) / l.T);
+  const tilesY = Math.ceil((s.ho + p.k - 1) / l.T);
+  const segments = Math.ceil(((tilesX - 1) * l.T + p.K) / p.K);
+  const bad = [
+    ...([["channels", s.channels, p.maxChannels], ["wo", s.wo, p.maxWidth], ["ho", s.ho, p.maxHeight]] as const)
+      .filter(([, v, max]) => !isIntIn(v, 1, max))
+      .map(([f, v, max]) => `${f} = ${v} (1..${max})`),
+    ...(s.channels * segments > l.capacity / p.K ? [`channels x segments = ${s.channels} x ${segments} (at most capacity / K = ${l.capacity / p.K})`] : []),
+  ];
+  if (bad.length > 0) throw new Error(`overlap-add command: ${bad.join(", ")}`);
+  return { channels: s.channels, tilesX, tilesY, segments, wo: s.wo, ho: s.ho, relu: s.relu ? 1 : 0 };
+}
 
 /** The bias write bundle. */
 export function biasWriteType(p: BandOverlapAddParams) {

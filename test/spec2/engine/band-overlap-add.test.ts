@@ -15,7 +15,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { elaborate } from "../../../hdl/core";
-import { BAND_OVERLAP_ADD_LATENCY, BandOverlapAdd, type BandOverlapAddParams } from "../../../hdl/spec2/engine/band-overlap-add";
+import { BAND_OVERLAP_ADD_LATENCY, BandOverlapAdd, overlapAddCommand, type BandOverlapAddParams } from "../../../hdl/spec2/engine/band-overlap-add";
 import { makePlan } from "../../../spectral/conv";
 import { goldenConvLayer, quantizeActivations, type FixedLayer, type TileTrace } from "../../../spectral/fixed";
 import { randomLayer } from "../../../hdl/spec2/perf/random-layer";
@@ -303,6 +303,18 @@ describe("BandOverlapAdd", () => {
     } finally {
       await sim.close();
     }
+  });
+
+  it("overlapAddCommand: the tiles of the golden model's plan; every field out of range named", () => {
+    for (const [h, w, p] of [[10, 13, 1], [16, 22, 0], [1, 1, 1], [14, 20, 1]] as const) {
+      const pl = makePlan({ cin: 1, cout: 1, h, w, k, p, K });
+      expect(overlapAddCommand(P, { channels: 2, wo: pl.wo, ho: pl.ho, relu: true })).toEqual({
+        channels: 2, tilesX: pl.tilesX, tilesY: pl.tilesY, segments: Math.ceil(((pl.tilesX - 1) * T + K) / K), wo: pl.wo, ho: pl.ho, relu: 1,
+      });
+    }
+    expect(() => overlapAddCommand(P, { channels: 5, wo: 25, ho: 0, relu: false })).toThrow(
+      "overlap-add command: channels = 5 (1..4), wo = 25 (1..24), ho = 0 (1..16), channels x segments = 5 x 4 (at most capacity / K = 16)",
+    );
   });
 
   it("names every parameter out of range", () => {
