@@ -9,18 +9,19 @@
  * Compile time: K, the kernel size k (T = K - k + 1, even: k odd), the widths and the maxima.
  *
  * Ports
- *   cmd (Decoupled, in): one image of a layer `{ channels, tilesX, tilesY, segments, wo, ho, relu }`:
- *     the lane's output channels (1..maxChannels), tiles across and down (tilesX = ceil((wo + k - 1) / T),
- *     tilesY likewise from ho), segments = ceil(((tilesX - 1) T + K) / K) (words of a band row in
- *     a bank), the output size wo x ho (1..maxWidth, 1..maxHeight), ReLU on/off. The host derives
- *     tilesX, tilesY and segments (`overlapAddCommand`), so the unit divides nothing. Taken when no image is
- *     accumulating (ready the clock after an image's last beat); channels segments <= capacity / K
- *     (a simulation assertion checks it).
+ *   cmd (Decoupled, in): one image of a layer
+ *     `{ channels, tilesX, tilesY, segments, wo, ho, relu }`: the lane's output channels
+ *     (1..maxChannels), tiles across and down (tilesX = ceil((wo + k - 1) / T), tilesY likewise
+ *     from ho), segments = ceil(((tilesX - 1) T + K) / K) (words of a band row in a bank), the
+ *     output size wo x ho (1..maxWidth, 1..maxHeight), ReLU on/off. The host derives tilesX,
+ *     tilesY and segments (`overlapAddCommand`), so the unit divides nothing. Taken when no image
+ *     is accumulating (ready the clock after an image's last beat); channels segments <=
+ *     capacity / K (a simulation assertion checks it).
  *   bias (Decoupled, in): `{ addr, data }`, the bias of the lane's local channel addr (global
  *     channel lane + addr lanes), for the NEXT command: biases are double-buffered, written into
  *     the bank the next command takes, while the previous image still emits from the other; write
- *     them before that command. Ready
- *     unless the next command's bank is still being emitted (an image two commands back).
+ *     them before that command. Ready unless the next command's bank is still being emitted (an
+ *     image two commands back).
  *   in (in): `valid`, `rows[s][0..K-1]` (s = 0, 1): rows 2j and 2j + 1 of an IFFT block, j =
  *     0..K/2-1, as today's unit: blocks in the order tile row ty > tile column tx > the lane's
  *     channels ascending > pair j; at most one beat per clock, gaps allowed; only while an image
@@ -52,14 +53,14 @@
  * rows the previous image's last band still emits), channel m's words of it from m segments (a
  * base register moves by segments per channel: no multiplier). Reads are registered (block RAM):
  * the accumulation reads on the beat's clock and adds and writes on the next, forwarding the word
- * written on the edge of its read (consecutive beats on one word: a tile row's first beat after
- * the last tile row's last, one channel, T = K - 2). Block RAM has two ports and a bank needs three
- * accesses a clock (sum read, sum write, output read), so every bank has two copies, both written,
- * one read by the accumulation and one by the emission. The biases: a LUT RAM of 2 maxChannels.
- * capacity (default maxChannels K maxSegments, maxSegments the segments of maxWidth: every shape
- * up to the maxima; a multiple of K) must hold channels x
- * K x segments: VGG16 at K = 8, k = 3 (224 wide: 38 tiles, 29 segments) with 64 channels per lane
- * is 14,848 words a bank, 32 memories of 24 bits.
+ * written on the edge of its read (consecutive beats on one word: a tile row's first beat right
+ * after the previous tile row's last, with one channel, at most two tiles across and T = K - 2).
+ * Block RAM has two ports and a bank needs three accesses a clock (sum read, sum write, output
+ * read), so every bank has two copies, both written, one read by the accumulation and one by the
+ * emission. The biases: a LUT RAM of 2 maxChannels words. capacity (default maxChannels K
+ * maxSegments, maxSegments the segments of maxWidth: every shape up to the maxima; a multiple of
+ * K) must hold channels x K x segments: VGG16 at K = 8, k = 3 (224 wide: 38 tiles, 29 segments)
+ * with 64 channels per lane is 14,848 words a bank, 32 memories of 24 bits.
  *
  * Cost (`npx tsx bench/overlap-add-synth.ts`, native Yosys 0.23 synth_xilinx, xc7): VGG16 class
  * (k 3, ifftBits 22, 64 channels, 224 x 224): 2,885 LUT, 1,357 FF, 384 RAMB36 (32 memories of
