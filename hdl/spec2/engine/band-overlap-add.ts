@@ -10,11 +10,12 @@
  *
  * Ports
  *   cmd (Decoupled, in): one image of a layer
- *     `{ channels, tilesX, tilesY, segments, wo, ho, relu }`: the lane's output channels
+ *     `{ channels, tilesX, tilesY, segments, wo, ho, relu, pool }`: the lane's output channels
  *     (1..maxChannels), tiles across and down (tilesX = ceil((wo + k - 1) / T), tilesY likewise
  *     from ho), segments = ceil(((tilesX - 1) T + K) / K) (words of a band row in a bank), the
- *     output size wo x ho (1..maxWidth, 1..maxHeight), ReLU on/off. The host derives tilesX,
- *     tilesY and segments (`overlapAddCommand`), so the unit divides nothing. Taken when no image
+ *     output size wo x ho (1..maxWidth, 1..maxHeight), ReLU on/off, pooling on/off (only passed
+ *     on to `pool`, for PoolStage). The host derives tilesX, tilesY and segments
+ *     (`overlapAddCommand`), so the unit divides nothing. Taken when no image
  *     is accumulating (ready the clock after an image's last beat); channels segments <=
  *     capacity / K (a simulation assertion checks it).
  *   bias (Decoupled, in): `{ addr, data }`, the bias of the lane's local channel addr (global
@@ -28,7 +29,8 @@
  *     is accumulating (a beat with none is dropped and sets overrun).
  *   out (Valid, out): PoolStage's group `{ channel, row, col, mask, values: Vec(K) }`
  *     (`outputGroupType(groupParams(p))`, channel the global index); last: with the image's last
- *     group. No back-pressure.
+ *     group; pool: the command's `pool` of the image whose group is on out (PoolStage's `pool`:
+ *     it switches with the groups, not when the next command is taken). No back-pressure.
  *   overrun (out): latches when a band is finished before the previous band's emission ended, or
  *     on a beat with no image accumulating.
  *
@@ -131,12 +133,13 @@ export function overlapAddCommandType(p: BandOverlapAddParams) {
     wo: UInt(bitsFor(p.maxWidth)),
     ho: UInt(bitsFor(p.maxHeight)),
     relu: Bool(),
+    pool: Bool(),
   });
 }
 
-const COMMAND_FIELDS = ["channels", "tilesX", "tilesY", "segments", "wo", "ho", "relu"] as const;
+const COMMAND_FIELDS = ["channels", "tilesX", "tilesY", "segments", "wo", "ho", "relu", "pool"] as const;
 
-/** A command's fields as numbers (relu 0 or 1). */
+/** A command's fields as numbers (relu and pool 0 or 1). */
 export type OverlapAddCommand = Record<(typeof COMMAND_FIELDS)[number], number>;
 
 /**
@@ -144,7 +147,10 @@ export type OverlapAddCommand = Record<(typeof COMMAND_FIELDS)[number], number>;
  * ReLU, with the values the unit does not divide for; an Error names every field out of the
  * unit's limits with its value.
  */
-export function overlapAddCommand(p: BandOverlapAddParams, s: { readonly channels: number; readonly wo: number; readonly ho: number; readonly relu: boolean }): OverlapAddCommand {
+export function overlapAddCommand(
+  p: BandOverlapAddParams,
+  s: { readonly channels: number; readonly wo: number; readonly ho: number; readonly relu: boolean; readonly pool?: boolean },
+): OverlapAddCommand {
   const l = limits(p);
   const tilesX = Math.ceil((s.wo + p.k - 1) / l.T);
   const tilesY = Math.ceil((s.ho + p.k - 1) / l.T);
@@ -156,7 +162,7 @@ export function overlapAddCommand(p: BandOverlapAddParams, s: { readonly channel
     ...(s.channels * segments > l.capacity / p.K ? [`channels x segments = ${s.channels} x ${segments} (at most capacity / K = ${l.capacity / p.K})`] : []),
   ];
   if (bad.length > 0) throw new Error(`overlap-add command: ${bad.join(", ")}`);
-  return { channels: s.channels, tilesX, tilesY, segments, wo: s.wo, ho: s.ho, relu: s.relu ? 1 : 0 };
+  return { channels: s.channels, tilesX, tilesY, segments, wo: s.wo, ho: s.ho, relu: s.relu ? 1 : 0, pool: s.pool === true ? 1 : 0 };
 }
 
 /** The bias write bundle. */
@@ -204,6 +210,7 @@ export const BandOverlapAdd = defineModule("BandOverlapAdd", (p: BandOverlapAddP
   const inp = Input(Bundle({ valid: Bool(), rows: Vec(2, Vec(K, SInt(p.ifftBits))) }), { name: "in" });
   const out = Output(Valid(outputGroupType(gp)));
   const last = Output(Bool());
+  const pool = Output(Bool());
   const overrun = Output(Bool());
 
   // ---- the image accumulating: its command and bias bank ----
@@ -391,8 +398,9 @@ export const BandOverlapAdd = defineModule("BandOverlapAdd", (p: BandOverlapAddP
   out.bits.mask.assign(twice(cat(...[...maskBits].reverse()), K, "out_mask_q"));
   const imageEnd = show.and(eLastBand).and(lastEM).and(outRow.add(1).eq(ecfg.ho)).and(lastGroup);
   last.assign(twice(imageEnd, 1, "out_last_q"));
+  pool.assign(twice(ecfg.pool, 1, "out_pool_q"));
   overrun.assign(overrunFlag);
-  return { cmd, bias, in: inp, out, last, overrun };
+  return { cmd, bias, in: inp, out, last, pool, overrun };
 }, {
   moduleName: (p) => `BandOverlapAdd_K${p.K}_k${p.k}_c${p.maxChannels}_${p.maxHeight}x${p.maxWidth}_lane${p.lane ?? 0}of${p.lanes ?? 1}`,
 });

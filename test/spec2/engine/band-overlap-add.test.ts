@@ -42,6 +42,8 @@ interface Group {
   readonly mask: number;
   readonly values: readonly number[];
   readonly last: number;
+  /** the image's command's pool flag, passed through */
+  readonly pool: number;
 }
 
 interface Image {
@@ -102,12 +104,12 @@ function image(s: Shape, r: () => number): Image {
           clocks++;
           const n = Math.min(K, s.wo - col);
           const last = ty === tilesY - 1 && m === s.channels - 1 && row === s.ho - 1 && col + K >= s.wo ? 1 : 0;
-          groups.push({ channel: P.lane! + m * P.lanes!, row, col, mask: 2 ** n - 1, values: Array.from({ length: K }, (_, i) => (i < n ? out(m, row, col + i) : 0)), last });
+          groups.push({ channel: P.lane! + m * P.lanes!, row, col, mask: 2 ** n - 1, values: Array.from({ length: K }, (_, i) => (i < n ? out(m, row, col + i) : 0)), last, pool: s.channels % 2 });
         }
       }
     emit = Math.max(emit, clocks);
   }
-  const command = { channels: s.channels, tilesX, tilesY, segments, wo: s.wo, ho: s.ho, relu: s.relu ? 1 : 0 };
+  const command = { channels: s.channels, tilesX, tilesY, segments, wo: s.wo, ho: s.ho, relu: s.relu ? 1 : 0, pool: s.channels % 2 };
   return { shape: s, command, biases, beats, groups, emit };
 }
 
@@ -162,7 +164,7 @@ function groupsOf(samples: readonly Sample[]): Group[] {
     .filter((s) => s.out_valid === 1)
     .map((s) => ({
       channel: Number(s.out_bits_channel), row: Number(s.out_bits_row), col: Number(s.out_bits_col), mask: Number(s.out_bits_mask),
-      values: Array.from({ length: K }, (_, i) => Number(s[`out_bits_values_${i}`])), last: Number(s.last),
+      values: Array.from({ length: K }, (_, i) => Number(s[`out_bits_values_${i}`])), last: Number(s.last), pool: Number(s.pool),
     }));
 }
 
@@ -243,13 +245,13 @@ function goldenImage(p: BandOverlapAddParams, layer: FixedLayer, r: () => number
           clocks++;
           const n = Math.min(K, wo - col);
           const last = ty === tilesY - 1 && o === mine.at(-1) && row === ho - 1 && col + K >= wo ? 1 : 0;
-          groups.push({ channel: o, row, col, mask: 2 ** n - 1, values: Array.from({ length: K }, (_, i) => (i < n ? y[(o * ho + row) * wo + col + i]! : 0)), last });
+          groups.push({ channel: o, row, col, mask: 2 ** n - 1, values: Array.from({ length: K }, (_, i) => (i < n ? y[(o * ho + row) * wo + col + i]! : 0)), last, pool: 0 });
         }
       }
     emit = Math.max(emit, clocks);
   }
   const segments = Math.ceil(((tilesX - 1) * T + K) / K);
-  const command = { channels: mine.length, tilesX, tilesY, segments, wo, ho, relu: layer.relu ? 1 : 0 };
+  const command = { channels: mine.length, tilesX, tilesY, segments, wo, ho, relu: layer.relu ? 1 : 0, pool: 0 };
   return { shape: { channels: mine.length, wo, ho, relu: layer.relu }, command, biases: mine.map((o) => layer.bias[o]!), beats, groups, emit };
 }
 
@@ -309,7 +311,7 @@ describe("BandOverlapAdd", () => {
     for (const [h, w, p] of [[10, 13, 1], [16, 22, 0], [1, 1, 1], [14, 20, 1]] as const) {
       const pl = makePlan({ cin: 1, cout: 1, h, w, k, p, K });
       expect(overlapAddCommand(P, { channels: 2, wo: pl.wo, ho: pl.ho, relu: true })).toEqual({
-        channels: 2, tilesX: pl.tilesX, tilesY: pl.tilesY, segments: Math.ceil(((pl.tilesX - 1) * T + K) / K), wo: pl.wo, ho: pl.ho, relu: 1,
+        channels: 2, tilesX: pl.tilesX, tilesY: pl.tilesY, segments: Math.ceil(((pl.tilesX - 1) * T + K) / K), wo: pl.wo, ho: pl.ho, relu: 1, pool: 0,
       });
     }
     expect(() => overlapAddCommand(P, { channels: 5, wo: 25, ho: 0, relu: false })).toThrow(
