@@ -65,9 +65,9 @@
  * with 64 channels per lane is 14,848 words a bank, 32 memories of 24 bits.
  *
  * Cost (`npx tsx bench/overlap-add-synth.ts`, native Yosys 0.23 synth_xilinx, xc7): VGG16 class
- * (k 3, ifftBits 22, 64 channels, 224 x 224): 2,885 LUT, 1,357 FF, 384 RAMB36 (32 memories of
- * 14,848 x 24 bits, 12 each); at LeNet conv2's limits (k 5, 16 channels, 12 x 12): 2,260 LUT,
- * 1,179 FF, 16 RAMB36, against 2,219 LUT, 184 FF and 3,072 LUT-RAM LUTs for today's unit at that
+ * (k 3, ifftBits 22, 64 channels, 224 x 224): 2,855 LUT, 1,361 FF, 384 RAMB36 (32 memories of
+ * 14,848 x 24 bits, 12 each); at LeNet conv2's limits (k 5, 16 channels, 12 x 12): 2,263 LUT,
+ * 1,183 FF, 16 RAMB36, against 2,219 LUT, 184 FF and 3,072 LUT-RAM LUTs for today's unit at that
  * one shape. The flip-flops are the read-add-write pipeline (address, value, forwarded word per
  * bank).
  */
