@@ -59,7 +59,7 @@
  * after the previous tile row's last, with one channel, at most two tiles across and T = K - 2).
  * Block RAM has two ports and a bank needs three accesses a clock (sum read, sum write, output
  * read), so every bank has two copies, both written, one read by the accumulation and one by the
- * emission. The biases: a LUT RAM of 2 maxChannels words. capacity (default maxChannels K
+ * emission; the emission's copy saturated to actBits + 1 bits (the output is the same). The biases: a LUT RAM of 2 maxChannels words. capacity (default maxChannels K
  * maxSegments, maxSegments the segments of maxWidth: every shape up to the maxima; a multiple of
  * K) must hold channels x K x segments: VGG16 at K = 8, k = 3 (224 wide: 38 tiles, 29 segments)
  * with 64 channels per lane is 14,848 words a bank, 32 memories of 24 bits.
@@ -266,9 +266,12 @@ export const BandOverlapAdd = defineModule("BandOverlapAdd", (p: BandOverlapAddP
   // ---- accumulate: one beat (two block rows) into the parity x column banks ----
   // Two copies of every bank, both written: `acc` read by the accumulation, `emit` by the emission
   // (block RAM has two ports, a bank needs a read and a write for the sums and a read for the output).
-  const bankOf = (copy: string) => [0, 1].map((par) => Array.from({ length: K }, (_, b) => Mem(l.capacity, SInt(zBits), { name: `z${par}_bank${b}_${copy}` })));
-  const accBanks = bankOf("acc");
-  const emitBanks = bankOf("emit");
+  const bankOf = (copy: string, bits: number) => [0, 1].map((par) => Array.from({ length: K }, (_, b) => Mem(l.capacity, SInt(bits), { name: `z${par}_bank${b}_${copy}` })));
+  const accBanks = bankOf("acc", zBits);
+  // The output copy holds the sums saturated to actBits + 1 bits: with |bias| < 2^(actBits - 1),
+  // saturate(z + bias) (ReLU or not) is the same for z and for z saturated so.
+  const emitBits = Math.min(zBits, p.actBits + 1);
+  const emitBanks = bankOf("emit", emitBits);
   // Half-row zHalf owns words zHalf region .. (zHalf + 1) region - 1 whatever the layer, so the
   // next image's first band never lands on the rows the previous image's last band still emits.
   const region = l.capacity / K;
@@ -305,7 +308,7 @@ export const BandOverlapAdd = defineModule("BandOverlapAdd", (p: BandOverlapAddP
         wData.assign(sum);
         when(valid1, () => {
           accBanks[s]![b]!.write(addr1, sum);
-          emitBanks[s]![b]!.write(addr1, sum);
+          emitBanks[s]![b]!.write(addr1, saturate(sum, emitBits));
         });
       }
     }
