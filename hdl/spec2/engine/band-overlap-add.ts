@@ -59,18 +59,19 @@
  * after the previous tile row's last, with one channel, at most two tiles across and T = K - 2).
  * Block RAM has two ports and a bank needs three accesses a clock (sum read, sum write, output
  * read), so every bank has two copies, both written, one read by the accumulation and one by the
- * emission; the emission's copy saturated to actBits + 1 bits (the output is the same). The biases: a LUT RAM of 2 maxChannels words. capacity (default maxChannels K
- * maxSegments, maxSegments the segments of maxWidth: every shape up to the maxima; a multiple of
- * K) must hold channels x K x segments: VGG16 at K = 8, k = 3 (224 wide: 38 tiles, 29 segments)
- * with 64 channels per lane is 14,848 words a bank.
+ * emission; the emission's copy saturated to actBits + 1 bits (the output is the same). The
+ * biases: a LUT RAM of 2 maxChannels words. capacity (default maxChannels K maxSegments,
+ * maxSegments the segments of maxWidth: every shape up to the maxima; a multiple of K) must hold
+ * channels x K x segments: VGG16 at K = 8, k = 3 (224 wide: 38 tiles, 29 segments) with 64
+ * channels per lane is 14,848 words a bank.
  *
  * Cost (`npx tsx bench/overlap-add-synth.ts`, native Yosys 0.23 synth_xilinx, xc7): VGG16 class
  * (k 3, ifftBits 22, 64 channels, 224 x 224): 5,320 LUT, 1,369 FF, 312 RAMB36 (16 memories of
  * 14,848 x 24 bits and 16 of 17 bits); with the output copy at 24 bits too it was 2,855 LUT and
  * 384 RAMB36 (block RAM binds first on the VGG16-class devices); at LeNet conv2's limits (k 5, 16
- * channels, 12 x 12): 2,590 LUT, 1,183 FF, 16 RAMB36 (2,263 LUT unnarrowed), against 2,219 LUT, 184 FF and 3,072 LUT-RAM LUTs for today's unit at that
- * one shape. The flip-flops are the read-add-write pipeline (address, value, forwarded word per
- * bank).
+ * channels, 12 x 12): 2,590 LUT, 1,183 FF, 16 RAMB36 (2,263 LUT unnarrowed), against 2,219 LUT,
+ * 184 FF and 3,072 LUT-RAM LUTs for today's unit at that one shape. The flip-flops are the
+ * read-add-write pipeline (address, value, forwarded word per bank).
  */
 import { Bool, Bundle, Decoupled, Input, Mem, Output, Reg, RegNext, SInt, UInt, Vec, assert, cat, constant, defineModule, log2Ceil, mux, when, type Signal, type Var } from "../../core";
 import { Valid } from "../../lib";
