@@ -78,7 +78,7 @@ import { Valid } from "../../lib";
 import { atLeast } from "../counters";
 import { saturate } from "../fixed";
 import { bitsFor, checkParams, isIntIn } from "../generator-params";
-import { sumBits } from "../overlap-add";
+import { rotate, sumBits } from "../overlap-add";
 import { outputGroupType, type PoolStageParams } from "./pool-stage";
 
 export interface BandOverlapAddParams {
@@ -170,18 +170,6 @@ export function overlapAddCommand(
 /** The bias write bundle. */
 export function biasWriteType(p: BandOverlapAddParams) {
   return Bundle({ addr: UInt(bitsFor(p.maxChannels - 1)), data: SInt(p.actBits) });
-}
-
-/** out[b] = values[(b - amount) mod n]: a logarithmic rotator, one 2:1 stage per bit of amount. */
-function rotate(values: readonly Signal[], amount: Signal): Signal[] {
-  const n = values.length;
-  let v = [...values];
-  for (let i = 0; i < amount.width; i++) {
-    const d = 2 ** i;
-    const bit = amount.bit(i);
-    v = v.map((x, b) => mux(bit, v[(b - d + n) % n]!, x));
-  }
-  return v;
 }
 
 /** A run-time counter's step: 0 after its last value. */
