@@ -9,9 +9,9 @@
  * latency; one image's successor's first bias is offered early and must wait (ready low) until
  * the image before has emitted its last band from that bias bank. Then, at one beat per clock, a map where consecutive beats add to the same words (the
  * read-add-write forwarding) comes out exact, and a wide map, whose emission cannot keep up,
- * latches overrun. A second build with the default formats runs lane 1 of 2 of three real layers
- * (random pruned weights) one after the other: the blocks are goldenConvLayer's IFFT blocks (its
- * trace), the groups its output.
+ * latches overrun. Two more builds with the default formats (k 3, lane 1 of 2; k 5, T = 4) run
+ * real layers (random pruned weights) one after the other: the blocks are goldenConvLayer's IFFT
+ * blocks (its trace), the groups its output.
  */
 import { describe, expect, it } from "vitest";
 import { elaborate } from "../../../hdl/core";
@@ -223,6 +223,7 @@ function goldenImage(p: BandOverlapAddParams, layer: FixedLayer, r: () => number
   const lanes = p.lanes ?? 1;
   const lane = p.lane ?? 0;
   const pl = makePlan(layer);
+  const { k: kp, T: Tp } = pl;
   const { ho, wo, tilesX, tilesY, cout } = pl;
   const x = quantizeActivations(Float64Array.from({ length: layer.cin * layer.h * layer.w }, () => r() * 2 - 1), layer.formats.inFrac, layer.formats.actBits);
   const traces: TileTrace[] = [];
@@ -235,8 +236,8 @@ function goldenImage(p: BandOverlapAddParams, layer: FixedLayer, r: () => number
   for (let ty = 0; ty < tilesY; ty++) {
     let clocks = 0;
     for (const o of mine)
-      for (let a = 0; a < T; a++) {
-        const row = ty * T + a - (k - 1);
+      for (let a = 0; a < Tp; a++) {
+        const row = ty * Tp + a - (kp - 1);
         if (row < 0 || row >= ho) {
           clocks++;
           continue;
@@ -250,7 +251,7 @@ function goldenImage(p: BandOverlapAddParams, layer: FixedLayer, r: () => number
       }
     emit = Math.max(emit, clocks);
   }
-  const segments = Math.ceil(((tilesX - 1) * T + K) / K);
+  const segments = Math.ceil(((tilesX - 1) * Tp + K) / K);
   const command = { channels: mine.length, tilesX, tilesY, segments, wo, ho, relu: layer.relu ? 1 : 0, pool: 0 };
   return { shape: { channels: mine.length, wo, ho, relu: layer.relu }, command, biases: mine.map((o) => layer.bias[o]!), beats, groups, emit };
 }
@@ -262,32 +263,42 @@ describe("BandOverlapAdd", () => {
     }, 120_000);
   }
 
-  // lane 1 of 2 of real layers (default formats: ifftBits 22, actBits 16); some biases at the range ends
-  const GOLD: BandOverlapAddParams = { ...P, ifftBits: 22, actBits: 16 };
-  const layerOf = (cin: number, cout: number, h: number, w: number, p: number, relu: boolean, seed: number): FixedLayer => {
-    const layer = randomLayer({ cin, cout, h, w, k, p, K, density: 0.5, pOut: 1, pIn: 1, relu }, seed).acc.layer;
+  // real layers, default formats (ifftBits 22, actBits 16); some biases at the range ends
+  const layerOf = (kernel: number, cin: number, cout: number, h: number, w: number, p: number, relu: boolean, seed: number): FixedLayer => {
+    const layer = randomLayer({ cin, cout, h, w, k: kernel, p, K, density: 0.5, pOut: 1, pIn: 1, relu }, seed).acc.layer;
     return { ...layer, bias: layer.bias.map((b, o) => [b, b, 32000, -32000][o % 4]!) };
   };
-  for (const backend of ["js", "iverilog"] as const) {
-    it(`${backend}: lane 1 of 2 of three real layers, one after the other, equals goldenConvLayer`, async () => {
-      const r = rng(11);
-      const layers = [layerOf(2, 7, 10, 13, 1, true, 1), layerOf(3, 8, 16, 22, 0, false, 2), layerOf(1, 3, 9, 5, 1, true, 3)];
-      const images = layers.map((l) => goldenImage(GOLD, l, r));
-      const sim = await simulate(elaborate(BandOverlapAdd, GOLD), { backend });
-      try {
-        const { stim, takes } = schedule(images, r, true);
-        const samples = await sim.batch(stim, { resetCycles: 1 });
-        for (const c of takes) expect({ c, ready: stim[c]!.cmd_valid ? samples[c]!.cmd_ready : samples[c]!.bias_ready }).toEqual({ c, ready: 1 });
-        const got = groupsOf(samples);
-        const want = images.flatMap((im) => im.groups);
-        expect(got.length).toBe(want.length);
-        for (let i = 0; i < want.length; i++) if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) expect({ i, got: got[i] }).toEqual({ i, got: want[i] });
-        expect(samples.at(-1)!.overrun).toBe(0);
-      } finally {
-        await sim.close();
-      }
-    }, 120_000);
-  }
+  const GOLDEN_CASES: { name: string; params: BandOverlapAddParams; layers: () => FixedLayer[] }[] = [
+    {
+      name: "k 3, lane 1 of 2, three layers",
+      params: { ...P, ifftBits: 22, actBits: 16 },
+      layers: () => [layerOf(3, 2, 7, 10, 13, 1, true, 1), layerOf(3, 3, 8, 16, 22, 0, false, 2), layerOf(3, 1, 3, 9, 5, 1, true, 3)],
+    },
+    {
+      name: "k 5 (T = 4), LeNet's conv1 and conv2 shapes",
+      params: { K, k: 5, ifftBits: 22, actBits: 16, maxChannels: 16, maxWidth: 24, maxHeight: 24 },
+      layers: () => [layerOf(5, 1, 6, 28, 28, 0, true, 4), layerOf(5, 6, 16, 12, 12, 0, false, 5)],
+    },
+  ];
+  for (const backend of ["js", "iverilog"] as const)
+    for (const c of GOLDEN_CASES)
+      it(`${backend}: ${c.name} of real layers, one after the other, equal goldenConvLayer`, async () => {
+        const r = rng(11);
+        const images = c.layers().map((l) => goldenImage(c.params, l, r));
+        const sim = await simulate(elaborate(BandOverlapAdd, c.params), { backend });
+        try {
+          const { stim, takes } = schedule(images, r, true);
+          const samples = await sim.batch(stim, { resetCycles: 1 });
+          for (const t of takes) expect({ t, ready: stim[t]!.cmd_valid ? samples[t]!.cmd_ready : samples[t]!.bias_ready }).toEqual({ t, ready: 1 });
+          const got = groupsOf(samples);
+          const want = images.flatMap((im) => im.groups);
+          expect(got.length).toBe(want.length);
+          for (let i = 0; i < want.length; i++) if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) expect({ i, got: got[i] }).toEqual({ i, got: want[i] });
+          expect(samples.at(-1)!.overrun).toBe(0);
+        } finally {
+          await sim.close();
+        }
+      }, 120_000);
 
   it("passes iverilog -Wall, verilator --lint-only -Wall and yosys check", async () => {
     const d = elaborate(BandOverlapAdd, P);
