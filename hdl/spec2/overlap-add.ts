@@ -203,7 +203,7 @@ function accumulate(valid: Signal, rows: VecValue<VecType<SIntType>>, at: Positi
 }
 
 /** out[b] = values[(b - amount) mod n]: a logarithmic rotator, one 2:1 stage per bit of amount. */
-function rotate(values: readonly Signal[], amount: Signal): Signal[] {
+export function rotate(values: readonly Signal[], amount: Signal): Signal[] {
   const n = values.length;
   let v = [...values];
   for (let i = 0; i < amount.width; i++) {
