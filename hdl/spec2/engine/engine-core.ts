@@ -3,10 +3,10 @@
  * external memory, each layer given at run time by a command (engine-command.ts):
  *
  *   memory -> MapLoader -> BandTiler -> FFT lane -> PeArray (streamed weights) -> IFFT
- *          -> BandOverlapAdd -> PoolStage -> group FIFO -> MapWriter -> memory
+ *          -> BandOverlapAdd -> PoolStage -> GroupPacker -> group FIFO -> MapWriter -> memory
  *   BandPlanner turns the layer into the loader's and the tiler's band commands; WeightLoader
  *   reads the layer's weight image into the array's weight buffer; the biases come from memory
- *   into the overlap-add's bias bank.
+ *   into the overlap-add's bias bank. The FFT lane is Spec2Layer's (../fft-lane.ts).
  *
  * Compile time: the template layer's K, k (so T) and formats (fraction bits, so the array's
  * shift), the PE grid pOut x pIn, one FFT and one IFFT lane, the limits maxCin, maxCout,

@@ -36,11 +36,14 @@ interface NetLayer {
 function network(): NetLayer[] {
   const a = randomLayer({ cin: 2, cout: 4, h: 16, w: 20, k: 3, p: 1, K: 8, density: 0.25, pOut: P_OUT, pIn: P_IN, relu: true }, 11).acc.layer;
   const b0 = randomLayer({ cin: 4, cout: 3, h: 8, w: 10, k: 3, p: 1, K: 8, density: 0.25, pOut: P_OUT, pIn: P_IN, relu: false }, 12).acc.layer;
+  const c0 = randomLayer({ cin: 3, cout: 4, h: 8, w: 10, k: 3, p: 1, K: 8, density: 0.25, pOut: P_OUT, pIn: P_IN, relu: true }, 13).acc.layer;
   // one build: every layer has the build's formats (the array's shift is compile-time)
   const b: FixedLayer = { ...b0, formats: a.formats };
+  const c: FixedLayer = { ...c0, formats: a.formats };
   return [
     { fixed: a, shape: { cin: 2, cout: 4, h: 16, w: 20, k: 3, p: 1, relu: true, pool: true } },
     { fixed: b, shape: { cin: 4, cout: 3, h: 8, w: 10, k: 3, p: 1, relu: false, pool: false } },
+    { fixed: c, shape: { cin: 3, cout: 4, h: 8, w: 10, k: 3, p: 1, relu: true, pool: false } },
   ];
 }
 
@@ -185,11 +188,11 @@ async function run(backend: Backend, bytesPerCycle: number, latency: number): Pr
   return clocks;
 }
 
-describe("EngineCore: a two-layer network from external memory", () => {
-  it("js: 2 -> 4 (16 x 20, ReLU, pooled) then 4 -> 3 (8 x 10) in one build equal the golden model, fast and slow memory", async () => {
+describe("EngineCore: a three-layer network from external memory", () => {
+  it("js: 2 -> 4 (16 x 20, ReLU, pooled), 4 -> 3 (8 x 10), 3 -> 4 (8 x 10, ReLU) in one build equal the golden model, fast and slow memory", async () => {
     const fast = await run("js", 16, 4);
     const slow = await run("js", 2, 20);
-    console.log(`engine core, two layers: fast memory ${fast.join(" + ")} clocks, slow ${slow.join(" + ")}`);
+    console.log(`engine core, three layers: fast memory ${fast.join(" + ")} clocks, slow ${slow.join(" + ")}`);
     expect(slow[0]!).toBeGreaterThan(fast[0]!);
   }, 600_000);
 
