@@ -51,7 +51,7 @@ export function engineSizes(p: EngineCoreParams) {
   const bandGroups = p.maxCout * T * Math.ceil(p.maxWidth / K);
   const groupDepth = 2 ** Math.ceil(Math.log2(Math.max(2, bandGroups)));
   const maxTilesX = Math.ceil((p.maxWidth + k - 1) / T);
-  return { K, k, T, wordsPerBeat, loadWords, oaa, groupDepth, maxTilesX, maxPitchOut: Math.ceil(p.maxWidth / K) * K };
+  return { K, k, T, wordsPerBeat, loadWords, oaa, bandGroups, groupDepth, maxTilesX, maxPitchOut: Math.ceil(p.maxWidth / K) * K };
 }
 
 /** Clocks the next band waits after a band's last block beyond the band's emission (the overlap-add's latency, PoolStage's register, margin). */
@@ -76,7 +76,7 @@ export function engineCommandType(p: EngineCoreParams) {
     outPitch: UInt(bitsFor(s.maxPitchOut)),
     firstRows: UInt(bitsFor(p.maxHeight)),
     bandBlocks: UInt(bitsFor(s.maxTilesX * p.maxCout)),
-    bandGap: UInt(16),
+    bandGap: UInt(bitsFor(s.bandGroups + BAND_GAP_MARGIN)),
     bandGroups: UInt(bitsFor(s.groupDepth)),
   });
 }

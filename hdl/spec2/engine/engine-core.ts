@@ -35,7 +35,10 @@
  * ends before this band's last beat (BandOverlapAdd's condition), and (2) the group FIFO before
  * the MapWriter has room for a whole band's groups (`bandGroups`), so a slow memory never loses
  * a group. The FIFO holds a band at the limits (maxCout T ceil(maxWidth / K) groups, rounded up to
- * a power of two).
+ * a power of two): small at the test's limits (4 x 6 x 3 = 72 groups), but at the VGG16 class
+ * (512 channels, 224 wide) 86,016 groups of K + 1 words, too large for a device; there the FIFO
+ * is to be sized to what the memory's write rate leaves behind, or MapWriter's back-pressure
+ * carried to the overlap-add's emission.
  */
 import { Bool, Decoupled, Input, Output, Reg, RegNext, UInt, connect, constant, defineModule, mux, when, type Signal, type Var } from "../../core";
 import { BurstPort, BurstReader, maxBurstBeats, queue } from "../../lib";
