@@ -9,9 +9,10 @@
  *   into the overlap-add's bias bank. The FFT lane is Spec2Layer's (../fft-lane.ts).
  *
  * Compile time: the template layer's K, k (so T) and formats (fraction bits, so the array's
- * shift), the PE grid pOut x pIn, one FFT and one IFFT lane, the limits maxCin, maxCout,
- * maxHeight, maxWidth (input map; the output is at most as large), maxDepth (weight rows of a
- * layer), tileBits, the memory port. Run time (the command): every shape, address, ReLU and
+ * shift), so one kernel size per build; the PE grid pOut x pIn, one FFT and one IFFT lane, the
+ * limits maxCin, maxCout, maxHeight, maxWidth (of the input and of the output map: engineCommand
+ * rejects a layer whose output is larger), maxDepth (weight rows of a layer), tileBits, the
+ * memory port. Run time (the command): every shape, address, ReLU and
  * pooling; the weights and biases.
  *
  * Ports
