@@ -23,27 +23,22 @@
  *
  * Flow control: the FFT has no output back-pressure, so a FIFO sits between it and the PE
  * array, and each lane's tiler starts an input channel only with a credit (one per channel the
- * FIFO can hold). The IFFTs feed the overlap-add units, which never stall.
+ * FIFO can hold; fft-lane.ts, shared with the engine). The IFFTs feed the overlap-add units, which never stall.
  */
-import { Bool, Bundle, Decoupled, Input, Output, Reg, SInt, UInt, Vec, cat, connect, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal } from "../core";
+import { Bool, Bundle, Decoupled, Input, Output, Reg, SInt, UInt, Vec, connect, constant, defineModule, log2Ceil, mux, requireParam, when, type Signal } from "../core";
 import { makePlan } from "../../spectral/conv";
 import type { FixedLayer } from "../../spectral/fixed";
-import { Fft2dForward } from "./fft2d";
+import { fftLane } from "./fft-lane";
 import { Ifft2d } from "./ifft2d";
 import { InputTiler } from "./input-tiler";
 import { OverlapAdd } from "./overlap-add";
 import { PeArray, peArrayConfig, peArrayParams, peArrayWeightRow, type PeArrayParams } from "./pe-array";
 import { WeightRow } from "./weight-row";
-import { queue } from "../lib";
 import { withDigest } from "./schedule";
 
 export interface Spec2LayerParams extends PeArrayParams {
   /** input words per load beat, at most the tile size T (default 1) */
   readonly loadWords?: number;
-}
-
-function nextPow2(n: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(2, n)));
 }
 
 /** The layer with a short parameter key (shape, formats and a digest of the weights). */
@@ -60,9 +55,6 @@ export const Spec2Layer = defineModule(
     const c = peArrayConfig(p);
     const loadWords = p.loadWords ?? 1;
     requireParam(Number.isInteger(loadWords) && loadWords >= 1 && loadWords <= T, `loadWords must be an integer in 1..T = ${T}, got ${loadWords}`);
-    const columns = K / 2 + 1;
-    const fifoDepth = nextPow2(3 * columns);
-    const credits = Math.floor(fifoDepth / columns);
 
     const load_valid = Input(Bool());
     const load_ready = Output(Bool());
@@ -88,36 +80,12 @@ export const Spec2Layer = defineModule(
     const lane = Reg(UInt(log2Ceil(c.fftLanes)), { init: 0, name: "load_lane" });
     const channel = Reg(UInt(log2Ceil(cin)), { init: 0, name: "load_channel" });
 
-    // ---- per FFT lane: tiler -> FFT -> FIFO -> PE array, one channel per credit ----
+    // ---- per FFT lane: tiler -> FFT -> FIFO -> PE array, one channel per credit (fft-lane.ts) ----
     const tilers = Array.from({ length: c.fftLanes }, (_, l) => {
       const tiler = InputTiler.instance({ layer: small(layer), lanes: c.fftLanes, lane: l, loadWords }, { name: `tiler${l}` });
-      const fft = Fft2dForward.instance({ K, T, dataBits: f.fftBits, twiddleFrac: f.twiddleFrac }, { name: `fft${l}` });
-      const fifo = queue({ type: UInt(2 * K * f.fftBits + 1), depth: fifoDepth }, { name: `fifo${l}` });
       tiler.load.valid.assign(load_valid.and(lane.eq(l)));
       for (let q = 0; q < loadWords; q++) tiler.load.data.at(q).assign(load_data.at(q));
-      const free = Reg(UInt(log2Ceil(credits + 1)), { init: credits, name: `credits${l}` });
-      const admit = tiler.out.first.not().or(free.neq(0));
-      tiler.out.ready.assign(fft.inReady.and(admit));
-      const start = tiler.out.valid.and(tiler.out.ready).and(tiler.out.first);
-      fft.inValid.assign(tiler.out.valid.and(admit));
-      for (let b = 0; b < T; b++) fft.inRow.at(b).assign(tiler.out.row.at(b));
-      // FFT -> FIFO (packed: last flag, then u = K-1 .. 0 as im, re) -> PE array lane l
-      const packed: Signal[] = [fft.outLast];
-      for (let u = K - 1; u >= 0; u--) packed.push(fft.outCol.at(u).im.asUInt(), fft.outCol.at(u).re.asUInt());
-      fifo.enq.valid.assign(fft.outValid);
-      fifo.enq.bits.assign(cat(...packed));
-      const word = fifo.deq.bits;
-      const fb = f.fftBits;
-      const x = pe.x.at(l);
-      for (let u = 0; u < K; u++) {
-        x.bits.col.at(u).re.assign(word.bits(2 * u * fb + fb - 1, 2 * u * fb).asSInt());
-        x.bits.col.at(u).im.assign(word.bits(2 * u * fb + 2 * fb - 1, 2 * u * fb + fb).asSInt());
-      }
-      x.bits.last.assign(word.bit(2 * K * fb));
-      x.valid.assign(fifo.deq.valid);
-      fifo.deq.ready.assign(x.ready);
-      const release = fifo.deq.valid.and(x.ready).and(word.bit(2 * K * fb));
-      when(start.and(release.not()), () => free.assign(free.subWrap(1))).elsewhen(release.and(start.not()), () => free.assign(free.addWrap(1)));
+      fftLane({ K, T, fftBits: f.fftBits, twiddleFrac: f.twiddleFrac }, tiler.out, pe.x.at(l), l);
       return tiler;
     });
     const ready = tilers.map((t, l) => t.load.ready.and(lane.eq(l))).reduce((a, b) => a.or(b));

@@ -8,8 +8,9 @@
  * (at most K words from a multiple of K) never spans two beats. Words between wo and pitch are
  * not written.
  *
- * Ports: `cmd` (Decoupled { addr, c, ho, wo, pitch, bandRows }, in; taken when idle): the map's
- * shape and the overlap-add band height (T, or T / 2 pooled); `in` (Decoupled group, in): groups
+ * Ports: `cmd` (Decoupled { addr, c, ho, wo, pitch, bandRows, firstRows }, in; taken when idle):
+ * the map's shape, the overlap-add band height (T, or T / 2 pooled) and the rows of its first
+ * band (the overlap-add's first band is k - 1 rows short: T - (k - 1), or half that pooled); `in` (Decoupled group, in): groups
  * in the overlap-add order, a run of rows of one channel per band; `aw`, `w`, `b`: the write half
  * of a BurstPort (through a BurstWriter with strobes); `busy`: a map is being written and not
  * every burst of it is acknowledged.
@@ -49,7 +50,7 @@ export const MapWriter = defineModule("MapWriter", (p: MapWriterParams) => {
   const wordsMax = p.maxChannels * p.maxHeight * maxPitch;
   const wordIdxBits = bitsFor(wordsMax);
   const shiftBits = log2Ceil(wpb);
-  const cmd = Input(Decoupled(Bundle({ addr: UInt(p.port.addrBits), c: UInt(bitsFor(p.maxChannels)), ho: UInt(bitsFor(p.maxHeight)), wo: UInt(bitsFor(p.maxWidth)), pitch: UInt(bitsFor(maxPitch)), bandRows: UInt(bitsFor(p.maxHeight)) })));
+  const cmd = Input(Decoupled(Bundle({ addr: UInt(p.port.addrBits), c: UInt(bitsFor(p.maxChannels)), ho: UInt(bitsFor(p.maxHeight)), wo: UInt(bitsFor(p.maxWidth)), pitch: UInt(bitsFor(maxPitch)), bandRows: UInt(bitsFor(p.maxHeight)), firstRows: UInt(bitsFor(p.maxHeight)) })));
   const input = Input(Decoupled(outputGroupType(groupP)), { name: "in" });
   const aw = Output(Decoupled(BurstCommand(p.port)));
   const w = Output(Decoupled(BurstWriteBeat(p.port)));
@@ -64,6 +65,7 @@ export const MapWriter = defineModule("MapWriter", (p: MapWriterParams) => {
   const wo = Reg(UInt(cmd.bits.wo.width), { init: 0 });
   const pitch = Reg(UInt(cmd.bits.pitch.width), { init: 0 });
   const bandRows = Reg(UInt(cmd.bits.bandRows.width), { init: 0 });
+  const firstRows = Reg(UInt(cmd.bits.firstRows.width), { init: 0 });
   cmd.ready.assign(running.not());
   when(cmd.valid.and(cmd.ready), () => {
     running.assign(1);
@@ -73,6 +75,7 @@ export const MapWriter = defineModule("MapWriter", (p: MapWriterParams) => {
     wo.assign(cmd.bits.wo);
     pitch.assign(cmd.bits.pitch);
     bandRows.assign(cmd.bits.bandRows);
+    firstRows.assign(cmd.bits.firstRows);
   });
 
   const writer = burstWriterWithStrobes({ port: p.port, countBits: bitsFor(Math.ceil(wordsMax / wpb)) });
@@ -100,7 +103,9 @@ export const MapWriter = defineModule("MapWriter", (p: MapWriterParams) => {
   when(cmd.valid.and(cmd.ready), () => started.assign(0));
 
   const rowsLeft = ho.subWrap(g.row).resize(ho.width);
-  const runRows = mux(rowsLeft.lt(bandRows), rowsLeft, bandRows).resize(ho.width);
+  // a run from row 0 is the first band's (firstRows rows), any later one a whole band's
+  const bandLen = mux(g.row.eq(0), firstRows, bandRows).resize(ho.width);
+  const runRows = mux(rowsLeft.lt(bandLen), rowsLeft, bandLen).resize(ho.width);
   const runLastWord = wordAt(rowIndex.addWrap(runRows).subWrap(1).resize(rowIndex.width), wo.subWrap(1).resize(g.col.width));
   const runBeats = beatOf(runLastWord).subWrap(beatOf(a)).addWrap(1).resize(writer.cmd.bits.beats.width);
   const lastGroupOfMap = g.channel.eq(c.subWrap(1)).and(g.row.eq(ho.subWrap(1))).and(g.col.add(K).ge(wo));

@@ -27,6 +27,7 @@ const WriterTop = defineModule("WriterTop", (q: { bytesPerCycle: number }) => {
   const wo = Input(UInt(5));
   const pitch = Input(UInt(6));
   const bandRows = Input(UInt(5));
+  const firstRows = Input(UInt(5));
   const gValid = Input(Bool());
   const gChannel = Input(UInt(3));
   const gRow = Input(UInt(5));
@@ -46,6 +47,7 @@ const WriterTop = defineModule("WriterTop", (q: { bytesPerCycle: number }) => {
   writer.cmd.bits.wo.assign(wo);
   writer.cmd.bits.pitch.assign(pitch);
   writer.cmd.bits.bandRows.assign(bandRows);
+  writer.cmd.bits.firstRows.assign(firstRows);
   taken.assign(writer.cmd.ready);
   writer.in.valid.assign(gValid);
   writer.in.bits.channel.assign(gChannel);
@@ -60,7 +62,7 @@ const WriterTop = defineModule("WriterTop", (q: { bytesPerCycle: number }) => {
   idleRead(mem.port);
   busy.assign(writer.busy);
   error.assign(mem.error);
-  return { start, addr, c, ho, wo, pitch, bandRows, gValid, gChannel, gRow, gCol, gMask, gValues, gReady, taken, busy, error, ...debugPort(mem, 8, 256) };
+  return { start, addr, c, ho, wo, pitch, bandRows, firstRows, gValid, gChannel, gRow, gCol, gMask, gValues, gReady, taken, busy, error, ...debugPort(mem, 8, 256) };
 });
 
 interface MapCase {
@@ -69,6 +71,8 @@ interface MapCase {
   readonly ho: number;
   readonly wo: number;
   readonly bandRows: number;
+  /** rows of the first band (the overlap-add's first band is k - 1 rows short); default bandRows */
+  readonly firstRows?: number;
 }
 
 const background = (i: number): number => (i * 40503 + 12345) % 65536; // word i of memory before the writes
@@ -91,13 +95,14 @@ async function run(backend: Backend, cases: readonly MapCase[], bytesPerCycle: n
       const pitch = Math.ceil(m.wo / K) * K;
       const map = Array.from({ length: m.c }, () => Array.from({ length: m.ho }, () => Array.from({ length: m.wo }, () => Math.floor(r() * 65536) - 32768)));
       for (let ch = 0; ch < m.c; ch++) for (let row = 0; row < m.ho; row++) for (let col = 0; col < m.wo; col++) memory[m.baseBeat * wpb + (ch * m.ho + row) * pitch + col] = map[ch]![row]![col]! & 0xffff;
-      for (const [name, v] of [["start", 1], ["addr", m.baseBeat * PORT.dataBytes], ["c", m.c], ["ho", m.ho], ["wo", m.wo], ["pitch", pitch], ["bandRows", m.bandRows]] as const) sim.poke(name, v);
+      for (const [name, v] of [["start", 1], ["addr", m.baseBeat * PORT.dataBytes], ["c", m.c], ["ho", m.ho], ["wo", m.wo], ["pitch", pitch], ["bandRows", m.bandRows], ["firstRows", m.firstRows ?? m.bandRows]] as const) sim.poke(name, v);
       expect(await sim.peek("taken")).toBe(1);
       await sim.step();
       sim.poke("start", 0);
-      for (let band = 0; band < m.ho; band += m.bandRows)
+      const first = m.firstRows ?? m.bandRows;
+      for (let band = 0; band < m.ho; band += band === 0 ? first : m.bandRows)
         for (let ch = 0; ch < m.c; ch++)
-          for (let row = band; row < Math.min(band + m.bandRows, m.ho); row++)
+          for (let row = band; row < Math.min(band + (band === 0 ? first : m.bandRows), m.ho); row++)
             for (let col = 0; col < m.wo; col += K) {
               while (r() < 0.25) {
                 sim.poke("gValid", 0);
@@ -137,6 +142,7 @@ describe("MapWriter", () => {
     { baseBeat: 1, c: 3, ho: 12, wo: 20, bandRows: 6 },
     { baseBeat: 60, c: 2, ho: 7, wo: 5, bandRows: 3 },
     { baseBeat: 70, c: 1, ho: 5, wo: 16, bandRows: 4 },
+    { baseBeat: 80, c: 3, ho: 9, wo: 10, bandRows: 3, firstRows: 2 },
   ];
   for (const backend of ["iverilog", "verilator"] as const) {
     it(`${backend}: maps of run-time shapes land in the padded layout, nothing else touched`, async () => {

@@ -1,0 +1,159 @@
+/**
+ * The layer command of `EngineCore` (engine-core.ts): the build's parameters, the command bundle
+ * (`engineCommandType`) and its host side (`engineCommand`), which derives every value the core
+ * does not divide or multiply for (tile counts, segments, the pacing figures) from a layer, its
+ * memory addresses and its weight image's row count.
+ *
+ * Fields (byte addresses are multiples of the memory beat):
+ *   input map:  inAddr, cin, h, w, inPitch (words between rows; w <= inPitch < w + words per
+ *               beat), pad (the padding p; k is the build's)
+ *   weights:    wAddr, wRows (rows of the image, `weightImage`), tiles (tilesX tilesY of the layer)
+ *   biases:     biasAddr: cout beats, bias o in the low actBits bits of beat o
+ *   output map: cout, oTilesX, oTilesY, segments (BandOverlapAdd's command), wo, ho (before
+ *               pooling), relu, pool, outAddr, outPitch (a multiple of K, at least the written
+ *               width: wo, or floor(wo / 2) pooled), firstRows (written rows of the first band
+ *               that has output rows: T - ((k - 1) mod T), halved pooled; MapWriter's)
+ *   pacing:     bandBlocks = oTilesX cout (IFFT blocks of a band), bandGap (clocks the next
+ *               band's first block waits after a band's last, at least the band's emission plus
+ *               the latencies), bandGroups (output groups of a band, at most, for the FIFO room)
+ */
+import { Bool, Bundle, UInt } from "../../core";
+import type { BurstPortParams } from "../../lib";
+import type { FixedLayer } from "../../../spectral/fixed";
+import { bitsFor, isIntIn } from "../generator-params";
+import { BAND_OVERLAP_ADD_LATENCY, overlapAddCommand, overlapAddCommandType, type BandOverlapAddParams } from "./band-overlap-add";
+
+export interface EngineCoreParams {
+  /** the build's template layer: its K, k and formats (every layer run shares them); its weights are unused */
+  readonly layer: FixedLayer;
+  readonly pOut: number;
+  readonly pIn: number;
+  readonly maxCin: number;
+  readonly maxCout: number;
+  readonly maxHeight: number;
+  readonly maxWidth: number;
+  /** rows of a weight buffer bank (the deepest schedule) */
+  readonly maxDepth: number;
+  /** bits of a layer's tile count */
+  readonly tileBits: number;
+  readonly port: BurstPortParams;
+  /** input words per load beat, 1..T; default min(T, words per memory beat) */
+  readonly loadWords?: number;
+}
+
+/** Derived sizes of a build. */
+export function engineSizes(p: EngineCoreParams) {
+  const { K, k } = p.layer;
+  const T = K - k + 1;
+  const wordsPerBeat = (8 * p.port.dataBytes) / 16;
+  const loadWords = p.loadWords ?? Math.min(T, wordsPerBeat);
+  const oaa: BandOverlapAddParams = { K, k, ifftBits: p.layer.formats.ifftBits, actBits: p.layer.formats.actBits, maxChannels: p.maxCout, maxWidth: p.maxWidth, maxHeight: p.maxHeight };
+  const bandGroups = p.maxCout * T * Math.ceil(p.maxWidth / K);
+  const groupDepth = 2 ** Math.ceil(Math.log2(Math.max(2, bandGroups)));
+  const maxTilesX = Math.ceil((p.maxWidth + k - 1) / T);
+  return { K, k, T, wordsPerBeat, loadWords, oaa, bandGroups, groupDepth, maxTilesX, maxPitchOut: Math.ceil(p.maxWidth / K) * K };
+}
+
+/** Clocks the next band waits after a band's last block beyond the band's emission (the overlap-add's latency, PoolStage's register, margin). */
+export const BAND_GAP_MARGIN = BAND_OVERLAP_ADD_LATENCY + 4;
+
+export function engineCommandType(p: EngineCoreParams) {
+  const s = engineSizes(p);
+  const a = UInt(p.port.addrBits);
+  return Bundle({
+    inAddr: a,
+    cin: UInt(bitsFor(p.maxCin)),
+    h: UInt(bitsFor(p.maxHeight)),
+    w: UInt(bitsFor(p.maxWidth)),
+    inPitch: UInt(bitsFor(p.maxWidth + s.wordsPerBeat - 1)),
+    pad: UInt(bitsFor(s.T - 1)),
+    wAddr: UInt(p.port.addrBits),
+    wRows: UInt(bitsFor(p.maxDepth)),
+    tiles: UInt(p.tileBits),
+    biasAddr: UInt(p.port.addrBits),
+    ...overlapAddFields(s.oaa),
+    outAddr: UInt(p.port.addrBits),
+    outPitch: UInt(bitsFor(s.maxPitchOut)),
+    firstRows: UInt(bitsFor(p.maxHeight)),
+    bandBlocks: UInt(bitsFor(s.maxTilesX * p.maxCout)),
+    bandGap: UInt(bitsFor(s.bandGroups + BAND_GAP_MARGIN)),
+    bandGroups: UInt(bitsFor(s.groupDepth)),
+  });
+}
+
+/** BandOverlapAdd's command fields, `channels` renamed `cout`. */
+function overlapAddFields(p: BandOverlapAddParams) {
+  const t = overlapAddCommandType(p);
+  const f = t.fields;
+  return { cout: f.channels, oTilesX: f.tilesX, oTilesY: f.tilesY, segments: f.segments, wo: f.wo, ho: f.ho, relu: Bool(), pool: Bool() };
+}
+
+export const ENGINE_COMMAND_FIELDS = [
+  "inAddr", "cin", "h", "w", "inPitch", "pad", "wAddr", "wRows", "tiles", "biasAddr", "cout", "oTilesX", "oTilesY", "segments",
+  "wo", "ho", "relu", "pool", "outAddr", "outPitch", "firstRows", "bandBlocks", "bandGap", "bandGroups",
+] as const;
+
+export type EngineCommand = Record<(typeof ENGINE_COMMAND_FIELDS)[number], number>;
+
+/** A layer's shape as the host knows it (k must be the build's). */
+export interface EngineLayer {
+  readonly cin: number;
+  readonly cout: number;
+  readonly h: number;
+  readonly w: number;
+  readonly k: number;
+  readonly p: number;
+  readonly relu: boolean;
+  readonly pool: boolean;
+}
+
+export interface EngineAddresses {
+  readonly input: number;
+  readonly inPitch: number;
+  readonly output: number;
+  readonly weights: number;
+  readonly weightRows: number;
+  readonly bias: number;
+}
+
+/** Words between output rows: the written width rounded up to K. */
+export function outputPitch(p: EngineCoreParams, wo: number, pool: boolean): number {
+  const K = p.layer.K;
+  return Math.max(1, Math.ceil((pool ? Math.floor(wo / 2) : wo) / K)) * K;
+}
+
+/** The command of one layer; an Error names every field out of the build's limits with its value. */
+export function engineCommand(p: EngineCoreParams, l: EngineLayer, at: EngineAddresses): EngineCommand {
+  const s = engineSizes(p);
+  const wo = l.w + 2 * l.p - l.k + 1;
+  const ho = l.h + 2 * l.p - l.k + 1;
+  // the golden model's tiling (spectral/conv makePlan): tiles of T over the padded map
+  const tilesX = Math.ceil((l.w + 2 * l.p) / s.T);
+  const tilesY = Math.ceil((l.h + 2 * l.p) / s.T);
+  const beat = p.port.dataBytes;
+  const bad = [
+    ...([["cin", l.cin, p.maxCin], ["cout", l.cout, p.maxCout], ["h", l.h, p.maxHeight], ["w", l.w, p.maxWidth], ["weightRows", at.weightRows, p.maxDepth], ["tiles", tilesX * tilesY, 2 ** p.tileBits - 1]] as const)
+      .filter(([, v, max]) => !isIntIn(v, 1, max))
+      .map(([f, v, max]) => `${f} = ${v} (1..${max})`),
+    ...(l.k !== s.k ? [`k = ${l.k} (the build's k is ${s.k})`] : []),
+    ...(!isIntIn(l.p, 0, s.T - 1) || l.k - 2 * l.p > 1 || l.k - 2 * l.p < -1 ? [`p = ${l.p} (k - 2p must be 1, 0 or -1 and p < T = ${s.T})`] : []),
+    ...(wo > p.maxWidth || ho > p.maxHeight ? [`output ${ho} x ${wo} (at most maxHeight x maxWidth = ${p.maxHeight} x ${p.maxWidth})`] : []),
+    // BandPlanner tiles ceil(wo / T) across and down; the golden model (and the overlap-add) ceil((w + 2p) / T)
+    ...(Math.ceil(wo / s.T) !== tilesX || Math.ceil(ho / s.T) !== tilesY ? [`tiles ${Math.ceil(ho / s.T)} x ${Math.ceil(wo / s.T)} of BandPlanner differ from the golden tiling ${tilesY} x ${tilesX} (h + 2p and w + 2p must not end in the k - 1 columns past a tile boundary)`] : []),
+    ...(!isIntIn(at.inPitch, l.w, l.w + s.wordsPerBeat - 1) ? [`inPitch = ${at.inPitch} (w..w + ${s.wordsPerBeat - 1})`] : []),
+    ...(["input", "output", "weights", "bias"] as const).filter((f) => at[f] % beat !== 0 || at[f] < 0 || at[f] >= 2 ** p.port.addrBits).map((f) => `${f} address = ${at[f]} (a multiple of ${beat} below 2^${p.port.addrBits})`),
+  ];
+  if (bad.length > 0) throw new Error(`engine layer command: ${bad.join(", ")}`);
+  const oaa = overlapAddCommand(s.oaa, { channels: l.cout, wo, ho, relu: l.relu, pool: l.pool });
+  // the overlap-add's first band ends k - 1 rows short of a tile row (the rows its last tiles still add to)
+  const off = (l.k - 1) % s.T;
+  const firstRows = (s.T - off) / (l.pool ? 2 : 1);
+  const bandGroups = l.cout * s.T * Math.ceil(wo / p.layer.K);
+  return {
+    inAddr: at.input, cin: l.cin, h: l.h, w: l.w, inPitch: at.inPitch, pad: l.p,
+    wAddr: at.weights, wRows: at.weightRows, tiles: tilesX * tilesY, biasAddr: at.bias,
+    cout: l.cout, oTilesX: oaa.tilesX, oTilesY: oaa.tilesY, segments: oaa.segments, wo, ho, relu: oaa.relu, pool: oaa.pool,
+    outAddr: at.output, outPitch: outputPitch(p, wo, l.pool), firstRows,
+    bandBlocks: oaa.tilesX * l.cout, bandGap: bandGroups + BAND_GAP_MARGIN, bandGroups,
+  };
+}
