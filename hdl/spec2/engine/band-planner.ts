@@ -5,15 +5,17 @@
  * external memory of any height band by band.
  *
  * Ports
- *   layer (Decoupled, in): `{ addr, c, h, w, pitch, k, p }`: the map at byte address addr (a
+ *   layer (Decoupled, in): `{ addr, c, h, w, pitch, p }`: the map at byte address addr (a
  *     multiple of the beat), c channels of h x w words, rows `pitch` words apart, channels
- *     h pitch apart (MapWriter's layout); kernel size k and padding p (p < T, k - 2p <= 1: the
- *     output is at most the input's size, as in every layer here).
- *   band (Decoupled, out): BandTiler's command for band ty: rowWords = ceil(w / T), tilesX =
- *     ceil(wo / T) with wo = w + 2p - k + 1, band rows rowLo = p for ty = 0 (else 0) up to
- *     rowHi = min(T, h - (ty T - p)), `last` for ty = tilesY - 1 (tilesY = ceil(ho / T)).
+ *     h pitch apart (MapWriter's layout); padding p (p < T).
+ *   band (Decoupled, out): BandTiler's command for band ty: the tiles cover the padded input, as
+ *     the golden model's (spectral/conv.ts makePlan): tilesX = ceil((w + 2p) / T), tilesY =
+ *     ceil((h + 2p) / T); rowWords = ceil(w / T); band rows rowLo = p for ty = 0 (else 0) up
+ *     to rowHi = max(rowLo, min(T, h - (ty T - p))) (a last band may be all padding: rowHi =
+ *     rowLo); `last` for ty = tilesY - 1.
  *   load (Decoupled, out): MapLoader's command for the same band: rows ty T - p + rowLo ..
- *     ty T - p + rowHi - 1 of every channel (first = that row times pitch, stride = h pitch).
+ *     ty T - p + rowHi - 1 of every channel (first = that row times pitch, stride = h pitch);
+ *     none for a band of padding only.
  *   busy: a layer taken and not all its commands out.
  *
  * The two commands of a band leave independently (each when its unit takes it); the next band's
@@ -44,7 +46,6 @@ export function layerCommandType(p: Pick<BandPlannerParams, "T" | "port" | "maxC
     h: UInt(bitsFor(p.maxHeight)),
     w: UInt(bitsFor(p.maxWidth)),
     pitch: UInt(bitsFor(p.maxWidth + p.wordsPerBeat - 1)),
-    k: UInt(bitsFor(2 * p.T)),
     p: UInt(bitsFor(p.T - 1)),
   });
 }
@@ -65,13 +66,13 @@ export const BandPlanner = defineModule("BandPlanner", (p: BandPlannerParams) =>
 
   // ---- the layer ----
   const L = layer.bits;
-  const fields = ["addr", "c", "h", "w", "pitch", "k", "p"] as const;
+  const fields = ["addr", "c", "h", "w", "pitch", "p"] as const;
   const cur = Object.fromEntries(fields.map((f) => [f, Reg(UInt(L[f].width), { init: 0, name: `layer_${f}` })])) as Record<(typeof fields)[number], Var>;
   const dividing = Reg(Bool(), { init: 0 });
   const planning = Reg(Bool(), { init: 0 });
   layer.ready.assign(dividing.or(planning).not());
 
-  // ---- ceil(x / T) for wo, ho and w, by subtraction: rem counts down by T, q up by 1 ----
+  // ---- ceil(x / T) for w + 2p, h + 2p and w, by subtraction: rem counts down by T, q up by 1 ----
   const remBits = bitsFor(p.maxHeight + p.maxWidth + 2 * T) + 1;
   const divide = (name: string, width: number) => ({ rem: Reg(SInt(remBits), { init: 0, name: `${name}_rem` }), q: Reg(UInt(width), { init: 0, name }) });
   const tilesX = divide("tiles_x", bitsFor(maxTilesX({ T, maxWidth: p.maxWidth })));
@@ -82,9 +83,8 @@ export const BandPlanner = defineModule("BandPlanner", (p: BandPlannerParams) =>
   const s = (x: Signal): Signal => x.zext(remBits).asSInt();
   when(take, () => {
     fields.forEach((f) => cur[f].assign(L[f]));
-    // wo = w + 2p - k + 1, ho = h + 2p - k + 1
-    tilesX.rem.assign(s(L.w).add(s(L.p)).add(s(L.p)).sub(s(L.k)).add(1).resize(remBits));
-    tilesY.rem.assign(s(L.h).add(s(L.p)).add(s(L.p)).sub(s(L.k)).add(1).resize(remBits));
+    tilesX.rem.assign(s(L.w).add(s(L.p)).add(s(L.p)).resize(remBits));
+    tilesY.rem.assign(s(L.h).add(s(L.p)).add(s(L.p)).resize(remBits));
     rowWords.rem.assign(s(L.w));
     divs.forEach((d) => d.q.assign(0));
     dividing.assign(1);
@@ -111,9 +111,10 @@ export const BandPlanner = defineModule("BandPlanner", (p: BandPlannerParams) =>
   const loadSent = Reg(Bool(), { init: 0 });
   const firstBand = ty.eq(0);
   const rowLo = mux(firstBand, cur.p, 0).resize(bitsFor(T));
-  // rowHi = min(T, h - (ty T - p)) = min(T, h - rowStart + rowLo)
+  // rowHi = max(rowLo, min(T, h - (ty T - p))) = max(rowLo, min(T, h - rowStart + rowLo))
   const left = s(cur.h).sub(s(rowStart)).add(s(rowLo)).resize(remBits);
-  const rowHi = mux(left.gt(T), constant(T, UInt(bitsFor(T))), left.resize(bitsFor(T)).asUInt()).resize(bitsFor(T));
+  const rowHi = mux(left.gt(T), constant(T, UInt(bitsFor(T))), mux(left.lt(s(rowLo)), rowLo, left.resize(bitsFor(T)).asUInt())).resize(bitsFor(T));
+  const noRows = rowHi.eq(rowLo); // a band of padding only: nothing to load
   const lastBand = ty.addWrap(1).eq(tilesY.q);
   const ready = planning.and(dividing.not());
 
@@ -127,7 +128,7 @@ export const BandPlanner = defineModule("BandPlanner", (p: BandPlannerParams) =>
   band.bits.rowHi.assign(rowHi);
   band.bits.last.assign(lastBand);
 
-  load.valid.assign(ready.and(loadSent.not()));
+  load.valid.assign(ready.and(loadSent.not()).and(noRows.not()));
   load.bits.addr.assign(cur.addr);
   load.bits.first.assign(firstWord);
   load.bits.c.assign(cur.c);
@@ -137,7 +138,7 @@ export const BandPlanner = defineModule("BandPlanner", (p: BandPlannerParams) =>
   load.bits.stride.assign(cur.h.mul(cur.pitch).resize(strideBits));
 
   const bandDone = bandSent.or(band.valid.and(band.ready));
-  const loadDone = loadSent.or(load.valid.and(load.ready));
+  const loadDone = loadSent.or(noRows).or(load.valid.and(load.ready));
   when(ready, () => {
     bandSent.assign(bandDone);
     loadSent.assign(loadDone);

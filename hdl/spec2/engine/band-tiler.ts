@@ -9,9 +9,10 @@
  * Ports
  *   band (Decoupled, in): a band command `{ c, w, rowWords, p, tilesX, rowLo, rowHi, last }`: the
  *     layer's channels c (1..maxChannels), map width w (1..maxWidth) and rowWords = ceil(w / T),
- *     padding p (0..T-1), tiles across tilesX (ceil((w + 2p - k + 1) / T) for kernel size k);
- *     band rows rowLo..rowHi-1 (0 <= rowLo < rowHi <= T) hold map rows, the others are padding
- *     (zeros); `last`: the band is its image's last. Values the host derives (rowWords, tilesX)
+ *     padding p (0..T-1), tiles across tilesX (ceil((w + 2p) / T): the tiles cover the padded
+ *     input); band rows rowLo..rowHi-1 (0 <= rowLo <= rowHi <= T) hold map rows, the others are
+ *     padding (zeros; rowLo = rowHi: a band of padding only, with no load beats); `last`: the
+ *     band is its image's last. Values the host derives (rowWords, tilesX)
  *     come with the command so that the tiler divides nothing. Taken when the load side is free
  *     and a buffer is empty; c T rowWords <= capacity (a simulation assertion checks it).
  *   load (Decoupled, in): the band's map rows, channels ascending, rows rowLo..rowHi-1 of each,
@@ -119,7 +120,11 @@ export const BandTiler = defineModule("BandTiler", (p: BandTilerParams) => {
   const bb = band.bits;
   when(take, () => {
     for (const [b, c] of cmds.entries()) when(lBuf.eq(b), () => BAND_FIELDS.forEach((f) => c[f].assign(bb[f])));
-    loading.assign(1);
+    // a band of padding only has no rows to load: its buffer is ready at once
+    when(bb.rowLo.eq(bb.rowHi), () => {
+      full.at(lBuf).assign(1);
+      lBuf.assign(lBuf.not());
+    }).otherwise(() => loading.assign(1));
     lCh.assign(0);
     lRow.assign(bb.rowLo.resize(tb));
     // small products: a band-row count (< T + 2) times rowWords
@@ -128,7 +133,7 @@ export const BandTiler = defineModule("BandTiler", (p: BandTilerParams) => {
   });
   assert(band.valid.not().or(bb.c.zext(aw + 8).mul(bb.rowWords).mul(T).le(bufferWords)), "band: c T rowWords words fit the band buffer (capacity)");
   assert(band.valid.not().or(band.bits.c.neq(0).and(band.bits.c.le(p.maxChannels)).and(band.bits.w.neq(0)).and(band.bits.w.le(p.maxWidth))), "band: c and w within 1..maxChannels and 1..maxWidth");
-  assert(band.valid.not().or(band.bits.p.lt(T).and(band.bits.rowLo.lt(band.bits.rowHi)).and(band.bits.rowHi.le(T)).and(band.bits.tilesX.neq(0))), "band: p < T, rowLo < rowHi <= T, tilesX >= 1");
+  assert(band.valid.not().or(band.bits.p.lt(T).and(band.bits.rowLo.le(band.bits.rowHi)).and(band.bits.rowHi.le(T)).and(band.bits.tilesX.neq(0))), "band: p < T, rowLo <= rowHi <= T, tilesX >= 1");
 
   load.ready.assign(loading);
   const accept = load.valid.and(load.ready);

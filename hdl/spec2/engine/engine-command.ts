@@ -138,8 +138,6 @@ export function engineCommand(p: EngineCoreParams, l: EngineLayer, at: EngineAdd
     ...(l.k !== s.k ? [`k = ${l.k} (the build's k is ${s.k})`] : []),
     ...(!isIntIn(l.p, 0, s.T - 1) || l.k - 2 * l.p > 1 || l.k - 2 * l.p < -1 ? [`p = ${l.p} (k - 2p must be 1, 0 or -1 and p < T = ${s.T})`] : []),
     ...(wo > p.maxWidth || ho > p.maxHeight ? [`output ${ho} x ${wo} (at most maxHeight x maxWidth = ${p.maxHeight} x ${p.maxWidth})`] : []),
-    // BandPlanner tiles ceil(wo / T) across and down; the golden model (and the overlap-add) ceil((w + 2p) / T)
-    ...(Math.ceil(wo / s.T) !== tilesX || Math.ceil(ho / s.T) !== tilesY ? [`tiles ${Math.ceil(ho / s.T)} x ${Math.ceil(wo / s.T)} of BandPlanner differ from the golden tiling ${tilesY} x ${tilesX} (h + 2p and w + 2p must not end in the k - 1 columns past a tile boundary)`] : []),
     ...(!isIntIn(at.inPitch, l.w, l.w + s.wordsPerBeat - 1) ? [`inPitch = ${at.inPitch} (w..w + ${s.wordsPerBeat - 1})`] : []),
     ...(["input", "output", "weights", "bias"] as const).filter((f) => at[f] % beat !== 0 || at[f] < 0 || at[f] >= 2 ** p.port.addrBits).map((f) => `${f} address = ${at[f]} (a multiple of ${beat} below 2^${p.port.addrBits})`),
   ];

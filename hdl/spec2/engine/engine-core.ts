@@ -172,7 +172,6 @@ export const EngineCore = defineModule(
     pl.h.assign(L.h);
     pl.w.assign(L.w);
     pl.pitch.assign(L.inPitch);
-    pl.k.assign(constant(s.k, UInt(pl.k.width)));
     pl.p.assign(L.pad);
     when(planner.layer.valid.and(planner.layer.ready), () => planCmd.assign(0));
     connect(tiler.band, planner.band);

@@ -10,7 +10,7 @@ import { BandTiler, type BandTilerParams } from "../../../hdl/spec2/engine/band-
 import { DecoupledDriver, DecoupledSink, testbench, type Backend } from "../../../sim/index";
 import { rng, randInt } from "../../helpers/rng";
 import { expectCleanVerilog } from "../../helpers/verilog-tools";
-import { tileRows, type TileRow, type TileShape } from "./tile-rows";
+import { tileCounts, tileRows, type TileRow, type TileShape } from "./tile-rows";
 
 const K = 8;
 
@@ -32,14 +32,13 @@ type Row = TileRow;
 
 /** The band commands, load beats and expected rows of one map. */
 function plan(map: number[][][], s: Shape, T: number, loadWords: number): { bands: Band[]; beats: number[][]; rows: Row[] } {
-  const tilesX = Math.ceil((s.w + 2 * s.p - s.k + 1) / T);
-  const tilesY = Math.ceil((s.h + 2 * s.p - s.k + 1) / T);
+  const { tilesX, tilesY } = tileCounts(s, T);
   const bands: Band[] = [];
   const beats: number[][] = [];
   for (let ty = 0; ty < tilesY; ty++) {
     const r0 = ty * T - s.p;
     const rowLo = Math.max(0, -r0);
-    const rowHi = Math.min(T, s.h - r0);
+    const rowHi = Math.max(rowLo, Math.min(T, s.h - r0)); // rowHi = rowLo: a band of padding only
     bands.push({ c: s.c, w: s.w, rowWords: Math.ceil(s.w / T), p: s.p, tilesX, rowLo, rowHi, last: ty === tilesY - 1 ? 1 : 0 });
     for (let ch = 0; ch < s.c; ch++)
       for (let a = rowLo; a < rowHi; a++)
@@ -85,6 +84,7 @@ async function run(backend: Backend, params: BandTilerParams, shapes: readonly S
 const T6: BandTilerParams = { T: K - 3 + 1, actBits: 16, maxChannels: 4, maxWidth: 20, loadWords: 2 };
 const T6_SHAPES: Shape[] = [
   { c: 2, h: 9, w: 13, k: 3, p: 1 },
+  { c: 2, h: 11, w: 11, k: 3, p: 1 }, // h + 2p = 13: the last band is padding only
   { c: 3, h: 6, w: 20, k: 3, p: 1 },
   { c: 1, h: 14, w: 7, k: 3, p: 0 },
   { c: 4, h: 5, w: 6, k: 3, p: 1 },

@@ -69,6 +69,7 @@ const SHAPES: Shape[] = [
   { c: 3, h: 8, w: 20, k: 3, p: 1, pitch: 20, base: 80 },
   { c: 1, h: 20, w: 6, k: 3, p: 0, pitch: 8, base: 200 },
   { c: 4, h: 7, w: 5, k: 1, p: 0, pitch: 5, base: 240 },
+  { c: 2, h: 11, w: 11, k: 3, p: 1, pitch: 12, base: 280 }, // h + 2p = 13: the last band is padding only
 ];
 
 /** Runs every shape; returns the clocks from the first layer command to the last tile row. */
@@ -97,7 +98,7 @@ async function run(backend: Backend, bytesPerCycle: number, latency: number, see
     const out = new DecoupledSink(tb, { valid: o.out.valid, ready: o.out.ready, bits: { poke: () => undefined, peek: rowOf } }, { stallProbability: sinkStall, random: r });
     const start = tb.cycle;
     await tb.join(
-      tb.fork(() => layers.enqueueAll(SHAPES.map((s) => ({ addr: s.base * PORT.dataBytes, c: s.c, h: s.h, w: s.w, pitch: s.pitch, k: s.k, p: s.p }))), "layers"),
+      tb.fork(() => layers.enqueueAll(SHAPES.map((s) => ({ addr: s.base * PORT.dataBytes, c: s.c, h: s.h, w: s.w, pitch: s.pitch, p: s.p }))), "layers"),
       tb.fork(async () => {
         for (let i = 0; i < want.length; i++) got.push(await out.dequeue());
       }, "tiles"),

@@ -6,11 +6,15 @@
  */
 
 export type TileShape = { c: number; h: number; w: number; k: number; p: number };
+
+/** Tiles across and down: they cover the padded input, as makePlan's (spectral/conv.ts). */
+export function tileCounts(s: TileShape, T: number): { tilesX: number; tilesY: number } {
+  return { tilesX: Math.ceil((s.w + 2 * s.p) / T), tilesY: Math.ceil((s.h + 2 * s.p) / T) };
+}
 export type TileRow = { first: number; last: number; row: number[] };
 
 export function tileRows(map: readonly (readonly (readonly number[])[])[], s: TileShape, T: number): TileRow[] {
-  const tilesX = Math.ceil((s.w + 2 * s.p - s.k + 1) / T);
-  const tilesY = Math.ceil((s.h + 2 * s.p - s.k + 1) / T);
+  const { tilesX, tilesY } = tileCounts(s, T);
   const at = (ch: number, y: number, x: number): number => (y >= 0 && y < s.h && x >= 0 && x < s.w ? map[ch]![y]![x]! : 0);
   const rows: TileRow[] = [];
   for (let ty = 0; ty < tilesY; ty++)
