@@ -120,8 +120,6 @@ class Generator {
   run(): ModelSource {
     const net = this.net;
     for (const s of net.scopes) this.scopeLogic(s);
-    // Without shadows, combinational blocks run only when something they read changed (activity.ts).
-    const act = this.active ? new Activity(this.comb) : undefined;
     // Clock nets in order of first use.
     const clocks: FlatSignal[] = [];
     const clockIndex = (f: FlatSignal): number => {
@@ -136,12 +134,21 @@ class Generator {
       if (!g) byClock.set(k, (g = { compute: [], write: [], commit: [] }));
       return g;
     };
+    const stateOf: Stateful[][] = [];
     for (const st of this.state) {
-      const g = group(st.domain);
-      g.compute.push(st.compute);
-      g.commit.push(act ? [act.assign(`s${st.target.id}`, `n${st.target.id}`)] : st.commit);
+      group(st.domain);
+      (stateOf[clockIndex(st.domain.clock)] ??= []).push(st);
     }
     for (const w of this.writes) group(w.domain).write.push(w.lines);
+    for (const c of this.checks) group(c.domain);
+    // Without shadows, blocks of logic run only when something they read changed (activity.ts).
+    const act = this.active ? new Activity(this.comb, clocks.map((_, k) => (stateOf[k] ?? []).map((st) => ({ compute: st.compute, target: st.target.id })))) : undefined;
+    clocks.forEach((_, k) => {
+      const g = byClock.get(k)!;
+      g.compute.push(...(act ? act.compute[k]! : (stateOf[k] ?? []).map((st) => st.compute)));
+      g.commit.push(...(act ? act.commit[k]! : (stateOf[k] ?? []).map((st) => st.commit)));
+    });
+    // verification statements run at every edge of their domain (they count the edges)
     for (const c of this.checks) group(c.domain).compute.push(c.lines);
     // edges of each clock so far: the cycle an edge-time report names
     if (this.u) clocks.forEach((c, k) => byClock.get(k)?.commit.push([`  uc${c.id}++;`]));
@@ -161,7 +168,7 @@ class Generator {
     for (const m of net.memories) L.push(`const m${m.id} = h.mems[${m.id}];`);
     if (this.checkVars.length > 0) L.push("const V = h.verify;", `let ${this.checkVars.map((v) => `${v} = 0`).join(", ")};`);
     clocks.forEach((_, k) => L.push(`let p${k} = 0;`));
-    if (act) L.push(`const D = new Uint8Array(${act.count}).fill(1);`);
+    if (act) L.push(`const D = new Uint8Array(${act.count}).fill(1), C = new Uint8Array(${Math.max(1, act.computeCount)});`);
     chunkedFunction(L, "comb", act ? act.blocks : this.comb);
     clocks.forEach((_, k) => {
       const g = byClock.get(k) ?? { compute: [], write: [], commit: [] };
@@ -189,7 +196,7 @@ class Generator {
     const outputs = ports.filter((p) => p.kind === "output");
     // Back to the initial state, so that a finished instance can be used again (its code stays optimised).
     const clearShadows = this.u ? ["US.fill(0);", ...net.signals.filter((f) => this.initialShadow(f) !== KNOWN).map((f) => `US[${f.id}] = ${this.initialShadow(f)};`), ...clocks.map((c) => `uc${c.id} = 0;`)] : [];
-    chunkedFunction(L, "clear", [[...net.signals.map((f) => `s${f.id} = ${zeroCode(f.width)};`), ...clocks.map((_, k) => `p${k} = 0;`), ...this.checkVars.map((v) => `${v} = 0;`), ...clearShadows, ...(act ? ["D.fill(1);"] : [])]]);
+    chunkedFunction(L, "clear", [[...net.signals.map((f) => `s${f.id} = ${zeroCode(f.width)};`), ...clocks.map((_, k) => `p${k} = 0;`), ...this.checkVars.map((v) => `${v} = 0;`), ...clearShadows, ...(act ? ["D.fill(1);", "C.fill(0);"] : [])]]);
     L.push("return {");
     L.push(`  set: [${inputs.map((f) => `(v) => { ${act ? act.assign(`s${f.id}`, "v", "") : `s${f.id} = v;`} }`).join(", ")}],`);
     L.push(`  get: [${net.signals.map((f) => `() => ${this.signalName(f)}`).join(", ")}],`);
