@@ -4,7 +4,8 @@
  * after everything it reads, so one pass computes a settled state. Registers and synchronous
  * read ports compute their next values from the settled state at a rising edge of their clock;
  * then the memories are written (in program order, from the same settled state) and then all
- * registers take their next values.
+ * registers take their next values. Without `checkUninitialised`, blocks of this code whose
+ * inputs did not change are skipped (`activity.ts`).
  */
 import type { IrExpr, IrOp, IrSignal, IrStmt, IrVerification, IrWritePort } from "../../hdl/core/ir.js";
 import { projectAll, type Projection } from "../../hdl/core/project.js";
@@ -55,9 +56,10 @@ export interface GenerateOptions {
    */
   readonly checkUninitialised?: boolean;
   /**
-   * Combinational blocks run only when something they read changed (`activity.ts`); default on
-   * without `checkUninitialised`, always off with it (the shadows are evaluated in full). Off:
-   * every assignment every settle, the code the shadow model adds its lines to.
+   * Blocks of combinational logic and of next values run only when something they read changed
+   * (`activity.ts`); default on without `checkUninitialised`, always off with it (the shadows
+   * are evaluated in full). Off: every assignment every settle and every edge, the code the
+   * shadow model adds its lines to.
    */
   readonly activity?: boolean;
 }
@@ -111,7 +113,7 @@ class Generator {
     private readonly net: Netlist,
     /** Shadows on (`checkUninitialised`). */
     private readonly u: boolean,
-    /** Activity tracking of the combinational logic on. */
+    /** Activity tracking on (`activity.ts`). */
     private readonly active: boolean,
   ) {
     this.table = u ? new OriginTable(net) : undefined;
