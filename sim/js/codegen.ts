@@ -4,7 +4,8 @@
  * after everything it reads, so one pass computes a settled state. Registers and synchronous
  * read ports compute their next values from the settled state at a rising edge of their clock;
  * then the memories are written (in program order, from the same settled state) and then all
- * registers take their next values.
+ * registers take their next values. Without `checkUninitialised`, blocks of this code whose
+ * inputs did not change are skipped (`activity.ts`).
  */
 import type { IrExpr, IrOp, IrSignal, IrStmt, IrVerification, IrWritePort } from "../../hdl/core/ir.js";
 import { projectAll, type Projection } from "../../hdl/core/project.js";
@@ -12,6 +13,7 @@ import { formatLoc } from "../../hdl/core/source.js";
 import { log2Ceil } from "../../hdl/core/types.js";
 import { forEachRead } from "../../hdl/core/walk.js";
 import { SimUsageError } from "../errors.js";
+import { Activity, markToken } from "./activity.js";
 import { opCode } from "./emit-op.js";
 import type { FlatDomain, FlatMemory, FlatSignal, Netlist, Scope } from "./flatten.js";
 import { OriginTable, type Origin, type Sink } from "./origins.js";
@@ -53,6 +55,13 @@ export interface GenerateOptions {
    * edges through `h.uninit`. Off: the source is exactly the one without the option.
    */
   readonly checkUninitialised?: boolean;
+  /**
+   * Blocks of combinational logic and of next values run only when something they read changed
+   * (`activity.ts`); default on without `checkUninitialised`, always off with it (the shadows
+   * are evaluated in full). Off: every assignment every settle and every edge, the code the
+   * shadow model adds its lines to.
+   */
+  readonly activity?: boolean;
 }
 
 /** What an edge of one clock does: next values computed, memories written, registers updated (in this order). */
@@ -71,7 +80,8 @@ interface Stateful {
 }
 
 export function generate(net: Netlist, opts: GenerateOptions = {}): ModelSource {
-  return new Generator(net, opts.checkUninitialised === true).run();
+  const u = opts.checkUninitialised === true;
+  return new Generator(net, u, !u && opts.activity !== false).run();
 }
 
 class Generator {
@@ -103,6 +113,8 @@ class Generator {
     private readonly net: Netlist,
     /** Shadows on (`checkUninitialised`). */
     private readonly u: boolean,
+    /** Activity tracking on (`activity.ts`). */
+    private readonly active: boolean,
   ) {
     this.table = u ? new OriginTable(net) : undefined;
   }
@@ -124,12 +136,21 @@ class Generator {
       if (!g) byClock.set(k, (g = { compute: [], write: [], commit: [] }));
       return g;
     };
+    const stateOf: Stateful[][] = [];
     for (const st of this.state) {
-      const g = group(st.domain);
-      g.compute.push(st.compute);
-      g.commit.push(st.commit);
+      group(st.domain);
+      (stateOf[clockIndex(st.domain.clock)] ??= []).push(st);
     }
     for (const w of this.writes) group(w.domain).write.push(w.lines);
+    for (const c of this.checks) group(c.domain);
+    // Without shadows, blocks of logic run only when something they read changed (activity.ts).
+    const act = this.active ? new Activity(this.comb, clocks.map((_, k) => (stateOf[k] ?? []).map((st) => ({ compute: st.compute, target: st.target.id })))) : undefined;
+    clocks.forEach((_, k) => {
+      const g = byClock.get(k)!;
+      g.compute.push(...(act ? act.compute[k]! : (stateOf[k] ?? []).map((st) => st.compute)));
+      g.commit.push(...(act ? act.commit[k]! : (stateOf[k] ?? []).map((st) => st.commit)));
+    });
+    // verification statements run at every edge of their domain (they count the edges)
     for (const c of this.checks) group(c.domain).compute.push(c.lines);
     // edges of each clock so far: the cycle an edge-time report names
     if (this.u) clocks.forEach((c, k) => byClock.get(k)?.commit.push([`  uc${c.id}++;`]));
@@ -149,7 +170,8 @@ class Generator {
     for (const m of net.memories) L.push(`const m${m.id} = h.mems[${m.id}];`);
     if (this.checkVars.length > 0) L.push("const V = h.verify;", `let ${this.checkVars.map((v) => `${v} = 0`).join(", ")};`);
     clocks.forEach((_, k) => L.push(`let p${k} = 0;`));
-    chunkedFunction(L, "comb", this.comb);
+    if (act) L.push(`const D = new Uint8Array(${act.count}).fill(1), C = new Uint8Array(${Math.max(1, act.computeCount)});`);
+    chunkedFunction(L, "comb", act ? act.blocks : this.comb);
     clocks.forEach((_, k) => {
       const g = byClock.get(k) ?? { compute: [], write: [], commit: [] };
       chunkedFunction(L, `compute${k}`, g.compute);
@@ -176,9 +198,9 @@ class Generator {
     const outputs = ports.filter((p) => p.kind === "output");
     // Back to the initial state, so that a finished instance can be used again (its code stays optimised).
     const clearShadows = this.u ? ["US.fill(0);", ...net.signals.filter((f) => this.initialShadow(f) !== KNOWN).map((f) => `US[${f.id}] = ${this.initialShadow(f)};`), ...clocks.map((c) => `uc${c.id} = 0;`)] : [];
-    chunkedFunction(L, "clear", [[...net.signals.map((f) => `s${f.id} = ${zeroCode(f.width)};`), ...clocks.map((_, k) => `p${k} = 0;`), ...this.checkVars.map((v) => `${v} = 0;`), ...clearShadows]]);
+    chunkedFunction(L, "clear", [[...net.signals.map((f) => `s${f.id} = ${zeroCode(f.width)};`), ...clocks.map((_, k) => `p${k} = 0;`), ...this.checkVars.map((v) => `${v} = 0;`), ...clearShadows, ...(act ? ["D.fill(1);", "C.fill(0);"] : [])]]);
     L.push("return {");
-    L.push(`  set: [${inputs.map((f) => `(v) => { s${f.id} = v; }`).join(", ")}],`);
+    L.push(`  set: [${inputs.map((f) => `(v) => { ${act ? act.assign(`s${f.id}`, "v", "") : `s${f.id} = v;`} }`).join(", ")}],`);
     L.push(`  get: [${net.signals.map((f) => `() => ${this.signalName(f)}`).join(", ")}],`);
     L.push(`  edge: [${clocks.map((_, k) => `() => { compute${k}(); write${k}(); commit${k}(); }`).join(", ")}],`);
     L.push("  settle,");
@@ -194,7 +216,8 @@ class Generator {
       }
     }
     const uninit = this.table ? { uninit: { origins: this.table.origins, sinks: this.sinks, memoryBase: net.memories.map((m) => this.table!.memory(m)) } } : {};
-    return { source: L.join("\n"), portSignals, clocks, fastClock, memories: net.memories, vcd, ...uninit };
+    const source = act ? act.resolveMarks(L.join("\n")) : L.join("\n");
+    return { source, portSignals, clocks, fastClock, memories: net.memories, vcd, ...uninit };
   }
 
   /** A register or read port starts unknown (its own origin); every other value known. */
@@ -491,7 +514,7 @@ class Generator {
       if (d.style.kind === "async") {
         this.asyncResets.push(this.u
           ? `    if (${active} && (s${f.id} !== ${init} || US[${f.id}] !== 0)) { s${f.id} = ${init}; US[${f.id}] = 0; again = true; }`
-          : `    if (${active} && s${f.id} !== ${init}) { s${f.id} = ${init}; again = true; }`);
+          : `    if (${active} && s${f.id} !== ${init}) { s${f.id} = ${init}; ${this.active ? `${markToken(`s${f.id}`)} ` : ""}again = true; }`);
       }
     } else compute.push(...body);
     this.state.push({ target: f, domain: d, compute, commit: this.u ? [`  s${f.id} = ${next};`, `  US[${f.id}] = ${uv(next)};`] : [`  s${f.id} = ${next};`] });
@@ -527,6 +550,7 @@ class Generator {
       const en = this.operand(s, p.enable);
       const ue = this.u ? this.shadow(s, p.enable) : KNOWN;
       if (this.u) write = `{ ${write} ${this.shadowWrite(s, fm, p, addr, ue)} }`;
+      else if (this.active) write = `{ ${write} ${markToken(`m${fm.id}`)} }`;
       lines.push(en.code === "1" ? `  ${write}` : `  if (${en.code}) ${write}`);
       // An unknown enable may have written the word, or not.
       if (ue !== KNOWN) lines.push(`  if (${ue} !== 0) mu${fm.id}[${addr}] = mu${fm.id}[${addr}] || ${ue};`);

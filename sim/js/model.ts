@@ -77,6 +77,7 @@ export function compileDesign(design: ElaboratedDesign, opts: GenerateOptions = 
   const h = createHash("sha256").update(design.verilog);
   for (const [name, text] of Object.entries(design.files ?? {})) h.update(`\0${name}\0${text}`);
   if (opts.checkUninitialised === true) h.update("\0checkUninitialised");
+  else if (opts.activity === false) h.update("\0fullEvaluation");
   const key = h.digest("hex");
   const hit = compiled.get(key);
   if (hit) {
