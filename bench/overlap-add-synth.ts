@@ -9,25 +9,13 @@
  * Prints a table; --write also stores it as bench/results/overlap-add-synth.json. "LUT sites" =
  * logic LUTs + LUT-RAM LUTs + SRLs; block RAM in RAMB36 equivalents (RAMB36 + RAMB18 / 2).
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { elaborate, isMain, type ElaboratedDesign } from "../hdl/core";
-import { parseCommandLine, runMain, writeFileAtomic } from "../hdl/core/cli";
+import { runMain } from "../hdl/core/cli";
 import { BandOverlapAdd } from "../hdl/spec2/engine/band-overlap-add";
 import { OverlapAdd } from "../hdl/spec2/overlap-add";
 import { randomLayer } from "../hdl/spec2/perf/random-layer";
-import { YosysError, synthesize } from "../synth";
-
-interface Row {
-  readonly name: string;
-  readonly lutSites: number;
-  readonly lut: number;
-  readonly lutramLuts: number;
-  readonly ff: number;
-  readonly dsp: number;
-  readonly bram36: number;
-  readonly seconds: number;
-}
+import { YosysError } from "../synth";
+import { runSynthBench } from "./lib/synth-table";
 
 /** The designs measured. */
 function designs(): { name: string; design: () => ElaboratedDesign }[] {
@@ -40,15 +28,6 @@ function designs(): { name: string; design: () => ElaboratedDesign }[] {
   ];
 }
 
-function format(rows: readonly Row[]): string {
-  const head = `${"design".padEnd(48)} ${"LUT sites".padStart(9)} ${"(logic".padStart(7)} ${"LUT-RAM)".padStart(8)} ${"FF".padStart(6)} ${"DSP".padStart(4)} ${"RAMB36".padStart(7)}`;
-  const lines = rows.map(
-    (r) =>
-      `${r.name.padEnd(48)} ${String(r.lutSites).padStart(9)} ${String(r.lut).padStart(7)} ${String(r.lutramLuts).padStart(8)} ${String(r.ff).padStart(6)} ${String(r.dsp).padStart(4)} ${r.bram36.toFixed(1).padStart(7)}`,
-  );
-  return [head, ...lines].join("\n");
-}
-
 const USAGE = `usage: npx tsx bench/overlap-add-synth.ts [--write] [--wasm]
 
 Yosys synth_xilinx of the compile-time overlap-add and of the run-time configured one.
@@ -58,20 +37,7 @@ Yosys synth_xilinx of the compile-time overlap-add and of the run-time configure
   -h, --help    this text`;
 
 async function main(): Promise<void> {
-  const cl = parseCommandLine({ usage: USAGE, options: { write: { type: "boolean" }, wasm: { type: "boolean" } } });
-  if (!cl) return;
-  const rows: Row[] = [];
-  for (const d of designs()) {
-    process.stderr.write(`overlap-add-synth: ${d.name} ...\n`);
-    const r = await synthesize(d.design(), { native: cl.values.wasm !== true });
-    rows.push({ name: d.name, lutSites: r.lut + r.lutramLuts + r.srl, lut: r.lut, lutramLuts: r.lutramLuts, ff: r.ff, dsp: r.dsp, bram36: r.bram36 + r.bram18 / 2, seconds: r.elapsedMs / 1000 });
-  }
-  process.stdout.write(`Yosys synth_xilinx (7-series), K = 8\n${format(rows)}\n`);
-  if (cl.values.write === true) {
-    const file = join(dirname(fileURLToPath(import.meta.url)), "results", "overlap-add-synth.json");
-    writeFileAtomic(file, JSON.stringify(rows, null, 1) + "\n");
-    process.stderr.write(`overlap-add-synth: wrote ${file}\n`);
-  }
+  await runSynthBench({ name: "overlap-add-synth", usage: USAGE, title: "Yosys synth_xilinx (7-series), K = 8", resultFile: "overlap-add-synth.json", designs });
 }
 
 if (isMain(import.meta.url)) runMain("overlap-add-synth", main, (e) => (e instanceof YosysError ? 1 : undefined));

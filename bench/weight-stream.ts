@@ -11,26 +11,14 @@
  * Prints a table; --write also stores it as bench/results/weight-stream-synth.json. "LUT sites" =
  * logic LUTs + LUT-RAM LUTs + SRLs; block RAM in RAMB36 equivalents (RAMB36 + RAMB18 / 2).
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { elaborate, isMain, type ElaboratedDesign } from "../hdl/core";
-import { parseCommandLine, runMain, writeFileAtomic } from "../hdl/core/cli";
+import { runMain } from "../hdl/core/cli";
 import { WeightLoader } from "../hdl/spec2/engine/weight-loader";
 import { PeArray, peArrayParams, peArrayWeightRow } from "../hdl/spec2/pe-array";
 import { randomLayer } from "../hdl/spec2/perf/random-layer";
 import { buildSchedule } from "../hdl/spec2/schedule";
-import { YosysError, synthesize } from "../synth";
-
-interface Row {
-  readonly name: string;
-  readonly lutSites: number;
-  readonly lut: number;
-  readonly lutramLuts: number;
-  readonly ff: number;
-  readonly dsp: number;
-  readonly bram36: number;
-  readonly seconds: number;
-}
+import { YosysError } from "../synth";
+import { runSynthBench } from "./lib/synth-table";
 
 const P_OUT = 4;
 const P_IN = 2;
@@ -52,15 +40,6 @@ function designs(): { name: string; design: () => ElaboratedDesign }[] {
   ];
 }
 
-function format(rows: readonly Row[]): string {
-  const head = `${"design".padEnd(48)} ${"LUT sites".padStart(9)} ${"(logic".padStart(7)} ${"LUT-RAM)".padStart(8)} ${"FF".padStart(6)} ${"DSP".padStart(4)} ${"RAMB36".padStart(7)}`;
-  const lines = rows.map(
-    (r) =>
-      `${r.name.padEnd(48)} ${String(r.lutSites).padStart(9)} ${String(r.lut).padStart(7)} ${String(r.lutramLuts).padStart(8)} ${String(r.ff).padStart(6)} ${String(r.dsp).padStart(4)} ${r.bram36.toFixed(1).padStart(7)}`,
-  );
-  return [head, ...lines].join("\n");
-}
-
 const USAGE = `usage: npx tsx bench/weight-stream.ts [--write] [--wasm]
 
 Yosys synth_xilinx of a PE array with kernel ROMs and with streamed weights, and of the weight loader.
@@ -70,20 +49,7 @@ Yosys synth_xilinx of a PE array with kernel ROMs and with streamed weights, and
   -h, --help    this text`;
 
 async function main(): Promise<void> {
-  const cl = parseCommandLine({ usage: USAGE, options: { write: { type: "boolean" }, wasm: { type: "boolean" } } });
-  if (!cl) return;
-  const rows: Row[] = [];
-  for (const d of designs()) {
-    process.stderr.write(`weight-stream: ${d.name} ...\n`);
-    const r = await synthesize(d.design(), { native: cl.values.wasm !== true });
-    rows.push({ name: d.name, lutSites: r.lut + r.lutramLuts + r.srl, lut: r.lut, lutramLuts: r.lutramLuts, ff: r.ff, dsp: r.dsp, bram36: r.bram36 + r.bram18 / 2, seconds: r.elapsedMs / 1000 });
-  }
-  process.stdout.write(`Yosys synth_xilinx (7-series), LeNet conv2 shape, K = 8, 16-bit data and weights\n${format(rows)}\n`);
-  if (cl.values.write === true) {
-    const file = join(dirname(fileURLToPath(import.meta.url)), "results", "weight-stream-synth.json");
-    writeFileAtomic(file, JSON.stringify(rows, null, 1) + "\n");
-    process.stderr.write(`weight-stream: wrote ${file}\n`);
-  }
+  await runSynthBench({ name: "weight-stream", usage: USAGE, title: "Yosys synth_xilinx (7-series), LeNet conv2 shape, K = 8, 16-bit data and weights", resultFile: "weight-stream-synth.json", designs });
 }
 
 if (isMain(import.meta.url)) runMain("weight-stream", main, (e) => (e instanceof YosysError ? 1 : undefined));
