@@ -17,17 +17,10 @@ import { elaborate, isMain } from "../hdl/core";
 import { parseCommandLine, runMain, writeFileAtomic } from "../hdl/core/cli";
 import { Pe, VGG16_CLASS_PE, type PeParams } from "../hdl/spec2/pe";
 import { YosysError, synthesize, type ResourceReport } from "../synth";
+import { costRow, type CostRow } from "./lib/synth-table";
 
-export interface PeCost {
-  readonly name: string;
+export interface PeCost extends CostRow {
   readonly params: PeParams;
-  readonly lutSites: number;
-  readonly lut: number;
-  readonly lutramLuts: number;
-  readonly ff: number;
-  readonly dsp: number;
-  readonly bram36: number;
-  readonly seconds: number;
 }
 
 /** The configurations measured: name and parameters. */
@@ -46,17 +39,7 @@ export const PE_VARIANTS: readonly { name: string; params: PeParams }[] = [
 export async function measurePe(name: string, params: PeParams, native = true): Promise<PeCost> {
   const d = elaborate(Pe, params);
   const r: ResourceReport = await synthesize(d, { native });
-  return {
-    name,
-    params,
-    lutSites: r.lut + r.lutramLuts + r.srl,
-    lut: r.lut,
-    lutramLuts: r.lutramLuts,
-    ff: r.ff,
-    dsp: r.dsp,
-    bram36: r.bram36 + r.bram18 / 2,
-    seconds: r.elapsedMs / 1000,
-  };
+  return { ...costRow(name, r), params };
 }
 
 export function formatCosts(rows: readonly PeCost[]): string {

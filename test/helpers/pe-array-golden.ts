@@ -5,6 +5,8 @@
  */
 import { complexMacFixed, defaultFormats, macShift, macToIfftInput, type FixedLayer, type SparseEntry } from "../../spectral/fixed";
 import { randInt, rng } from "./rng";
+import { Reg, Rom, UInt, log2Ceil, when, type Var } from "../../hdl/core";
+import type { PeArray } from "../../hdl/spec2/pe-array";
 
 export interface LayerSpec {
   cin: number;
@@ -114,3 +116,47 @@ export function laneColumns(layer: FixedLayer, want: number[][][], lanes: number
   return want.filter((_, c) => Math.floor(c / half) % layer.cout % lanes === j);
 }
 
+
+/**
+ * Inside a test top: feeds the PE array `dut` its FFT lanes from ROMs of `streams` (lane l moves
+ * while bit l of `go` is high) and brings its IFFT lanes out on `y` (lane j taken while bit j of
+ * `ready` is high). Shared by the PE-array tops of the tests.
+ */
+export function wireArrayLanes(
+  dut: ReturnType<typeof PeArray.instance>,
+  streams: readonly (readonly bigint[])[],
+  K: number,
+  xb: number,
+  lanes: { readonly go: Var; readonly ready: Var; readonly y: ArrayLanes; readonly count: number },
+): void {
+  streams.forEach((stream, l) => {
+    const n = stream.length;
+    const src = Rom(UInt(2 * K * xb + 1), [...stream, 0n], { name: `src${l}` });
+    const ptr = Reg(UInt(log2Ceil(n + 1)), { init: 0, name: `ptr${l}` });
+    const word = src.readAsync(ptr);
+    const x = dut.x.at(l);
+    x.valid.assign(lanes.go.bit(l).and(ptr.lt(n)));
+    x.bits.last.assign(word.bit(2 * K * xb));
+    for (let u = 0; u < K; u++) {
+      x.bits.col.at(u).re.assign(word.bits(2 * xb * u + 2 * xb - 1, 2 * xb * u + xb).asSInt());
+      x.bits.col.at(u).im.assign(word.bits(2 * xb * u + xb - 1, 2 * xb * u).asSInt());
+    }
+    when(x.valid.and(x.ready), () => ptr.assign(ptr.addWrap(1)));
+  });
+  for (let j = 0; j < lanes.count; j++) {
+    const out = dut.y.at(j);
+    const lane = lanes.y.at(j);
+    out.ready.assign(lanes.ready.bit(j));
+    lane.valid.assign(out.valid);
+    lane.last.assign(out.bits.last);
+    for (let u = 0; u < K; u++) {
+      lane.col.at(u).re.assign(out.bits.col.at(u).re);
+      lane.col.at(u).im.assign(out.bits.col.at(u).im);
+    }
+  }
+}
+
+/** The output lanes of a PE-array test top: Vec of { valid, last, col: Vec(K, complex) }. */
+interface ArrayLanes {
+  at(j: number): { readonly valid: Var; readonly last: Var; readonly col: { at(u: number): { readonly re: Var; readonly im: Var } } };
+}

@@ -18,7 +18,7 @@ import { WeightLoader } from "../../hdl/spec2/engine/weight-loader";
 import { simulate, type Backend, type Stimulus } from "../../sim";
 import type { FixedLayer } from "../../spectral/fixed";
 import { debugPort, idleWrite } from "./burst-memory";
-import { golden, laneColumns, makeInputs, streamOf } from "./pe-array-golden";
+import { golden, laneColumns, makeInputs, streamOf, wireArrayLanes } from "./pe-array-golden";
 import { rng } from "./rng";
 
 export const MAX_DEPTH = 32;
@@ -64,30 +64,7 @@ export const Bench = defineModule("StreamedArrayBench", (p: BenchParams) => {
   const macs = Output(UInt(log2Ceil(p.array.pOut * p.array.pIn + 1)));
   const memError = Output(Bool());
   const dut = PeArray.instance(p.array, { name: "dut" });
-  p.streams.forEach((stream, l) => {
-    const n = stream.length;
-    const src = Rom(UInt(2 * K * xb + 1), [...stream, 0n], { name: `src${l}` });
-    const ptr = Reg(UInt(log2Ceil(n + 1)), { init: 0, name: `ptr${l}` });
-    const word = src.readAsync(ptr);
-    const x = dut.x.at(l);
-    x.valid.assign(go.bit(l).and(ptr.lt(n)));
-    x.bits.last.assign(word.bit(2 * K * xb));
-    for (let u = 0; u < K; u++) {
-      x.bits.col.at(u).re.assign(word.bits(2 * xb * u + 2 * xb - 1, 2 * xb * u + xb).asSInt());
-      x.bits.col.at(u).im.assign(word.bits(2 * xb * u + xb - 1, 2 * xb * u).asSInt());
-    }
-    when(x.valid.and(x.ready), () => ptr.assign(ptr.addWrap(1)));
-  });
-  for (let j = 0; j < c.ifftLanes; j++) {
-    const out = dut.y.at(j);
-    out.ready.assign(ready.bit(j));
-    y.at(j).valid.assign(out.valid);
-    y.at(j).last.assign(out.bits.last);
-    for (let u = 0; u < K; u++) {
-      y.at(j).col.at(u).re.assign(out.bits.col.at(u).re);
-      y.at(j).col.at(u).im.assign(out.bits.col.at(u).im);
-    }
-  }
+  wireArrayLanes(dut, p.streams, K, xb, { go, ready, y, count: c.ifftLanes });
   macs.assign(dut.macs);
   const ports = { go, ready, wgo, y, macs, memError };
   if (!p.memory || !p.commands) {

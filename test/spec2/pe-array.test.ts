@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { FAST_BACKEND } from "../helpers/sim-backend";
-import { Bool, Bundle, Input, Output, Reg, Rom, UInt, Vec, constant, defineModule, elaborate, log2Ceil, when, type Signal } from "../../hdl/core";
+import { Bool, Bundle, Input, Output, UInt, Vec, constant, defineModule, elaborate, log2Ceil, type Signal } from "../../hdl/core";
 import { ComplexT } from "../../hdl/spec2/fixed";
 import { PeArray, peArrayConfig, peArrayParams, peArrayRates, peArraySchedule, type PeArrayParams } from "../../hdl/spec2/pe-array";
 import { buildSchedule, withDigest } from "../../hdl/spec2/schedule";
@@ -17,7 +17,7 @@ import { fixedLayerOf, loadWeights } from "../../spectral/weights";
 import { simulate } from "../../sim";
 import type { FixedLayer } from "../../spectral/fixed";
 import { rng } from "../helpers/rng";
-import { golden, laneColumns, makeInputs, makeLayer, streamOf, type LayerSpec } from "../helpers/pe-array-golden";
+import { golden, laneColumns, makeInputs, makeLayer, streamOf, wireArrayLanes, type LayerSpec } from "../helpers/pe-array-golden";
 import { expectCleanVerilog } from "../helpers/verilog-tools";
 
 interface BenchParams {
@@ -39,30 +39,7 @@ const Bench = defineModule("PeArrayBench", (p: BenchParams) => {
   const macs = Output(UInt(log2Ceil(P + 1)));
   const hazard = Output(Bool());
   const dut = PeArray.instance(p.array, { name: "dut" });
-  p.streams.forEach((stream, l) => {
-    const n = stream.length;
-    const src = Rom(UInt(2 * K * xb + 1), [...stream, 0n], { name: `src${l}` });
-    const ptr = Reg(UInt(log2Ceil(n + 1)), { init: 0, name: `ptr${l}` });
-    const word = src.readAsync(ptr);
-    const x = dut.x.at(l);
-    x.valid.assign(go.bit(l).and(ptr.lt(n)));
-    x.bits.last.assign(word.bit(2 * K * xb));
-    for (let u = 0; u < K; u++) {
-      x.bits.col.at(u).re.assign(word.bits(2 * xb * u + 2 * xb - 1, 2 * xb * u + xb).asSInt());
-      x.bits.col.at(u).im.assign(word.bits(2 * xb * u + xb - 1, 2 * xb * u).asSInt());
-    }
-    when(x.valid.and(x.ready), () => ptr.assign(ptr.addWrap(1)));
-  });
-  for (let j = 0; j < c.ifftLanes; j++) {
-    const out = dut.y.at(j);
-    out.ready.assign(ready.bit(j));
-    y.at(j).valid.assign(out.valid);
-    y.at(j).last.assign(out.bits.last);
-    for (let u = 0; u < K; u++) {
-      y.at(j).col.at(u).re.assign(out.bits.col.at(u).re);
-      y.at(j).col.at(u).im.assign(out.bits.col.at(u).im);
-    }
-  }
+  wireArrayLanes(dut, p.streams, K, xb, { go, ready, y, count: c.ifftLanes });
   macs.assign(dut.macs);
   hazard.assign(c.checkHazards ? (dut as { hazard?: Signal }).hazard! : constant(0, Bool()));
   return { go, ready, y, macs, hazard };

@@ -19,6 +19,7 @@
  */
 import { Bool, Bundle, UInt } from "../../core";
 import type { BurstPortParams } from "../../lib";
+import type { ConvShape } from "../../../spectral/conv";
 import type { FixedLayer } from "../../../spectral/fixed";
 import { bitsFor, isIntIn } from "../generator-params";
 import { BAND_OVERLAP_ADD_LATENCY, overlapAddCommand, overlapAddCommandType, type BandOverlapAddParams } from "./band-overlap-add";
@@ -95,14 +96,8 @@ export const ENGINE_COMMAND_FIELDS = [
 
 export type EngineCommand = Record<(typeof ENGINE_COMMAND_FIELDS)[number], number>;
 
-/** A layer's shape as the host knows it (k must be the build's). */
-export interface EngineLayer {
-  readonly cin: number;
-  readonly cout: number;
-  readonly h: number;
-  readonly w: number;
-  readonly k: number;
-  readonly p: number;
+/** A layer's shape as the host knows it (the operator's ConvShape, the FFT size the build's; k must be the build's). */
+export interface EngineLayer extends Omit<ConvShape, "K"> {
   readonly relu: boolean;
   readonly pool: boolean;
 }
