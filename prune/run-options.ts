@@ -108,11 +108,10 @@ export function parseRunArgs(argv: string[], values: RawValues = parseOptions(ar
   };
 }
 
-/** The exact command that reproduces a run: every option that shapes the result, spelled out. */
-export function commandLine(o: RunOptions): string {
+/** The options that shape a run's result after its density, spelled out (shared by run.ts and sweep.ts). */
+export function trainingFlags(o: RunOptions): string[] {
   const t = o.train;
   const parts = [
-    `npx tsx prune/run.ts --network ${o.network} --density ${o.density}`,
     `--epochs ${t.denseEpochs} --admm-epochs ${t.admmEpochs} --retrain-epochs ${t.retrainEpochs}`,
     `--lr ${t.lrDense} --admm-lr ${t.lrAdmm} --retrain-lr ${t.lrRetrain} --lr-decay ${t.lrDecay}`,
     `--rho0 ${t.rho0} --rho-growth ${t.rhoGrowth} --admm-updates ${t.admmUpdatesPerEpoch}`,
@@ -122,8 +121,12 @@ export function commandLine(o: RunOptions): string {
   if (o.trainLimit) parts.push(`--train-limit ${o.trainLimit}`);
   if (o.testLimit) parts.push(`--test-limit ${o.testLimit}`);
   if (o.phaseSteps) parts.push(`--phase-steps ${o.phaseSteps}`);
-  parts.push(`--out ${o.out}`);
-  return parts.join(" ");
+  return parts;
+}
+
+/** The exact command that reproduces a run: every option that shapes the result, spelled out. */
+export function commandLine(o: RunOptions): string {
+  return [`npx tsx prune/run.ts --network ${o.network} --density ${o.density}`, ...trainingFlags(o), `--out ${o.out}`].join(" ");
 }
 
 export interface PhaseResults {

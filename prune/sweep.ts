@@ -21,7 +21,7 @@ import { checkWritableDir, log, replaceDirAtomic } from "./io";
 import { loadMnist } from "./mnist";
 import { makeNet } from "./networks";
 import { trainPhases } from "./run";
-import { checkRunDensity, parseRunArgs, RUN_OPTIONS, type RunOptions } from "./run-options";
+import { checkRunDensity, parseRunArgs, RUN_OPTIONS, trainingFlags, type RunOptions } from "./run-options";
 import { accuracySvg, type SweepPoint } from "./svg";
 
 const SWEEP_OPTIONS: readonly OptionSpec[] = [
@@ -77,12 +77,7 @@ export async function main(argv: string[]): Promise<void> {
   const t = base.train;
   const command = [
     `npx tsx prune/sweep.ts --network ${base.network} --densities ${densities.join(",")}`,
-    `--epochs ${t.denseEpochs} --admm-epochs ${t.admmEpochs} --retrain-epochs ${t.retrainEpochs}`,
-    `--lr ${t.lrDense} --admm-lr ${t.lrAdmm} --retrain-lr ${t.lrRetrain} --lr-decay ${t.lrDecay}`,
-    `--rho0 ${t.rho0} --rho-growth ${t.rhoGrowth} --admm-updates ${t.admmUpdatesPerEpoch} --batch ${t.batch} --shift ${t.shift} --seed ${t.seed}`,
-    ...(base.trainLimit ? [`--train-limit ${base.trainLimit}`] : []),
-    ...(base.testLimit ? [`--test-limit ${base.testLimit}`] : []),
-    ...(base.phaseSteps ? [`--phase-steps ${base.phaseSteps}`] : []),
+    ...trainingFlags(base),
     ...(fixedLimit ? [`--fixed-test-limit ${fixedLimit}`] : []),
     `--out ${out}`,
   ].join(" ");
