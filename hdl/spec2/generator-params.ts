@@ -23,3 +23,8 @@ export function isIntIn(v: number, lo: number, hi: number): boolean {
 export function bitsFor(max: number): number {
   return Math.max(1, log2Ceil(max + 1));
 }
+
+/** Bits of a signed value holding every integer in min..max. */
+export function signedBitsFor(min: number, max: number): number {
+  return Math.max(bitsFor(Math.max(max, -min - 1)) + 1, 2);
+}

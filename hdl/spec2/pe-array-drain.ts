@@ -38,6 +38,21 @@ export function macToIfftInputHw(acc: Signal, shift: number, ifftBits: number): 
   return saturate(v, ifftBits);
 }
 
+/**
+ * A macShift chosen at run time in min..max (`RuntimeShift`): the accumulator first shifted left
+ * by max - macShift (exact), then macToIfftInputHw by max. Equal to macToIfftInputHw(acc, macShift)
+ * for every macShift in the range: a rounding shift by s of x equals one by max of x 2^(max - s).
+ */
+export function macToIfftInputRuntimeHw(acc: Signal, shift: RuntimeShift, ifftBits: number): Signal {
+  return macToIfftInputHw(acc.shl(shift.amount), shift.max, ifftBits);
+}
+
+/** The drain's shift chosen at run time: `amount` = max - macShift (unsigned, at most max - min), held while a layer drains. */
+export interface RuntimeShift {
+  readonly max: number;
+  readonly amount: Signal;
+}
+
 export interface DrainShape {
   readonly K: number;
   readonly cout: number;
@@ -48,8 +63,8 @@ export interface DrainShape {
   readonly drainDepth: number;
   readonly accBits: number;
   readonly ifftBits: number;
-  /** macShift of the layer */
-  readonly shift: number;
+  /** macShift of the layer, or chosen at run time */
+  readonly shift: number | RuntimeShift;
   readonly ifftLanes: number;
   /** block slots per group buffer, a power of two */
   readonly slots: number;
@@ -182,8 +197,10 @@ export function buildDrain(
     row.map((w, q) => {
       const r = Reg(ComplexT(s.ifftBits), { name: `word_${po}_${q}` });
       when(d2.valid, () => {
-        r.re.assign(macToIfftInputHw(w.re, s.shift, s.ifftBits));
-        r.im.assign(macToIfftInputHw(w.im, s.shift, s.ifftBits));
+        const shift = s.shift;
+        const toIfft = (x: Signal): Signal => (typeof shift === "number" ? macToIfftInputHw(x, shift, s.ifftBits) : macToIfftInputRuntimeHw(x, shift, s.ifftBits));
+        r.re.assign(toIfft(w.re));
+        r.im.assign(toIfft(w.im));
       });
       return r;
     }),

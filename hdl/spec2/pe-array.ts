@@ -49,7 +49,7 @@
  * Parameters: pass peArrayParams(layer, ...) rather than a plain { layer, ... } when the Verilog
  * goes to Icarus (see withDigest in schedule.ts).
  */
-import { Bool, Decoupled, Bundle, Input, Output, Reg, RegNext, UInt, Vec, Wire, connect, defineModule, isMain, log2Ceil, printVerilog, requireParam, when, type Signal, type Var } from "../core";
+import { Bool, Decoupled, Bundle, Input, Output, Reg, RegNext, SInt, UInt, Vec, Wire, connect, constant, defineModule, isMain, log2Ceil, printVerilog, requireParam, when, type Signal, type Var } from "../core";
 import { macShift, type FixedLayer } from "../../spectral/fixed/layer";
 import { ComplexT } from "./fixed";
 import { KernelRom, unpackRomWord, type KernelRomOutputs } from "./kernel-rom";
@@ -60,7 +60,7 @@ import { PE_MAC_LATENCY, Pe, accDepth, oLocalBits } from "./pe";
 import { buildLoaders } from "./pe-array-load";
 import { buildRuntimeLoaders } from "./pe-array-load-runtime";
 import { bankChannels, passCouts } from "./pe-array-channels";
-import { bitsFor } from "./generator-params";
+import { bitsFor, signedBitsFor } from "./generator-params";
 import { buildDrain } from "./pe-array-drain";
 import { accumulatorBits, buildSchedule, withDigest, type Schedule } from "./schedule";
 import { assertStreamRules, sumTree } from "../lib";
@@ -105,7 +105,13 @@ export interface StreamedWeights {
   readonly maxCin?: number;
   /** the most output channels of a bank (run-time `cout`); default the layer's Cout */
   readonly maxCout?: number;
+  /**
+   * macShift chosen at run time in min..max (an input `macShift`, held while a layer's tiles
+   * drain), for layers of other fraction bits than the template's; default the template's only
+   */
+  readonly macShifts?: { readonly min: number; readonly max: number };
 }
+
 
 /** What a streamed array's channel maxima size: accumulator regions oLoc per PE and the oLocal field. */
 export interface ChannelCapacity {
@@ -236,6 +242,10 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   const x = Input(Vec(c.fftLanes, Decoupled(Bundle({ last: Bool(), col: Vec(K, ComplexT(xBits)) }))));
   const y = Output(Vec(c.ifftLanes, Decoupled(Bundle({ last: Bool(), col: Vec(K, ComplexT(f.ifftBits)) }))));
   const macs = Output(UInt(log2Ceil(s.P + 1)));
+  const shifts = c.weights === "rom" ? undefined : c.weights.macShifts;
+  if (shifts) requireParam(Number.isInteger(shifts.min) && Number.isInteger(shifts.max) && shifts.min <= shifts.max, `weights.macShifts must be integers min <= max, got ${shifts.min}..${shifts.max}`);
+  // named explicitly: the naming does not see through the conditional
+  const macShiftIn = shifts ? Input(SInt(signedBitsFor(shifts.min, shifts.max)), { name: "macShift" }) : undefined;
 
   // ---- bank flags ----
   const loaded = Array.from({ length: pIn }, (_, pi) => [0, 1].map((b) => Reg(Bool(), { init: 0, name: `loaded_${pi}_${b}` })));
@@ -318,7 +328,8 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
   const drain = buildDrain(
     {
       K, cout, pOut, pIn, oLoc, drainWords: c.drainWords, drainDepth: accDepth(K, c.drainWords, oLoc), accBits, ifftBits: f.ifftBits,
-      shift: macShift(K, f), ifftLanes: c.ifftLanes, slots: c.blockSlots, ...(accCout ? { runtimeCout: accCout } : { keep: s.drainKeep }),
+      shift: shifts && macShiftIn ? { max: shifts.max, amount: constant(shifts.max, SInt(macShiftIn.width + 1)).sub(macShiftIn).asUInt().resize(bitsFor(shifts.max - shifts.min)) } : macShift(K, f),
+      ifftLanes: c.ifftLanes, slots: c.blockSlots, ...(accCout ? { runtimeCout: accCout } : { keep: s.drainKeep }),
     },
     pes.map((row) => row.map((pe) => ({ drWords: [...pe.dr_words], ...("dr_keep" in pe ? { drKeep: pe.dr_keep as Var } : {}) }))),
     accFull,
@@ -341,7 +352,7 @@ export const PeArray = defineModule("PeArray", (p: PeArrayParams) => {
 
   [...y].forEach((lane, j) => assertStreamRules(lane, `y${j}`));
 
-  const ports = { x, y, macs, ...(weights ? { weights } : {}) };
+  const ports = { x, y, macs, ...(weights ? { weights } : {}), ...(macShiftIn ? { macShift: macShiftIn } : {}) };
   if (!c.checkHazards) return ports;
   const hazard = Output(Bool());
   const seen = Reg(Bool(), { init: 0, name: "hazard_seen" });

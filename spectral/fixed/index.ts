@@ -3,3 +3,4 @@ export * from "./primitives";
 export * from "./fft";
 export * from "./layer";
 export * from "./quantize";
+export * from "./pool";

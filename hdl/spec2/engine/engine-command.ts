@@ -13,15 +13,17 @@
  *               pooling), relu, pool, outAddr, outPitch (a multiple of K, at least the written
  *               width: wo, or floor(wo / 2) pooled), firstRows (written rows of the first band
  *               that has output rows: T - ((k - 1) mod T), halved pooled; MapWriter's)
+ *   shift:      macShift (builds with a run-time range `macShifts` only): the layer's
+ *               inFrac + weightFrac - 2 log2 K - outFrac, so layers of other fraction bits
  *   pacing:     bandBlocks = oTilesX cout (IFFT blocks of a band), bandGap (clocks the next
  *               band's first block waits after a band's last, at least the band's emission plus
  *               the latencies), bandGroups (output groups of a band, at most, for the FIFO room)
  */
-import { Bool, Bundle, UInt } from "../../core";
+import { Bool, Bundle, SInt, UInt } from "../../core";
 import type { BurstPortParams } from "../../lib";
 import type { ConvShape } from "../../../spectral/conv";
-import type { FixedLayer } from "../../../spectral/fixed";
-import { bitsFor, isIntIn } from "../generator-params";
+import { macShift, type FixedLayer } from "../../../spectral/fixed";
+import { bitsFor, isIntIn, signedBitsFor } from "../generator-params";
 import { BAND_OVERLAP_ADD_LATENCY, overlapAddCommand, overlapAddCommandType, type BandOverlapAddParams } from "./band-overlap-add";
 
 export interface EngineCoreParams {
@@ -40,6 +42,8 @@ export interface EngineCoreParams {
   readonly port: BurstPortParams;
   /** input words per load beat, 1..T; default min(T, words per memory beat) */
   readonly loadWords?: number;
+  /** the array's macShift chosen per layer in min..max (a command field); default the template's only */
+  readonly macShifts?: { readonly min: number; readonly max: number };
 }
 
 /** Derived sizes of a build. */
@@ -79,6 +83,7 @@ export function engineCommandType(p: EngineCoreParams) {
     bandBlocks: UInt(bitsFor(s.maxTilesX * p.maxCout)),
     bandGap: UInt(bitsFor(s.bandGroups + BAND_GAP_MARGIN)),
     bandGroups: UInt(bitsFor(s.groupDepth)),
+    ...(p.macShifts ? { macShift: SInt(signedBitsFor(p.macShifts.min, p.macShifts.max)) } : {}),
   });
 }
 
@@ -94,12 +99,21 @@ export const ENGINE_COMMAND_FIELDS = [
   "wo", "ho", "relu", "pool", "outAddr", "outPitch", "firstRows", "bandBlocks", "bandGap", "bandGroups",
 ] as const;
 
-export type EngineCommand = Record<(typeof ENGINE_COMMAND_FIELDS)[number], number>;
+/** The command's fields in a build: ENGINE_COMMAND_FIELDS, and macShift with a run-time range. */
+export function engineCommandFields(p: EngineCoreParams): readonly EngineCommandField[] {
+  return p.macShifts ? [...ENGINE_COMMAND_FIELDS, "macShift"] : ENGINE_COMMAND_FIELDS;
+}
+
+export type EngineCommandField = (typeof ENGINE_COMMAND_FIELDS)[number] | "macShift";
+
+export type EngineCommand = Record<(typeof ENGINE_COMMAND_FIELDS)[number], number> & { readonly macShift?: number };
 
 /** A layer's shape as the host knows it (the operator's ConvShape, the FFT size the build's; k must be the build's). */
 export interface EngineLayer extends Omit<ConvShape, "K"> {
   readonly relu: boolean;
   readonly pool: boolean;
+  /** the layer's macShift (spectral/fixed macShift of its formats); default the template layer's */
+  readonly macShift?: number;
 }
 
 export interface EngineAddresses {
@@ -126,14 +140,18 @@ export function engineCommand(p: EngineCoreParams, l: EngineLayer, at: EngineAdd
   const tilesX = Math.ceil((l.w + 2 * l.p) / s.T);
   const tilesY = Math.ceil((l.h + 2 * l.p) / s.T);
   const beat = p.port.dataBytes;
+  const templateShift = macShift(p.layer.K, p.layer.formats);
+  const shift = l.macShift ?? templateShift;
+  const shifts = p.macShifts ?? { min: templateShift, max: templateShift };
   const bad = [
     ...([["cin", l.cin, p.maxCin], ["cout", l.cout, p.maxCout], ["h", l.h, p.maxHeight], ["w", l.w, p.maxWidth], ["weightRows", at.weightRows, p.maxDepth], ["tiles", tilesX * tilesY, 2 ** p.tileBits - 1]] as const)
       .filter(([, v, max]) => !isIntIn(v, 1, max))
       .map(([f, v, max]) => `${f} = ${v} (1..${max})`),
     ...(l.k !== s.k ? [`k = ${l.k} (the build's k is ${s.k})`] : []),
-    ...(!isIntIn(l.p, 0, s.T - 1) || l.k - 2 * l.p > 1 || l.k - 2 * l.p < -1 ? [`p = ${l.p} (k - 2p must be 1, 0 or -1 and p < T = ${s.T})`] : []),
+    ...(!isIntIn(l.p, 0, s.T - 1) ? [`p = ${l.p} (0..T - 1 = ${s.T - 1})`] : []),
     ...(wo > p.maxWidth || ho > p.maxHeight ? [`output ${ho} x ${wo} (at most maxHeight x maxWidth = ${p.maxHeight} x ${p.maxWidth})`] : []),
     ...(!isIntIn(at.inPitch, l.w, l.w + s.wordsPerBeat - 1) ? [`inPitch = ${at.inPitch} (w..w + ${s.wordsPerBeat - 1})`] : []),
+    ...(isIntIn(shift, shifts.min, shifts.max) ? [] : [`macShift = ${shift} (${p.macShifts ? `the build's range is ${shifts.min}..${shifts.max}` : `the build's is ${templateShift}; a build with macShifts takes others`})`]),
     ...(["input", "output", "weights", "bias"] as const).filter((f) => at[f] % beat !== 0 || at[f] < 0 || at[f] >= 2 ** p.port.addrBits).map((f) => `${f} address = ${at[f]} (a multiple of ${beat} below 2^${p.port.addrBits})`),
   ];
   if (bad.length > 0) throw new Error(`engine layer command: ${bad.join(", ")}`);
@@ -148,5 +166,6 @@ export function engineCommand(p: EngineCoreParams, l: EngineLayer, at: EngineAdd
     cout: l.cout, oTilesX: oaa.tilesX, oTilesY: oaa.tilesY, segments: oaa.segments, wo, ho, relu: oaa.relu, pool: oaa.pool,
     outAddr: at.output, outPitch: outputPitch(p, wo, l.pool), firstRows,
     bandBlocks: oaa.tilesX * l.cout, bandGap: bandGroups + BAND_GAP_MARGIN, bandGroups,
+    ...(p.macShifts ? { macShift: shift } : {}),
   };
 }

@@ -9,7 +9,7 @@
  *   into the overlap-add's bias bank. The FFT lane is Spec2Layer's (../fft-lane.ts).
  *
  * Compile time: the template layer's K, k (so T) and formats (fraction bits, so the array's
- * shift), so one kernel size per build; the PE grid pOut x pIn, one FFT and one IFFT lane, the
+ * shift, unless `macShifts` gives a range chosen per layer), so one kernel size per build; the PE grid pOut x pIn, one FFT and one IFFT lane, the
  * limits maxCin, maxCout, maxHeight, maxWidth (of the input and of the output map: engineCommand
  * rejects a layer whose output is larger), maxDepth (weight rows of a layer), tileBits, the
  * memory port. Run time (the command): every shape, address, ReLU and
@@ -51,7 +51,7 @@ import { withDigest } from "../schedule";
 import { BandOverlapAdd, groupParams } from "./band-overlap-add";
 import { BandPlanner } from "./band-planner";
 import { BandTiler } from "./band-tiler";
-import { ENGINE_COMMAND_FIELDS, engineCommandType, engineSizes, type EngineCoreParams } from "./engine-command";
+import { engineCommandFields, engineCommandType, engineSizes, type EngineCoreParams } from "./engine-command";
 import { MapLoader } from "./map-loader";
 import { MapWriter } from "./map-writer";
 import { GroupPacker } from "./group-packer";
@@ -97,7 +97,7 @@ export const EngineCore = defineModule(
     const biasCount = Reg(UInt(L.cout.width), { init: 0 });
     cmd.ready.assign(running.not());
     when(cmd.valid.and(running.not()), () => {
-      for (const k of ENGINE_COMMAND_FIELDS) L[k].assign(cmd.bits[k]);
+      for (const k of engineCommandFields(p)) (L as unknown as Record<string, Var>)[k]!.assign((cmd.bits as unknown as Record<string, Var>)[k]!);
       running.assign(1);
       phase.assign(BIAS);
       for (const r of [biasCmd, oaaCmd, weightCmd, planCmd, writeCmd]) r.assign(1);
@@ -161,6 +161,8 @@ export const EngineCore = defineModule(
     });
     const weights = (pe as unknown as { weights: typeof weightLoader.rows }).weights;
     connect(weights, weightLoader.rows);
+    // the layer's shift, held in L while its tiles drain (the next layer is taken after done)
+    if (p.macShifts) (pe as unknown as { macShift: Var }).macShift.assign((L as unknown as { macShift: Var }).macShift);
 
     // ---- input: planner -> loader -> tiler -> FFT lane -> array ----
     const planner = BandPlanner.instance({ T, port: p.port, ...limits, wordsPerBeat: s.wordsPerBeat });
@@ -252,12 +254,12 @@ export const EngineCore = defineModule(
     });
     return { cmd, port, done, busy, overrun };
   },
-  { moduleName: (p) => `EngineCore_K${p.layer.K}k${p.layer.k}_P${p.pOut}x${p.pIn}_c${p.maxCin}x${p.maxCout}_${p.maxHeight}x${p.maxWidth}` },
+  { moduleName: (p) => `EngineCore_K${p.layer.K}k${p.layer.k}_P${p.pOut}x${p.pIn}_c${p.maxCin}x${p.maxCout}_${p.maxHeight}x${p.maxWidth}${p.macShifts ? `_s${p.macShifts.min}to${p.macShifts.max}`.replace(/-/g, "m") : ""}` },
 );
 
 /** The PE array of a build (streamed weights, the template layer's formats and K): the host packs weight images for it (`peArrayCapacity(...).oBits`). */
 export function engineArrayParams(p: EngineCoreParams) {
   const l = p.layer;
   const layer = withDigest(l, { cin: l.cin, cout: l.cout, h: l.h, w: l.w, k: l.k, p: l.p, K: l.K, formats: l.formats });
-  return peArrayParams(layer, p.pOut, p.pIn, { weights: { maxDepth: p.maxDepth, tileBits: p.tileBits, maxCin: p.maxCin, maxCout: p.maxCout } });
+  return peArrayParams(layer, p.pOut, p.pIn, { weights: { maxDepth: p.maxDepth, tileBits: p.tileBits, maxCin: p.maxCin, maxCout: p.maxCout, ...(p.macShifts ? { macShifts: p.macShifts } : {}) } });
 }

@@ -10,6 +10,10 @@ export interface LayerShape extends ConvShape {
   readonly pOut: number;
   readonly pIn: number;
   readonly relu?: boolean;
+  /** max |x| of the input (its fraction bits follow; default 1) */
+  readonly inputRange?: number;
+  /** the output's fraction bits (default: from the bound on |y|, layer-file.ts) */
+  readonly outFrac?: number;
 }
 
 /** Seeded LCG in [0, 1). */
@@ -34,6 +38,8 @@ export function randomLayer(c: LayerShape, seed: number): { acc: AcceleratorLaye
   const json = {
     inChannels: c.cin, outChannels: c.cout, height: c.h, width: c.w, kernelSize: c.k, padding: c.p, fftSize: c.K,
     weights, bias, density: c.density, relu: c.relu ?? false, parallelism: { pOut: c.pOut, pIn: c.pIn },
+    ...(c.inputRange !== undefined ? { inputRange: c.inputRange } : {}),
+    ...(c.outFrac !== undefined ? { outFrac: c.outFrac } : {}),
   };
   const x = Float64Array.from({ length: c.cin * c.h * c.w }, () => r() * 2 - 1);
   return { acc: layerFromJson(json, "perf-random-layer"), x, weights: Float64Array.from(weights.flat(3)), bias: Float64Array.from(bias) };

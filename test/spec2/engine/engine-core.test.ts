@@ -214,6 +214,17 @@ describe("EngineCore: a three-layer network from external memory", () => {
     expect(() => engineCommand(BUILD, { cin: 2, cout: 4, h: 16, w: 20, k: 3, p: 2, relu: false, pool: false }, { ...at, inPitch: 28 })).toThrow(
       "engine layer command: output 18 x 22 (at most maxHeight x maxWidth = 16 x 20), inPitch = 28 (w..w + 7)",
     );
+    // a shift other than the template's needs a build with a macShift range; p at most T - 1
+    const f = NET[0]!.fixed.formats;
+    const own = f.inFrac + f.weightFrac - 2 * 3 - f.outFrac;
+    expect(() => engineCommand(BUILD, { cin: 2, cout: 4, h: 12, w: 12, k: 3, p: 6, relu: false, pool: false, macShift: own + 1 }, { ...at, inPitch: 12 })).toThrow(
+      `engine layer command: p = 6 (0..T - 1 = 5), output 22 x 22 (at most maxHeight x maxWidth = 16 x 20), macShift = ${own + 1} (the build's is ${own}; a build with macShifts takes others)`,
+    );
+    const ranged = { ...BUILD, macShifts: { min: own - 1, max: own + 1 } };
+    expect(engineCommand(ranged, { cin: 2, cout: 4, h: 12, w: 12, k: 3, p: 1, relu: false, pool: false, macShift: own + 1 }, { ...at, inPitch: 12 }).macShift).toBe(own + 1);
+    expect(() => engineCommand(ranged, { cin: 2, cout: 4, h: 12, w: 12, k: 3, p: 1, relu: false, pool: false, macShift: own + 2 }, { ...at, inPitch: 12 })).toThrow(
+      `engine layer command: macShift = ${own + 2} (the build's range is ${own - 1}..${own + 1})`,
+    );
     // h + 2p = 14 needs a third band and tile column of mostly padding: accepted
     expect(() => engineCommand(BUILD, { cin: 2, cout: 4, h: 12, w: 12, k: 3, p: 1, relu: false, pool: false }, { ...at, inPitch: 12 })).not.toThrow();
   });

@@ -1,0 +1,75 @@
+/**
+ * The engine running whole networks (network-driver.ts): the committed LeNet-5 (k 5, no padding,
+ * two pooled layers) and vgg-mnist (five 3x3 layers whose fraction bits give macShift 7 and 8,
+ * so the build's shift is chosen per layer) on MNIST test digits, one build per network, every
+ * layer's output read back from the memory model. The last layer's output is checked here against
+ * goldenConvLayer chained through the layers with a 2x2 max-pool written in this test; the
+ * driver's own per-layer comparison must report 0 mismatches. JS backend and Icarus. Also: the
+ * build chosen for a network, and the layer lists no build can share.
+ */
+import { describe, expect, it } from "vitest";
+import { goldenConvLayer, type FixedLayer } from "../../../spectral/fixed";
+import { makePlan } from "../../../spectral/conv";
+import { networkBuild, runNetwork, type NetworkLayer } from "../../../hdl/spec2/engine/network-driver";
+import { trainedNetwork } from "../../../hdl/spec2/engine/networks";
+import type { Backend } from "../../../sim";
+
+/** 2x2 max-pooling, stride 2, floor, of a [c][h][w] map (written here, apart from the driver's). */
+function pool(y: ArrayLike<number>, c: number, h: number, w: number): number[] {
+  const out: number[] = [];
+  for (let o = 0; o < c; o++)
+    for (let a = 0; a + 1 < h; a += 2)
+      for (let b = 0; b + 1 < w; b += 2) out.push(Math.max(y[(o * h + a) * w + b]!, y[(o * h + a) * w + b + 1]!, y[(o * h + a + 1) * w + b]!, y[(o * h + a + 1) * w + b + 1]!));
+  return out;
+}
+
+function goldenNetwork(layers: readonly NetworkLayer[], x: ArrayLike<number>): number[] {
+  let v: ArrayLike<number> = x;
+  for (const l of layers) {
+    const q = makePlan(l.fixed);
+    const y = goldenConvLayer(l.fixed, v);
+    v = l.pool ? pool(y, q.cout, q.ho, q.wo) : Array.from(y);
+  }
+  return Array.from(v);
+}
+
+async function check(name: "lenet" | "vgg-mnist", backend: Backend, images: number): Promise<void> {
+  const net = trainedNetwork(name, images);
+  const run = await runNetwork(net.layers, net.inputs, { pOut: 2, pIn: 2, backend });
+  expect(run.layers.map((l) => l.name)).toEqual(net.layers.map((l) => l.name));
+  expect(run.mismatches).toBe(0);
+  net.inputs.forEach((x, i) => {
+    const want = goldenNetwork(net.layers, x);
+    expect(want.some((v) => v !== 0)).toBe(true);
+    expect(Array.from(run.outputs[i]!)).toEqual(want);
+  });
+  for (const l of run.layers) {
+    expect(l.cycles).toBeGreaterThan(0);
+    expect(l.dramBytes).toBeGreaterThan(0);
+    expect(l.peUtilisation).toBeGreaterThan(0);
+    expect(l.peUtilisation).toBeLessThanOrEqual(1);
+  }
+  console.log(`${name} on ${backend}: ${run.layers.map((l) => `${l.name} ${l.cycles} clocks (model ${l.modelCycles})`).join(", ")}`);
+}
+
+describe("the engine runs a network's conv layers from external memory, bit-exact with the golden model", () => {
+  it("js: LeNet-5 (k 5, p 0, both layers pooled), two digits", () => check("lenet", "js", 2), 300_000);
+  it("js: vgg-mnist (five 3x3 layers, macShift 7 and 8 in one build), two digits", () => check("vgg-mnist", "js", 2), 300_000);
+  it("iverilog: vgg-mnist, one digit", () => check("vgg-mnist", "iverilog", 1), 900_000);
+
+  it("the build fits every layer: channel and map maxima, the deepest schedule, the macShift range", () => {
+    const b = networkBuild(trainedNetwork("vgg-mnist", 1).layers, { pOut: 2, pIn: 2 });
+    expect([b.maxCin, b.maxCout, b.maxHeight, b.maxWidth, b.macShifts]).toEqual([16, 32, 28, 28, { min: 7, max: 8 }]);
+    // conv5: 16 x 32 kernels of 10 entries over 2 x 2 PEs
+    expect(b.maxDepth).toBe((16 * 32 * 10) / 4);
+  });
+
+  it("rejects layers that cannot share one build, naming each", () => {
+    const layers = trainedNetwork("lenet", 1).layers;
+    const vgg = trainedNetwork("vgg-mnist", 1).layers;
+    const wide: FixedLayer = { ...layers[1]!.fixed, formats: { ...layers[1]!.fixed.formats, ifftBits: 24 } };
+    expect(() => networkBuild([layers[0]!, { ...layers[1]!, fixed: wide }, vgg[0]!], { pOut: 2, pIn: 2 })).toThrow(
+      "network: the layers cannot share one engine build: conv2: formats.ifftBits = 24 (conv1's is 22); conv1: k = 3 (conv1's is 5; a build serves one kernel size)",
+    );
+  });
+});
