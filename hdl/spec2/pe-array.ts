@@ -40,7 +40,10 @@
  * per pass, so the rounds and the last round's channels follow at run time; the drain
  * (pe-array-drain.ts runtimeCout) takes each tile's cout with its accumulator bank and drains only
  * its ceil(cout/pOut) of the ceil(maxCout/pOut) accumulator regions the PEs hold. K and the
- * formats stay the layer's. One build thus runs layers of any cin <= maxCin, cout <= maxCout (and
+ * formats stay the layer's, except the drain's macShift with `macShifts: { min, max }`: an input
+ * `macShift` (held while a layer's tiles drain) selects it, the accumulator shifted left by
+ * max - macShift and then rounded by max (pe-array-drain.ts macToIfftInputRuntimeHw), for layers
+ * of other fraction bits. One build thus runs layers of any cin <= maxCin, cout <= maxCout (and
  * cin >= fftLanes) back to back, a bank each.
  *
  * Cycles per tile in steady state: see peArrayRates() (the same with streamed weights when the

@@ -3,9 +3,9 @@
  * with its external memory model) and compares each layer's output words with the golden model.
  *
  *   npx tsx hdl/spec2/run-network.ts --network vgg16|vgg-mnist|lenet [--input-size S] [--images N]
- *       [--batch B] [--sim iverilog|verilator|js] [--pes OxI] [--seed N] [--json]
+ *       [--batch B] [--sim iverilog|verilator|js] [--pes OxI] [--max-depth N] [--seed N] [--json]
  *
- * --json prints { "network", "inputSize", "images", "batch", "simulator", "pes", "memory",
+ * --json prints { "network", "inputSize", "images", "batch", "simulator", "pes", "maxDepth", "passes", "memory",
  * "layers": [{ "name", "cycles", "modelCycles", "mismatches", "peUtilisation", "dramBytes" }],
  * "mismatches" } on stdout (cycles, model cycles and bytes summed over the images); otherwise a
  * table. Progress goes to stderr. Exit status 1 when any output word differs.
@@ -14,7 +14,7 @@ import { isMain } from "../core";
 import { CliError, choiceOption, integerOption, parseCommandLine, runMain, stringOption } from "../core/cli";
 import { SimCompileError, SimError, type Backend } from "../../sim";
 import { MnistError } from "../../spectral/mnist";
-import { DEFAULT_ENGINE_MEMORY, runNetwork, type NetworkRun } from "./engine/network-driver";
+import { DEFAULT_ENGINE_MEMORY, DEFAULT_MAX_DEPTH, runNetwork, type NetworkRun } from "./engine/network-driver";
 import { NETWORKS, trainedNetwork, vgg16Network, type EngineNetwork } from "./engine/networks";
 
 const USAGE = `usage: npx tsx hdl/spec2/run-network.ts --network vgg16|vgg-mnist|lenet [options]
@@ -31,6 +31,8 @@ the golden model.
   --batch B           images sharing each fetched weight: 1 (batches are not built yet)
   --sim NAME          verilator (default), iverilog or js (in Node, no build)
   --pes OxI           the PE grid pOut x pIn (default 2x2)
+  --max-depth N       rows of a weight bank (default 2048); deeper layers run in output-channel
+                      passes
   --seed N            vgg16's weights and inputs (default 1)
   --json              the result as JSON on stdout
   -h, --help          this text`;
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
     usage: USAGE,
     options: {
       network: { type: "string" }, "input-size": { type: "string" }, images: { type: "string" }, batch: { type: "string" },
-      sim: { type: "string" }, pes: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" },
+      sim: { type: "string" }, pes: { type: "string" }, "max-depth": { type: "string" }, seed: { type: "string" }, json: { type: "boolean" },
     },
   });
   if (!cl) return;
@@ -76,31 +78,31 @@ async function main(): Promise<void> {
   const sim: Backend = choiceOption(cl, "sim", ["verilator", "iverilog", "js"] as const, "verilator");
   const grid = parseGrid(stringOption(cl, "pes") ?? "2x2");
   const seed = integerOption(cl, "seed", { min: 0 }, 1);
+  const maxDepth = integerOption(cl, "max-depth", { min: 16, max: 1 << 20 }, DEFAULT_MAX_DEPTH);
   const sizeText = stringOption(cl, "input-size");
   let net: EngineNetwork;
   if (name === "vgg16") {
     const size = integerOption(cl, "input-size", { min: 16, max: 224 }, 32);
-    net = vgg16Network(size, images, seed, grid);
+    net = vgg16Network(size, images, seed, (layer) => process.stderr.write(`run-network: vgg16 ${layer} made (random weights, golden output fraction bits)\n`));
   } else {
     if (sizeText !== undefined && sizeText !== "28") throw new CliError(`--input-size ${sizeText}: ${name} takes the 28 x 28 MNIST digits only`, 2);
     net = trainedNetwork(name, images);
   }
-  const total = images * net.layers.length;
-  let done = 0;
   const t0 = Date.now();
   process.stderr.write(`run-network: ${net.name}, ${net.layers.length} conv layers, ${images} image(s) on ${sim}\n`);
   const run = await runNetwork(net.layers, net.inputs, {
     ...grid,
+    maxDepth,
     backend: sim,
-    onLayer: (image, layer) => {
-      done++;
-      process.stderr.write(`run-network: image ${image + 1}, ${net.layers[layer]!.name} (${done} of ${total}, ${Math.round((Date.now() - t0) / 1000)} s)\n`);
+    onLayer: (layer, imagesDone) => {
+      process.stderr.write(`run-network: ${net.layers[layer]!.name} done for images 1..${imagesDone} of ${images} (${Math.round((Date.now() - t0) / 1000)} s)\n`);
     },
   });
   const m = DEFAULT_ENGINE_MEMORY;
   if (cl.values.json) {
     const json = {
-      network: net.name, inputSize: net.inputSize, images, batch, simulator: sim, pes: grid,
+      network: net.name, inputSize: net.inputSize, images, batch, simulator: sim, pes: grid, maxDepth,
+      passes: run.passes.map((p) => p.length),
       memory: { dataBytes: m.dataBytes, bytesPerCycle: m.bytesPerCycle, latency: m.latency },
       layers: run.layers, mismatches: run.mismatches,
     };

@@ -15,7 +15,7 @@
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { elaborate } from "../../core";
+import { elaborate, type ElaboratedDesign } from "../../core";
 import { cacheRoot, simulate, type Backend, type Sample } from "../../../sim";
 import { goldenConvLayer, macShift, maxPool2Words, type FixedLayer } from "../../../spectral/fixed";
 import { makePlan } from "../../../spectral/conv";
@@ -50,7 +50,12 @@ export interface NetworkBuildOptions {
   readonly pOut: number;
   readonly pIn: number;
   readonly memory?: EngineMemory;
+  /** rows of a weight buffer bank; a layer whose schedule is deeper runs in output-channel passes (default DEFAULT_MAX_DEPTH) */
+  readonly maxDepth?: number;
 }
+
+/** A weight bank of 2048 rows: 2048 x (PE words) per bank, a few block RAMs per PE. */
+export const DEFAULT_MAX_DEPTH = 2048;
 
 const ACT_BYTES = 2;
 const REGION_ALIGN = 16; // beats
@@ -58,12 +63,65 @@ const REGION_ALIGN = 16; // beats
 /** Fields of the formats every layer of one build shares (the FFT, IFFT and accumulator widths). */
 const SHARED_FORMATS = ["actBits", "fftBits", "ifftBits", "accBits", "twiddleFrac", "weightBits"] as const;
 
+/** One pass of a layer: its output channels first .. first + cout - 1, as a layer of its own. */
+export interface Pass {
+  readonly first: number;
+  readonly fixed: FixedLayer;
+  /** its schedule's depth (weight rows) */
+  readonly depth: number;
+}
+
+/** The output channels [first, first + count) of a layer: their kernels and biases. */
+function channelSlice(f: FixedLayer, first: number, count: number): FixedLayer {
+  return { ...f, cout: count, kernels: f.kernels.slice(first * f.cin, (first + count) * f.cin), bias: f.bias.slice(first, first + count) };
+}
+
+/** Output rows and words between them of a layer's written map (pooled when it pools). */
+function writtenShape(l: NetworkLayer, K: number): { h: number; w: number; pitch: number } {
+  const q = makePlan(l.fixed);
+  const w = l.pool ? Math.floor(q.wo / 2) : q.wo;
+  return { h: l.pool ? Math.floor(q.ho / 2) : q.ho, w, pitch: Math.max(1, Math.ceil(w / K)) * K };
+}
+
 /**
- * The smallest EngineCore build that runs every layer: the largest channel counts, map sizes,
+ * The output-channel passes of a layer: one when its schedule fits a bank of maxDepth rows, else
+ * passes of C channels (the last one fewer), C the largest multiple of pOut whose schedule fits
+ * and whose channels fill whole memory beats of the output map (so the next pass writes from a
+ * beat). An Error when not even pOut channels fit.
+ */
+export function layerPasses(l: NetworkLayer, o: { pOut: number; pIn: number; maxDepth: number; wordsPerBeat: number }): Pass[] {
+  const f = l.fixed;
+  const depthOf = (c: number): number => buildSchedule(channelSlice(f, 0, c), o.pOut, o.pIn).depth;
+  const whole = depthOf(f.cout);
+  if (whole <= o.maxDepth) return [{ first: 0, fixed: f, depth: whole }];
+  const { h, pitch } = writtenShape(l, f.K);
+  // a pass of C channels takes at least ceil(C / pOut) ceil(cin / pIn) n rows: start from the largest C that bound allows
+  const n = Math.max(...f.kernels.map((k) => k.length));
+  const bound = Math.floor(o.maxDepth / (Math.ceil(f.cin / o.pIn) * n)) * o.pOut;
+  let C = Math.min(Math.floor(f.cout / o.pOut) * o.pOut, Math.max(bound, o.pOut));
+  while (C >= o.pOut && (depthOf(C) > o.maxDepth || (C * h * pitch) % o.wordsPerBeat !== 0)) C -= o.pOut;
+  if (C < o.pOut) throw new Error(`${l.name}: ${o.pOut} output channels (one per PE row) need ${depthOf(Math.min(o.pOut, f.cout))} weight rows, more than a bank's maxDepth = ${o.maxDepth}`);
+  const passes: Pass[] = [];
+  for (let first = 0; first < f.cout; first += C) {
+    const fixed = channelSlice(f, first, Math.min(C, f.cout - first));
+    passes.push({ first, fixed, depth: buildSchedule(fixed, o.pOut, o.pIn).depth });
+  }
+  return passes;
+}
+
+/** A build and every layer's passes. */
+export interface NetworkBuild {
+  readonly build: EngineCoreParams;
+  readonly passes: Pass[][];
+}
+
+/**
+ * The smallest EngineCore build that runs every layer (in passes where a layer's schedule is
+ * deeper than maxDepth): the largest channel counts (of a pass, for the outputs), map sizes,
  * schedule depth and tile count, the range of the layers' macShift; one K and k. An Error names
  * the layer and field that no build can share.
  */
-export function networkBuild(layers: readonly NetworkLayer[], o: NetworkBuildOptions): EngineCoreParams {
+export function networkBuild(layers: readonly NetworkLayer[], o: NetworkBuildOptions): NetworkBuild {
   if (layers.length === 0) throw new Error("network: no conv layers");
   const first = layers[0]!.fixed;
   const bad: string[] = [];
@@ -74,24 +132,26 @@ export function networkBuild(layers: readonly NetworkLayer[], o: NetworkBuildOpt
   }
   if (bad.length > 0) throw new Error(`network: the layers cannot share one engine build: ${bad.join("; ")}`);
   const memory = o.memory ?? DEFAULT_ENGINE_MEMORY;
+  const wordsPerBeat = (8 * memory.dataBytes) / 16;
+  const passes = layers.map((l) => layerPasses(l, { pOut: o.pOut, pIn: o.pIn, maxDepth: o.maxDepth ?? DEFAULT_MAX_DEPTH, wordsPerBeat }));
   const plans = layers.map((l) => makePlan(l.fixed));
   const shifts = layers.map((l) => macShift(l.fixed.K, l.fixed.formats));
   const lo = Math.min(...shifts);
   const hi = Math.max(...shifts);
-  const depth = Math.max(...layers.map((l) => buildSchedule(l.fixed, o.pOut, o.pIn).depth));
-  return {
+  const build: EngineCoreParams = {
     layer: first,
     pOut: o.pOut,
     pIn: o.pIn,
     maxCin: Math.max(...layers.map((l) => l.fixed.cin)),
-    maxCout: Math.max(...layers.map((l) => l.fixed.cout)),
+    maxCout: Math.max(...passes.flat().map((q) => q.fixed.cout)),
     maxHeight: Math.max(...plans.flatMap((q) => [q.h, q.ho])),
     maxWidth: Math.max(...plans.flatMap((q) => [q.w, q.wo])),
-    maxDepth: depth,
+    maxDepth: Math.max(...passes.flat().map((q) => q.depth)),
     tileBits: bitsFor(Math.max(...plans.map((q) => q.tilesX * q.tilesY))),
     port: { addrBits: 32, dataBytes: memory.dataBytes, lenBits: 4 },
     ...(lo < hi ? { macShifts: { min: lo, max: hi } } : {}),
   };
+  return { build, passes };
 }
 
 /** Where a map lives: first beat, words between rows, its shape. */
@@ -103,26 +163,29 @@ interface MapRegion {
   readonly w: number;
 }
 
-/** The memory layout of a run and the commands of its layers. */
-export interface NetworkPlan {
-  readonly build: EngineCoreParams;
+/** The memory of one layer run over some images: its passes' weights and biases, each image's input and output. */
+export interface LayerPlan {
   /** memory size in beats */
   readonly words: number;
   /** every beat that is not zero */
   readonly image: Map<number, bigint>;
-  /** per image: the network input's region */
   readonly inputs: MapRegion[];
-  /** per layer: its output region (shared by the images: read back after each layer) */
   readonly outputs: MapRegion[];
-  /** per image, per layer */
+  /** per image, per pass */
   readonly commands: EngineCommand[][];
 }
 
 const word16 = (v: number): bigint => BigInt(v & 0xffff);
 
-/** Lays out the memory for `inputs` (each the first layer's Cin x H x W input words) and makes the commands. */
-export function planNetwork(build0: EngineCoreParams, layers: readonly NetworkLayer[], inputs: readonly ArrayLike<number>[]): NetworkPlan {
-  const wpb = (8 * build0.port.dataBytes) / 16;
+/**
+ * Lays out the memory of one layer for `inputs` (each the layer's Cin x H x W input words) and
+ * makes the commands: per image, one per pass, each writing its channels into the image's
+ * output map. With `inputs` of the right length but any words, `words` is the size the layout
+ * needs (the memory of a build is the largest over the layers).
+ */
+export function planLayer(build: EngineCoreParams, l: NetworkLayer, passes: readonly Pass[], inputs: readonly ArrayLike<number>[]): LayerPlan {
+  const B = build.port.dataBytes;
+  const wpb = (8 * B) / 16;
   const image = new Map<number, bigint>();
   let next = 0;
   const take = (beats: number): number => {
@@ -130,55 +193,44 @@ export function planNetwork(build0: EngineCoreParams, layers: readonly NetworkLa
     next += Math.ceil(Math.max(1, beats) / REGION_ALIGN) * REGION_ALIGN;
     return at;
   };
-  const putMap = (r: MapRegion, words: ArrayLike<number>): void => {
-    for (let row = 0; row < r.c * r.h; row++)
-      for (let x0 = 0; x0 < r.w; x0 += wpb) {
-        let v = 0n;
-        for (let j = Math.min(wpb, r.w - x0) - 1; j >= 0; j--) v = (v << 16n) | word16(words[row * r.w + x0 + j]!);
-        image.set(r.beat + (row * r.pitch + x0) / wpb, v);
-      }
-  };
-  const l0 = layers[0]!.fixed;
-  const inPitch = Math.ceil(l0.w / wpb) * wpb; // rows start on beats: pitch in w..w + wpb - 1
-  const inRegions = inputs.map((x, i) => {
-    if (x.length !== l0.cin * l0.h * l0.w) throw new Error(`network input ${i}: ${x.length} words, expected ${l0.cin} x ${l0.h} x ${l0.w}`);
-    const r: MapRegion = { beat: take((l0.cin * l0.h * inPitch) / wpb), pitch: inPitch, c: l0.cin, h: l0.h, w: l0.w };
-    putMap(r, x);
-    return r;
-  });
-  const oBits = peArrayCapacity(engineArrayParams(build0))!.oBits;
-  const layerRegions = layers.map((l) => {
-    const img = weightImage(buildSchedule(l.fixed, build0.pOut, build0.pIn), build0.port.dataBytes, oBits);
+  const f = l.fixed;
+  const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
+  const stored = passes.map((q) => {
+    const img = weightImage(buildSchedule(q.fixed, build.pOut, build.pIn), B, oBits);
     const wBeats = imageBeats(img);
     const weights = take(wBeats.length);
     wBeats.forEach((b, j) => image.set(weights + j, b));
-    const bias = take(l.fixed.cout);
-    l.fixed.bias.forEach((b, o) => image.set(bias + o, word16(b)));
-    const q = makePlan(l.fixed);
-    const h = l.pool ? Math.floor(q.ho / 2) : q.ho;
-    const w = l.pool ? Math.floor(q.wo / 2) : q.wo;
-    const pitch = outputPitch(build0, q.wo, l.pool);
-    const out: MapRegion = { beat: take(Math.ceil((l.fixed.cout * h * pitch) / wpb)), pitch, c: l.fixed.cout, h, w };
-    return { weights, rows: img.rows, bias, out };
+    const bias = take(q.fixed.cout);
+    q.fixed.bias.forEach((b, o) => image.set(bias + o, word16(b)));
+    return { weights, rows: img.rows, bias };
   });
-  const totalBytes = next * build0.port.dataBytes;
-  const build: EngineCoreParams = { ...build0, port: { ...build0.port, addrBits: Math.max(bitsFor(totalBytes - 1), 8) } };
-  const B = build.port.dataBytes;
-  const commands = inRegions.map((input) => {
-    let from = input;
-    return layers.map((l, i) => {
-      const r = layerRegions[i]!;
-      const f = l.fixed;
-      const cmd = engineCommand(
+  const inPitch = Math.ceil(f.w / wpb) * wpb; // rows start on beats: pitch in w..w + wpb - 1
+  const out = writtenShape(l, f.K);
+  const inputsAt: MapRegion[] = [];
+  const outputsAt: MapRegion[] = [];
+  const commands = inputs.map((x, i) => {
+    if (x.length !== f.cin * f.h * f.w) throw new Error(`${l.name}: input ${i} has ${x.length} words, expected ${f.cin} x ${f.h} x ${f.w}`);
+    const input: MapRegion = { beat: take((f.cin * f.h * inPitch) / wpb), pitch: inPitch, c: f.cin, h: f.h, w: f.w };
+    for (let row = 0; row < f.cin * f.h; row++)
+      for (let x0 = 0; x0 < f.w; x0 += wpb) {
+        let v = 0n;
+        for (let j = Math.min(wpb, f.w - x0) - 1; j >= 0; j--) v = (v << 16n) | word16(x[row * f.w + x0 + j]!);
+        image.set(input.beat + (row * inPitch + x0) / wpb, v);
+      }
+    const output: MapRegion = { beat: take(Math.ceil((f.cout * out.h * out.pitch) / wpb)), pitch: out.pitch, c: f.cout, h: out.h, w: out.w };
+    inputsAt.push(input);
+    outputsAt.push(output);
+    return passes.map((q, j) => {
+      const s = stored[j]!;
+      const p = q.fixed;
+      return engineCommand(
         build,
-        { cin: f.cin, cout: f.cout, h: f.h, w: f.w, k: f.k, p: f.p, relu: f.relu, pool: l.pool, macShift: macShift(f.K, f.formats) },
-        { input: from.beat * B, inPitch: from.pitch, output: r.out.beat * B, weights: r.weights * B, weightRows: r.rows, bias: r.bias * B },
+        { cin: p.cin, cout: p.cout, h: p.h, w: p.w, k: p.k, p: p.p, relu: p.relu, pool: l.pool, macShift: macShift(p.K, p.formats) },
+        { input: input.beat * B, inPitch, output: output.beat * B + (q.first * out.h * out.pitch * ACT_BYTES), weights: s.weights * B, weightRows: s.rows, bias: s.bias * B },
       );
-      from = r.out;
-      return cmd;
     });
   });
-  return { build, words: next, image, inputs: inRegions, outputs: layerRegions.map((r) => r.out), commands };
+  return { words: next, image, inputs: inputsAt, outputs: outputsAt, commands };
 }
 
 /** One layer's result over the images run. */
@@ -202,38 +254,54 @@ export interface NetworkRun {
   /** per image, the last layer's output words as the RTL wrote them (pooled when it pools) */
   readonly outputs: Int32Array[];
   readonly build: EngineCoreParams;
+  /** per layer, its passes' output channel counts */
+  readonly passes: number[][];
 }
 
 export interface NetworkRunOptions extends NetworkBuildOptions {
   readonly backend?: Backend;
-  /** called after every layer of every image */
-  readonly onLayer?: (image: number, layer: number) => void;
-  /** give up on a layer after this many clocks (default: a bound from its shape) */
-  readonly maxLayerClocks?: number;
+  /** images whose maps share one memory image (default 32): a simulation per layer and chunk */
+  readonly chunk?: number;
+  /** called after every layer of every chunk of images */
+  readonly onLayer?: (layer: number, imagesDone: number) => void;
 }
 
 const num = (v: Sample[string] | undefined): number => (typeof v === "bigint" ? Number(v) : (v as number));
 
-/** The performance model's clocks for one image of a layer on the build (batch 1, the memory's bandwidth). */
-export function modelLayerCycles(l: NetworkLayer, build: EngineCoreParams, bytesPerCycle: number): number {
+/** The performance model's clocks for one image of a layer on the build (batch 1, the memory's bandwidth, its passes as the model's chunks). */
+export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, bytesPerCycle: number): number {
   const f = l.fixed;
   const n = Math.max(...f.kernels.map((k) => k.length));
   const perf = layerPerf(
     { name: l.name, cin: f.cin, cout: f.cout, h: f.h, w: f.w, k: f.k, p: f.p },
-    { K: f.K, pOut: build.pOut, pIn: build.pIn, fftLanes: 1, ifftLanes: 1, n },
-    { ...DEFAULT_SYSTEM, clockHz: 1, dramBytesPerS: bytesPerCycle, weightWordsPerPe: 2 * build.maxDepth },
+    { K: f.K, pOut: build.pOut, pIn: build.pIn, fftLanes: 1, ifftLanes: 1, n, accRegions: Math.ceil(passes[0]!.fixed.cout / build.pOut) },
+    { ...DEFAULT_SYSTEM, clockHz: 1, dramBytesPerS: bytesPerCycle, weightWordsPerPe: Infinity },
   );
   return Math.round(Math.max(perf.computeS, perf.memoryS));
 }
 
-/** Runs the network's conv layers on `inputs` (the first layer's input words per image) and compares every layer with the golden model. */
+/** Golden output of a layer (pooled when it pools). */
+function goldenLayer(l: NetworkLayer, x: ArrayLike<number>): Int32Array {
+  const q = makePlan(l.fixed);
+  const y = goldenConvLayer(l.fixed, x);
+  return l.pool ? maxPool2Words(y, q.cout, q.ho, q.wo) : y;
+}
+
+/**
+ * Runs the network's conv layers on `inputs` (the first layer's input words per image) and
+ * compares every layer with the golden model. Images go in chunks; for each chunk, each layer is
+ * one simulation of one compiled EngineBench whose memory holds the layer's weights, biases and
+ * the chunk's input and output maps; the next layer's inputs are the maps the RTL wrote, read
+ * back from the memory (the golden model runs alongside on its own outputs).
+ */
 export async function runNetwork(layers: readonly NetworkLayer[], inputs: readonly ArrayLike<number>[], o: NetworkRunOptions): Promise<NetworkRun> {
   const memory = o.memory ?? DEFAULT_ENGINE_MEMORY;
-  const plan = planNetwork(networkBuild(layers, o), layers, inputs);
-  const { build } = plan;
-  const design = elaborate(EngineBench, { core: build, words: plan.words, bytesPerCycle: memory.bytesPerCycle, latency: memory.latency });
-  const memFile = join(cacheRoot(), `engine-mem-${process.pid}-${Date.now()}.hex`);
-  writeFileSync(memFile, `${Array.from({ length: plan.words }, (_, b) => (plan.image.get(b) ?? 0n).toString(16)).join("\n")}\n`);
+  const { build: build0, passes } = networkBuild(layers, o);
+  const chunk = Math.max(1, Math.min(o.chunk ?? 32, inputs.length));
+  // the memory of the largest layer plan (any input words: only the layout counts)
+  const words = Math.max(...layers.map((l, i) => planLayer(build0, l, passes[i]!, Array.from({ length: chunk }, () => new Int32Array(l.fixed.cin * l.fixed.h * l.fixed.w))).words));
+  const build: EngineCoreParams = { ...build0, port: { ...build0.port, addrBits: Math.max(bitsFor(words * memory.dataBytes - 1), 8) } };
+  const design = elaborate(EngineBench, { core: build, words, bytesPerCycle: memory.bytesPerCycle, latency: memory.latency });
   const wpb = (8 * build.port.dataBytes) / 16;
   const fields = engineCommandFields(build);
   const useful = layers.map((l) => {
@@ -242,53 +310,29 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
   });
   const totals = layers.map(() => ({ cycles: 0, mismatches: 0, bytes: 0 }));
   const outputs: Int32Array[] = [];
-  const sim = await simulate(design, { ...(o.backend ? { backend: o.backend } : {}), plusargs: { engine_mem: memFile } });
+  const memFile = join(cacheRoot(), `engine-mem-${process.pid}.hex`);
   try {
-    await sim.reset(2);
-    let layersDone = 0;
-    for (const [img, x0] of inputs.entries()) {
-      let golden: ArrayLike<number> = x0;
+    for (let c0 = 0; c0 < inputs.length; c0 += chunk) {
+      let maps: ArrayLike<number>[] = inputs.slice(c0, c0 + chunk);
+      let golden: ArrayLike<number>[] = maps;
       for (const [i, l] of layers.entries()) {
-        const q = makePlan(l.fixed);
-        let want = goldenConvLayer(l.fixed, golden);
-        if (l.pool) want = maxPool2Words(want, q.cout, q.ho, q.wo);
-        const before = await sim.peekAll();
-        const cmd = plan.commands[img]![i]!;
-        sim.poke("cmd_valid", 1);
-        for (const k of fields) sim.poke(`cmd_bits_${k}`, cmd[k]!);
-        if ((await sim.peek("cmd_ready")) !== 1) throw new Error(`engine: the core did not take ${l.name}'s command (image ${img})`);
-        await sim.step();
-        sim.poke("cmd_valid", 0);
-        const limit = o.maxLayerClocks ?? 64 * (q.tilesX * q.tilesY * (q.cin + q.cout) * q.K * q.K + q.cin * q.h * q.w) + 100_000;
-        let stepped = 0;
-        while ((await sim.peek("layers")) === layersDone) {
-          if (stepped > limit) throw new Error(`engine: ${l.name} (image ${img}) not done after ${stepped} clocks`);
-          await sim.step(64);
-          stepped += 64;
-        }
-        layersDone++;
-        const after = await sim.peekAll();
-        if (num(after.overrun) !== 0) throw new Error(`engine: overrun on ${l.name} (image ${img})`);
-        if (num(after.memError) !== 0) throw new Error(`engine: memory model error on ${l.name} (image ${img})`);
+        const plan = planLayer(build, l, passes[i]!, maps);
+        writeFileSync(memFile, `${Array.from({ length: words }, (_, b) => (plan.image.get(b) ?? 0n).toString(16)).join("\n")}\n`);
+        const want = golden.map((x) => goldenLayer(l, x));
+        const got = await runLayerSim(design, memFile, plan, fields, wpb, o.backend, l.name, c0);
         const t = totals[i]!;
-        t.cycles += num(after.clocks);
-        t.bytes += (num(after.rdBeats) - num(before.rdBeats) + num(after.wrBeats) - num(before.wrBeats)) * build.port.dataBytes;
-        const r = plan.outputs[i]!;
-        const beats = Math.ceil((r.c * r.h * r.pitch) / wpb);
-        const back = await sim.batch(Array.from({ length: beats }, (_, j) => ({ dbg_addr: r.beat + j })));
-        const words = back.flatMap((s) => {
-          const v = BigInt(s.dbg_data as bigint | number);
-          return Array.from({ length: wpb }, (_, j) => Number(BigInt.asIntN(16, (v >> BigInt(16 * j)) & 0xffffn)));
+        t.cycles += got.cycles;
+        t.bytes += got.beats * build.port.dataBytes;
+        got.maps.forEach((m, j) => {
+          for (let k = 0; k < m.length; k++) if (m[k] !== want[j]![k]) t.mismatches++;
         });
-        const got = Int32Array.from({ length: r.c * r.h * r.w }, (_, k) => words[Math.floor(k / r.w) * r.pitch + (k % r.w)]!);
-        for (let k = 0; k < got.length; k++) if (got[k] !== want[k]) t.mismatches++;
-        if (i === layers.length - 1) outputs.push(got);
+        maps = got.maps;
         golden = want;
-        o.onLayer?.(img, i);
+        o.onLayer?.(i, c0 + maps.length);
       }
+      outputs.push(...(maps as Int32Array[]));
     }
   } finally {
-    await sim.close();
     rmSync(memFile, { force: true });
   }
   const P = build.pOut * build.pIn;
@@ -297,11 +341,55 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
     return {
       name: l.name,
       cycles: t.cycles,
-      modelCycles: inputs.length * modelLayerCycles(l, build, memory.bytesPerCycle),
+      modelCycles: inputs.length * modelLayerCycles(l, passes[i]!, build, memory.bytesPerCycle),
       mismatches: t.mismatches,
       peUtilisation: t.cycles > 0 ? (inputs.length * useful[i]!) / (P * t.cycles) : 0,
       dramBytes: t.bytes,
     };
   });
-  return { layers: runs, mismatches: runs.reduce((s, r) => s + r.mismatches, 0), outputs, build };
+  return { layers: runs, mismatches: runs.reduce((s, r) => s + r.mismatches, 0), outputs, build, passes: passes.map((ps) => ps.map((q) => q.fixed.cout)) };
+}
+
+/** One simulation: every image's passes of one layer, command after command; the output maps read back. */
+async function runLayerSim(design: ElaboratedDesign, memFile: string, plan: LayerPlan, fields: readonly string[], wpb: number, backend: Backend | undefined, name: string, firstImage: number): Promise<{ cycles: number; beats: number; maps: Int32Array[] }> {
+  const sim = await simulate(design, { ...(backend ? { backend } : {}), plusargs: { engine_mem: memFile } });
+  let cycles = 0;
+  const maps: Int32Array[] = [];
+  try {
+    await sim.reset(2);
+    let done = 0;
+    for (const [img, cmds] of plan.commands.entries()) {
+      for (const cmd of cmds) {
+        sim.poke("cmd_valid", 1);
+        for (const k of fields) sim.poke(`cmd_bits_${k}`, (cmd as Record<string, number>)[k]!);
+        if ((await sim.peek("cmd_ready")) !== 1) throw new Error(`engine: the core did not take ${name}'s command (image ${firstImage + img})`);
+        await sim.step();
+        sim.poke("cmd_valid", 0);
+        const limit = 64 * (cmd.tiles * (cmd.cin + cmd.cout) * 64 + cmd.wRows * 8 + cmd.cin * cmd.h * cmd.inPitch) + 100_000;
+        let stepped = 0;
+        while ((await sim.peek("layers")) === done) {
+          if (stepped > limit) throw new Error(`engine: ${name} (image ${firstImage + img}) not done after ${stepped} clocks`);
+          await sim.step(64);
+          stepped += 64;
+        }
+        done++;
+        const s = await sim.peekAll();
+        if (num(s.overrun) !== 0) throw new Error(`engine: overrun on ${name} (image ${firstImage + img})`);
+        if (num(s.memError) !== 0) throw new Error(`engine: memory model error on ${name} (image ${firstImage + img})`);
+        cycles += num(s.clocks);
+      }
+      const r = plan.outputs[img]!;
+      const beats = Math.ceil((r.c * r.h * r.pitch) / wpb);
+      const back = await sim.batch(Array.from({ length: beats }, (_, j) => ({ dbg_addr: r.beat + j })));
+      const words = back.flatMap((q) => {
+        const v = BigInt(q.dbg_data as bigint | number);
+        return Array.from({ length: wpb }, (_, j) => Number(BigInt.asIntN(16, (v >> BigInt(16 * j)) & 0xffffn)));
+      });
+      maps.push(Int32Array.from({ length: r.c * r.h * r.w }, (_, k) => words[Math.floor(k / r.w) * r.pitch + (k % r.w)]!));
+    }
+    const s = await sim.peekAll();
+    return { cycles, beats: num(s.rdBeats) + num(s.wrBeats), maps };
+  } finally {
+    await sim.close();
+  }
 }

@@ -54,7 +54,7 @@ export function trainedNetwork(name: "lenet" | "vgg-mnist", images: number, dir 
 }
 
 /** VGG16's conv layers at a `size` x `size` input (each block halves it, at least 1), random weights (density 0.25) and inputs, seeded. */
-export function vgg16Network(size: number, images: number, seed = 1, grid = { pOut: 2, pIn: 2 }): EngineNetwork {
+export function vgg16Network(size: number, images: number, seed = 1, onLayer?: (name: string) => void): EngineNetwork {
   const scale = size / 224;
   const r = lcg(seed);
   const inputRange = 1;
@@ -65,7 +65,7 @@ export function vgg16Network(size: number, images: number, seed = 1, grid = { pO
   let inputs: Int32Array[] = [];
   for (const [i, v] of VGG16_CONV.entries()) {
     const h = Math.max(1, Math.round(v.h * scale));
-    const shape = { cin: v.cin, cout: v.cout, h, w: h, k: v.k, p: v.p, K: 8, density: DENSITY, relu: true, inputRange: range, ...grid };
+    const shape = { cin: v.cin, cout: v.cout, h, w: h, k: v.k, p: v.p, K: 8, density: DENSITY, relu: true, inputRange: range, pOut: 1, pIn: 1 }; // the parallelism of a Spec2Layer: unused here
     const probe = randomLayer(shape, seed * 1000 + i).acc.layer;
     if (i === 0) {
       inputs = raw.map((x) => quantizeActivations(x, probe.formats.inFrac, probe.formats.actBits));
@@ -82,6 +82,7 @@ export function vgg16Network(size: number, images: number, seed = 1, grid = { pO
     const out = goldenConvLayer(fixed, golden!);
     golden = pool ? maxPool2Words(out, q.cout, q.ho, q.wo) : out;
     range = (2 ** 15 - 1) / 2 ** outFrac; // the next layer's inFrac = this outFrac
+    onLayer?.(v.name);
   }
   return { name: "vgg16", layers, inputs, inputSize: size };
 }

@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { goldenConvLayer, type FixedLayer } from "../../../spectral/fixed";
 import { makePlan } from "../../../spectral/conv";
-import { networkBuild, runNetwork, type NetworkLayer } from "../../../hdl/spec2/engine/network-driver";
+import { layerPasses, networkBuild, runNetwork, type NetworkLayer, type NetworkRun } from "../../../hdl/spec2/engine/network-driver";
 import { trainedNetwork } from "../../../hdl/spec2/engine/networks";
 import type { Backend } from "../../../sim";
 
@@ -33,9 +33,9 @@ function goldenNetwork(layers: readonly NetworkLayer[], x: ArrayLike<number>): n
   return Array.from(v);
 }
 
-async function check(name: "lenet" | "vgg-mnist", backend: Backend, images: number): Promise<void> {
+async function check(name: "lenet" | "vgg-mnist", backend: Backend, images: number, more: { maxDepth?: number; chunk?: number } = {}): Promise<NetworkRun> {
   const net = trainedNetwork(name, images);
-  const run = await runNetwork(net.layers, net.inputs, { pOut: 2, pIn: 2, backend });
+  const run = await runNetwork(net.layers, net.inputs, { pOut: 2, pIn: 2, backend, ...more });
   expect(run.layers.map((l) => l.name)).toEqual(net.layers.map((l) => l.name));
   expect(run.mismatches).toBe(0);
   net.inputs.forEach((x, i) => {
@@ -50,18 +50,33 @@ async function check(name: "lenet" | "vgg-mnist", backend: Backend, images: numb
     expect(l.peUtilisation).toBeLessThanOrEqual(1);
   }
   console.log(`${name} on ${backend}: ${run.layers.map((l) => `${l.name} ${l.cycles} clocks (model ${l.modelCycles})`).join(", ")}`);
+  return run;
 }
 
 describe("the engine runs a network's conv layers from external memory, bit-exact with the golden model", () => {
   it("js: LeNet-5 (k 5, p 0, both layers pooled), two digits", () => check("lenet", "js", 2), 300_000);
   it("js: vgg-mnist (five 3x3 layers, macShift 7 and 8 in one build), two digits", () => check("vgg-mnist", "js", 2), 300_000);
   it("iverilog: vgg-mnist, one digit", () => check("vgg-mnist", "iverilog", 1), 900_000);
+  it("js: vgg-mnist with weight banks of 256 rows: the deeper layers in output-channel passes, three digits in chunks of two", async () => {
+    const run = await check("vgg-mnist", "js", 3, { maxDepth: 256, chunk: 2 });
+    // rows: ceil(C / pOut) ceil(cin / pIn) n. conv3 (8 -> 16): 20 C, so C = 12 (12 x 14 x 16 words
+    // fill beats of 32); conv4 (16 -> 16) and conv5 (16 -> 32): 40 C, C <= 6, and C x 7 x 8 or
+    // C x 3 x 8 words fill beats only for C a multiple of 4
+    expect(run.passes).toEqual([[8], [8], [12, 4], [4, 4, 4, 4], new Array<number>(8).fill(4)]);
+    expect(run.build.maxDepth).toBeLessThanOrEqual(256);
+  }, 600_000);
 
   it("the build fits every layer: channel and map maxima, the deepest schedule, the macShift range", () => {
-    const b = networkBuild(trainedNetwork("vgg-mnist", 1).layers, { pOut: 2, pIn: 2 });
+    const { build: b, passes } = networkBuild(trainedNetwork("vgg-mnist", 1).layers, { pOut: 2, pIn: 2 });
+    expect(passes.map((p) => p.length)).toEqual([1, 1, 1, 1, 1]);
     expect([b.maxCin, b.maxCout, b.maxHeight, b.maxWidth, b.macShifts]).toEqual([16, 32, 28, 28, { min: 7, max: 8 }]);
     // conv5: 16 x 32 kernels of 10 entries over 2 x 2 PEs
     expect(b.maxDepth).toBe((16 * 32 * 10) / 4);
+  });
+
+  it("a layer whose pOut output channels alone overflow a weight bank is rejected, naming it", () => {
+    const conv5 = trainedNetwork("vgg-mnist", 1).layers[4]!;
+    expect(() => layerPasses(conv5, { pOut: 2, pIn: 2, maxDepth: 50, wordsPerBeat: 32 })).toThrow("conv5: 2 output channels (one per PE row) need 80 weight rows, more than a bank's maxDepth = 50");
   });
 
   it("rejects layers that cannot share one build, naming each", () => {
