@@ -30,12 +30,15 @@ the golden model.
   --images N          images run one after the other (default 1)
   --batch B           images sharing each fetched weight: 1 (batches are not built yet)
   --sim NAME          verilator (default), iverilog or js (in Node, no build)
-  --pes OxI           the PE grid pOut x pIn (default 2x2)
-  --max-depth N       rows of a weight bank (default 2048); deeper layers run in output-channel
-                      passes
+  --pes OxI           the PE grid pOut x pIn (default 4x4 for vgg16, else 2x2)
+  --max-depth N       rows of a weight bank (default 8192 for vgg16, else 2048); deeper layers
+                      run in output-channel passes
   --seed N            vgg16's weights and inputs (default 1)
   --json              the result as JSON on stdout
   -h, --help          this text`;
+
+/** VGG16's 512-input layers at 4 x 4 PEs: 320 schedule rows per output channel (128 rounds x 10 / 4), passes of 24. */
+const VGG16_MAX_DEPTH = 8192;
 
 function parseGrid(text: string): { pOut: number; pIn: number } {
   const m = /^(\d+)x(\d+)$/.exec(text);
@@ -76,9 +79,9 @@ async function main(): Promise<void> {
   const batch = integerOption(cl, "batch", { min: 1 }, 1);
   if (batch !== 1) throw new CliError(`--batch ${batch}: images sharing fetched weights are not built yet; the engine runs --batch 1 (use --images for more images)`, 2);
   const sim: Backend = choiceOption(cl, "sim", ["verilator", "iverilog", "js"] as const, "verilator");
-  const grid = parseGrid(stringOption(cl, "pes") ?? "2x2");
+  const grid = parseGrid(stringOption(cl, "pes") ?? (name === "vgg16" ? "4x4" : "2x2"));
   const seed = integerOption(cl, "seed", { min: 0 }, 1);
-  const maxDepth = integerOption(cl, "max-depth", { min: 16, max: 1 << 20 }, DEFAULT_MAX_DEPTH);
+  const maxDepth = integerOption(cl, "max-depth", { min: 16, max: 1 << 20 }, name === "vgg16" ? VGG16_MAX_DEPTH : DEFAULT_MAX_DEPTH);
   const sizeText = stringOption(cl, "input-size");
   let net: EngineNetwork;
   if (name === "vgg16") {

@@ -1,27 +1,34 @@
 /**
  * Prints the SPEC2 accelerator's Verilog.
  *
- *   npx tsx hdl/spec2/top.ts [--config NAME | --layer L.json] [--weights DIR] [--pout N --pin N] > top.v
+ *   npx tsx hdl/spec2/top.ts [--config NAME | --layer L.json] [--weights DIR] [--pout N --pin N] [--max-depth N] > top.v
  *
- * With no arguments: the LeNet-5 conv layers with the pruned weights in weights/lenet. Errors go
- * to stderr with exit code 2, and nothing is printed on stdout.
+ * With no arguments: the LeNet-5 conv layers with the pruned weights in weights/lenet (one layer
+ * per design, weights in ROM). `--config vgg16` (or engine-mnist): the run-time configured engine
+ * (engine/engine-core.ts), its layers given at run time. Errors go to stderr with exit code 2, and
+ * nothing is printed on stdout.
  */
 import { Input, Output, SInt, UInt, Var, VecValue, defineModule, elaborate, isMain, type ModuleDef } from "../core";
 import { UsageError, integerOption, parseCommandLine, runMain, stringOption } from "../core/cli";
 import { CONFIGS, DEFAULT_WEIGHTS, findConfig, type LayerConfig } from "./configs";
 import { Spec2Layer } from "./layer";
+import { ENGINE_CONFIGS, findEngineConfig } from "./engine/configs";
+import { EngineCore } from "./engine/engine-core";
 import { LayerFileError, readLayerFile } from "./layer-file";
 
-const HELP = `usage: npx tsx hdl/spec2/top.ts [--config NAME | --layer L.json] [--weights DIR] [--pout N] [--pin N] [--top NAME] > top.v
+const HELP = `usage: npx tsx hdl/spec2/top.ts [--config NAME | --layer L.json] [--weights DIR] [--pout N] [--pin N] [--max-depth N] [--top NAME] > top.v
 
 Prints the Verilog of the SPEC2 accelerator on stdout.
 
   --config NAME   a named configuration (default: lenet)
 ${CONFIGS.map((c) => `                    ${c.name.padEnd(12)} ${c.description}`).join("\n")}
+                  the run-time configured engine (layers from external memory, weights streamed):
+${ENGINE_CONFIGS.map((c) => `                    ${c.name.padEnd(12)} ${c.description}`).join("\n")}
   --layer FILE    one layer from a layer file (the accelerator hdl/spec2/run-layer.ts simulates for it)
   --weights DIR   pruned weights directory for the lenet configurations (default: weights/lenet)
   --pout N        PEs over output channels (overrides the configuration)
   --pin N         PEs over input channels (overrides the configuration)
+  --max-depth N   the engine's weight bank rows (engine configurations only)
   --top NAME      name of the wrapper module when there are several layers (default: Spec2Top)
   -h, --help      this text`;
 
@@ -61,7 +68,7 @@ export function verilogFor(argv: readonly string[]): string {
   const cl = parseCommandLine({
     usage: HELP,
     argv,
-    options: { config: { type: "string" }, layer: { type: "string" }, weights: { type: "string" }, pout: { type: "string" }, pin: { type: "string" }, top: { type: "string" } },
+    options: { config: { type: "string" }, layer: { type: "string" }, weights: { type: "string" }, pout: { type: "string" }, pin: { type: "string" }, "max-depth": { type: "string" }, top: { type: "string" } },
   });
   if (!cl) return "";
   const configName = stringOption(cl, "config");
@@ -69,13 +76,23 @@ export function verilogFor(argv: readonly string[]): string {
   if (configName !== undefined && layerFile !== undefined) throw new UsageError("give either --config or --layer, not both", HELP);
   const pOut = integerOption(cl, "pout", { min: 1 });
   const pIn = integerOption(cl, "pin", { min: 1 });
+  const maxDepth = integerOption(cl, "max-depth", { min: 2, max: 1 << 20 });
+  const engine = configName === undefined ? undefined : findEngineConfig(configName);
+  if (engine) {
+    if (stringOption(cl, "weights") !== undefined) throw new UsageError(`--weights: the ${engine.name} engine takes its weights at run time, from external memory`, HELP);
+    const p = engine.params({ ...(pOut ? { pOut } : {}), ...(pIn ? { pIn } : {}), ...(maxDepth ? { maxDepth } : {}) });
+    if (p.pOut > p.maxCout) throw new UsageError(`--pout ${p.pOut} exceeds the ${p.maxCout} output channels of a ${engine.name} pass`, HELP);
+    if (p.pIn > p.maxCin) throw new UsageError(`--pin ${p.pIn} exceeds the ${p.maxCin} input channels of ${engine.name}`, HELP);
+    return elaborate(EngineCore, p).verilog;
+  }
+  if (maxDepth !== undefined) throw new UsageError("--max-depth applies to the engine configurations only", HELP);
   let layers: LayerConfig[];
   if (layerFile !== undefined) {
     const acc = readLayerFile(layerFile);
     layers = [{ name: "layer", layer: acc.layer, parallelism: acc.parallelism }];
   } else {
     const config = findConfig(configName ?? "lenet");
-    if (!config) throw new UsageError(`--config ${configName}: unknown; one of ${CONFIGS.map((c) => c.name).join(", ")}`, HELP);
+    if (!config) throw new UsageError(`--config ${configName}: unknown; one of ${[...CONFIGS, ...ENGINE_CONFIGS].map((c) => c.name).join(", ")}`, HELP);
     layers = config.layers(stringOption(cl, "weights") ?? DEFAULT_WEIGHTS);
   }
   layers = layers.map((l) => {

@@ -1,6 +1,6 @@
 /**
  * hdl/spec2/top.ts: the default accelerator (LeNet conv layers with the
- * committed pruned weights) passes the three Verilog tools; a 256 -> 256-channel layer
+ * committed pruned weights) and the VGG16 engine pass the three Verilog tools; a 256 -> 256-channel layer
  * prints; a wrapper named after a keyword compiles; `| head -1` ends quietly; bad arguments
  * get a clear message with the usage, exit code 2 and nothing on stdout.
  */
@@ -63,6 +63,16 @@ describe("hdl/spec2/top.ts", () => {
     expect(r.stdout.trimEnd().endsWith("endmodule")).toBe(true);
   });
 
+  it("--config vgg16 prints the run-time configured engine (8 x 8 PEs, 512 channels, 224 x 224), clean in iverilog, Verilator and Yosys", async () => {
+    const v = verilogFor(["--config", "vgg16"]);
+    const top = "EngineCore_K8k3_P8x8_c512x32_224x224_s0to15";
+    expect(v).toMatch(new RegExp(`^module ${top} \\(`, "m"));
+    expect(v).toMatch(/^module PeArray/m);
+    await expectCleanVerilog(v, top);
+    // a smaller grid from the command line
+    expect(verilogFor(["--config", "vgg16", "--pout", "4", "--pin", "2", "--max-depth", "4096"])).toMatch(/^module EngineCore_K8k3_P4x2_c512x32_224x224_s0to15 \(/m);
+  }, 120_000);
+
   it("ends quietly when the reader stops early (| head -1)", () => {
     const r = spawnSync("sh", ["-c", `"${process.execPath}" --import tsx hdl/spec2/top.ts | head -1`], { encoding: "utf8" });
     expect(r.stdout).toBe("/* verilator lint_off DECLFILENAME */\n");
@@ -70,7 +80,10 @@ describe("hdl/spec2/top.ts", () => {
   });
 
   const bad: [string[], RegExp][] = [
-    [["--config", "nope"], /^top: --config nope: unknown; one of lenet, lenet-conv1, lenet-conv2$/m],
+    [["--config", "nope"], /^top: --config nope: unknown; one of lenet, lenet-conv1, lenet-conv2, vgg16, engine-mnist$/m],
+    [["--config", "vgg16", "--weights", "weights/lenet"], /^top: --weights: the vgg16 engine takes its weights at run time, from external memory$/m],
+    [["--config", "vgg16", "--pout", "64"], /^top: --pout 64 exceeds the 32 output channels of a vgg16 pass$/m],
+    [["--max-depth", "64"], /^top: --max-depth applies to the engine configurations only$/m],
     [["--pout", "0"], /^top: --pout 0: expected a positive integer$/m],
     [["--config", "lenet", "--layer", "x.json"], /^top: give either --config or --layer, not both$/m],
     [["--layer", "does-not-exist.json"], /^top: does-not-exist\.json: cannot be read \(ENOENT\)$/m],

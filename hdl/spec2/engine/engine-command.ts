@@ -42,6 +42,8 @@ export interface EngineCoreParams {
   readonly port: BurstPortParams;
   /** input words per load beat, 1..T; default min(T, words per memory beat) */
   readonly loadWords?: number;
+  /** words of a band buffer of the input tiler (BandTiler capacity; a layer needs cin T ceil(w / T)); default maxCin T ceil(maxWidth / T) */
+  readonly bandCapacity?: number;
   /** the array's macShift chosen per layer in min..max (a command field); default the template's only */
   readonly macShifts?: { readonly min: number; readonly max: number };
 }
@@ -56,7 +58,8 @@ export function engineSizes(p: EngineCoreParams) {
   const bandGroups = p.maxCout * T * Math.ceil(p.maxWidth / K);
   const groupDepth = 2 ** Math.ceil(Math.log2(Math.max(2, bandGroups)));
   const maxTilesX = Math.ceil((p.maxWidth + k - 1) / T);
-  return { K, k, T, wordsPerBeat, loadWords, oaa, bandGroups, groupDepth, maxTilesX, maxPitchOut: Math.ceil(p.maxWidth / K) * K };
+  const bandCapacity = p.bandCapacity ?? p.maxCin * T * Math.ceil(p.maxWidth / T);
+  return { K, k, T, wordsPerBeat, loadWords, oaa, bandGroups, groupDepth, maxTilesX, maxPitchOut: Math.ceil(p.maxWidth / K) * K, bandCapacity };
 }
 
 /** Clocks the next band waits after a band's last block beyond the band's emission (the overlap-add's latency, PoolStage's register, margin). */
@@ -151,6 +154,7 @@ export function engineCommand(p: EngineCoreParams, l: EngineLayer, at: EngineAdd
     ...(!isIntIn(l.p, 0, s.T - 1) ? [`p = ${l.p} (0..T - 1 = ${s.T - 1})`] : []),
     ...(wo > p.maxWidth || ho > p.maxHeight ? [`output ${ho} x ${wo} (at most maxHeight x maxWidth = ${p.maxHeight} x ${p.maxWidth})`] : []),
     ...(!isIntIn(at.inPitch, l.w, l.w + s.wordsPerBeat - 1) ? [`inPitch = ${at.inPitch} (w..w + ${s.wordsPerBeat - 1})`] : []),
+    ...(l.cin * s.T * Math.ceil(l.w / s.T) > s.bandCapacity ? [`a band of cin T ceil(w / T) = ${l.cin * s.T * Math.ceil(l.w / s.T)} words (the build's bandCapacity is ${s.bandCapacity})`] : []),
     ...(isIntIn(shift, shifts.min, shifts.max) ? [] : [`macShift = ${shift} (${p.macShifts ? `the build's range is ${shifts.min}..${shifts.max}` : `the build's is ${templateShift}; a build with macShifts takes others`})`]),
     ...(["input", "output", "weights", "bias"] as const).filter((f) => at[f] % beat !== 0 || at[f] < 0 || at[f] >= 2 ** p.port.addrBits).map((f) => `${f} address = ${at[f]} (a multiple of ${beat} below 2^${p.port.addrBits})`),
   ];

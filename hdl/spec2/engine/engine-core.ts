@@ -166,7 +166,7 @@ export const EngineCore = defineModule(
 
     // ---- input: planner -> loader -> tiler -> FFT lane -> array ----
     const planner = BandPlanner.instance({ T, port: p.port, ...limits, wordsPerBeat: s.wordsPerBeat });
-    const tiler = BandTiler.instance({ T, actBits: f.actBits, maxChannels: p.maxCin, maxWidth: p.maxWidth, loadWords: s.loadWords });
+    const tiler = BandTiler.instance({ T, actBits: f.actBits, maxChannels: p.maxCin, maxWidth: p.maxWidth, loadWords: s.loadWords, ...(p.bandCapacity ? { capacity: p.bandCapacity } : {}) });
     planner.layer.valid.assign(planCmd.and(phase.eq(MAP)));
     const pl = planner.layer.bits;
     pl.addr.assign(L.inAddr);

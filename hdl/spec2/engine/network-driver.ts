@@ -21,12 +21,13 @@ import { goldenConvLayer, macShift, maxPool2Words, type FixedLayer } from "../..
 import { makePlan } from "../../../spectral/conv";
 import { bitsFor } from "../generator-params";
 import { peArrayCapacity } from "../pe-array";
-import { buildSchedule } from "../schedule";
+import { buildSchedule, type Schedule } from "../schedule";
 import { DEFAULT_SYSTEM, layerPerf } from "../perf/model";
 import { EngineBench } from "./engine-bench";
 import { engineArrayParams } from "./engine-core";
 import { engineCommand, engineCommandFields, outputPitch, type EngineCommand, type EngineCoreParams } from "./engine-command";
-import { imageBeats, weightImage } from "./weight-image";
+import { imageBeats, rowBeats, weightImage } from "./weight-image";
+import { weightRowShape } from "../weight-row";
 
 /** A conv layer of a network as the engine runs it: the fixed-point layer and whether 2x2 max-pooling follows. */
 export interface NetworkLayer {
@@ -67,8 +68,15 @@ const SHARED_FORMATS = ["actBits", "fftBits", "ifftBits", "accBits", "twiddleFra
 export interface Pass {
   readonly first: number;
   readonly fixed: FixedLayer;
-  /** its schedule's depth (weight rows) */
+  /** its PE-array schedule (schedule.ts) */
+  readonly schedule: Schedule;
+  /** the schedule's depth (weight rows) */
   readonly depth: number;
+}
+
+/** The most entries a kernel of the layer keeps. */
+function entriesPerKernel(f: FixedLayer): number {
+  return f.kernels.reduce((m, k) => Math.max(m, k.length), 0);
 }
 
 /** The output channels [first, first + count) of a layer: their kernels and biases. */
@@ -92,11 +100,11 @@ function writtenShape(l: NetworkLayer, K: number): { h: number; w: number; pitch
 export function layerPasses(l: NetworkLayer, o: { pOut: number; pIn: number; maxDepth: number; wordsPerBeat: number }): Pass[] {
   const f = l.fixed;
   const depthOf = (c: number): number => buildSchedule(channelSlice(f, 0, c), o.pOut, o.pIn).depth;
-  const whole = depthOf(f.cout);
-  if (whole <= o.maxDepth) return [{ first: 0, fixed: f, depth: whole }];
+  const n = entriesPerKernel(f);
+  const single = Math.ceil(f.cout / o.pOut) * Math.ceil(f.cin / o.pIn) * n <= o.maxDepth ? buildSchedule(f, o.pOut, o.pIn) : undefined;
+  if (single && single.depth <= o.maxDepth) return [{ first: 0, fixed: f, schedule: single, depth: single.depth }];
   const { h, pitch } = writtenShape(l, f.K);
   // a pass of C channels takes at least ceil(C / pOut) ceil(cin / pIn) n rows: start from the largest C that bound allows
-  const n = Math.max(...f.kernels.map((k) => k.length));
   const bound = Math.floor(o.maxDepth / (Math.ceil(f.cin / o.pIn) * n)) * o.pOut;
   let C = Math.min(Math.floor(f.cout / o.pOut) * o.pOut, Math.max(bound, o.pOut));
   while (C >= o.pOut && (depthOf(C) > o.maxDepth || (C * h * pitch) % o.wordsPerBeat !== 0)) C -= o.pOut;
@@ -104,7 +112,8 @@ export function layerPasses(l: NetworkLayer, o: { pOut: number; pIn: number; max
   const passes: Pass[] = [];
   for (let first = 0; first < f.cout; first += C) {
     const fixed = channelSlice(f, first, Math.min(C, f.cout - first));
-    passes.push({ first, fixed, depth: buildSchedule(fixed, o.pOut, o.pIn).depth });
+    const schedule = buildSchedule(fixed, o.pOut, o.pIn);
+    passes.push({ first, fixed, schedule, depth: schedule.depth });
   }
   return passes;
 }
@@ -183,7 +192,7 @@ const word16 = (v: number): bigint => BigInt(v & 0xffff);
  * output map. With `inputs` of the right length but any words, `words` is the size the layout
  * needs (the memory of a build is the largest over the layers).
  */
-export function planLayer(build: EngineCoreParams, l: NetworkLayer, passes: readonly Pass[], inputs: readonly ArrayLike<number>[]): LayerPlan {
+export function planLayer(build: EngineCoreParams, l: NetworkLayer, passes: readonly Pass[], inputs: readonly ArrayLike<number>[], sizeOnly = false): LayerPlan {
   const B = build.port.dataBytes;
   const wpb = (8 * B) / 16;
   const image = new Map<number, bigint>();
@@ -196,7 +205,8 @@ export function planLayer(build: EngineCoreParams, l: NetworkLayer, passes: read
   const f = l.fixed;
   const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
   const stored = passes.map((q) => {
-    const img = weightImage(buildSchedule(q.fixed, build.pOut, build.pIn), B, oBits);
+    if (sizeOnly) return { weights: take(q.depth * rowBeats(weightRowShape(q.schedule, oBits), B)), rows: q.depth, bias: take(q.fixed.cout) };
+    const img = weightImage(q.schedule, B, oBits);
     const wBeats = imageBeats(img);
     const weights = take(wBeats.length);
     wBeats.forEach((b, j) => image.set(weights + j, b));
@@ -211,7 +221,7 @@ export function planLayer(build: EngineCoreParams, l: NetworkLayer, passes: read
   const commands = inputs.map((x, i) => {
     if (x.length !== f.cin * f.h * f.w) throw new Error(`${l.name}: input ${i} has ${x.length} words, expected ${f.cin} x ${f.h} x ${f.w}`);
     const input: MapRegion = { beat: take((f.cin * f.h * inPitch) / wpb), pitch: inPitch, c: f.cin, h: f.h, w: f.w };
-    for (let row = 0; row < f.cin * f.h; row++)
+    for (let row = 0; row < (sizeOnly ? 0 : f.cin * f.h); row++)
       for (let x0 = 0; x0 < f.w; x0 += wpb) {
         let v = 0n;
         for (let j = Math.min(wpb, f.w - x0) - 1; j >= 0; j--) v = (v << 16n) | word16(x[row * f.w + x0 + j]!);
@@ -271,7 +281,7 @@ const num = (v: Sample[string] | undefined): number => (typeof v === "bigint" ? 
 /** The performance model's clocks for one image of a layer on the build (batch 1, the memory's bandwidth, its passes as the model's chunks). */
 export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, bytesPerCycle: number): number {
   const f = l.fixed;
-  const n = Math.max(...f.kernels.map((k) => k.length));
+  const n = entriesPerKernel(f);
   const perf = layerPerf(
     { name: l.name, cin: f.cin, cout: f.cout, h: f.h, w: f.w, k: f.k, p: f.p },
     { K: f.K, pOut: build.pOut, pIn: build.pIn, fftLanes: 1, ifftLanes: 1, n, accRegions: Math.ceil(passes[0]!.fixed.cout / build.pOut) },
@@ -299,7 +309,7 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
   const { build: build0, passes } = networkBuild(layers, o);
   const chunk = Math.max(1, Math.min(o.chunk ?? 32, inputs.length));
   // the memory of the largest layer plan (any input words: only the layout counts)
-  const words = Math.max(...layers.map((l, i) => planLayer(build0, l, passes[i]!, Array.from({ length: chunk }, () => new Int32Array(l.fixed.cin * l.fixed.h * l.fixed.w))).words));
+  const words = Math.max(...layers.map((l, i) => planLayer(build0, l, passes[i]!, Array.from({ length: chunk }, () => new Int32Array(l.fixed.cin * l.fixed.h * l.fixed.w)), true).words));
   const build: EngineCoreParams = { ...build0, port: { ...build0.port, addrBits: Math.max(bitsFor(words * memory.dataBytes - 1), 8) } };
   const design = elaborate(EngineBench, { core: build, words, bytesPerCycle: memory.bytesPerCycle, latency: memory.latency });
   const wpb = (8 * build.port.dataBytes) / 16;

@@ -1,0 +1,76 @@
+/**
+ * Named builds of the engine for `hdl/spec2/top.ts --config NAME` (EngineCore, engine-core.ts).
+ * A build fixes K, k, the fixed-point widths, the PE grid and the limits; the layers it runs
+ * (shapes, weights, biases, fraction bits within its macShift range) come at run time.
+ */
+import { defaultFormats, type FixedLayer } from "../../../spectral/fixed";
+import type { EngineCoreParams } from "./engine-command";
+
+export interface EngineConfigOptions {
+  readonly pOut?: number;
+  readonly pIn?: number;
+  /** weight bank rows */
+  readonly maxDepth?: number;
+}
+
+export interface EngineConfig {
+  readonly name: string;
+  readonly description: string;
+  params(o: EngineConfigOptions): EngineCoreParams;
+}
+
+/** 64-byte beats (12.8 GB/s at 200 MHz and 64 bytes a clock), 32-bit byte addresses. */
+const PORT = { addrBits: 32, dataBytes: 64, lenBits: 4 } as const;
+
+/**
+ * The template layer of a build: its K, k and formats (the widths every layer shares; the fraction
+ * bits give the default macShift) and the default channel maxima. Its kernels are unused by a
+ * streamed array, but a schedule is built from them: one zero entry per kernel.
+ */
+export function templateLayer(s: { K: number; k: number; cin: number; cout: number; h: number; w: number }): FixedLayer {
+  return {
+    ...s,
+    p: (s.k - 1) / 2,
+    relu: true,
+    formats: defaultFormats(s.K, 12, 14, 12),
+    kernels: Array.from({ length: s.cin * s.cout }, () => [{ index: 0, re: 0, im: 0 }]),
+    bias: new Array<number>(s.cout).fill(0),
+  };
+}
+
+/**
+ * VGG16's conv layers: K 8, k 3; 224 x 224 maps, 512 input channels, passes of up to 32 output
+ * channels (the accumulators of 32 / pOut channels a PE); weight banks of 2560 rows (a pass of 32
+ * output channels over 512 input channels at 8 x 8 PEs: 4 x 64 x 10 rows); the tiler's band
+ * buffer of 15,360 words (c ceil(w / 6) 6 for every VGG16 layer); macShift 0..15.
+ */
+const vgg16: EngineConfig = {
+  name: "vgg16",
+  description: "the engine for VGG16 (K = 8, k = 3, 224 x 224, 512 channels, 8 x 8 PEs)",
+  params: (o) => {
+    const pOut = o.pOut ?? 8;
+    const pIn = o.pIn ?? 8;
+    return {
+      layer: templateLayer({ K: 8, k: 3, cin: 512, cout: 32, h: 224, w: 224 }),
+      pOut, pIn, maxCin: 512, maxCout: 32, maxHeight: 224, maxWidth: 224,
+      maxDepth: o.maxDepth ?? 2560, tileBits: 12, port: PORT, macShifts: { min: 0, max: 15 }, bandCapacity: 15_360,
+    };
+  },
+};
+
+/** The trained MNIST networks' 3x3 layers (vgg-mnist): 28 x 28, 32 channels, 2 x 2 PEs. */
+const mnist: EngineConfig = {
+  name: "engine-mnist",
+  description: "the engine for vgg-mnist (K = 8, k = 3, 28 x 28, 32 channels, 2 x 2 PEs)",
+  params: (o) => ({
+    layer: templateLayer({ K: 8, k: 3, cin: 32, cout: 32, h: 28, w: 28 }),
+    pOut: o.pOut ?? 2, pIn: o.pIn ?? 2, maxCin: 32, maxCout: 32, maxHeight: 28, maxWidth: 28,
+    maxDepth: o.maxDepth ?? 2048, tileBits: 6, port: PORT, macShifts: { min: 0, max: 15 },
+  }),
+};
+
+export const ENGINE_CONFIGS: readonly EngineConfig[] = [vgg16, mnist];
+
+export function findEngineConfig(name: string): EngineConfig | undefined {
+  return ENGINE_CONFIGS.find((c) => c.name === name);
+}
