@@ -5,7 +5,7 @@
  *
  * With no arguments: the LeNet-5 conv layers with the pruned weights in weights/lenet (one layer
  * per design, weights in ROM). `--config vgg16` (or engine-mnist): the run-time configured engine
- * (engine/engine-core.ts), its layers given at run time. Errors go to stderr with exit code 2, and
+ * (engine/engine.ts: a command list and the datapath), its layers given at run time. Errors go to stderr with exit code 2, and
  * nothing is printed on stdout.
  */
 import { Input, Output, SInt, UInt, Var, VecValue, defineModule, elaborate, isMain, type ModuleDef } from "../core";
@@ -13,7 +13,7 @@ import { UsageError, integerOption, parseCommandLine, runMain, stringOption } fr
 import { CONFIGS, DEFAULT_WEIGHTS, findConfig, type LayerConfig } from "./configs";
 import { Spec2Layer } from "./layer";
 import { ENGINE_CONFIGS, findEngineConfig } from "./engine/configs";
-import { EngineCore } from "./engine/engine-core";
+import { Engine } from "./engine/engine";
 import { LayerFileError, readLayerFile } from "./layer-file";
 
 const HELP = `usage: npx tsx hdl/spec2/top.ts [--config NAME | --layer L.json] [--weights DIR] [--pout N] [--pin N] [--max-depth N] [--top NAME] > top.v
@@ -81,9 +81,10 @@ export function verilogFor(argv: readonly string[]): string {
   if (engine) {
     if (stringOption(cl, "weights") !== undefined) throw new UsageError(`--weights: the ${engine.name} engine takes its weights at run time, from external memory`, HELP);
     const p = engine.params({ ...(pOut ? { pOut } : {}), ...(pIn ? { pIn } : {}), ...(maxDepth ? { maxDepth } : {}) });
-    if (p.pOut > p.maxCout) throw new UsageError(`--pout ${p.pOut} exceeds the ${p.maxCout} output channels of a ${engine.name} pass`, HELP);
-    if (p.pIn > p.maxCin) throw new UsageError(`--pin ${p.pIn} exceeds the ${p.maxCin} input channels of ${engine.name}`, HELP);
-    return elaborate(EngineCore, p).verilog;
+    const c = p.core;
+    if (c.pOut > c.maxCout) throw new UsageError(`--pout ${c.pOut} exceeds the ${c.maxCout} output channels of a ${engine.name} pass`, HELP);
+    if (c.pIn > c.maxCin) throw new UsageError(`--pin ${c.pIn} exceeds the ${c.maxCin} input channels of ${engine.name}`, HELP);
+    return elaborate(Engine, p).verilog;
   }
   if (maxDepth !== undefined) throw new UsageError("--max-depth applies to the engine configurations only", HELP);
   let layers: LayerConfig[];

@@ -1,10 +1,12 @@
 /**
- * Named builds of the engine for `hdl/spec2/top.ts --config NAME` (EngineCore, engine-core.ts).
- * A build fixes K, k, the fixed-point widths, the PE grid and the limits; the layers it runs
- * (shapes, weights, biases, fraction bits within its macShift range) come at run time.
+ * Named builds of the engine for `hdl/spec2/top.ts --config NAME` (Engine, engine.ts: a command
+ * list of `maxCommands` in front of EngineCore). A build fixes K, k, the fixed-point widths, the
+ * PE grid and the limits; the layers it runs (shapes, weights, biases, fraction bits within its
+ * macShift range) come at run time.
  */
 import { defaultFormats, type FixedLayer } from "../../../spectral/fixed";
 import type { EngineCoreParams } from "./engine-command";
+import type { EngineParams } from "./engine";
 
 export interface EngineConfigOptions {
   readonly pOut?: number;
@@ -16,8 +18,11 @@ export interface EngineConfigOptions {
 export interface EngineConfig {
   readonly name: string;
   readonly description: string;
-  params(o: EngineConfigOptions): EngineCoreParams;
+  params(o: EngineConfigOptions): EngineParams;
 }
+
+/** Commands a list holds: VGG16 at 8 x 8 PEs and 32 output channels a pass takes 150 an image. */
+const MAX_COMMANDS = 512;
 
 /** 64-byte beats (12.8 GB/s at 200 MHz and 64 bytes a clock), 32-bit byte addresses. */
 const PORT = { addrBits: 32, dataBytes: 64, lenBits: 4 } as const;
@@ -50,11 +55,12 @@ const vgg16: EngineConfig = {
   params: (o) => {
     const pOut = o.pOut ?? 8;
     const pIn = o.pIn ?? 8;
-    return {
+    const core: EngineCoreParams = {
       layer: templateLayer({ K: 8, k: 3, cin: 512, cout: 32, h: 224, w: 224 }),
       pOut, pIn, maxCin: 512, maxCout: 32, maxHeight: 224, maxWidth: 224,
       maxDepth: o.maxDepth ?? 2560, tileBits: 12, port: PORT, macShifts: { min: 0, max: 15 }, bandCapacity: 15_360,
     };
+    return { core, maxCommands: MAX_COMMANDS };
   },
 };
 
@@ -63,9 +69,12 @@ const mnist: EngineConfig = {
   name: "engine-mnist",
   description: "the engine for vgg-mnist (K = 8, k = 3, 28 x 28, 32 channels, 2 x 2 PEs)",
   params: (o) => ({
-    layer: templateLayer({ K: 8, k: 3, cin: 32, cout: 32, h: 28, w: 28 }),
-    pOut: o.pOut ?? 2, pIn: o.pIn ?? 2, maxCin: 32, maxCout: 32, maxHeight: 28, maxWidth: 28,
-    maxDepth: o.maxDepth ?? 2048, tileBits: 6, port: PORT, macShifts: { min: 0, max: 15 },
+    core: {
+      layer: templateLayer({ K: 8, k: 3, cin: 32, cout: 32, h: 28, w: 28 }),
+      pOut: o.pOut ?? 2, pIn: o.pIn ?? 2, maxCin: 32, maxCout: 32, maxHeight: 28, maxWidth: 28,
+      maxDepth: o.maxDepth ?? 2048, tileBits: 6, port: PORT, macShifts: { min: 0, max: 15 },
+    },
+    maxCommands: MAX_COMMANDS,
   }),
 };
 

@@ -154,7 +154,7 @@ export function engineCommand(p: EngineCoreParams, l: EngineLayer, at: EngineAdd
     ...(!isIntIn(l.p, 0, s.T - 1) ? [`p = ${l.p} (0..T - 1 = ${s.T - 1})`] : []),
     ...(wo > p.maxWidth || ho > p.maxHeight ? [`output ${ho} x ${wo} (at most maxHeight x maxWidth = ${p.maxHeight} x ${p.maxWidth})`] : []),
     ...(!isIntIn(at.inPitch, l.w, l.w + s.wordsPerBeat - 1) ? [`inPitch = ${at.inPitch} (w..w + ${s.wordsPerBeat - 1})`] : []),
-    ...(l.cin * s.T * Math.ceil(l.w / s.T) > s.bandCapacity ? [`a band of cin T ceil(w / T) = ${l.cin * s.T * Math.ceil(l.w / s.T)} words (the build's bandCapacity is ${s.bandCapacity})`] : []),
+    ...(l.cin <= p.maxCin && l.w <= p.maxWidth && l.cin * s.T * Math.ceil(l.w / s.T) > s.bandCapacity ? [`a band of cin T ceil(w / T) = ${l.cin * s.T * Math.ceil(l.w / s.T)} words (the build's bandCapacity is ${s.bandCapacity})`] : []),
     ...(isIntIn(shift, shifts.min, shifts.max) ? [] : [`macShift = ${shift} (${p.macShifts ? `the build's range is ${shifts.min}..${shifts.max}` : `the build's is ${templateShift}; a build with macShifts takes others`})`]),
     ...(["input", "output", "weights", "bias"] as const).filter((f) => at[f] % beat !== 0 || at[f] < 0 || at[f] >= 2 ** p.port.addrBits).map((f) => `${f} address = ${at[f]} (a multiple of ${beat} below 2^${p.port.addrBits})`),
   ];

@@ -1,17 +1,18 @@
 /**
- * Runs the conv layers of a network on a simulated EngineCore (engine-bench.ts), layer after
- * layer and image after image, each layer reading the previous one's output from the external
- * memory model, and compares every layer's output map with the golden model (goldenConvLayer,
- * then 2x2 max-pooling when the layer pools; each layer's golden input the previous golden
- * output). The host side of the engine: it chooses the build that fits every layer
- * (`networkBuild`), lays out the memory (`planNetwork`: inputs, weight images, biases, outputs)
- * and issues one `engineCommand` per layer and image, as a sequencer would.
+ * Runs the conv layers of a network on a simulated Engine (engine.ts, in engine-bench.ts with its
+ * external memory model) and compares every layer's output map with the golden model
+ * (goldenConvLayer, then 2x2 max-pooling when the layer pools; each layer's golden input the
+ * previous golden output). The host side of the engine: it chooses the build that fits every
+ * layer (`networkBuild`, with output-channel passes where a layer's schedule is deeper than a
+ * weight bank), lays out the memory of each layer (`planLayer`: weight images, biases, input and
+ * output maps) and writes the layer's commands (one per pass and image) as one list through the
+ * control port, started once.
  *
- * Per layer it reports the clocks the core was busy (command taken to done, memory stalls
- * included), the memory traffic counted at the port, the output words that differ from the
- * golden model, and the performance model's cycles for the same layer and build (perf/model.ts
- * layerPerf: compute and memory overlapped, so below the engine's, which reads biases, weights
- * and the map one after the other).
+ * Per layer it reports the clocks from the list's start to its done (memory stalls and the
+ * list's fetches included), the memory traffic counted at the port, the output words that differ
+ * from the golden model, and the performance model's cycles for the same layer and build
+ * (perf/model.ts layerPerf: compute and memory overlapped, so below the engine's, which reads
+ * biases, weights and the map one after the other).
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +26,8 @@ import { buildSchedule, type Schedule } from "../schedule";
 import { DEFAULT_SYSTEM, layerPerf } from "../perf/model";
 import { EngineBench } from "./engine-bench";
 import { engineArrayParams } from "./engine-core";
-import { engineCommand, engineCommandFields, outputPitch, type EngineCommand, type EngineCoreParams } from "./engine-command";
+import { engineCommand, outputPitch, type EngineCommand, type EngineCoreParams } from "./engine-command";
+import { engineProgram, type EngineParams } from "./engine";
 import { imageBeats, rowBeats, weightImage } from "./weight-image";
 import { weightRowShape } from "../weight-row";
 
@@ -311,9 +313,9 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
   // the memory of the largest layer plan (any input words: only the layout counts)
   const words = Math.max(...layers.map((l, i) => planLayer(build0, l, passes[i]!, Array.from({ length: chunk }, () => new Int32Array(l.fixed.cin * l.fixed.h * l.fixed.w)), true).words));
   const build: EngineCoreParams = { ...build0, port: { ...build0.port, addrBits: Math.max(bitsFor(words * memory.dataBytes - 1), 8) } };
-  const design = elaborate(EngineBench, { core: build, words, bytesPerCycle: memory.bytesPerCycle, latency: memory.latency });
+  const engine: EngineParams = { core: build, maxCommands: Math.max(...passes.map((ps) => ps.length)) * chunk };
+  const design = elaborate(EngineBench, { engine, words, bytesPerCycle: memory.bytesPerCycle, latency: memory.latency });
   const wpb = (8 * build.port.dataBytes) / 16;
-  const fields = engineCommandFields(build);
   const useful = layers.map((l) => {
     const q = makePlan(l.fixed);
     return q.tilesX * q.tilesY * l.fixed.kernels.reduce((s, k) => s + k.length, 0);
@@ -329,7 +331,7 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
         const plan = planLayer(build, l, passes[i]!, maps);
         writeFileSync(memFile, `${Array.from({ length: words }, (_, b) => (plan.image.get(b) ?? 0n).toString(16)).join("\n")}\n`);
         const want = golden.map((x) => goldenLayer(l, x));
-        const got = await runLayerSim(design, memFile, plan, fields, wpb, o.backend, l.name, c0);
+        const got = await runLayerSim(design, memFile, plan, engine, wpb, o.backend, l.name, c0);
         const t = totals[i]!;
         t.cycles += got.cycles;
         t.bytes += got.beats * build.port.dataBytes;
@@ -360,35 +362,27 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
   return { layers: runs, mismatches: runs.reduce((s, r) => s + r.mismatches, 0), outputs, build, passes: passes.map((ps) => ps.map((q) => q.fixed.cout)) };
 }
 
-/** One simulation: every image's passes of one layer, command after command; the output maps read back. */
-async function runLayerSim(design: ElaboratedDesign, memFile: string, plan: LayerPlan, fields: readonly string[], wpb: number, backend: Backend | undefined, name: string, firstImage: number): Promise<{ cycles: number; beats: number; maps: Int32Array[] }> {
+/** One simulation: the layer's commands (every pass of every image) as one list on the engine, from one start; the output maps read back. */
+async function runLayerSim(design: ElaboratedDesign, memFile: string, plan: LayerPlan, engine: EngineParams, wpb: number, backend: Backend | undefined, name: string, firstImage: number): Promise<{ cycles: number; beats: number; maps: Int32Array[] }> {
   const sim = await simulate(design, { ...(backend ? { backend } : {}), plusargs: { engine_mem: memFile } });
-  let cycles = 0;
   const maps: Int32Array[] = [];
   try {
     await sim.reset(2);
-    let done = 0;
-    for (const [img, cmds] of plan.commands.entries()) {
-      for (const cmd of cmds) {
-        sim.poke("cmd_valid", 1);
-        for (const k of fields) sim.poke(`cmd_bits_${k}`, (cmd as Record<string, number>)[k]!);
-        if ((await sim.peek("cmd_ready")) !== 1) throw new Error(`engine: the core did not take ${name}'s command (image ${firstImage + img})`);
-        await sim.step();
-        sim.poke("cmd_valid", 0);
-        const limit = 64 * (cmd.tiles * (cmd.cin + cmd.cout) * 64 + cmd.wRows * 8 + cmd.cin * cmd.h * cmd.inPitch) + 100_000;
-        let stepped = 0;
-        while ((await sim.peek("layers")) === done) {
-          if (stepped > limit) throw new Error(`engine: ${name} (image ${firstImage + img}) not done after ${stepped} clocks`);
-          await sim.step(64);
-          stepped += 64;
-        }
-        done++;
-        const s = await sim.peekAll();
-        if (num(s.overrun) !== 0) throw new Error(`engine: overrun on ${name} (image ${firstImage + img})`);
-        if (num(s.memError) !== 0) throw new Error(`engine: memory model error on ${name} (image ${firstImage + img})`);
-        cycles += num(s.clocks);
-      }
-      const r = plan.outputs[img]!;
+    const commands = plan.commands.flat();
+    const writes = engineProgram(engine, commands);
+    await sim.batch(writes.map((w) => ({ ctrl_valid: 1, ctrl_bits_addr: w.addr, ctrl_bits_data: w.data })));
+    sim.poke("ctrl_valid", 0);
+    const limit = commands.reduce((s, c) => s + 64 * (c.tiles * (c.cin + c.cout) * 64 + c.wRows * 8 + c.cin * c.h * c.inPitch) + 100_000, 0);
+    let stepped = 0;
+    while ((await sim.peek("runs")) === 0) {
+      if (stepped > limit) throw new Error(`engine: ${name} (images ${firstImage + 1}..${firstImage + plan.commands.length}) not done after ${stepped} clocks`);
+      await sim.step(64);
+      stepped += 64;
+    }
+    const s = await sim.peekAll();
+    if (num(s.overrun) !== 0) throw new Error(`engine: overrun on ${name} (images ${firstImage + 1}..${firstImage + plan.commands.length})`);
+    if (num(s.memError) !== 0) throw new Error(`engine: memory model error on ${name} (images ${firstImage + 1}..${firstImage + plan.commands.length})`);
+    for (const r of plan.outputs) {
       const beats = Math.ceil((r.c * r.h * r.pitch) / wpb);
       const back = await sim.batch(Array.from({ length: beats }, (_, j) => ({ dbg_addr: r.beat + j })));
       const words = back.flatMap((q) => {
@@ -397,8 +391,7 @@ async function runLayerSim(design: ElaboratedDesign, memFile: string, plan: Laye
       });
       maps.push(Int32Array.from({ length: r.c * r.h * r.w }, (_, k) => words[Math.floor(k / r.w) * r.pitch + (k % r.w)]!));
     }
-    const s = await sim.peekAll();
-    return { cycles, beats: num(s.rdBeats) + num(s.wrBeats), maps };
+    return { cycles: num(s.clocks), beats: num(s.rdBeats) + num(s.wrBeats), maps };
   } finally {
     await sim.close();
   }

@@ -225,6 +225,10 @@ describe("EngineCore: a three-layer network from external memory", () => {
     expect(() => engineCommand(ranged, { cin: 2, cout: 4, h: 12, w: 12, k: 3, p: 1, relu: false, pool: false, macShift: own + 2 }, { ...at, inPitch: 12 })).toThrow(
       `engine layer command: macShift = ${own + 2} (the build's range is ${own - 1}..${own + 1})`,
     );
+    // a band larger than the tiler's buffer
+    expect(() => engineCommand({ ...BUILD, bandCapacity: 60 }, { cin: 4, cout: 4, h: 12, w: 18, k: 3, p: 1, relu: false, pool: false }, { ...at, inPitch: 18 })).toThrow(
+      "engine layer command: a band of cin T ceil(w / T) = 72 words (the build's bandCapacity is 60)",
+    );
     // h + 2p = 14 needs a third band and tile column of mostly padding: accepted
     expect(() => engineCommand(BUILD, { cin: 2, cout: 4, h: 12, w: 12, k: 3, p: 1, relu: false, pool: false }, { ...at, inPitch: 12 })).not.toThrow();
   });
