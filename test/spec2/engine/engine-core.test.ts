@@ -10,12 +10,13 @@
  * build's limits.
  */
 import { describe, expect, it } from "vitest";
-import { Bool, Decoupled, Input, Output, connect, defineModule, elaborate } from "../../../hdl/core";
-import { BurstMemory, type BurstPortParams } from "../../../hdl/lib";
+import { Bool, Bundle, Decoupled, Input, Output, UInt, connect, defineModule, elaborate } from "../../../hdl/core";
+import { BurstMemory, Valid, type BurstPortParams } from "../../../hdl/lib";
 import { peArrayCapacity } from "../../../hdl/spec2/pe-array";
 import { buildSchedule } from "../../../hdl/spec2/schedule";
 import { EngineCore, engineArrayParams } from "../../../hdl/spec2/engine/engine-core";
-import { engineCommand, engineCommandType, outputPitch, type EngineCommand, type EngineCoreParams, type EngineLayer } from "../../../hdl/spec2/engine/engine-command";
+import { Engine, engineControlMap, engineProgram, packEngineCommand } from "../../../hdl/spec2/engine/engine";
+import { engineCommand, engineCommandFields, engineCommandType, outputPitch, type EngineCommand, type EngineCoreParams, type EngineLayer } from "../../../hdl/spec2/engine/engine-command";
 import { imageBeats, weightImage } from "../../../hdl/spec2/engine/weight-image";
 import { randomLayer } from "../../../hdl/spec2/perf/random-layer";
 import { goldenConvLayer, quantizeActivations, type FixedLayer } from "../../../spectral/fixed";
@@ -66,6 +67,26 @@ const EngineTop = defineModule("EngineCoreTop", (q: { bytesPerCycle: number; lat
   overrun.assign(core.overrun);
   memError.assign(mem.error);
   return { cmd, done, busy, overrun, memError, ...debugPort(mem, 10, 8 * PORT.dataBytes) };
+});
+
+/** The Engine (command list + core) with the same memory: the host writes the list through ctrl. */
+const ENGINE = { core: BUILD, maxCommands: 4 };
+const EngineListTop = defineModule("EngineListTop", () => {
+  const map = engineControlMap(ENGINE);
+  const ctrl = Input(Valid(Bundle({ addr: UInt(map.addrBits), data: UInt(32) })));
+  const done = Output(Bool());
+  const busy = Output(Bool());
+  const overrun = Output(Bool());
+  const memError = Output(Bool());
+  const engine = Engine.instance(ENGINE);
+  const mem = BurstMemory.instance({ port: PORT, words: WORDS, bytesPerCycle: 16, latency: 4 });
+  connect(engine.ctrl, ctrl);
+  connect(mem.port, engine.port);
+  done.assign(engine.done);
+  busy.assign(engine.busy);
+  overrun.assign(engine.overrun);
+  memError.assign(mem.error);
+  return { ctrl, done, busy, overrun, memError, ...debugPort(mem, 10, 8 * PORT.dataBytes) };
 });
 
 /** 2x2 max-pooling, stride 2, floor (the networks' golden pooling) of a [c][h][w] map. */
@@ -200,6 +221,55 @@ describe("EngineCore: a three-layer network from external memory", () => {
   it("iverilog: the same network, fast memory", async () => {
     await run("iverilog", 16, 4);
   }, 600_000);
+
+  it("js: the Engine runs the three layers as one command list from one start, each reading the previous output", async () => {
+    const f = NET[0]!.fixed.formats;
+    const r = randomLayer({ cin: 2, cout: 4, h: 16, w: 17, k: 3, p: 1, K: 8, density: 0.25, pOut: P_OUT, pIn: P_IN }, 11).x;
+    const x0 = Array.from(quantizeActivations(r, f.inFrac, f.actBits));
+    const p = plan(x0);
+    const sim = await simulate(elaborate(EngineListTop), { backend: "js" });
+    try {
+      await sim.batch(Array.from({ length: WORDS }, (_, beat) => ({ dbg_we: 1, dbg_addr: beat, dbg_wdata: p.image.get(beat) ?? 0n, ctrl_valid: 0 })), { resetCycles: 1 });
+      sim.poke("dbg_we", 0);
+      await sim.batch(engineProgram(ENGINE, p.commands).map((w) => ({ ctrl_valid: 1, ctrl_bits_addr: w.addr, ctrl_bits_data: w.data })));
+      sim.poke("ctrl_valid", 0);
+      let n = 0;
+      while ((await sim.peek("done")) === 0 && n < 20_000) {
+        await sim.step(1);
+        n++;
+      }
+      expect(n).toBeLessThan(20_000);
+      expect([await sim.peek("overrun"), await sim.peek("memError")]).toEqual([0, 0]);
+      let x: ArrayLike<number> = x0;
+      for (const [i, l] of NET.entries()) {
+        const want = goldenOutput(l, x);
+        const o = p.outputs[i]!;
+        const back = await sim.batch(Array.from({ length: Math.ceil((want.c * want.h * o.pitch) / WPB) }, (_, j) => ({ dbg_addr: o.beat + j })));
+        const words = back.flatMap((q) => Array.from({ length: WPB }, (_, j) => Number(BigInt.asIntN(16, (BigInt(q.dbg_data as bigint | number) >> BigInt(16 * j)) & 0xffffn))));
+        const got = Array.from({ length: want.c * want.h * want.w }, (_, q) => words[Math.floor(q / want.w) * o.pitch + (q % want.w)]!);
+        expect(got).toEqual(want.map);
+        x = want.map;
+      }
+      console.log(`engine, three layers from one start: ${n} clocks`);
+    } finally {
+      await sim.close();
+    }
+  }, 600_000);
+
+  it("a command packs into list words field by field, macShift in two's complement", () => {
+    const ranged: EngineCoreParams = { ...BUILD, macShifts: { min: -4, max: 3 } };
+    const at = { input: 0, inPitch: 8, output: 1600, weights: 3200, weightRows: 10, bias: 4800 };
+    const cmd = engineCommand(ranged, { cin: 2, cout: 4, h: 8, w: 8, k: 3, p: 1, relu: true, pool: false, macShift: -3 }, at);
+    const words = packEngineCommand(ranged, cmd);
+    const bits = words.reduce((v, w, j) => v | (BigInt(w) << BigInt(32 * j)), 0n);
+    // the first fields from bit 0: inAddr (16 bits), cin (3), h (5)
+    expect([Number(bits & 0xffffn), Number((bits >> 16n) & 7n), Number((bits >> 19n) & 31n)]).toEqual([0, 2, 8]);
+    // macShift, the last field: -3 in the 3 bits of -4..3
+    const total = engineCommandFields(ranged).reduce((s, k) => s + (engineCommandType(ranged).fields as Record<string, { width: number }>)[k]!.width, 0);
+    expect(Number((bits >> BigInt(total - 3)) & 7n)).toBe(5);
+    expect(words.length).toBe(Math.ceil(total / 32));
+    expect(() => engineProgram(ENGINE, [cmd, cmd, cmd, cmd, cmd])).toThrow("engine program: 5 commands (1..maxCommands = 4)");
+  });
 
   it("passes iverilog -Wall, verilator --lint-only -Wall and yosys check", async () => {
     const d = elaborate(EngineCore, BUILD);
