@@ -60,6 +60,9 @@ import { WeightLoader } from "./weight-loader";
 
 export type { EngineCoreParams } from "./engine-command";
 
+/** Bursts the weight and map readers keep in flight (their buffers, in bursts). */
+export const READ_BUFFER_BURSTS = 4;
+
 /** The read phases of a layer. */
 const BIAS = 0;
 const WEIGHTS = 1;
@@ -109,9 +112,11 @@ export const EngineCore = defineModule(
     const biasCountBits = bitsFor(Math.max(p.maxCout, maxBurstBeats(p.port))); // room for one whole burst
     const biasReader = BurstReader.instance({ port: p.port, countBits: biasCountBits }, { name: "bias_reader" });
     const weightRow = peArrayWeightRow(engineArrayParams(p))!;
-    const weightLoader = WeightLoader.instance({ port: p.port, row: weightRow.shape, maxDepth: p.maxDepth, tileBits: p.tileBits });
+    // four bursts in flight: a read latency of up to about three bursts' beats is hidden at a beat a clock
+    const bufferBeats = READ_BUFFER_BURSTS * maxBurstBeats(p.port);
+    const weightLoader = WeightLoader.instance({ port: p.port, row: weightRow.shape, maxDepth: p.maxDepth, tileBits: p.tileBits, bufferBeats });
     const limits = { maxChannels: p.maxCin, maxHeight: p.maxHeight, maxWidth: p.maxWidth };
-    const mapLoader = MapLoader.instance({ port: p.port, loadWords: s.loadWords, ...limits });
+    const mapLoader = MapLoader.instance({ port: p.port, loadWords: s.loadWords, ...limits, bufferBeats });
     const readers = [biasReader, weightLoader, mapLoader];
     port.ar.valid.assign(readers.map((r, i) => r.ar.valid.and(phase.eq(i))).reduce((a, b) => a.or(b)));
     port.ar.bits.addr.assign(mux(phase.eq(BIAS), biasReader.ar.bits.addr, mux(phase.eq(WEIGHTS), weightLoader.ar.bits.addr, mapLoader.ar.bits.addr)));

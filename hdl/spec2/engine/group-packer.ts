@@ -14,7 +14,7 @@
  *     >= width) goes out alone; groups at or past the width (PoolStage's windowless last column)
  *     are dropped.
  */
-import { Bool, Input, Output, Reg, SInt, UInt, Vec, cat, defineModule, log2Ceil, mux, when } from "../../core";
+import { constant, Bool, Input, Output, Reg, SInt, UInt, Vec, cat, defineModule, log2Ceil, mux, when } from "../../core";
 import { Valid } from "../../lib";
 import { bitsFor } from "../generator-params";
 import { outputGroupType, type PoolStageParams } from "./pool-stage";
@@ -28,7 +28,8 @@ export const GroupPacker = defineModule("GroupPacker", (p: PoolStageParams) => {
   const input = Input(Valid(type), { name: "in" });
   const out = Output(Valid(type));
   const g = input.bits;
-  const oddHalf = g.col.bit(log2Ceil(half));
+  // a map of at most K/2 columns has only even-half groups (col 0)
+  const oddHalf = g.col.width > log2Ceil(half) ? g.col.bit(log2Ceil(half)) : constant(0, Bool());
   const inside = g.col.zext(width.width + 1).lt(width.zext(width.width + 1).resize(width.width + 1));
   const rowLast = g.col.zext(width.width + 2).add(half).ge(width.zext(width.width + 2));
 

@@ -40,6 +40,8 @@ export interface MapLoaderParams {
   readonly maxChannels: number;
   readonly maxHeight: number;
   readonly maxWidth: number;
+  /** the reader's buffer in beats (BurstReader bufferBeats; default two bursts) */
+  readonly bufferBeats?: number;
 }
 
 
@@ -93,7 +95,7 @@ export const MapLoader = defineModule("MapLoader", (p: MapLoaderParams) => {
   // ---- the reader: per channel, the beats holding its words ----
   const lw = log2Ceil(wpb);
   const wordAddrBits = p.port.addrBits + strideBits + bitsFor(p.maxChannels) + 1;
-  const reader = BurstReader.instance({ port: p.port, countBits });
+  const reader = BurstReader.instance({ port: p.port, countBits, ...(p.bufferBeats ? { bufferBeats: p.bufferBeats } : {}) });
   const base = Reg(UInt(p.port.addrBits), { init: 0 });
   const stride = Reg(UInt(strideBits), { init: 0 });
   const span = Reg(UInt(strideBits), { init: 0 }); // words from a channel's first to its last, + 1: (h - 1) pitch + w
