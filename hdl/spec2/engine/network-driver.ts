@@ -10,9 +10,8 @@
  *
  * Per layer it reports the clocks from the list's start to its done (memory stalls and the
  * list's fetches included), the memory traffic counted at the port, the output words that differ
- * from the golden model, and the performance model's cycles for the same layer and build
- * (perf/model.ts layerPerf: compute and memory overlapped, so below the engine's, which reads
- * biases, weights and the map one after the other).
+ * from the golden model, and the engine cycle model's clocks for the same layer and build
+ * (perf/engine-model.ts).
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,11 +22,11 @@ import { makePlan } from "../../../spectral/conv";
 import { bitsFor } from "../generator-params";
 import { peArrayCapacity } from "../pe-array";
 import { buildSchedule, type Schedule } from "../schedule";
-import { DEFAULT_SYSTEM, layerPerf } from "../perf/model";
+import { engineCommandCycles } from "../perf/engine-model";
 import { EngineBench } from "./engine-bench";
 import { engineArrayParams } from "./engine-core";
-import { engineCommand, outputPitch, type EngineCommand, type EngineCoreParams } from "./engine-command";
-import { engineProgram, type EngineParams } from "./engine";
+import { engineCommand, engineSizes, type EngineCommand, type EngineCoreParams } from "./engine-command";
+import { engineCommandWords, engineProgram, type EngineParams } from "./engine";
 import { imageBeats, rowBeats, weightImage } from "./weight-image";
 import { weightRowShape } from "../weight-row";
 
@@ -280,16 +279,15 @@ export interface NetworkRunOptions extends NetworkBuildOptions {
 
 const num = (v: Sample[string] | undefined): number => (typeof v === "bigint" ? Number(v) : (v as number));
 
-/** The performance model's clocks for one image of a layer on the build (batch 1, the memory's bandwidth, its passes as the model's chunks). */
-export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, bytesPerCycle: number): number {
-  const f = l.fixed;
-  const n = entriesPerKernel(f);
-  const perf = layerPerf(
-    { name: l.name, cin: f.cin, cout: f.cout, h: f.h, w: f.w, k: f.k, p: f.p },
-    { K: f.K, pOut: build.pOut, pIn: build.pIn, fftLanes: 1, ifftLanes: 1, n, accRegions: Math.ceil(passes[0]!.fixed.cout / build.pOut) },
-    { ...DEFAULT_SYSTEM, clockHz: 1, dramBytesPerS: bytesPerCycle, weightWordsPerPe: Infinity },
-  );
-  return Math.round(Math.max(perf.computeS, perf.memoryS));
+/** The engine cycle model's clocks for one image of a layer on the build (perf/engine-model.ts: its passes one after the other). */
+export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, memory: EngineMemory): number {
+  const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
+  const b = { pOut: build.pOut, pIn: build.pIn, loadWords: engineSizes(build).loadWords, commandWords: engineCommandWords(build) };
+  const total = passes.reduce((sum, q) => {
+    const beats = q.depth * rowBeats(weightRowShape(q.schedule, oBits), build.port.dataBytes);
+    return sum + engineCommandCycles(q.fixed, l.pool, beats, b, memory).total;
+  }, 0);
+  return Math.round(total);
 }
 
 /** Golden output of a layer (pooled when it pools). */
@@ -353,7 +351,7 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
     return {
       name: l.name,
       cycles: t.cycles,
-      modelCycles: inputs.length * modelLayerCycles(l, passes[i]!, build, memory.bytesPerCycle),
+      modelCycles: inputs.length * modelLayerCycles(l, passes[i]!, build, memory),
       mismatches: t.mismatches,
       peUtilisation: t.cycles > 0 ? (inputs.length * useful[i]!) / (P * t.cycles) : 0,
       dramBytes: t.bytes,

@@ -1,0 +1,78 @@
+/**
+ * Cycle model of the built engine (engine/engine.ts), one command (a layer, or a pass of one over
+ * a group of its output channels) after another, its phases as EngineCore runs them:
+ *
+ *   fetch    the command list reads the command's words (one a clock) and offers it
+ *   bias     latency + cout beats (one bias a beat)
+ *   weights  latency + the weight image's beats, at the memory's bandwidth (the weight reader keeps
+ *            four bursts in flight, so a latency of up to three bursts is hidden)
+ *   map      band by band: a band's rows are read (a burst per channel; at most `outstanding`
+ *            bursts in flight, each taking the latency and its beats) into the tiler at one load
+ *            beat of loadWords words a clock, while the previous band is tiled and computed
+ *            (tilesX tiles at the slowest unit's tile time, model.ts tileRates with one FFT and one
+ *            IFFT lane); then the pipeline's fill (the first round through the FFT) and tail (the
+ *            last tile's drain, IFFT and overlap-add), and the last write's latency.
+ *
+ * The phases do not overlap: the next command starts after the previous one's output is written.
+ * Validated against the RTL by the network runs (engine/network-driver.ts reports both).
+ */
+import { makePlan } from "../../../spectral/conv";
+import type { FixedLayer } from "../../../spectral/fixed";
+import { batchCycles, tileRates, type ArchConfig, type ConvLayer } from "./model";
+
+export interface EngineModelMemory {
+  readonly dataBytes: number;
+  readonly bytesPerCycle: number;
+  readonly latency: number;
+  /** read bursts the memory accepts before the first has finished (BurstMemory's, 4) */
+  readonly outstanding?: number;
+}
+
+export interface EngineModelBuild {
+  readonly pOut: number;
+  readonly pIn: number;
+  /** input words per tiler load beat */
+  readonly loadWords: number;
+  /** 32-bit words of a command in the list */
+  readonly commandWords: number;
+}
+
+export interface CommandCycles {
+  readonly fetch: number;
+  readonly bias: number;
+  readonly weights: number;
+  readonly map: number;
+  readonly total: number;
+}
+
+/** Clocks of one command: `f` the pass's layer (its cout the pass's), `weightBeats` its weight image's beats. */
+export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: number, b: EngineModelBuild, m: EngineModelMemory): CommandCycles {
+  const beatClocks = Math.max(1, m.dataBytes / m.bytesPerCycle);
+  const outstanding = m.outstanding ?? 4;
+  const fetch = b.commandWords + 1;
+  const bias = m.latency + f.cout * beatClocks + 4;
+  const weights = m.latency + weightBeats * beatClocks + 5;
+  const q = makePlan(f);
+  const T = q.T;
+  const n = f.kernels.reduce((mx, k) => Math.max(mx, k.length), 0);
+  const arch: ArchConfig = { K: f.K, pOut: b.pOut, pIn: b.pIn, fftLanes: 1, ifftLanes: 1, n, loadWords: b.loadWords };
+  const conv: ConvLayer = { name: "pass", cin: f.cin, cout: f.cout, h: f.h, w: f.w, k: f.k, p: f.p };
+  const tile = tileRates(conv, arch).tile;
+  const wordsPerBeat = (8 * m.dataBytes) / 16;
+  const pitch = Math.ceil(f.w / wordsPerBeat) * wordsPerBeat;
+  // rows of the map in band y: padded rows yT .. yT + T - 1 that are map rows
+  const bandRows = (y: number): number => Math.max(0, Math.min(f.h, y * T + T - f.p) - Math.max(0, y * T - f.p));
+  const load = (y: number): number => {
+    const rows = bandRows(y);
+    if (rows === 0) return 0;
+    const burstBeats = Math.ceil((rows * pitch) / wordsPerBeat);
+    const memory = Math.max(f.cin * burstBeats * beatClocks, (f.cin * (m.latency + burstBeats)) / outstanding);
+    return Math.max(memory, f.cin * rows * Math.ceil(f.w / b.loadWords));
+  };
+  const compute = q.tilesX * tile;
+  let bands = load(0);
+  for (let y = 0; y < q.tilesY; y++) bands += y + 1 < q.tilesY ? Math.max(compute, load(y + 1)) : compute;
+  const pc = batchCycles(conv, arch, 1);
+  const map = m.latency + bands + pc.fillAfterLoad + pc.tail + m.latency + (pool ? 2 : 0);
+  return { fetch, bias, weights, map, total: fetch + bias + weights + map };
+}
