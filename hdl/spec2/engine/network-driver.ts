@@ -94,20 +94,22 @@ function writtenShape(l: NetworkLayer, K: number): { h: number; w: number; pitch
 
 /**
  * The output-channel passes of a layer: one when its schedule fits a bank of maxDepth rows, else
- * passes of C channels (the last one fewer), C the largest multiple of pOut whose schedule fits
+ * (or more output channels than `maxCout`, the accumulators' capacity) passes of C channels (the
+ * last one fewer), C the largest multiple of pOut, at most maxCout, whose schedule fits
  * and whose channels fill whole memory beats of the output map (so the next pass writes from a
  * beat). An Error when not even pOut channels fit.
  */
-export function layerPasses(l: NetworkLayer, o: { pOut: number; pIn: number; maxDepth: number; wordsPerBeat: number }): Pass[] {
+export function layerPasses(l: NetworkLayer, o: { pOut: number; pIn: number; maxDepth: number; wordsPerBeat: number; maxCout?: number }): Pass[] {
   const f = l.fixed;
   const depthOf = (c: number): number => buildSchedule(channelSlice(f, 0, c), o.pOut, o.pIn).depth;
   const n = entriesPerKernel(f);
-  const single = Math.ceil(f.cout / o.pOut) * Math.ceil(f.cin / o.pIn) * n <= o.maxDepth ? buildSchedule(f, o.pOut, o.pIn) : undefined;
+  const maxCout = o.maxCout ?? f.cout;
+  const single = f.cout <= maxCout && Math.ceil(f.cout / o.pOut) * Math.ceil(f.cin / o.pIn) * n <= o.maxDepth ? buildSchedule(f, o.pOut, o.pIn) : undefined;
   if (single && single.depth <= o.maxDepth) return [{ first: 0, fixed: f, schedule: single, depth: single.depth }];
   const { h, pitch } = writtenShape(l, f.K);
   // a pass of C channels takes at least ceil(C / pOut) ceil(cin / pIn) n rows: start from the largest C that bound allows
   const bound = Math.floor(o.maxDepth / (Math.ceil(f.cin / o.pIn) * n)) * o.pOut;
-  let C = Math.min(Math.floor(f.cout / o.pOut) * o.pOut, Math.max(bound, o.pOut));
+  let C = Math.min(Math.floor(Math.min(f.cout, maxCout) / o.pOut) * o.pOut, Math.max(bound, o.pOut));
   while (C >= o.pOut && (depthOf(C) > o.maxDepth || (C * h * pitch) % o.wordsPerBeat !== 0)) C -= o.pOut;
   if (C < o.pOut) throw new Error(`${l.name}: ${o.pOut} output channels (one per PE row) need ${depthOf(Math.min(o.pOut, f.cout))} weight rows, more than a bank's maxDepth = ${o.maxDepth}`);
   const passes: Pass[] = [];

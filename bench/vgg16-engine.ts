@@ -1,0 +1,105 @@
+/**
+ * The built engine on full-size VGG16 (224 x 224, 13 conv layers), from the engine cycle model
+ * (hdl/spec2/perf/engine-model.ts), at batch 1: per layer its passes, clocks and the phase that
+ * dominates, then ms per image and TOP/s equivalent at the stated clock. The build is
+ * `top.ts --config vgg16` (or --pes / --max-depth). The model is validated by RTL runs of the
+ * 13 layers at a reduced input size (`hdl/spec2/run-network.ts --network vgg16 --json`, whose
+ * output --validation reads).
+ *
+ *   npx tsx bench/vgg16-engine.ts [--pes OxI] [--max-depth N] [--clock MHZ] [--validation FILE] [--json]
+ */
+import { readFileSync } from "node:fs";
+import { isMain } from "../hdl/core";
+import { CliError, integerOption, parseCommandLine, positiveNumberOption, runMain, stringOption } from "../hdl/core/cli";
+import { findEngineConfig } from "../hdl/spec2/engine/configs";
+import { engineCommandWords } from "../hdl/spec2/engine/engine";
+import { engineArrayParams } from "../hdl/spec2/engine/engine-core";
+import { engineSizes } from "../hdl/spec2/engine/engine-command";
+import { DEFAULT_ENGINE_MEMORY, layerPasses } from "../hdl/spec2/engine/network-driver";
+import { engineCommandCycles } from "../hdl/spec2/perf/engine-model";
+import { spatialOps } from "../hdl/spec2/perf/model";
+import { VGG16_CONV } from "../hdl/spec2/perf/vgg16";
+import { peArrayCapacity } from "../hdl/spec2/pe-array";
+import { rowBeats } from "../hdl/spec2/engine/weight-image";
+import { weightRowShape } from "../hdl/spec2/weight-row";
+import { defaultFormats, type FixedLayer } from "../spectral/fixed";
+
+const USAGE = `usage: npx tsx bench/vgg16-engine.ts [options]
+
+The built engine (top.ts --config vgg16) on full-size VGG16 at batch 1, from the engine cycle
+model; density 0.25 (10 of 40 entries a kernel), 64-byte beats at 64 bytes a clock, latency 20.
+
+  --pes OxI          the PE grid (default the configuration's, 8x8)
+  --max-depth N      weight bank rows (default the configuration's, 2560)
+  --clock MHZ        clock for the time figures (default 200)
+  --validation FILE  run-network.ts --json output of the reduced network: the model's error per layer
+  --json             the result as JSON on stdout
+  -h, --help         this text`;
+
+const N = 10;
+
+/** A layer of VGG16's shape with N entries a kernel (the model needs counts, not values). */
+function shapeLayer(v: (typeof VGG16_CONV)[number]): FixedLayer {
+  const entries = Array.from({ length: N }, (_, j) => ({ index: j, re: 1, im: 0 }));
+  return { cin: v.cin, cout: v.cout, h: v.h, w: v.w, k: v.k, p: v.p, K: 8, relu: true, formats: defaultFormats(8, 12, 14, 12), kernels: new Array(v.cin * v.cout).fill(entries), bias: new Array<number>(v.cout).fill(0) };
+}
+
+const POOLED = new Set(["conv1_2", "conv2_2", "conv3_3", "conv4_3", "conv5_3"]);
+
+async function main(): Promise<void> {
+  const cl = parseCommandLine({ usage: USAGE, options: { pes: { type: "string" }, "max-depth": { type: "string" }, clock: { type: "string" }, validation: { type: "string" }, json: { type: "boolean" } } });
+  if (!cl) return;
+  const pes = stringOption(cl, "pes");
+  const m = pes === undefined ? undefined : /^(\d+)x(\d+)$/.exec(pes);
+  if (pes !== undefined && !m) throw new CliError(`--pes ${pes}: expected OxI, for example 8x8`, 2);
+  const maxDepth = integerOption(cl, "max-depth", { min: 16 });
+  const clockMHz = positiveNumberOption(cl, "clock", 200);
+  const config = findEngineConfig("vgg16")!.params({ ...(m ? { pOut: Number(m[1]), pIn: Number(m[2]) } : {}), ...(maxDepth ? { maxDepth } : {}) });
+  const build = config.core;
+  const memory = DEFAULT_ENGINE_MEMORY;
+  const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
+  const b = { pOut: build.pOut, pIn: build.pIn, loadWords: engineSizes(build).loadWords, commandWords: engineCommandWords(build) };
+  const rows = VGG16_CONV.map((v) => {
+    process.stderr.write(`vgg16-engine: ${v.name}\n`);
+    const layer = { name: v.name, fixed: shapeLayer(v), pool: POOLED.has(v.name) };
+    // a pass is at most maxCout channels: the accumulators of the build
+    const passes = layerPasses(layer, { pOut: build.pOut, pIn: build.pIn, maxDepth: build.maxDepth, wordsPerBeat: (8 * memory.dataBytes) / 16, maxCout: build.maxCout });
+    const parts = passes.map((q) => engineCommandCycles(q.fixed, layer.pool, q.depth * rowBeats(weightRowShape(q.schedule, oBits), memory.dataBytes), b, memory));
+    const sum = (k: "weights" | "map" | "total"): number => parts.reduce((s, x) => s + x[k], 0);
+    return { name: v.name, passes: passes.length, clocks: Math.round(sum("total")), weights: Math.round(sum("weights")), map: Math.round(sum("map")), ops: spatialOps(v) };
+  });
+  const clocks = rows.reduce((s, r) => s + r.clocks, 0);
+  const ops = rows.reduce((s, r) => s + r.ops, 0);
+  const seconds = clocks / (clockMHz * 1e6);
+  let validation: { maxCycleError: number; layers: number } | undefined;
+  const vfile = stringOption(cl, "validation");
+  if (vfile !== undefined) {
+    let j: { layers: { cycles: number; modelCycles: number }[] };
+    try {
+      j = JSON.parse(readFileSync(vfile, "utf8"));
+    } catch (e) {
+      throw new CliError(`--validation ${vfile}: cannot be read as JSON (${(e as Error).message})`, 2);
+    }
+    validation = { maxCycleError: Math.max(...j.layers.map((l) => Math.abs(l.cycles - l.modelCycles) / l.cycles)), layers: j.layers.length };
+  }
+  const result = {
+    build: { pOut: build.pOut, pIn: build.pIn, maxCout: build.maxCout, maxDepth: build.maxDepth, ffLanes: 1, ifftLanes: 1 },
+    clockMHz, bandwidthGBs: (memory.bytesPerCycle * clockMHz) / 1000, batch: 1,
+    msPerImage: 1000 * seconds, topsEquivalent: ops / seconds / 1e12,
+    layers: rows, ...(validation ? { validation } : {}),
+  };
+  if (cl.values.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+    return;
+  }
+  const lines = [
+    `The built engine (${build.pOut} x ${build.pIn} PEs, one FFT and one IFFT lane, passes of up to ${build.maxCout} output channels, weight banks of ${build.maxDepth} rows) on VGG16 224 x 224, batch 1, ${clockMHz} MHz, ${result.bandwidthGBs} GB/s; engine cycle model:`,
+    "layer     passes   clocks      weights phase   map phase",
+    ...rows.map((r) => `${r.name.padEnd(9)} ${String(r.passes).padStart(6)} ${String(r.clocks).padStart(11)} ${String(r.weights).padStart(13)} ${String(r.map).padStart(11)}`),
+    `total: ${clocks} clocks, ${result.msPerImage.toFixed(1)} ms per image, ${result.topsEquivalent.toFixed(3)} TOP/s equivalent (${(ops / 1e9).toFixed(2)} G operations)`,
+    validation ? `model vs RTL on the reduced network (${vfile}): largest error ${(100 * validation.maxCycleError).toFixed(1)}% over ${validation.layers} layers` : "(no --validation: the model's error against the RTL is not shown)",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+if (isMain(import.meta.url)) runMain("vgg16-engine", main);
