@@ -10,8 +10,10 @@
  *            bursts in flight, each taking the latency and its beats) into the tiler at one load
  *            beat of loadWords words a clock, while the previous band is tiled and computed
  *            (tilesX tiles at the slowest unit's tile time, model.ts tileRates with one FFT and one
- *            IFFT lane); then the pipeline's fill (the first round through the FFT) and tail (the
- *            last tile's drain, IFFT and overlap-add), and the last write's latency.
+ *            IFFT lane), each band boundary held by the pacing rule (the next band's first block
+ *            waits bandGap after the previous band's last, less what the block slots absorb);
+ *            then the pipeline's fill (the first round through the FFT) and tail (the last
+ *            tile's drain, IFFT and overlap-add), and the last write's latency.
  *
  * The phases do not overlap: the next command starts after the previous one's output is written.
  * Validated against the RTL by the network runs (engine/network-driver.ts reports both).
@@ -19,6 +21,10 @@
 import { makePlan } from "../../../spectral/conv";
 import type { FixedLayer } from "../../../spectral/fixed";
 import { batchCycles, tileRates, type ArchConfig, type ConvLayer } from "./model";
+import { BAND_GAP_MARGIN } from "../engine/engine-command";
+
+/** Block slots of a PE-array group's buffer (PeArray's default) and so what the array computes ahead of a held band. */
+const BLOCK_SLOTS = 4;
 
 export interface EngineModelMemory {
   readonly dataBytes: number;
@@ -57,7 +63,8 @@ export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: n
   const n = f.kernels.reduce((mx, k) => Math.max(mx, k.length), 0);
   const arch: ArchConfig = { K: f.K, pOut: b.pOut, pIn: b.pIn, fftLanes: 1, ifftLanes: 1, n, loadWords: b.loadWords };
   const conv: ConvLayer = { name: "pass", cin: f.cin, cout: f.cout, h: f.h, w: f.w, k: f.k, p: f.p };
-  const tile = tileRates(conv, arch).tile;
+  const rates = tileRates(conv, arch);
+  const tile = rates.tile;
   const wordsPerBeat = (8 * m.dataBytes) / 16;
   const pitch = Math.ceil(f.w / wordsPerBeat) * wordsPerBeat;
   // rows of the map in band y: padded rows yT .. yT + T - 1 that are map rows
@@ -70,8 +77,13 @@ export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: n
     return Math.max(memory, f.cin * rows * Math.ceil(f.w / b.loadWords));
   };
   const compute = q.tilesX * tile;
+  // the pacing rule: a band's first block waits bandGap clocks after the previous band's last
+  // (its emission, a group a clock); the array goes on into its block slots meanwhile
+  const bandGap = f.cout * T * Math.ceil(q.wo / f.K) + BAND_GAP_MARGIN;
+  const slack = BLOCK_SLOTS * (f.K / 2 + 1) * f.K;
+  const hold = Math.max(0, bandGap - (tile - rates.drain) - slack);
   let bands = load(0);
-  for (let y = 0; y < q.tilesY; y++) bands += y + 1 < q.tilesY ? Math.max(compute, load(y + 1)) : compute;
+  for (let y = 0; y < q.tilesY; y++) bands += y + 1 < q.tilesY ? Math.max(compute + hold, load(y + 1)) : compute;
   const pc = batchCycles(conv, arch, 1);
   const map = m.latency + bands + pc.fillAfterLoad + pc.tail + m.latency + (pool ? 2 : 0);
   return { fetch, bias, weights, map, total: fetch + bias + weights + map };
