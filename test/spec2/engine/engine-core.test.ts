@@ -10,7 +10,7 @@
  * build's limits.
  */
 import { describe, expect, it } from "vitest";
-import { Bool, Bundle, Decoupled, Input, Output, UInt, connect, defineModule, elaborate } from "../../../hdl/core";
+import { Bool, Bundle, Decoupled, Input, Output, UInt, connect, defineModule, elaborate, type Var } from "../../../hdl/core";
 import { BurstMemory, Valid, type BurstPortParams } from "../../../hdl/lib";
 import { peArrayCapacity } from "../../../hdl/spec2/pe-array";
 import { buildSchedule } from "../../../hdl/spec2/schedule";
@@ -54,39 +54,34 @@ const BUILD: EngineCoreParams = { layer: NET[0]!.fixed, pOut: P_OUT, pIn: P_IN, 
 
 const EngineTop = defineModule("EngineCoreTop", (q: { bytesPerCycle: number; latency: number }) => {
   const cmd = Input(Decoupled(engineCommandType(BUILD)));
+  const core = EngineCore.instance(BUILD);
+  connect(core.cmd, cmd);
+  return { cmd, ...withMemory(core, q) };
+});
+
+/** Inside a top: the memory on the unit's port, its status and the unit's done, busy and overrun as outputs. */
+function withMemory(unit: { port: unknown; done: Var; busy: Var; overrun: Var }, q: { bytesPerCycle: number; latency: number }) {
   const done = Output(Bool());
   const busy = Output(Bool());
   const overrun = Output(Bool());
   const memError = Output(Bool());
-  const core = EngineCore.instance(BUILD);
   const mem = BurstMemory.instance({ port: PORT, words: WORDS, bytesPerCycle: q.bytesPerCycle, latency: q.latency });
-  connect(core.cmd, cmd);
-  connect(mem.port, core.port);
-  done.assign(core.done);
-  busy.assign(core.busy);
-  overrun.assign(core.overrun);
+  connect(mem.port, unit.port as typeof mem.port);
+  done.assign(unit.done);
+  busy.assign(unit.busy);
+  overrun.assign(unit.overrun);
   memError.assign(mem.error);
-  return { cmd, done, busy, overrun, memError, ...debugPort(mem, 10, 8 * PORT.dataBytes) };
-});
+  return { done, busy, overrun, memError, ...debugPort(mem, 10, 8 * PORT.dataBytes) };
+}
 
 /** The Engine (command list + core) with the same memory: the host writes the list through ctrl. */
 const ENGINE = { core: BUILD, maxCommands: 4 };
 const EngineListTop = defineModule("EngineListTop", () => {
   const map = engineControlMap(ENGINE);
   const ctrl = Input(Valid(Bundle({ addr: UInt(map.addrBits), data: UInt(32) })));
-  const done = Output(Bool());
-  const busy = Output(Bool());
-  const overrun = Output(Bool());
-  const memError = Output(Bool());
   const engine = Engine.instance(ENGINE);
-  const mem = BurstMemory.instance({ port: PORT, words: WORDS, bytesPerCycle: 16, latency: 4 });
   connect(engine.ctrl, ctrl);
-  connect(mem.port, engine.port);
-  done.assign(engine.done);
-  busy.assign(engine.busy);
-  overrun.assign(engine.overrun);
-  memError.assign(mem.error);
-  return { ctrl, done, busy, overrun, memError, ...debugPort(mem, 10, 8 * PORT.dataBytes) };
+  return { ctrl, ...withMemory(engine, { bytesPerCycle: 16, latency: 4 }) };
 });
 
 /** 2x2 max-pooling, stride 2, floor (the networks' golden pooling) of a [c][h][w] map. */
