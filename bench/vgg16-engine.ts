@@ -54,6 +54,21 @@ async function main(): Promise<void> {
   if (pes !== undefined && !m) throw new CliError(`--pes ${pes}: expected OxI, for example 8x8`, 2);
   const maxDepth = integerOption(cl, "max-depth", { min: 16 });
   const clockMHz = positiveNumberOption(cl, "clock", 200);
+  // the validation file is read before any work
+  let validation: { maxCycleError: number; layers: number } | undefined;
+  const vfile = stringOption(cl, "validation");
+  if (vfile !== undefined) {
+    let j: { layers: { cycles: number; modelCycles: number }[] };
+    try {
+      j = JSON.parse(readFileSync(vfile, "utf8"));
+    } catch (e) {
+      throw new CliError(`--validation ${vfile}: cannot be read as JSON (${(e as Error).message})`, 2);
+    }
+    const ok = Array.isArray(j?.layers) && j.layers.length > 0 && j.layers.every((l) => Number.isFinite(l?.cycles) && l.cycles > 0 && Number.isFinite(l?.modelCycles));
+    if (!ok) throw new CliError(`--validation ${vfile}: "layers" must be run-network.ts --json layers, each with cycles > 0 and modelCycles`, 2);
+    validation = { maxCycleError: Math.max(...j.layers.map((l) => Math.abs(l.cycles - l.modelCycles) / l.cycles)), layers: j.layers.length };
+  }
+
   const config = findEngineConfig("vgg16")!.params({ ...(m ? { pOut: Number(m[1]), pIn: Number(m[2]) } : {}), ...(maxDepth ? { maxDepth } : {}) });
   const build = config.core;
   const memory = DEFAULT_ENGINE_MEMORY;
@@ -71,17 +86,6 @@ async function main(): Promise<void> {
   const clocks = rows.reduce((s, r) => s + r.clocks, 0);
   const ops = rows.reduce((s, r) => s + r.ops, 0);
   const seconds = clocks / (clockMHz * 1e6);
-  let validation: { maxCycleError: number; layers: number } | undefined;
-  const vfile = stringOption(cl, "validation");
-  if (vfile !== undefined) {
-    let j: { layers: { cycles: number; modelCycles: number }[] };
-    try {
-      j = JSON.parse(readFileSync(vfile, "utf8"));
-    } catch (e) {
-      throw new CliError(`--validation ${vfile}: cannot be read as JSON (${(e as Error).message})`, 2);
-    }
-    validation = { maxCycleError: Math.max(...j.layers.map((l) => Math.abs(l.cycles - l.modelCycles) / l.cycles)), layers: j.layers.length };
-  }
   const result = {
     build: { pOut: build.pOut, pIn: build.pIn, maxCout: build.maxCout, maxDepth: build.maxDepth, ffLanes: 1, ifftLanes: 1 },
     clockMHz, bandwidthGBs: (memory.bytesPerCycle * clockMHz) / 1000, batch: 1,

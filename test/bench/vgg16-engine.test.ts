@@ -1,0 +1,34 @@
+/**
+ * bench/vgg16-engine.ts: the built engine's full-size VGG16 figures from its cycle model are
+ * consistent (time from the clocks at the stated clock, TOP/s from VGG16's 30.69 G operations,
+ * the passes a 32-channel pass limit gives), and the model's error is read from a run-network
+ * JSON; a missing validation file is one line, exit 2.
+ */
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "bench/vgg16-engine.ts", ...args], { encoding: "utf8", timeout: 180_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("bench/vgg16-engine.ts", () => {
+  it("--json: 13 layers, passes of at most 32 output channels, time and TOP/s from the clocks", () => {
+    const r = run(["--json", "--clock", "250", "--validation", "bench/results/engine-vgg16-32.json"]);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.layers.map((l: { name: string }) => l.name)).toHaveLength(13);
+    expect(j.layers.map((l: { passes: number }) => l.passes)).toEqual([2, 2, 4, 4, 8, 8, 8, 16, 16, 16, 16, 16, 16]);
+    const clocks = j.layers.reduce((s: number, l: { clocks: number }) => s + l.clocks, 0);
+    expect(j.msPerImage).toBeCloseTo(clocks / 250e3, 6);
+    expect(j.topsEquivalent).toBeCloseTo(30.69e9 / (j.msPerImage / 1000) / 1e12, 2);
+    expect(j.validation.layers).toBe(13);
+    expect(j.validation.maxCycleError).toBeLessThan(0.05);
+  }, 240_000);
+
+  it("a validation file that cannot be read is one line, exit 2", () => {
+    const r = run(["--validation", "no-such.json"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^vgg16-engine: --validation no-such\.json: cannot be read as JSON \(ENOENT/m);
+  }, 240_000);
+});
