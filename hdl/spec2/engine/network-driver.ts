@@ -192,8 +192,8 @@ const word16 = (v: number): bigint => BigInt(v & 0xffff);
 /**
  * Lays out the memory of one layer for `inputs` (each the layer's Cin x H x W input words) and
  * makes the commands: per image, one per pass, each writing its channels into the image's
- * output map. With `inputs` of the right length but any words, `words` is the size the layout
- * needs (the memory of a build is the largest over the layers).
+ * output map. With `sizeOnly` nothing is packed or stored: only `words`, the size the layout
+ * needs (a build's memory is the largest over its layers), and the commands.
  */
 export function planLayer(build: EngineCoreParams, l: NetworkLayer, passes: readonly Pass[], inputs: readonly ArrayLike<number>[], sizeOnly = false): LayerPlan {
   const B = build.port.dataBytes;
