@@ -266,6 +266,8 @@ export interface NetworkRun {
   readonly mismatches: number;
   /** per image, the last layer's output words as the RTL wrote them (pooled when it pools) */
   readonly outputs: Int32Array[];
+  /** per image, the golden model's last-layer output (each layer's golden input the previous golden output) */
+  readonly goldenOutputs: Int32Array[];
   readonly build: EngineCoreParams;
   /** per layer, its passes' output channel counts */
   readonly passes: number[][];
@@ -293,7 +295,7 @@ export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build
 }
 
 /** Golden output of a layer (pooled when it pools). */
-function goldenLayer(l: NetworkLayer, x: ArrayLike<number>): Int32Array {
+export function goldenLayer(l: NetworkLayer, x: ArrayLike<number>): Int32Array {
   const q = makePlan(l.fixed);
   const y = goldenConvLayer(l.fixed, x);
   return l.pool ? maxPool2Words(y, q.cout, q.ho, q.wo) : y;
@@ -322,11 +324,12 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
   });
   const totals = layers.map(() => ({ cycles: 0, mismatches: 0, bytes: 0 }));
   const outputs: Int32Array[] = [];
+  const goldenOutputs: Int32Array[] = [];
   const memFile = join(cacheRoot(), `engine-mem-${process.pid}.hex`);
   try {
     for (let c0 = 0; c0 < inputs.length; c0 += chunk) {
       let maps: ArrayLike<number>[] = inputs.slice(c0, c0 + chunk);
-      let golden: ArrayLike<number>[] = maps;
+      let golden: Int32Array[] = maps.map((x) => Int32Array.from(x));
       for (const [i, l] of layers.entries()) {
         const plan = planLayer(build, l, passes[i]!, maps);
         writeFileSync(memFile, `${Array.from({ length: words }, (_, b) => (plan.image.get(b) ?? 0n).toString(16)).join("\n")}\n`);
@@ -343,6 +346,7 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
         o.onLayer?.(i, c0 + maps.length);
       }
       outputs.push(...(maps as Int32Array[]));
+      goldenOutputs.push(...golden);
     }
   } finally {
     rmSync(memFile, { force: true });
@@ -359,7 +363,7 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
       dramBytes: t.bytes,
     };
   });
-  return { layers: runs, mismatches: runs.reduce((s, r) => s + r.mismatches, 0), outputs, build, passes: passes.map((ps) => ps.map((q) => q.fixed.cout)) };
+  return { layers: runs, mismatches: runs.reduce((s, r) => s + r.mismatches, 0), outputs, goldenOutputs, build, passes: passes.map((ps) => ps.map((q) => q.fixed.cout)) };
 }
 
 /** One simulation: the layer's commands (every pass of every image) as one list on the engine, from one start; the output maps read back. */

@@ -13,12 +13,11 @@
  *                     neither vanish nor saturate through the 13 layers.
  */
 import { loadMnist } from "../../../spectral/mnist";
-import { goldenConvLayer, maxPool2Words, quantizeActivations } from "../../../spectral/fixed";
+import { goldenConvLayer, quantizeActivations } from "../../../spectral/fixed";
 import { fixedLayerOf, loadWeights } from "../../../spectral/weights";
-import { makePlan } from "../../../spectral/conv";
 import { randomLayer, lcg } from "../perf/random-layer";
 import { VGG16_CONV } from "../perf/vgg16";
-import type { NetworkLayer } from "./network-driver";
+import { goldenLayer, type NetworkLayer } from "./network-driver";
 
 export const NETWORKS = ["vgg16", "vgg-mnist", "lenet"] as const;
 export type NetworkName = (typeof NETWORKS)[number];
@@ -76,11 +75,9 @@ export function vgg16Network(size: number, images: number, seed = 1, onLayer?: (
     const peak = y.reduce((m, q) => Math.max(m, Math.abs(q)), 1);
     const outFrac = probe.formats.outFrac + Math.floor(Math.log2(2 ** 13 / peak));
     const fixed = randomLayer({ ...shape, outFrac }, seed * 1000 + i).acc.layer;
-    const pool = VGG16_POOLED.has(v.name);
-    layers.push({ name: v.name, fixed, pool });
-    const q = makePlan(fixed);
-    const out = goldenConvLayer(fixed, golden!);
-    golden = pool ? maxPool2Words(out, q.cout, q.ho, q.wo) : out;
+    const layer = { name: v.name, fixed, pool: VGG16_POOLED.has(v.name) };
+    layers.push(layer);
+    golden = goldenLayer(layer, golden!);
     range = (2 ** 15 - 1) / 2 ** outFrac; // the next layer's inFrac = this outFrac
     onLayer?.(v.name);
   }
