@@ -22,7 +22,7 @@ import { makePlan } from "../../../spectral/conv";
 import { bitsFor } from "../generator-params";
 import { peArrayCapacity } from "../pe-array";
 import { buildSchedule, type Schedule } from "../schedule";
-import { engineCommandCycles } from "../perf/engine-model";
+import { engineCommandCycles, keptEntries } from "../perf/engine-model";
 import { EngineBench } from "./engine-bench";
 import { engineArrayParams } from "./engine-core";
 import { engineCommand, engineSizes, type EngineCommand, type EngineCoreParams } from "./engine-command";
@@ -75,11 +75,6 @@ export interface Pass {
   readonly depth: number;
 }
 
-/** The most entries a kernel of the layer keeps. */
-function entriesPerKernel(f: FixedLayer): number {
-  return f.kernels.reduce((m, k) => Math.max(m, k.length), 0);
-}
-
 /** The output channels [first, first + count) of a layer: their kernels and biases. */
 function channelSlice(f: FixedLayer, first: number, count: number): FixedLayer {
   return { ...f, cout: count, kernels: f.kernels.slice(first * f.cin, (first + count) * f.cin), bias: f.bias.slice(first, first + count) };
@@ -102,7 +97,7 @@ function writtenShape(l: NetworkLayer, K: number): { h: number; w: number; pitch
 export function layerPasses(l: NetworkLayer, o: { pOut: number; pIn: number; maxDepth: number; wordsPerBeat: number; maxCout?: number }): Pass[] {
   const f = l.fixed;
   const depthOf = (c: number): number => buildSchedule(channelSlice(f, 0, c), o.pOut, o.pIn).depth;
-  const n = entriesPerKernel(f);
+  const n = keptEntries(f);
   const maxCout = o.maxCout ?? f.cout;
   const single = f.cout <= maxCout && Math.ceil(f.cout / o.pOut) * Math.ceil(f.cin / o.pIn) * n <= o.maxDepth ? buildSchedule(f, o.pOut, o.pIn) : undefined;
   if (single && single.depth <= o.maxDepth) return [{ first: 0, fixed: f, schedule: single, depth: single.depth }];

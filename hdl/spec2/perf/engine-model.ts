@@ -43,6 +43,11 @@ export interface EngineModelBuild {
   readonly commandWords: number;
 }
 
+/** The most entries a kernel of the layer keeps (n; the model's `entriesPerKernel` derives it from a density instead). */
+export function keptEntries(f: FixedLayer): number {
+  return f.kernels.reduce((m, k) => Math.max(m, k.length), 0);
+}
+
 export interface CommandCycles {
   readonly fetch: number;
   readonly bias: number;
@@ -60,7 +65,7 @@ export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: n
   const weights = m.latency + weightBeats * beatClocks + 5;
   const q = makePlan(f);
   const T = q.T;
-  const n = f.kernels.reduce((mx, k) => Math.max(mx, k.length), 0);
+  const n = keptEntries(f);
   const arch: ArchConfig = { K: f.K, pOut: b.pOut, pIn: b.pIn, fftLanes: 1, ifftLanes: 1, n, loadWords: b.loadWords };
   const conv: ConvLayer = { name: "pass", cin: f.cin, cout: f.cout, h: f.h, w: f.w, k: f.k, p: f.p };
   const rates = tileRates(conv, arch);
