@@ -11,8 +11,9 @@
  * golden model's, and the engine's clocks per image by layer. Progress on stderr.
  */
 import { isMain } from "../hdl/core";
-import { CliError, choiceOption, integerOption, parseCommandLine, runMain, stringOption } from "../hdl/core/cli";
+import { choiceOption, integerOption, parseCommandLine, runMain, stringOption } from "../hdl/core/cli";
 import { runNetwork } from "../hdl/spec2/engine/network-driver";
+import { parsePeGrid } from "../hdl/spec2/pe-grid-option";
 import { trainedNetwork } from "../hdl/spec2/engine/networks";
 import { SimCompileError, SimError, type Backend } from "../sim";
 import { MnistError, loadMnist } from "../spectral/mnist";
@@ -44,9 +45,7 @@ async function main(): Promise<void> {
   const images = integerOption(cl, "images", { min: 1, max: 10_000 }, 10_000);
   const sim: Backend = choiceOption(cl, "sim", ["verilator", "iverilog", "js"] as const, "verilator");
   const chunk = integerOption(cl, "chunk", { min: 1, max: 10_000 }, 250);
-  const pes = /^(\d+)x(\d+)$/.exec(stringOption(cl, "pes") ?? "2x2");
-  if (!pes) throw new CliError(`--pes ${stringOption(cl, "pes")}: expected OxI, for example 2x2`, 2);
-  const grid = { pOut: Number(pes[1]), pIn: Number(pes[2]) };
+  const grid = parsePeGrid(stringOption(cl, "pes") ?? "2x2");
   const t0 = Date.now();
   const net = trainedNetwork(name, images);
   // the head (prune/net.ts) starts after the last conv: its pooling runs there, on the unpooled map

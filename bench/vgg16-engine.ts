@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { isMain } from "../hdl/core";
 import { CliError, integerOption, parseCommandLine, positiveNumberOption, runMain, stringOption } from "../hdl/core/cli";
 import { findEngineConfig } from "../hdl/spec2/engine/configs";
+import { parsePeGrid } from "../hdl/spec2/pe-grid-option";
 import { engineCommandWords } from "../hdl/spec2/engine/engine";
 import { engineArrayParams } from "../hdl/spec2/engine/engine-core";
 import { engineSizes } from "../hdl/spec2/engine/engine-command";
@@ -50,8 +51,7 @@ async function main(): Promise<void> {
   const cl = parseCommandLine({ usage: USAGE, options: { pes: { type: "string" }, "max-depth": { type: "string" }, clock: { type: "string" }, validation: { type: "string" }, json: { type: "boolean" } } });
   if (!cl) return;
   const pes = stringOption(cl, "pes");
-  const m = pes === undefined ? undefined : /^(\d+)x(\d+)$/.exec(pes);
-  if (pes !== undefined && !m) throw new CliError(`--pes ${pes}: expected OxI, for example 8x8`, 2);
+  const grid = pes === undefined ? undefined : parsePeGrid(pes);
   const maxDepth = integerOption(cl, "max-depth", { min: 16 });
   const clockMHz = positiveNumberOption(cl, "clock", 200);
   // the validation file is read before any work
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     validation = { maxCycleError: Math.max(...j.layers.map((l) => Math.abs(l.cycles - l.modelCycles) / l.cycles)), layers: j.layers.length };
   }
 
-  const config = findEngineConfig("vgg16")!.params({ ...(m ? { pOut: Number(m[1]), pIn: Number(m[2]) } : {}), ...(maxDepth ? { maxDepth } : {}) });
+  const config = findEngineConfig("vgg16")!.params({ ...(grid ?? {}), ...(maxDepth ? { maxDepth } : {}) });
   const build = config.core;
   const memory = DEFAULT_ENGINE_MEMORY;
   const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;

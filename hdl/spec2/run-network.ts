@@ -15,6 +15,7 @@ import { CliError, choiceOption, integerOption, parseCommandLine, runMain, strin
 import { SimCompileError, SimError, type Backend } from "../../sim";
 import { MnistError } from "../../spectral/mnist";
 import { DEFAULT_ENGINE_MEMORY, DEFAULT_MAX_DEPTH, runNetwork, type NetworkRun } from "./engine/network-driver";
+import { parsePeGrid } from "./pe-grid-option";
 import { NETWORKS, trainedNetwork, vgg16Network, type EngineNetwork } from "./engine/networks";
 
 const USAGE = `usage: npx tsx hdl/spec2/run-network.ts --network vgg16|vgg-mnist|lenet [options]
@@ -39,14 +40,6 @@ the golden model.
 
 /** VGG16's 512-input layers at 4 x 4 PEs: 320 schedule rows per output channel (128 rounds x 10 / 4), passes of 24. */
 const VGG16_MAX_DEPTH = 8192;
-
-function parseGrid(text: string): { pOut: number; pIn: number } {
-  const m = /^(\d+)x(\d+)$/.exec(text);
-  const pOut = m ? Number(m[1]) : NaN;
-  const pIn = m ? Number(m[2]) : NaN;
-  if (!m || pOut < 1 || pIn < 1 || pOut > 64 || pIn > 64) throw new CliError(`--pes ${text}: expected OxI, two integers in 1..64 (for example 2x2)`, 2);
-  return { pOut, pIn };
-}
 
 function table(net: EngineNetwork, run: NetworkRun, images: number): string {
   const rows = run.layers.map((l) => {
@@ -79,7 +72,7 @@ async function main(): Promise<void> {
   const batch = integerOption(cl, "batch", { min: 1 }, 1);
   if (batch !== 1) throw new CliError(`--batch ${batch}: images sharing fetched weights are not built yet; the engine runs --batch 1 (use --images for more images)`, 2);
   const sim: Backend = choiceOption(cl, "sim", ["verilator", "iverilog", "js"] as const, "verilator");
-  const grid = parseGrid(stringOption(cl, "pes") ?? (name === "vgg16" ? "4x4" : "2x2"));
+  const grid = parsePeGrid(stringOption(cl, "pes") ?? (name === "vgg16" ? "4x4" : "2x2"));
   const seed = integerOption(cl, "seed", { min: 0 }, 1);
   const maxDepth = integerOption(cl, "max-depth", { min: 16, max: 1 << 20 }, name === "vgg16" ? VGG16_MAX_DEPTH : DEFAULT_MAX_DEPTH);
   const sizeText = stringOption(cl, "input-size");
