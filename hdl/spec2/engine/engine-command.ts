@@ -128,10 +128,14 @@ export interface EngineAddresses {
   readonly bias: number;
 }
 
-/** Words between output rows: the written width rounded up to K. */
+/** Words between output rows: the written width (wo, halved when pooled) rounded up to K. */
 export function outputPitch(p: EngineCoreParams, wo: number, pool: boolean): number {
-  const K = p.layer.K;
-  return Math.max(1, Math.ceil((pool ? Math.floor(wo / 2) : wo) / K)) * K;
+  return writtenPitch(p.layer.K, pool ? Math.floor(wo / 2) : wo);
+}
+
+/** Words between rows of a written map `w` words wide: w rounded up to K (at least K). */
+export function writtenPitch(K: number, w: number): number {
+  return Math.max(1, Math.ceil(w / K)) * K;
 }
 
 /** The command of one layer; an Error names every field out of the build's limits with its value. */

@@ -25,7 +25,7 @@ import { buildSchedule, type Schedule } from "../schedule";
 import { engineCommandCycles, keptEntries } from "../perf/engine-model";
 import { EngineBench } from "./engine-bench";
 import { engineArrayParams } from "./engine-core";
-import { engineCommand, engineSizes, type EngineCommand, type EngineCoreParams } from "./engine-command";
+import { engineCommand, engineSizes, writtenPitch, type EngineCommand, type EngineCoreParams } from "./engine-command";
 import { engineCommandWords, engineProgram, type EngineParams } from "./engine";
 import { imageBeats, rowBeats, weightImage } from "./weight-image";
 import { weightRowShape } from "../weight-row";
@@ -84,7 +84,7 @@ function channelSlice(f: FixedLayer, first: number, count: number): FixedLayer {
 function writtenShape(l: NetworkLayer, K: number): { h: number; w: number; pitch: number } {
   const q = makePlan(l.fixed);
   const w = l.pool ? Math.floor(q.wo / 2) : q.wo;
-  return { h: l.pool ? Math.floor(q.ho / 2) : q.ho, w, pitch: Math.max(1, Math.ceil(w / K)) * K };
+  return { h: l.pool ? Math.floor(q.ho / 2) : q.ho, w, pitch: writtenPitch(K, w) };
 }
 
 /**
