@@ -1,12 +1,13 @@
 /**
  * The built engine on full-size VGG16 (224 x 224, 13 conv layers), from the engine cycle model
- * (hdl/spec2/perf/engine-model.ts), at batch 1: per layer its passes, clocks and the phase that
- * dominates, then ms per image and TOP/s equivalent at the stated clock. The build is
+ * (hdl/spec2/perf/engine-model.ts), at batch 1 and 16 (a command runs the batch's images on one
+ * fetch of its weights): per layer its passes, clocks per image and the phase that dominates,
+ * then ms per image and TOP/s equivalent at the stated clock. The build is
  * `top.ts --config vgg16` (or --pes / --max-depth). The model is validated by RTL runs of the
  * 13 layers at a reduced input size (`hdl/spec2/run-network.ts --network vgg16 --json`, whose
  * output --validation reads).
  *
- *   npx tsx bench/vgg16-engine.ts [--pes OxI] [--max-depth N] [--clock MHZ] [--validation FILE] [--json]
+ *   npx tsx bench/vgg16-engine.ts [--pes OxI] [--max-depth N] [--batches B,..] [--clock MHZ] [--validation FILE] [--json]
  */
 import { readFileSync } from "node:fs";
 import { isMain } from "../hdl/core";
@@ -27,11 +28,12 @@ import { defaultFormats, type FixedLayer } from "../spectral/fixed";
 
 const USAGE = `usage: npx tsx bench/vgg16-engine.ts [options]
 
-The built engine (top.ts --config vgg16) on full-size VGG16 at batch 1, from the engine cycle
-model; density 0.25 (10 of 40 entries a kernel), 64-byte beats at 64 bytes a clock, latency 20.
+The built engine (top.ts --config vgg16) on full-size VGG16, from the engine cycle model;
+density 0.25 (10 of 40 entries a kernel), 64-byte beats at 64 bytes a clock, latency 20.
 
   --pes OxI          the PE grid (default the configuration's, 8x8)
   --max-depth N      weight bank rows (default the configuration's, 2560)
+  --batches B,..     batch sizes (images on one weight fetch; default 1,16; at most the build's 16)
   --clock MHZ        clock for the time figures (default 200)
   --validation FILE  run-network.ts --json output of the reduced network: the model's error per layer
   --json             the result as JSON on stdout
@@ -48,8 +50,11 @@ function shapeLayer(v: (typeof VGG16_CONV)[number]): FixedLayer {
 const POOLED = new Set(["conv1_2", "conv2_2", "conv3_3", "conv4_3", "conv5_3"]);
 
 async function main(): Promise<void> {
-  const cl = parseCommandLine({ usage: USAGE, options: { pes: { type: "string" }, "max-depth": { type: "string" }, clock: { type: "string" }, validation: { type: "string" }, json: { type: "boolean" } } });
+  const cl = parseCommandLine({ usage: USAGE, options: { pes: { type: "string" }, "max-depth": { type: "string" }, batches: { type: "string" }, clock: { type: "string" }, validation: { type: "string" }, json: { type: "boolean" } } });
   if (!cl) return;
+  const batchText = stringOption(cl, "batches") ?? "1,16";
+  const batchSizes = batchText.split(",").map(Number);
+  if (batchSizes.some((x) => !Number.isInteger(x) || x < 1 || x > 16)) throw new CliError(`--batches ${batchText}: expected integers in 1..16 separated by commas (for example 1,16)`, 2);
   const pes = stringOption(cl, "pes");
   const grid = pes === undefined ? undefined : parsePeGrid(pes);
   const maxDepth = integerOption(cl, "max-depth", { min: 16 });
@@ -74,33 +79,42 @@ async function main(): Promise<void> {
   const memory = DEFAULT_ENGINE_MEMORY;
   const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
   const b = { pOut: build.pOut, pIn: build.pIn, loadWords: engineSizes(build).loadWords, commandWords: engineCommandWords(build) };
-  const rows = VGG16_CONV.map((v) => {
+  const layers = VGG16_CONV.map((v) => {
     process.stderr.write(`vgg16-engine: ${v.name}\n`);
     const layer = { name: v.name, fixed: shapeLayer(v), pool: POOLED.has(v.name) };
     // a pass is at most maxCout channels: the accumulators of the build
     const passes = layerPasses(layer, { pOut: build.pOut, pIn: build.pIn, maxDepth: build.maxDepth, wordsPerBeat: (8 * memory.dataBytes) / 16, maxCout: build.maxCout });
-    const parts = passes.map((q) => engineCommandCycles(q.fixed, layer.pool, q.depth * rowBeats(weightRowShape(q.schedule, oBits), memory.dataBytes), b, memory));
-    const sum = (k: "weights" | "map" | "total"): number => parts.reduce((s, x) => s + x[k], 0);
-    return { name: v.name, passes: passes.length, clocks: Math.round(sum("total")), weights: Math.round(sum("weights")), map: Math.round(sum("map")), ops: spatialOps(v) };
+    return { v, layer, passes };
   });
-  const clocks = rows.reduce((s, r) => s + r.clocks, 0);
-  const ops = rows.reduce((s, r) => s + r.ops, 0);
-  const seconds = clocks / (clockMHz * 1e6);
+  const ops = VGG16_CONV.reduce((s, v) => s + spatialOps(v), 0);
+  const batches = batchSizes.map((batch) => {
+    // per image: a command's clocks over its images
+    const rows = layers.map(({ v, layer, passes }) => {
+      const parts = passes.map((q) => engineCommandCycles(q.fixed, layer.pool, q.depth * rowBeats(weightRowShape(q.schedule, oBits), memory.dataBytes), b, memory, batch));
+      const sum = (k: "weights" | "map" | "total"): number => parts.reduce((s, x) => s + x[k], 0) / batch;
+      return { name: v.name, passes: passes.length, clocks: Math.round(sum("total")), weights: Math.round(sum("weights")), map: Math.round(sum("map")) };
+    });
+    const clocks = rows.reduce((s, r) => s + r.clocks, 0);
+    const seconds = clocks / (clockMHz * 1e6);
+    return { batch, clocksPerImage: clocks, msPerImage: 1000 * seconds, topsEquivalent: ops / seconds / 1e12, layers: rows };
+  });
   const result = {
-    build: { pOut: build.pOut, pIn: build.pIn, maxCout: build.maxCout, maxDepth: build.maxDepth, ffLanes: 1, ifftLanes: 1 },
-    clockMHz, bandwidthGBs: (memory.bytesPerCycle * clockMHz) / 1000, batch: 1,
-    msPerImage: 1000 * seconds, topsEquivalent: ops / seconds / 1e12,
-    layers: rows, ...(validation ? { validation } : {}),
+    build: { pOut: build.pOut, pIn: build.pIn, maxCout: build.maxCout, maxDepth: build.maxDepth, fftLanes: 1, ifftLanes: 1 },
+    clockMHz, bandwidthGBs: (memory.bytesPerCycle * clockMHz) / 1000, operationsPerImage: ops,
+    batches, ...(validation ? { validation } : {}),
   };
   if (cl.values.json) {
     process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
     return;
   }
   const lines = [
-    `The built engine (${build.pOut} x ${build.pIn} PEs, one FFT and one IFFT lane, passes of up to ${build.maxCout} output channels, weight banks of ${build.maxDepth} rows) on VGG16 224 x 224, batch 1, ${clockMHz} MHz, ${result.bandwidthGBs} GB/s; engine cycle model:`,
-    "layer     passes   clocks      weights phase   map phase",
-    ...rows.map((r) => `${r.name.padEnd(9)} ${String(r.passes).padStart(6)} ${String(r.clocks).padStart(11)} ${String(r.weights).padStart(13)} ${String(r.map).padStart(11)}`),
-    `total: ${clocks} clocks, ${result.msPerImage.toFixed(1)} ms per image, ${result.topsEquivalent.toFixed(3)} TOP/s equivalent (${(ops / 1e9).toFixed(2)} G operations)`,
+    `The built engine (${build.pOut} x ${build.pIn} PEs, one FFT and one IFFT lane, passes of up to ${build.maxCout} output channels, weight banks of ${build.maxDepth} rows) on VGG16 224 x 224, ${clockMHz} MHz, ${result.bandwidthGBs} GB/s; engine cycle model, clocks per image:`,
+    ...batches.flatMap((r) => [
+      `batch ${r.batch}:`,
+      "layer     passes   clocks      weights phase   map phase",
+      ...r.layers.map((l) => `${l.name.padEnd(9)} ${String(l.passes).padStart(6)} ${String(l.clocks).padStart(11)} ${String(l.weights).padStart(13)} ${String(l.map).padStart(11)}`),
+      `total: ${r.clocksPerImage} clocks, ${r.msPerImage.toFixed(1)} ms per image, ${r.topsEquivalent.toFixed(3)} TOP/s equivalent (${(ops / 1e9).toFixed(2)} G operations)`,
+    ]),
     validation ? `model vs RTL on the reduced network (${vfile}): largest error ${(100 * validation.maxCycleError).toFixed(1)}% over ${validation.layers} layers` : "(no --validation: the model's error against the RTL is not shown)",
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -28,8 +28,9 @@ the golden model.
                       density 0.25, seeded), vgg-mnist or lenet (the committed weights, MNIST
                       test digits)
   --input-size S      vgg16's input height and width (default 32); the MNIST networks take 28
-  --images N          images run one after the other (default 1)
-  --batch B           images sharing each fetched weight: 1 (batches are not built yet)
+  --images N          images run (default 1)
+  --batch B           images a command runs on one fetch of its weights, 1..256 (default 1;
+                      the images go in batches of B, the last one smaller)
   --sim NAME          verilator (default), iverilog or js (in Node, no build)
   --pes OxI           the PE grid pOut x pIn (default 4x4 for vgg16, else 2x2)
   --max-depth N       rows of a weight bank (default 8192 for vgg16, else 2048); deeper layers
@@ -50,7 +51,7 @@ function table(net: EngineNetwork, run: NetworkRun, images: number): string {
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: readonly string[]): string => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join("  ");
   return [
-    `${net.name}, ${net.inputSize} x ${net.inputSize}, ${images} image(s), PEs ${run.build.pOut} x ${run.build.pIn} (sums over the images)`,
+    `${net.name}, ${net.inputSize} x ${net.inputSize}, ${images} image(s) in batches of ${run.build.maxBatch ?? 1}, PEs ${run.build.pOut} x ${run.build.pIn} (sums over the images)`,
     line(head),
     ...rows.map(line),
     `mismatches: ${run.mismatches}`,
@@ -69,8 +70,7 @@ async function main(): Promise<void> {
   const name = choiceOption(cl, "network", NETWORKS, "vgg16");
   if (stringOption(cl, "network") === undefined) throw new CliError(`--network is required (${NETWORKS.join(", ")})`, 2);
   const images = integerOption(cl, "images", { min: 1, max: 10_000 }, 1);
-  const batch = integerOption(cl, "batch", { min: 1 }, 1);
-  if (batch !== 1) throw new CliError(`--batch ${batch}: images sharing fetched weights are not built yet; the engine runs --batch 1 (use --images for more images)`, 2);
+  const batch = integerOption(cl, "batch", { min: 1, max: 256 }, 1);
   const sim: Backend = choiceOption(cl, "sim", ["verilator", "iverilog", "js"] as const, "verilator");
   const grid = parsePeGrid(stringOption(cl, "pes") ?? (name === "vgg16" ? "4x4" : "2x2"));
   const seed = integerOption(cl, "seed", { min: 0 }, 1);
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
   const run = await runNetwork(net.layers, net.inputs, {
     ...grid,
     maxDepth,
+    batch,
     backend: sim,
     onLayer: (layer, imagesDone) => {
       process.stderr.write(`run-network: ${net.layers[layer]!.name} done for images 1..${imagesDone} of ${images} (${Math.round((Date.now() - t0) / 1000)} s)\n`);

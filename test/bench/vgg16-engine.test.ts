@@ -1,6 +1,6 @@
 /**
- * bench/vgg16-engine.ts: the built engine's full-size VGG16 figures from its cycle model are
- * consistent (time from the clocks at the stated clock, TOP/s from VGG16's 30.69 G operations,
+ * bench/vgg16-engine.ts: the built engine's full-size VGG16 figures from its cycle model, at
+ * batches 1 and 16, are consistent (time from the clocks at the stated clock, TOP/s from VGG16's 30.69 G operations,
  * the passes a 32-channel pass limit gives), and the model's error is read from a run-network
  * JSON; a missing validation file is one line, exit 2.
  */
@@ -13,17 +13,30 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 describe("bench/vgg16-engine.ts", () => {
-  it("--json: 13 layers, passes of at most 32 output channels, time and TOP/s from the clocks", () => {
+  it("--json: batches 1 and 16, 13 layers, passes of at most 32 output channels, time and TOP/s from the clocks; a batch reads each weight once", () => {
     const r = run(["--json", "--clock", "250", "--validation", "bench/results/engine-vgg16-32.json"]);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.layers.map((l: { name: string }) => l.name)).toHaveLength(13);
-    expect(j.layers.map((l: { passes: number }) => l.passes)).toEqual([2, 2, 4, 4, 8, 8, 8, 16, 16, 16, 16, 16, 16]);
-    const clocks = j.layers.reduce((s: number, l: { clocks: number }) => s + l.clocks, 0);
-    expect(j.msPerImage).toBeCloseTo(clocks / 250e3, 6);
-    expect(j.topsEquivalent).toBeCloseTo(30.69e9 / (j.msPerImage / 1000) / 1e12, 2);
+    expect(j.batches.map((b: { batch: number }) => b.batch)).toEqual([1, 16]);
+    for (const b of j.batches) {
+      expect(b.layers.map((l: { name: string }) => l.name)).toHaveLength(13);
+      expect(b.layers.map((l: { passes: number }) => l.passes)).toEqual([2, 2, 4, 4, 8, 8, 8, 16, 16, 16, 16, 16, 16]);
+      const clocks = b.layers.reduce((s: number, l: { clocks: number }) => s + l.clocks, 0);
+      expect(b.msPerImage).toBeCloseTo(clocks / 250e3, 6);
+      expect(b.topsEquivalent).toBeCloseTo(30.69e9 / (b.msPerImage / 1000) / 1e12, 2);
+    }
+    const [one, sixteen] = j.batches;
+    // per image, the weight phase is a sixteenth at batch 16
+    one.layers.forEach((l: { weights: number }, i: number) => expect(sixteen.layers[i].weights).toBeCloseTo(l.weights / 16, -1));
+    expect(sixteen.msPerImage).toBeLessThan(one.msPerImage);
     expect(j.validation.layers).toBe(13);
     expect(j.validation.maxCycleError).toBeLessThan(0.05);
+  }, 240_000);
+
+  it("--batches out of the build's range is one line, exit 2", () => {
+    const r = run(["--batches", "1,32"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^vgg16-engine: --batches 1,32: expected integers in 1..16 separated by commas \(for example 1,16\)$/m);
   }, 240_000);
 
   it("a validation file that cannot be read is one line, exit 2", () => {

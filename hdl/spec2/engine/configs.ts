@@ -47,7 +47,8 @@ export function templateLayer(s: { K: number; k: number; cin: number; cout: numb
  * VGG16's conv layers: K 8, k 3; 224 x 224 maps, 512 input channels, passes of up to 32 output
  * channels (the accumulators of 32 / pOut channels a PE); weight banks of 2560 rows (a pass of 32
  * output channels over 512 input channels at 8 x 8 PEs: 4 x 64 x 10 rows); the tiler's band
- * buffer of 15,360 words (c ceil(w / 6) 6 for every VGG16 layer); macShift 0..15.
+ * buffer of 15,360 words (c ceil(w / 6) 6 for every VGG16 layer); macShift 0..15; batches of up
+ * to 16 images on one weight fetch (tile counts up to 16 x 38 x 38 = 23,104: 15 bits).
  */
 const vgg16: EngineConfig = {
   name: "vgg16",
@@ -58,7 +59,7 @@ const vgg16: EngineConfig = {
     const core: EngineCoreParams = {
       layer: templateLayer({ K: 8, k: 3, cin: 512, cout: 32, h: 224, w: 224 }),
       pOut, pIn, maxCin: 512, maxCout: 32, maxHeight: 224, maxWidth: 224,
-      maxDepth: o.maxDepth ?? 2560, tileBits: 12, port: PORT, macShifts: { min: 0, max: 15 }, bandCapacity: 15_360,
+      maxDepth: o.maxDepth ?? 2560, tileBits: 15, port: PORT, macShifts: { min: 0, max: 15 }, bandCapacity: 15_360, maxBatch: 16,
     };
     return { core, maxCommands: MAX_COMMANDS };
   },

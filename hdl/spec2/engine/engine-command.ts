@@ -18,6 +18,10 @@
  *   pacing:     bandBlocks = oTilesX cout (IFFT blocks of a band), bandGap (clocks the next
  *               band's first block waits after a band's last, at least the band's emission plus
  *               the latencies), bandGroups (output groups of a band, at most, for the FIFO room)
+ *   batch:      images, inStride, outStride (builds with maxBatch > 1 only): the command runs
+ *               `images` images with one fetch of its weights, image i's input map at inAddr +
+ *               i inStride and its output at outAddr + i outStride (bytes); `tiles` counts the
+ *               tiles of every image (tilesX tilesY images), the weight bank's lifetime
  */
 import { Bool, Bundle, SInt, UInt } from "../../core";
 import type { BurstPortParams } from "../../lib";
@@ -46,6 +50,8 @@ export interface EngineCoreParams {
   readonly bandCapacity?: number;
   /** the array's macShift chosen per layer in min..max (a command field); default the template's only */
   readonly macShifts?: { readonly min: number; readonly max: number };
+  /** most images a command runs on one fetch of its weights (the batch fields); default 1 */
+  readonly maxBatch?: number;
 }
 
 /** Derived sizes of a build. */
@@ -87,7 +93,13 @@ export function engineCommandType(p: EngineCoreParams) {
     bandGap: UInt(bitsFor(s.bandGroups + BAND_GAP_MARGIN)),
     bandGroups: UInt(bitsFor(s.groupDepth)),
     ...(p.macShifts ? { macShift: SInt(signedBitsFor(p.macShifts.min, p.macShifts.max)) } : {}),
+    ...(batched(p) ? { images: UInt(bitsFor(p.maxBatch!)), inStride: a, outStride: a } : {}),
   });
+}
+
+/** Does the build take batches (the batch fields)? */
+export function batched(p: EngineCoreParams): boolean {
+  return (p.maxBatch ?? 1) > 1;
 }
 
 /** BandOverlapAdd's command fields, `channels` renamed `cout`. */
@@ -102,14 +114,21 @@ export const ENGINE_COMMAND_FIELDS = [
   "wo", "ho", "relu", "pool", "outAddr", "outPitch", "firstRows", "bandBlocks", "bandGap", "bandGroups",
 ] as const;
 
-/** The command's fields in a build: ENGINE_COMMAND_FIELDS, and macShift with a run-time range. */
+const BATCH_FIELDS = ["images", "inStride", "outStride"] as const;
+
+/** The command's fields in a build: ENGINE_COMMAND_FIELDS, macShift with a run-time range, the batch fields with maxBatch > 1. */
 export function engineCommandFields(p: EngineCoreParams): readonly EngineCommandField[] {
-  return p.macShifts ? [...ENGINE_COMMAND_FIELDS, "macShift"] : ENGINE_COMMAND_FIELDS;
+  return [...ENGINE_COMMAND_FIELDS, ...(p.macShifts ? (["macShift"] as const) : []), ...(batched(p) ? BATCH_FIELDS : [])];
 }
 
-export type EngineCommandField = (typeof ENGINE_COMMAND_FIELDS)[number] | "macShift";
+export type EngineCommandField = (typeof ENGINE_COMMAND_FIELDS)[number] | "macShift" | (typeof BATCH_FIELDS)[number];
 
-export type EngineCommand = Record<(typeof ENGINE_COMMAND_FIELDS)[number], number> & { readonly macShift?: number };
+export type EngineCommand = Record<(typeof ENGINE_COMMAND_FIELDS)[number], number> & {
+  readonly macShift?: number;
+  readonly images?: number;
+  readonly inStride?: number;
+  readonly outStride?: number;
+};
 
 /** A layer's shape as the host knows it (the operator's ConvShape, the FFT size the build's; k must be the build's). */
 export interface EngineLayer extends Omit<ConvShape, "K"> {
@@ -117,6 +136,8 @@ export interface EngineLayer extends Omit<ConvShape, "K"> {
   readonly pool: boolean;
   /** the layer's macShift (spectral/fixed macShift of its formats); default the template layer's */
   readonly macShift?: number;
+  /** images the command runs (1..maxBatch), at the addresses' strides; default 1 */
+  readonly images?: number;
 }
 
 export interface EngineAddresses {
@@ -126,6 +147,9 @@ export interface EngineAddresses {
   readonly weights: number;
   readonly weightRows: number;
   readonly bias: number;
+  /** bytes from one image's input map to the next's, and output map (a batch of more than one image) */
+  readonly inStride?: number;
+  readonly outStride?: number;
 }
 
 /** Words between output rows: the written width (wo, halved when pooled) rounded up to K. */
@@ -150,8 +174,11 @@ export function engineCommand(p: EngineCoreParams, l: EngineLayer, at: EngineAdd
   const templateShift = macShift(p.layer.K, p.layer.formats);
   const shift = l.macShift ?? templateShift;
   const shifts = p.macShifts ?? { min: templateShift, max: templateShift };
+  const images = l.images ?? 1;
+  const strides = images > 1 ? ([["inStride", at.inStride], ["outStride", at.outStride]] as const) : [];
   const bad = [
-    ...([["cin", l.cin, p.maxCin], ["cout", l.cout, p.maxCout], ["h", l.h, p.maxHeight], ["w", l.w, p.maxWidth], ["weightRows", at.weightRows, p.maxDepth], ["tiles", tilesX * tilesY, 2 ** p.tileBits - 1]] as const)
+    ...(isIntIn(images, 1, p.maxBatch ?? 1) ? [] : [`images = ${images} (1..maxBatch = ${p.maxBatch ?? 1})`]),
+    ...([["cin", l.cin, p.maxCin], ["cout", l.cout, p.maxCout], ["h", l.h, p.maxHeight], ["w", l.w, p.maxWidth], ["weightRows", at.weightRows, p.maxDepth], ["tiles", tilesX * tilesY * images, 2 ** p.tileBits - 1]] as const)
       .filter(([, v, max]) => !isIntIn(v, 1, max))
       .map(([f, v, max]) => `${f} = ${v} (1..${max})`),
     ...(l.k !== s.k ? [`k = ${l.k} (the build's k is ${s.k})`] : []),
@@ -161,6 +188,7 @@ export function engineCommand(p: EngineCoreParams, l: EngineLayer, at: EngineAdd
     ...(l.cin <= p.maxCin && l.w <= p.maxWidth && l.cin * s.T * Math.ceil(l.w / s.T) > s.bandCapacity ? [`a band of cin T ceil(w / T) = ${l.cin * s.T * Math.ceil(l.w / s.T)} words (the build's bandCapacity is ${s.bandCapacity})`] : []),
     ...(isIntIn(shift, shifts.min, shifts.max) ? [] : [`macShift = ${shift} (${p.macShifts ? `the build's range is ${shifts.min}..${shifts.max}` : `the build's is ${templateShift}; a build with macShifts takes others`})`]),
     ...(["input", "output", "weights", "bias"] as const).filter((f) => at[f] % beat !== 0 || at[f] < 0 || at[f] >= 2 ** p.port.addrBits).map((f) => `${f} address = ${at[f]} (a multiple of ${beat} below 2^${p.port.addrBits})`),
+    ...strides.filter(([, v]) => v === undefined || v % beat !== 0 || v <= 0 || v >= 2 ** p.port.addrBits).map(([f, v]) => `${f} = ${v} (a multiple of ${beat} in 1..2^${p.port.addrBits} - 1, for ${images} images)`),
   ];
   if (bad.length > 0) throw new Error(`engine layer command: ${bad.join(", ")}`);
   const oaa = overlapAddCommand(s.oaa, { channels: l.cout, wo, ho, relu: l.relu, pool: l.pool });
@@ -170,10 +198,11 @@ export function engineCommand(p: EngineCoreParams, l: EngineLayer, at: EngineAdd
   const bandGroups = l.cout * s.T * Math.ceil(wo / p.layer.K);
   return {
     inAddr: at.input, cin: l.cin, h: l.h, w: l.w, inPitch: at.inPitch, pad: l.p,
-    wAddr: at.weights, wRows: at.weightRows, tiles: tilesX * tilesY, biasAddr: at.bias,
+    wAddr: at.weights, wRows: at.weightRows, tiles: tilesX * tilesY * images, biasAddr: at.bias,
     cout: l.cout, oTilesX: oaa.tilesX, oTilesY: oaa.tilesY, segments: oaa.segments, wo, ho, relu: oaa.relu, pool: oaa.pool,
     outAddr: at.output, outPitch: outputPitch(p, wo, l.pool), firstRows,
     bandBlocks: oaa.tilesX * l.cout, bandGap: bandGroups + BAND_GAP_MARGIN, bandGroups,
     ...(p.macShifts ? { macShift: shift } : {}),
+    ...(batched(p) ? { images, inStride: images > 1 ? at.inStride! : 0, outStride: images > 1 ? at.outStride! : 0 } : {}),
   };
 }

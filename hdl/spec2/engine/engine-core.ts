@@ -30,6 +30,14 @@
  * follows the biases; the writer's command is given at once. The next layer is taken after
  * `done`, so it may read the previous layer's output.
  *
+ * Batches (builds with maxBatch > 1): a command of `images` images reads its weights once and
+ * keeps them in the array's bank for all its tiles (`tiles` counts every image's); after an
+ * image's map is read (the planner and loader idle) and the overlap-add has taken its command,
+ * the next image's biases are read into the overlap-add's other bias bank and its map follows,
+ * so the images' bands run back to back through the tiler, the array and the overlap-add (one
+ * fill and one tail a command); the writer takes one command per image, each image's output at
+ * outAddr + i outStride. `done` follows the last image's output.
+ *
  * Pacing rule (the overlap-add has no back-pressure): the PE array's output (the IFFT's input)
  * holds the first block of a band until (1) `bandGap` clocks have passed since the previous
  * band's last block was taken, at least that band's emission plus the latencies, so the emission
@@ -51,7 +59,7 @@ import { withDigest } from "../schedule";
 import { BandOverlapAdd, groupParams } from "./band-overlap-add";
 import { BandPlanner } from "./band-planner";
 import { BandTiler } from "./band-tiler";
-import { engineCommandFields, engineCommandType, engineSizes, type EngineCoreParams } from "./engine-command";
+import { batched, engineCommandFields, engineCommandType, engineSizes, type EngineCoreParams } from "./engine-command";
 import { MapLoader } from "./map-loader";
 import { MapWriter } from "./map-writer";
 import { GroupPacker } from "./group-packer";
@@ -98,6 +106,13 @@ export const EngineCore = defineModule(
     const weightsTaken = Reg(Bool(), { init: 0 });
     const writing = Reg(Bool(), { init: 0 });
     const biasCount = Reg(UInt(L.cout.width), { init: 0 });
+    // the batch: the image being read (its map's address) and the next map to be written
+    const batch = batchFields(p, L);
+    const imageBits = bitsFor(p.maxBatch ?? 1);
+    const readImage = Reg(UInt(imageBits), { init: 0, name: "read_image" });
+    const writeImage = Reg(UInt(imageBits), { init: 0, name: "write_image" });
+    const inAddr = Reg(UInt(p.port.addrBits), { init: 0, name: "image_in_addr" });
+    const outAddr = Reg(UInt(p.port.addrBits), { init: 0, name: "image_out_addr" });
     cmd.ready.assign(running.not());
     when(cmd.valid.and(running.not()), () => {
       for (const k of engineCommandFields(p)) (L as unknown as Record<string, Var>)[k]!.assign((cmd.bits as unknown as Record<string, Var>)[k]!);
@@ -105,6 +120,10 @@ export const EngineCore = defineModule(
       phase.assign(BIAS);
       for (const r of [biasCmd, oaaCmd, weightCmd, planCmd, writeCmd]) r.assign(1);
       biasCount.assign(0);
+      readImage.assign(0);
+      writeImage.assign(0);
+      inAddr.assign(cmd.bits.inAddr);
+      outAddr.assign(cmd.bits.outAddr);
     });
     busy.assign(running);
 
@@ -140,7 +159,8 @@ export const EngineCore = defineModule(
     biasReader.out.ready.assign(oaa.bias.ready);
     const biasesIn = running.and(biasCmd.not()).and(biasCount.eq(L.cout));
     when(biasReader.out.valid.and(oaa.bias.ready), () => biasCount.assign(biasCount.addWrap(1)));
-    when(phase.eq(BIAS).and(biasesIn), () => phase.assign(WEIGHTS));
+    // the first image's biases are followed by the weights, a later image's by its map
+    when(phase.eq(BIAS).and(biasesIn), () => phase.assign(mux(readImage.eq(0), constant(WEIGHTS, UInt(2)), constant(MAP, UInt(2)))));
     oaa.cmd.valid.assign(oaaCmd.and(biasesIn));
     const oc = oaa.cmd.bits;
     oc.channels.assign(L.cout);
@@ -174,7 +194,7 @@ export const EngineCore = defineModule(
     const tiler = BandTiler.instance({ T, actBits: f.actBits, maxChannels: p.maxCin, maxWidth: p.maxWidth, loadWords: s.loadWords, ...(p.bandCapacity ? { capacity: p.bandCapacity } : {}) });
     planner.layer.valid.assign(planCmd.and(phase.eq(MAP)));
     const pl = planner.layer.bits;
-    pl.addr.assign(L.inAddr);
+    pl.addr.assign(inAddr);
     pl.c.assign(L.cin);
     pl.h.assign(L.h);
     pl.w.assign(L.w);
@@ -187,6 +207,16 @@ export const EngineCore = defineModule(
     mapLoader.out.ready.assign(tiler.load.ready);
     for (let i = 0; i < s.loadWords; i++) tiler.load.data.at(i).assign(mapLoader.out.bits.data.at(i));
     fftLane({ K, T, fftBits: f.fftBits, twiddleFrac: f.twiddleFrac }, tiler.out, pe.x.at(0), 0);
+    // an image's map read (every band planned and loaded): the next image's biases, then its map,
+    // once the overlap-add has taken this image's command (its bias bank is then the next one)
+    const mapRead = phase.eq(MAP).and(planCmd.not()).and(planner.busy.not()).and(mapLoader.busy.not());
+    when(mapRead.and(oaaCmd.not()).and(readImage.add(1).lt(batch.images)), () => {
+      readImage.assign(readImage.addWrap(1));
+      inAddr.assign(inAddr.addWrap(batch.inStride));
+      phase.assign(BIAS);
+      for (const r of [biasCmd, oaaCmd, planCmd]) r.assign(1);
+      biasCount.assign(0);
+    });
 
     // ---- array -> IFFT, paced by band ----
     const ifft = Ifft2d.instance({ K, dataBits: f.ifftBits, twiddleFrac: f.twiddleFrac }, { name: "ifft0" });
@@ -235,7 +265,7 @@ export const EngineCore = defineModule(
     connect(writer.in, groups.deq);
     writer.cmd.valid.assign(writeCmd);
     const wr = writer.cmd.bits;
-    wr.addr.assign(L.outAddr);
+    wr.addr.assign(outAddr);
     wr.c.assign(L.cout.resize(wr.c.width));
     wr.ho.assign(mux(L.pool, L.ho.shr(1), L.ho).resize(wr.ho.width));
     wr.wo.assign(mux(L.pool, L.wo.shr(1), L.wo).resize(wr.wo.width));
@@ -243,15 +273,18 @@ export const EngineCore = defineModule(
     wr.firstRows.assign(L.firstRows.resize(wr.firstRows.width));
     wr.bandRows.assign(mux(L.pool, constant(T / 2, UInt(wr.bandRows.width)), constant(T, UInt(wr.bandRows.width))));
     when(writer.cmd.valid.and(writer.cmd.ready), () => {
-      writeCmd.assign(0);
+      const lastImage = writeImage.add(1).ge(batch.images);
+      writeCmd.assign(lastImage.not());
+      writeImage.assign(writeImage.addWrap(1));
+      outAddr.assign(outAddr.addWrap(batch.outStride));
       writing.assign(1);
     });
     connect(port.aw, writer.aw);
     connect(port.w, writer.w);
     connect(writer.b, port.b);
 
-    // ---- done: the writer has every burst of the map acknowledged ----
-    const finished: Signal = writing.and(writer.busy.not());
+    // ---- done: the writer has every burst of the last image's map acknowledged ----
+    const finished: Signal = writing.and(writer.busy.not()).and(writeCmd.not());
     done.assign(finished);
     when(finished, () => {
       writing.assign(0);
@@ -259,8 +292,15 @@ export const EngineCore = defineModule(
     });
     return { cmd, port, done, busy, overrun };
   },
-  { moduleName: (p) => `EngineCore_K${p.layer.K}k${p.layer.k}_P${p.pOut}x${p.pIn}_c${p.maxCin}x${p.maxCout}_${p.maxHeight}x${p.maxWidth}${p.macShifts ? `_s${p.macShifts.min}to${p.macShifts.max}`.replace(/-/g, "m") : ""}` },
+  { moduleName: (p) => `EngineCore_K${p.layer.K}k${p.layer.k}_P${p.pOut}x${p.pIn}_c${p.maxCin}x${p.maxCout}_${p.maxHeight}x${p.maxWidth}${p.macShifts ? `_s${p.macShifts.min}to${p.macShifts.max}`.replace(/-/g, "m") : ""}${batched(p) ? `_b${p.maxBatch}` : ""}` },
 );
+
+/** The command's batch: images and strides, constants (one image) on a build without batches. */
+function batchFields(p: EngineCoreParams, L: Record<string, unknown>): { images: Signal; inStride: Signal; outStride: Signal } {
+  if (!batched(p)) return { images: constant(1, UInt(1)), inStride: constant(0, UInt(p.port.addrBits)), outStride: constant(0, UInt(p.port.addrBits)) };
+  const b = L as { images: Signal; inStride: Signal; outStride: Signal };
+  return { images: b.images, inStride: b.inStride, outStride: b.outStride };
+}
 
 /** The PE array of a build (streamed weights, the template layer's formats and K): the host packs weight images for it (`peArrayCapacity(...).oBits`). */
 export function engineArrayParams(p: EngineCoreParams) {

@@ -54,6 +54,8 @@ export interface NetworkBuildOptions {
   readonly memory?: EngineMemory;
   /** rows of a weight buffer bank; a layer whose schedule is deeper runs in output-channel passes (default DEFAULT_MAX_DEPTH) */
   readonly maxDepth?: number;
+  /** images a command runs on one fetch of its weights (the build's maxBatch; default 1) */
+  readonly batch?: number;
 }
 
 /** A weight bank of 2048 rows: 2048 x (PE words) per bank, a few block RAMs per PE. */
@@ -138,6 +140,8 @@ export function networkBuild(layers: readonly NetworkLayer[], o: NetworkBuildOpt
     for (const f of SHARED_FORMATS) if (l.fixed.formats[f] !== first.formats[f]) bad.push(`${l.name}: formats.${f} = ${l.fixed.formats[f]} (${layers[0]!.name}'s is ${first.formats[f]})`);
   }
   if (bad.length > 0) throw new Error(`network: the layers cannot share one engine build: ${bad.join("; ")}`);
+  const batch = o.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 1 || batch > 256) throw new Error(`network: batch = ${o.batch} (an integer in 1..256)`);
   const memory = o.memory ?? DEFAULT_ENGINE_MEMORY;
   const wordsPerBeat = (8 * memory.dataBytes) / 16;
   const passes = layers.map((l) => layerPasses(l, { pOut: o.pOut, pIn: o.pIn, maxDepth: o.maxDepth ?? DEFAULT_MAX_DEPTH, wordsPerBeat }));
@@ -154,9 +158,10 @@ export function networkBuild(layers: readonly NetworkLayer[], o: NetworkBuildOpt
     maxHeight: Math.max(...plans.flatMap((q) => [q.h, q.ho])),
     maxWidth: Math.max(...plans.flatMap((q) => [q.w, q.wo])),
     maxDepth: Math.max(...passes.flat().map((q) => q.depth)),
-    tileBits: bitsFor(Math.max(...plans.map((q) => q.tilesX * q.tilesY))),
+    tileBits: bitsFor(batch * Math.max(...plans.map((q) => q.tilesX * q.tilesY))),
     port: { addrBits: 32, dataBytes: memory.dataBytes, lenBits: 4 },
     ...(lo < hi ? { macShifts: { min: lo, max: hi } } : {}),
+    ...(batch > 1 ? { maxBatch: batch } : {}),
   };
   return { build, passes };
 }
@@ -178,16 +183,19 @@ export interface LayerPlan {
   readonly image: Map<number, bigint>;
   readonly inputs: MapRegion[];
   readonly outputs: MapRegion[];
-  /** per image, per pass */
+  /** per batch (consecutive images, the build's maxBatch at most), per pass */
   readonly commands: EngineCommand[][];
+  /** images of each batch */
+  readonly batches: number[];
 }
 
 const word16 = (v: number): bigint => BigInt(v & 0xffff);
 
 /**
  * Lays out the memory of one layer for `inputs` (each the layer's Cin x H x W input words) and
- * makes the commands: per image, one per pass, each writing its channels into the image's
- * output map. With `sizeOnly` nothing is packed or stored: only `words`, the size the layout
+ * makes the commands: per batch of up to maxBatch consecutive images, one per pass, each writing
+ * its channels into the images' output maps (the input maps one after another at a constant
+ * stride, then the output maps likewise, as a batch command addresses them). With `sizeOnly` nothing is packed or stored: only `words`, the size the layout
  * needs (a build's memory is the largest over its layers), and the commands.
  */
 export function planLayer(build: EngineCoreParams, l: NetworkLayer, passes: readonly Pass[], inputs: readonly ArrayLike<number>[], sizeOnly = false): LayerPlan {
@@ -197,7 +205,7 @@ export function planLayer(build: EngineCoreParams, l: NetworkLayer, passes: read
   let next = 0;
   const take = (beats: number): number => {
     const at = next;
-    next += Math.ceil(Math.max(1, beats) / REGION_ALIGN) * REGION_ALIGN;
+    next += aligned(beats);
     return at;
   };
   const f = l.fixed;
@@ -214,31 +222,41 @@ export function planLayer(build: EngineCoreParams, l: NetworkLayer, passes: read
   });
   const inPitch = Math.ceil(f.w / wpb) * wpb; // rows start on beats: pitch in w..w + wpb - 1
   const out = writtenShape(l, f.K);
-  const inputsAt: MapRegion[] = [];
-  const outputsAt: MapRegion[] = [];
-  const commands = inputs.map((x, i) => {
+  const inBeats = aligned((f.cin * f.h * inPitch) / wpb);
+  const outBeats = aligned(Math.ceil((f.cout * out.h * out.pitch) / wpb));
+  const inputsAt: MapRegion[] = inputs.map(() => ({ beat: take(inBeats), pitch: inPitch, c: f.cin, h: f.h, w: f.w }));
+  const outputsAt: MapRegion[] = inputs.map(() => ({ beat: take(outBeats), pitch: out.pitch, c: f.cout, h: out.h, w: out.w }));
+  inputs.forEach((x, i) => {
     if (x.length !== f.cin * f.h * f.w) throw new Error(`${l.name}: input ${i} has ${x.length} words, expected ${f.cin} x ${f.h} x ${f.w}`);
-    const input: MapRegion = { beat: take((f.cin * f.h * inPitch) / wpb), pitch: inPitch, c: f.cin, h: f.h, w: f.w };
+    const input = inputsAt[i]!;
     for (let row = 0; row < (sizeOnly ? 0 : f.cin * f.h); row++)
       for (let x0 = 0; x0 < f.w; x0 += wpb) {
         let v = 0n;
         for (let j = Math.min(wpb, f.w - x0) - 1; j >= 0; j--) v = (v << 16n) | word16(x[row * f.w + x0 + j]!);
         image.set(input.beat + (row * inPitch + x0) / wpb, v);
       }
-    const output: MapRegion = { beat: take(Math.ceil((f.cout * out.h * out.pitch) / wpb)), pitch: out.pitch, c: f.cout, h: out.h, w: out.w };
-    inputsAt.push(input);
-    outputsAt.push(output);
+  });
+  const maxBatch = build.maxBatch ?? 1;
+  const batches = Array.from({ length: Math.ceil(inputs.length / maxBatch) }, (_, g) => Math.min(maxBatch, inputs.length - g * maxBatch));
+  const commands = batches.map((images, g) => {
+    const input = inputsAt[g * maxBatch]!;
+    const output = outputsAt[g * maxBatch]!;
     return passes.map((q, j) => {
       const s = stored[j]!;
       const p = q.fixed;
       return engineCommand(
         build,
-        { cin: p.cin, cout: p.cout, h: p.h, w: p.w, k: p.k, p: p.p, relu: p.relu, pool: l.pool, macShift: macShift(p.K, p.formats) },
-        { input: input.beat * B, inPitch, output: output.beat * B + (q.first * out.h * out.pitch * ACT_BYTES), weights: s.weights * B, weightRows: s.rows, bias: s.bias * B },
+        { cin: p.cin, cout: p.cout, h: p.h, w: p.w, k: p.k, p: p.p, relu: p.relu, pool: l.pool, macShift: macShift(p.K, p.formats), images },
+        { input: input.beat * B, inPitch, output: output.beat * B + (q.first * out.h * out.pitch * ACT_BYTES), weights: s.weights * B, weightRows: s.rows, bias: s.bias * B, inStride: inBeats * B, outStride: outBeats * B },
       );
     });
   });
-  return { words: next, image, inputs: inputsAt, outputs: outputsAt, commands };
+  return { words: next, image, inputs: inputsAt, outputs: outputsAt, commands, batches };
+}
+
+/** Beats rounded up to whole regions. */
+function aligned(beats: number): number {
+  return Math.ceil(Math.max(1, beats) / REGION_ALIGN) * REGION_ALIGN;
 }
 
 /** One layer's result over the images run. */
@@ -246,7 +264,7 @@ export interface LayerRun {
   readonly name: string;
   /** clocks the core was busy on this layer, summed over the images */
   readonly cycles: number;
-  /** the performance model's cycles for the same images (batch 1 each) */
+  /** the performance model's cycles for the same images in the same batches */
   readonly modelCycles: number;
   /** output words that differ from the golden model, over the images */
   readonly mismatches: number;
@@ -278,13 +296,13 @@ export interface NetworkRunOptions extends NetworkBuildOptions {
 
 const num = (v: Sample[string] | undefined): number => (typeof v === "bigint" ? Number(v) : (v as number));
 
-/** The engine cycle model's clocks for one image of a layer on the build (perf/engine-model.ts: its passes one after the other). */
-export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, memory: EngineMemory): number {
+/** The engine cycle model's clocks for a batch of `images` of a layer on the build (perf/engine-model.ts: its passes one after the other). */
+export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, memory: EngineMemory, images = 1): number {
   const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
   const b = { pOut: build.pOut, pIn: build.pIn, loadWords: engineSizes(build).loadWords, commandWords: engineCommandWords(build) };
   const total = passes.reduce((sum, q) => {
     const beats = q.depth * rowBeats(weightRowShape(q.schedule, oBits), build.port.dataBytes);
-    return sum + engineCommandCycles(q.fixed, l.pool, beats, b, memory).total;
+    return sum + engineCommandCycles(q.fixed, l.pool, beats, b, memory, images).total;
   }, 0);
   return Math.round(total);
 }
@@ -306,18 +324,20 @@ export function goldenLayer(l: NetworkLayer, x: ArrayLike<number>): Int32Array {
 export async function runNetwork(layers: readonly NetworkLayer[], inputs: readonly ArrayLike<number>[], o: NetworkRunOptions): Promise<NetworkRun> {
   const memory = o.memory ?? DEFAULT_ENGINE_MEMORY;
   const { build: build0, passes } = networkBuild(layers, o);
-  const chunk = Math.max(1, Math.min(o.chunk ?? 32, inputs.length));
+  const batch = o.batch ?? 1;
+  // a chunk is whole batches (but for the last)
+  const chunk = Math.min(Math.ceil(Math.max(1, o.chunk ?? 32) / batch) * batch, Math.ceil(inputs.length / batch) * batch);
   // the memory of the largest layer plan (any input words: only the layout counts)
   const words = Math.max(...layers.map((l, i) => planLayer(build0, l, passes[i]!, Array.from({ length: chunk }, () => new Int32Array(l.fixed.cin * l.fixed.h * l.fixed.w)), true).words));
   const build: EngineCoreParams = { ...build0, port: { ...build0.port, addrBits: Math.max(bitsFor(words * memory.dataBytes - 1), 8) } };
-  const engine: EngineParams = { core: build, maxCommands: Math.max(...passes.map((ps) => ps.length)) * chunk };
+  const engine: EngineParams = { core: build, maxCommands: Math.max(...passes.map((ps) => ps.length)) * Math.ceil(chunk / batch) };
   const design = elaborate(EngineBench, { engine, words, bytesPerCycle: memory.bytesPerCycle, latency: memory.latency });
   const wpb = (8 * build.port.dataBytes) / 16;
   const useful = layers.map((l) => {
     const q = makePlan(l.fixed);
     return q.tilesX * q.tilesY * l.fixed.kernels.reduce((s, k) => s + k.length, 0);
   });
-  const totals = layers.map(() => ({ cycles: 0, mismatches: 0, bytes: 0 }));
+  const totals = layers.map(() => ({ cycles: 0, modelCycles: 0, mismatches: 0, bytes: 0 }));
   const outputs: Int32Array[] = [];
   const goldenOutputs: Int32Array[] = [];
   const memFile = join(cacheRoot(), `engine-mem-${process.pid}.hex`);
@@ -332,6 +352,7 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
         const got = await runLayerSim(design, memFile, plan, engine, wpb, o.backend, l.name, c0);
         const t = totals[i]!;
         t.cycles += got.cycles;
+        for (const images of plan.batches) t.modelCycles += modelLayerCycles(l, passes[i]!, build, memory, images);
         t.bytes += got.beats * build.port.dataBytes;
         got.maps.forEach((m, j) => {
           for (let k = 0; k < m.length; k++) if (m[k] !== want[j]![k]) t.mismatches++;
@@ -352,7 +373,7 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
     return {
       name: l.name,
       cycles: t.cycles,
-      modelCycles: inputs.length * modelLayerCycles(l, passes[i]!, build, memory),
+      modelCycles: t.modelCycles,
       mismatches: t.mismatches,
       peUtilisation: t.cycles > 0 ? (inputs.length * useful[i]!) / (P * t.cycles) : 0,
       dramBytes: t.bytes,
@@ -371,16 +392,16 @@ async function runLayerSim(design: ElaboratedDesign, memFile: string, plan: Laye
     const writes = engineProgram(engine, commands);
     await sim.batch(writes.map((w) => ({ ctrl_valid: 1, ctrl_bits_addr: w.addr, ctrl_bits_data: w.data })));
     sim.poke("ctrl_valid", 0);
-    const limit = commands.reduce((s, c) => s + 64 * (c.tiles * (c.cin + c.cout) * 64 + c.wRows * 8 + c.cin * c.h * c.inPitch) + 100_000, 0);
+    const limit = commands.reduce((s, c) => s + 64 * (c.tiles * (c.cin + c.cout) * 64 + c.wRows * 8 + (c.images ?? 1) * c.cin * c.h * c.inPitch) + 100_000, 0);
     let stepped = 0;
     while ((await sim.peek("runs")) === 0) {
-      if (stepped > limit) throw new Error(`engine: ${name} (images ${firstImage + 1}..${firstImage + plan.commands.length}) not done after ${stepped} clocks`);
+      if (stepped > limit) throw new Error(`engine: ${name} (images ${firstImage + 1}..${firstImage + plan.inputs.length}) not done after ${stepped} clocks`);
       await sim.step(64);
       stepped += 64;
     }
     const s = await sim.peekAll();
-    if (num(s.overrun) !== 0) throw new Error(`engine: overrun on ${name} (images ${firstImage + 1}..${firstImage + plan.commands.length})`);
-    if (num(s.memError) !== 0) throw new Error(`engine: memory model error on ${name} (images ${firstImage + 1}..${firstImage + plan.commands.length})`);
+    if (num(s.overrun) !== 0) throw new Error(`engine: overrun on ${name} (images ${firstImage + 1}..${firstImage + plan.inputs.length})`);
+    if (num(s.memError) !== 0) throw new Error(`engine: memory model error on ${name} (images ${firstImage + 1}..${firstImage + plan.inputs.length})`);
     for (const r of plan.outputs) {
       const beats = Math.ceil((r.c * r.h * r.pitch) / wpb);
       const back = await sim.batch(Array.from({ length: beats }, (_, j) => ({ dbg_addr: r.beat + j })));

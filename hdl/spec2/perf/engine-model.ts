@@ -14,6 +14,10 @@
  *            waits bandGap after the previous band's last, less what the block slots absorb);
  *            then the pipeline's fill (the first round through the FFT) and tail (the last
  *            tile's drain, IFFT and overlap-add), and the last write's latency.
+ *   batch    a command of B images fetches its weights once; after an image's map is read the
+ *            next image's biases are read (latency + cout beats) and its bands follow, so the
+ *            images' bands run back to back (the boundary a band step whose load includes the
+ *            biases) with one fill and one tail.
  *
  * The phases do not overlap: the next command starts after the previous one's output is written.
  * Validated against the RTL by the network runs (engine/network-driver.ts reports both).
@@ -22,6 +26,9 @@ import { makePlan } from "../../../spectral/conv";
 import type { FixedLayer } from "../../../spectral/fixed";
 import { batchCycles, tileRates, type ArchConfig, type ConvLayer } from "./model";
 import { BAND_GAP_MARGIN } from "../engine/engine-command";
+
+/** Clocks between an image's last map read and its successor's bias command (the core's hand-over). */
+const BATCH_HANDOVER = 2;
 
 /** Block slots of a PE-array group's buffer (PeArray's default) and so what the array computes ahead of a held band. */
 const BLOCK_SLOTS = 4;
@@ -56,8 +63,8 @@ export interface CommandCycles {
   readonly total: number;
 }
 
-/** Clocks of one command: `f` the pass's layer (its cout the pass's), `weightBeats` its weight image's beats. */
-export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: number, b: EngineModelBuild, m: EngineModelMemory): CommandCycles {
+/** Clocks of one command: `f` the pass's layer (its cout the pass's), `weightBeats` its weight image's beats, `images` the batch it runs. */
+export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: number, b: EngineModelBuild, m: EngineModelMemory, images = 1): CommandCycles {
   const beatClocks = Math.max(1, m.dataBytes / m.bytesPerCycle);
   const outstanding = m.outstanding ?? 4;
   const fetch = b.commandWords + 1;
@@ -87,8 +94,15 @@ export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: n
   const bandGap = f.cout * T * Math.ceil(q.wo / f.K) + BAND_GAP_MARGIN;
   const slack = BLOCK_SLOTS * (f.K / 2 + 1) * f.K;
   const hold = Math.max(0, bandGap - (tile - rates.drain) - slack);
+  // every band of every image in order; the first band of a later image also waits for its biases
+  const imageGap = bias + BATCH_HANDOVER;
   let bands = load(0);
-  for (let y = 0; y < q.tilesY; y++) bands += y + 1 < q.tilesY ? Math.max(compute + hold, load(y + 1)) : compute;
+  for (let i = 0; i < images; i++)
+    for (let y = 0; y < q.tilesY; y++) {
+      const lastBand = y + 1 === q.tilesY;
+      if (lastBand && i + 1 === images) bands += compute;
+      else bands += Math.max(compute + hold, lastBand ? imageGap + load(0) : load(y + 1));
+    }
   const pc = batchCycles(conv, arch, 1);
   const map = m.latency + bands + pc.fillAfterLoad + pc.tail + m.latency + (pool ? 2 : 0);
   return { fetch, bias, weights, map, total: fetch + bias + weights + map };

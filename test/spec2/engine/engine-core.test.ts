@@ -296,5 +296,14 @@ describe("EngineCore: a three-layer network from external memory", () => {
     );
     // h + 2p = 14 needs a third band and tile column of mostly padding: accepted
     expect(() => engineCommand(BUILD, { cin: 2, cout: 4, h: 12, w: 12, k: 3, p: 1, relu: false, pool: false }, { ...at, inPitch: 12 })).not.toThrow();
+    // batches: images within maxBatch, the tiles of every image within tileBits, strides on beats
+    const shape: EngineLayer = { cin: 2, cout: 4, h: 12, w: 12, k: 3, p: 1, relu: false, pool: false };
+    expect(() => engineCommand(BUILD, { ...shape, images: 2 }, { ...at, inPitch: 12, inStride: 512, outStride: 512 })).toThrow("engine layer command: images = 2 (1..maxBatch = 1)");
+    const batched: EngineCoreParams = { ...BUILD, maxBatch: 4 };
+    expect(() => engineCommand(batched, { ...shape, images: 4 }, { ...at, inPitch: 12, inStride: 520 })).toThrow(
+      "engine layer command: tiles = 36 (1..31), inStride = 520 (a multiple of 16 in 1..2^16 - 1, for 4 images), outStride = undefined (a multiple of 16 in 1..2^16 - 1, for 4 images)",
+    );
+    const cmd = engineCommand(batched, { ...shape, images: 3 }, { ...at, inPitch: 12, inStride: 512, outStride: 256 });
+    expect([cmd.tiles, cmd.images, cmd.inStride, cmd.outStride]).toEqual([27, 3, 512, 256]);
   });
 });

@@ -4,7 +4,8 @@
  * so the build's shift is chosen per layer) on MNIST test digits, one build per network, every
  * layer's output read back from the memory model. The last layer's output is checked here against
  * goldenConvLayer chained through the layers with a 2x2 max-pool written in this test; the
- * driver's own per-layer comparison must report 0 mismatches. JS backend and Icarus. Also: the
+ * driver's own per-layer comparison must report 0 mismatches. JS backend and Icarus, one image a
+ * command and batches of several (one weight fetch for the batch). Also: the
  * build chosen for a network, and the layer lists no build can share.
  */
 import { describe, expect, it } from "vitest";
@@ -33,7 +34,7 @@ function goldenNetwork(layers: readonly NetworkLayer[], x: ArrayLike<number>): n
   return Array.from(v);
 }
 
-async function check(name: "lenet" | "vgg-mnist", backend: Backend, images: number, more: { maxDepth?: number; chunk?: number } = {}): Promise<NetworkRun> {
+async function check(name: "lenet" | "vgg-mnist", backend: Backend, images: number, more: { maxDepth?: number; chunk?: number; batch?: number } = {}): Promise<NetworkRun> {
   const net = trainedNetwork(name, images);
   const run = await runNetwork(net.layers, net.inputs, { pOut: 2, pIn: 2, backend, ...more });
   expect(run.layers.map((l) => l.name)).toEqual(net.layers.map((l) => l.name));
@@ -69,6 +70,23 @@ describe("the engine runs a network's conv layers from external memory, bit-exac
     // C x 3 x 8 words fill beats only for C a multiple of 4
     expect(run.passes).toEqual([[8], [8], [12, 4], [4, 4, 4, 4], new Array<number>(8).fill(4)]);
     expect(run.build.maxDepth).toBeLessThanOrEqual(256);
+  }, 600_000);
+  it("iverilog: LeNet-5, three digits in one batch (a command each pass runs the three images on one weight fetch), conv2 in four passes", async () => {
+    const batched = await check("lenet", "iverilog", 3, { maxDepth: 64, batch: 3 });
+    expect(batched.passes).toEqual([[6], [4, 4, 4, 4]]);
+    expect(batched.build.maxBatch).toBe(3);
+    const single = await check("lenet", "js", 3, { maxDepth: 64 });
+    batched.layers.forEach((l, i) => {
+      const one = single.layers[i]!;
+      // the weights are read once instead of three times; the images' bands run back to back
+      expect(l.dramBytes).toBeLessThan(one.dramBytes);
+      expect(l.cycles).toBeLessThan(one.cycles);
+      expect(Math.abs(l.cycles - l.modelCycles) / l.cycles).toBeLessThan(0.05);
+    });
+  }, 900_000);
+  it("js: vgg-mnist, five digits in batches of two (the last batch one image), chunks of four", async () => {
+    const run = await check("vgg-mnist", "js", 5, { batch: 2, chunk: 4 });
+    expect(run.build.maxBatch).toBe(2);
   }, 600_000);
 
   it("the build fits every layer: channel and map maxima, the deepest schedule, the macShift range", () => {
