@@ -4,7 +4,7 @@
  * compared word for word with the golden model, then the rest of the network (the last pooling,
  * the fully-connected layers) in TypeScript on the RTL's last conv output.
  *
- *   npx tsx bench/engine-mnist.ts [--network vgg-mnist|lenet] [--images N] [--sim verilator|iverilog|js] [--pes OxI] [--chunk C] [--json]
+ *   npx tsx bench/engine-mnist.ts [--network vgg-mnist|lenet] [--images N] [--sim verilator|iverilog|js] [--pes OxI] [--batch B] [--chunk C] [--json]
  *
  * Prints the accuracy on the first N test digits (default all 10,000), the conv output words that
  * differ from the golden model (there must be none), the images whose prediction differs from the
@@ -31,6 +31,7 @@ external memory), the fully-connected layers in TypeScript; accuracy on the MNIS
   --images N       the first N test digits (default 10000)
   --sim NAME       verilator (default), iverilog or js
   --pes OxI        the PE grid (default 2x2)
+  --batch B        digits a command runs on one fetch of its weights, 1..256 (default 1)
   --chunk C        digits whose maps share one simulated memory (default 250)
   --json           the result as JSON on stdout
   -h, --help       this text`;
@@ -38,13 +39,14 @@ external memory), the fully-connected layers in TypeScript; accuracy on the MNIS
 async function main(): Promise<void> {
   const cl = parseCommandLine({
     usage: USAGE,
-    options: { network: { type: "string" }, images: { type: "string" }, sim: { type: "string" }, pes: { type: "string" }, chunk: { type: "string" }, json: { type: "boolean" } },
+    options: { network: { type: "string" }, images: { type: "string" }, sim: { type: "string" }, pes: { type: "string" }, batch: { type: "string" }, chunk: { type: "string" }, json: { type: "boolean" } },
   });
   if (!cl) return;
   const name = choiceOption(cl, "network", ["vgg-mnist", "lenet"] as const, "vgg-mnist");
   const images = integerOption(cl, "images", { min: 1, max: 10_000 }, 10_000);
   const sim: Backend = choiceOption(cl, "sim", ["verilator", "iverilog", "js"] as const, "verilator");
   const chunk = integerOption(cl, "chunk", { min: 1, max: 10_000 }, 250);
+  const batch = integerOption(cl, "batch", { min: 1, max: 256 }, 1);
   const grid = parsePeGrid(stringOption(cl, "pes") ?? "2x2");
   const t0 = Date.now();
   const net = trainedNetwork(name, images);
@@ -54,11 +56,12 @@ async function main(): Promise<void> {
   const model = makeNet(name);
   const theta = loadModel(`weights/${name}`, name);
   const labels = loadMnist("test", images).labels;
-  process.stderr.write(`engine-mnist: ${name}, ${images} digits on ${sim}, PEs ${grid.pOut} x ${grid.pIn}\n`);
+  process.stderr.write(`engine-mnist: ${name}, ${images} digits on ${sim}, PEs ${grid.pOut} x ${grid.pIn}, batches of ${batch}\n`);
   const run = await runNetwork(layers, net.inputs, {
     ...grid,
     backend: sim,
     chunk,
+    batch,
     onLayer: (layer, done) => {
       if (layer === layers.length - 1) process.stderr.write(`engine-mnist: ${done} of ${images} digits (${Math.round((Date.now() - t0) / 1000)} s)\n`);
     },
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
     if (p !== pg) differ.push(i);
   });
   const result = {
-    network: name, images, simulator: sim, pes: grid,
+    network: name, images, batch, simulator: sim, pes: grid,
     accuracy: correct / images, goldenAccuracy: goldenCorrect / images,
     mismatches: run.mismatches, predictionsDiffering: differ.length,
     cyclesPerImage: Object.fromEntries(run.layers.map((l) => [l.name, l.cycles / images])),
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
   else {
     process.stdout.write(
       [
-        `${name} on the engine RTL (${sim}), ${images} test digits: accuracy ${(100 * result.accuracy).toFixed(2)}% (golden model ${(100 * result.goldenAccuracy).toFixed(2)}%)`,
+        `${name} on the engine RTL (${sim}, batches of ${batch}), ${images} test digits: accuracy ${(100 * result.accuracy).toFixed(2)}% (golden model ${(100 * result.goldenAccuracy).toFixed(2)}%)`,
         `conv output words differing from the golden model: ${run.mismatches}; predictions differing: ${differ.length}`,
         `clocks per digit: ${run.layers.map((l) => `${l.name} ${(l.cycles / images).toFixed(0)}`).join(", ")}; ${result.wallSeconds} s`,
       ].join("\n") + "\n",

@@ -35,7 +35,8 @@ density 0.25 (10 of 40 entries a kernel), 64-byte beats at 64 bytes a clock, lat
   --max-depth N      weight bank rows (default the configuration's, 2560)
   --batches B,..     batch sizes (images on one weight fetch; default 1,16; at most the build's 16)
   --clock MHZ        clock for the time figures (default 200)
-  --validation FILE  run-network.ts --json output of the reduced network: the model's error per layer
+  --validation F,..  run-network.ts --json outputs of the reduced network (for example batch 1
+                     and batch 4 runs): the model's largest error over their layers
   --json             the result as JSON on stdout
   -h, --help         this text`;
 
@@ -59,19 +60,22 @@ async function main(): Promise<void> {
   const grid = pes === undefined ? undefined : parsePeGrid(pes);
   const maxDepth = integerOption(cl, "max-depth", { min: 16 });
   const clockMHz = positiveNumberOption(cl, "clock", 200);
-  // the validation file is read before any work
-  let validation: { maxCycleError: number; layers: number } | undefined;
-  const vfile = stringOption(cl, "validation");
-  if (vfile !== undefined) {
-    let j: { layers: { cycles: number; modelCycles: number }[] };
-    try {
-      j = JSON.parse(readFileSync(vfile, "utf8"));
-    } catch (e) {
-      throw new CliError(`--validation ${vfile}: cannot be read as JSON (${(e as Error).message})`, 2);
-    }
-    const ok = Array.isArray(j?.layers) && j.layers.length > 0 && j.layers.every((l) => Number.isFinite(l?.cycles) && l.cycles > 0 && Number.isFinite(l?.modelCycles));
-    if (!ok) throw new CliError(`--validation ${vfile}: "layers" must be run-network.ts --json layers, each with cycles > 0 and modelCycles`, 2);
-    validation = { maxCycleError: Math.max(...j.layers.map((l) => Math.abs(l.cycles - l.modelCycles) / l.cycles)), layers: j.layers.length };
+  // the validation files are read before any work
+  let validation: { maxCycleError: number; layers: number; runs: { file: string; batch: number; images: number; maxCycleError: number }[] } | undefined;
+  const vfiles = stringOption(cl, "validation");
+  if (vfiles !== undefined) {
+    const runs = vfiles.split(",").map((vfile) => {
+      let j: { batch?: number; images?: number; layers: { cycles: number; modelCycles: number }[] };
+      try {
+        j = JSON.parse(readFileSync(vfile, "utf8"));
+      } catch (e) {
+        throw new CliError(`--validation ${vfile}: cannot be read as JSON (${(e as Error).message})`, 2);
+      }
+      const ok = Array.isArray(j?.layers) && j.layers.length > 0 && j.layers.every((l) => Number.isFinite(l?.cycles) && l.cycles > 0 && Number.isFinite(l?.modelCycles));
+      if (!ok) throw new CliError(`--validation ${vfile}: "layers" must be run-network.ts --json layers, each with cycles > 0 and modelCycles`, 2);
+      return { file: vfile, batch: j.batch ?? 1, images: j.images ?? 1, layers: j.layers.length, maxCycleError: Math.max(...j.layers.map((l) => Math.abs(l.cycles - l.modelCycles) / l.cycles)) };
+    });
+    validation = { maxCycleError: Math.max(...runs.map((r) => r.maxCycleError)), layers: Math.max(...runs.map((r) => r.layers)), runs: runs.map(({ layers: _, ...r }) => r) };
   }
 
   const config = findEngineConfig("vgg16")!.params({ ...(grid ?? {}), ...(maxDepth ? { maxDepth } : {}) });
@@ -115,7 +119,9 @@ async function main(): Promise<void> {
       ...r.layers.map((l) => `${l.name.padEnd(9)} ${String(l.passes).padStart(6)} ${String(l.clocks).padStart(11)} ${String(l.weights).padStart(13)} ${String(l.map).padStart(11)}`),
       `total: ${r.clocksPerImage} clocks, ${r.msPerImage.toFixed(1)} ms per image, ${r.topsEquivalent.toFixed(3)} TOP/s equivalent (${(ops / 1e9).toFixed(2)} G operations)`,
     ]),
-    validation ? `model vs RTL on the reduced network (${vfile}): largest error ${(100 * validation.maxCycleError).toFixed(1)}% over ${validation.layers} layers` : "(no --validation: the model's error against the RTL is not shown)",
+    validation
+      ? `model vs RTL on the reduced network: largest error ${(100 * validation.maxCycleError).toFixed(2)}% over ${validation.layers} layers (${validation.runs.map((r) => `${r.file}: batch ${r.batch}, ${r.images} image(s), ${(100 * r.maxCycleError).toFixed(2)}%`).join("; ")})`
+      : "(no --validation: the model's error against the RTL is not shown)",
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 }

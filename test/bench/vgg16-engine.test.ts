@@ -14,7 +14,7 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
 
 describe("bench/vgg16-engine.ts", () => {
   it("--json: batches 1 and 16, 13 layers, passes of at most 32 output channels, time and TOP/s from the clocks; a batch reads each weight once", () => {
-    const r = run(["--json", "--clock", "250", "--validation", "bench/results/engine-vgg16-32.json"]);
+    const r = run(["--json", "--clock", "250", "--validation", "bench/results/engine-vgg16-32.json,bench/results/engine-vgg16-32-b4.json"]);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.batches.map((b: { batch: number }) => b.batch)).toEqual([1, 16]);
@@ -30,6 +30,8 @@ describe("bench/vgg16-engine.ts", () => {
     one.layers.forEach((l: { weights: number }, i: number) => expect(sixteen.layers[i].weights).toBeCloseTo(l.weights / 16, -1));
     expect(sixteen.msPerImage).toBeLessThan(one.msPerImage);
     expect(j.validation.layers).toBe(13);
+    expect(j.validation.runs.map((v: { batch: number; images: number }) => [v.batch, v.images])).toEqual([[1, 1], [4, 4]]);
+    expect(j.validation.maxCycleError).toBe(Math.max(...j.validation.runs.map((v: { maxCycleError: number }) => v.maxCycleError)));
     expect(j.validation.maxCycleError).toBeLessThan(0.05);
   }, 240_000);
 
