@@ -2,14 +2,15 @@
  * The built engine on full-size VGG16 (224 x 224, 13 conv layers), from the engine cycle model
  * (hdl/spec2/perf/engine-model.ts), at batch 1 and 16 (a command runs the batch's images on one
  * fetch of its weights): per layer its passes, clocks per image and the phase that dominates,
- * then ms per image and TOP/s equivalent at the stated clock. The build is
+ * then ms per image and TOP/s equivalent at the stated clock, and the build's resources from
+ * bench/engine-synth.ts's result (bench/results/engine-synth.json) when it is of the same grid. The build is
  * `top.ts --config vgg16` (or --pes / --max-depth). The model is validated by RTL runs of the
  * 13 layers at a reduced input size (`hdl/spec2/run-network.ts --network vgg16 --json`, whose
  * output --validation reads).
  *
  *   npx tsx bench/vgg16-engine.ts [--pes OxI] [--max-depth N] [--batches B,..] [--clock MHZ] [--validation FILE] [--json]
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isMain } from "../hdl/core";
 import { CliError, integerOption, parseCommandLine, positiveNumberOption, runMain, stringOption } from "../hdl/core/cli";
 import { findEngineConfig } from "../hdl/spec2/engine/configs";
@@ -46,6 +47,15 @@ const N = 10;
 function shapeLayer(v: (typeof VGG16_CONV)[number]): FixedLayer {
   const entries = Array.from({ length: N }, (_, j) => ({ index: j, re: 1, im: 0 }));
   return { cin: v.cin, cout: v.cout, h: v.h, w: v.w, k: v.k, p: v.p, K: 8, relu: true, formats: defaultFormats(8, 12, 14, 12), kernels: new Array(v.cin * v.cout).fill(entries), bias: new Array<number>(v.cout).fill(0) };
+}
+
+const SYNTH_RESULT = "bench/results/engine-synth.json";
+
+/** The build's resources from bench/engine-synth.ts's result, when it is of this PE grid. */
+function synthesised(pOut: number, pIn: number): { lutSites: number; ff: number; dsp: number; bram36: number } | undefined {
+  if (!existsSync(SYNTH_RESULT)) return undefined;
+  const j = JSON.parse(readFileSync(SYNTH_RESULT, "utf8")) as { full?: { pes?: { pOut: number; pIn: number } }; resources?: { lutSites: number; ff: number; dsp: number; bram36: number } };
+  return j.full?.pes?.pOut === pOut && j.full.pes.pIn === pIn ? j.resources : undefined;
 }
 
 const POOLED = new Set(["conv1_2", "conv2_2", "conv3_3", "conv4_3", "conv5_3"]);
@@ -102,10 +112,11 @@ async function main(): Promise<void> {
     const seconds = clocks / (clockMHz * 1e6);
     return { batch, clocksPerImage: clocks, msPerImage: 1000 * seconds, topsEquivalent: ops / seconds / 1e12, layers: rows };
   });
+  const resources = synthesised(build.pOut, build.pIn);
   const result = {
     build: { pOut: build.pOut, pIn: build.pIn, maxCout: build.maxCout, maxDepth: build.maxDepth, fftLanes: 1, ifftLanes: 1 },
     clockMHz, bandwidthGBs: (memory.bytesPerCycle * clockMHz) / 1000, operationsPerImage: ops,
-    batches, ...(validation ? { validation } : {}),
+    batches, ...(resources ? { resources } : {}), ...(validation ? { validation } : {}),
   };
   if (cl.values.json) {
     process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
@@ -119,6 +130,9 @@ async function main(): Promise<void> {
       ...r.layers.map((l) => `${l.name.padEnd(9)} ${String(l.passes).padStart(6)} ${String(l.clocks).padStart(11)} ${String(l.weights).padStart(13)} ${String(l.map).padStart(11)}`),
       `total: ${r.clocksPerImage} clocks, ${r.msPerImage.toFixed(1)} ms per image, ${r.topsEquivalent.toFixed(3)} TOP/s equivalent (${(ops / 1e9).toFixed(2)} G operations)`,
     ]),
+    resources
+      ? `resources (${SYNTH_RESULT}, composed from synthesised blocks): ${resources.lutSites} LUT sites, ${resources.ff} FF, ${resources.dsp} DSP48E1, ${resources.bram36} RAMB36`
+      : `(no resources: ${SYNTH_RESULT} is not of a ${build.pOut} x ${build.pIn} build; npx tsx bench/engine-synth.ts --full ${build.pOut}x${build.pIn} --write)`,
     validation
       ? `model vs RTL on the reduced network: largest error ${(100 * validation.maxCycleError).toFixed(2)}% over ${validation.layers} layers (${validation.runs.map((r) => `${r.file}: batch ${r.batch}, ${r.images} image(s), ${(100 * r.maxCycleError).toFixed(2)}%`).join("; ")})`
       : "(no --validation: the model's error against the RTL is not shown)",

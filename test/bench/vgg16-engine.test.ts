@@ -5,6 +5,7 @@
  * JSON; a missing validation file is one line, exit 2.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -29,6 +30,10 @@ describe("bench/vgg16-engine.ts", () => {
     // per image, the weight phase is a sixteenth at batch 16
     one.layers.forEach((l: { weights: number }, i: number) => expect(sixteen.layers[i].weights).toBeCloseTo(l.weights / 16, -1));
     expect(sixteen.msPerImage).toBeLessThan(one.msPerImage);
+    // the 8 x 8 build's resources, from bench/engine-synth.ts's committed result
+    const synth = JSON.parse(readFileSync("bench/results/engine-synth.json", "utf8"));
+    expect(j.resources).toEqual(synth.resources);
+    expect(Object.keys(j.resources).sort()).toEqual(["bram36", "dsp", "ff", "lutSites"]);
     expect(j.validation.layers).toBe(13);
     expect(j.validation.runs.map((v: { batch: number; images: number }) => [v.batch, v.images])).toEqual([[1, 1], [4, 4]]);
     expect(j.validation.maxCycleError).toBe(Math.max(...j.validation.runs.map((v: { maxCycleError: number }) => v.maxCycleError)));
