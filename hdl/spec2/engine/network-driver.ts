@@ -21,6 +21,7 @@ import { goldenConvLayer, macShift, maxPool2Words, type FixedLayer } from "../..
 import { makePlan } from "../../../spectral/conv";
 import { bitsFor } from "../generator-params";
 import { peArrayCapacity } from "../pe-array";
+import { accDepth } from "../pe";
 import { buildSchedule, type Schedule } from "../schedule";
 import { engineCommandCycles, keptEntries } from "../perf/engine-model";
 import { EngineBench } from "./engine-bench";
@@ -296,15 +297,25 @@ export interface NetworkRunOptions extends NetworkBuildOptions {
 
 const num = (v: Sample[string] | undefined): number => (typeof v === "bigint" ? Number(v) : (v as number));
 
-/** The engine cycle model's clocks for a batch of `images` of a layer on the build (perf/engine-model.ts: its passes one after the other). */
-export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, memory: EngineMemory, images = 1): number {
+/**
+ * The engine cycle model's clocks for a batch of `images` of a layer on the build
+ * (perf/engine-model.ts: its passes one after the other); `clearLeft`: clocks of the PEs' clear
+ * sweep after reset still to go when the first pass starts (`clearSweepLeft`).
+ */
+export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, memory: EngineMemory, images = 1, clearLeft = 0): number {
   const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
   const b = { pOut: build.pOut, pIn: build.pIn, loadWords: engineSizes(build).loadWords, commandWords: engineCommandWords(build) };
-  const total = passes.reduce((sum, q) => {
+  const total = passes.reduce((sum, q, j) => {
     const beats = q.depth * rowBeats(weightRowShape(q.schedule, oBits), build.port.dataBytes);
-    return sum + engineCommandCycles(q.fixed, l.pool, beats, b, memory, images).total;
+    return sum + engineCommandCycles(q.fixed, l.pool, beats, b, memory, images, j === 0 ? clearLeft : 0).total;
   }, 0);
   return Math.round(total);
+}
+
+/** Clocks of the PEs' clear sweep after reset (pe.ts trackKeep: a word a clock) left after `writes` control writes. */
+export function clearSweepLeft(build: EngineCoreParams, writes: number): number {
+  const cap = peArrayCapacity(engineArrayParams(build))!;
+  return Math.max(0, accDepth(build.layer.K, 1, cap.oLoc) - writes);
 }
 
 /** Golden output of a layer (pooled when it pools). */
@@ -352,7 +363,9 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
         const got = await runLayerSim(design, memFile, plan, engine, wpb, o.backend, l.name, c0);
         const t = totals[i]!;
         t.cycles += got.cycles;
-        for (const images of plan.batches) t.modelCycles += modelLayerCycles(l, passes[i]!, build, memory, images);
+        // each simulation starts from reset: its first command may wait for the clear sweep
+        const writes = engineProgram(engine, plan.commands.flat()).length;
+        plan.batches.forEach((images, g) => (t.modelCycles += modelLayerCycles(l, passes[i]!, build, memory, images, g === 0 ? clearSweepLeft(build, writes) : 0)));
         t.bytes += got.beats * build.port.dataBytes;
         got.maps.forEach((m, j) => {
           for (let k = 0; k < m.length; k++) if (m[k] !== want[j]![k]) t.mismatches++;

@@ -19,6 +19,11 @@
  *            images' bands run back to back (the boundary a band step whose load includes the
  *            biases) with one fill and one tail.
  *
+ * After reset the PEs clear their accumulators' keep bits (pe.ts trackKeep: one word a clock,
+ * ceil(maxCout / pOut) (K/2 + 1) K words) and the array issues nothing before: a command that
+ * starts with `clearLeft` clocks of that sweep to go computes no earlier (it shows on the first
+ * command after reset whose biases and weights load faster than the sweep).
+ *
  * The phases do not overlap: the next command starts after the previous one's output is written.
  * Validated against the RTL by the network runs (engine/network-driver.ts reports both).
  */
@@ -64,7 +69,7 @@ export interface CommandCycles {
 }
 
 /** Clocks of one command: `f` the pass's layer (its cout the pass's), `weightBeats` its weight image's beats, `images` the batch it runs. */
-export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: number, b: EngineModelBuild, m: EngineModelMemory, images = 1): CommandCycles {
+export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: number, b: EngineModelBuild, m: EngineModelMemory, images = 1, clearLeft = 0): CommandCycles {
   const beatClocks = Math.max(1, m.dataBytes / m.bytesPerCycle);
   const outstanding = m.outstanding ?? 4;
   const fetch = b.commandWords + 1;
@@ -104,6 +109,8 @@ export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: n
       else bands += Math.max(compute + hold, lastBand ? imageGap + load(0) : load(y + 1));
     }
   const pc = batchCycles(conv, arch, 1);
-  const map = m.latency + bands + pc.fillAfterLoad + pc.tail + m.latency + (pool ? 2 : 0);
+  // the first issue waits for the first band's load and the reset's clear sweep, whichever is later
+  const cleared = Math.max(0, clearLeft - (fetch + bias + weights + m.latency + load(0)));
+  const map = m.latency + bands + cleared + pc.fillAfterLoad + pc.tail + m.latency + (pool ? 2 : 0);
   return { fetch, bias, weights, map, total: fetch + bias + weights + map };
 }
