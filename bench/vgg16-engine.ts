@@ -25,7 +25,7 @@ import { VGG16_CONV } from "../hdl/spec2/perf/vgg16";
 import { peArrayCapacity } from "../hdl/spec2/pe-array";
 import { rowBeats } from "../hdl/spec2/engine/weight-image";
 import { weightRowShape } from "../hdl/spec2/weight-row";
-import { defaultFormats, type FixedLayer } from "../spectral/fixed";
+import type { FixedLayer } from "../spectral/fixed";
 
 const USAGE = `usage: npx tsx bench/vgg16-engine.ts [options]
 
@@ -43,10 +43,10 @@ density 0.25 (10 of 40 entries a kernel), 64-byte beats at 64 bytes a clock, lat
 
 const N = 10;
 
-/** A layer of VGG16's shape with N entries a kernel (the model needs counts, not values). */
-function shapeLayer(v: (typeof VGG16_CONV)[number]): FixedLayer {
+/** A layer of VGG16's shape with N entries a kernel in the build's formats (the model needs counts and widths, not values). */
+function shapeLayer(v: (typeof VGG16_CONV)[number], formats: FixedLayer["formats"]): FixedLayer {
   const entries = Array.from({ length: N }, (_, j) => ({ index: j, re: 1, im: 0 }));
-  return { cin: v.cin, cout: v.cout, h: v.h, w: v.w, k: v.k, p: v.p, K: 8, relu: true, formats: defaultFormats(8, 12, 14, 12), kernels: new Array(v.cin * v.cout).fill(entries), bias: new Array<number>(v.cout).fill(0) };
+  return { cin: v.cin, cout: v.cout, h: v.h, w: v.w, k: v.k, p: v.p, K: 8, relu: true, formats, kernels: new Array(v.cin * v.cout).fill(entries), bias: new Array<number>(v.cout).fill(0) };
 }
 
 const SYNTH_RESULT = "bench/results/engine-synth.json";
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const b = { pOut: build.pOut, pIn: build.pIn, loadWords: engineSizes(build).loadWords, commandWords: engineCommandWords(build) };
   const layers = VGG16_CONV.map((v) => {
     process.stderr.write(`vgg16-engine: ${v.name}\n`);
-    const layer = { name: v.name, fixed: shapeLayer(v), pool: POOLED.has(v.name) };
+    const layer = { name: v.name, fixed: shapeLayer(v, build.layer.formats), pool: POOLED.has(v.name) };
     // a pass is at most maxCout channels: the accumulators of the build
     const passes = layerPasses(layer, { pOut: build.pOut, pIn: build.pIn, maxDepth: build.maxDepth, wordsPerBeat: (8 * memory.dataBytes) / 16, maxCout: build.maxCout });
     return { v, layer, passes };

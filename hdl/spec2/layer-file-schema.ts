@@ -49,6 +49,7 @@ export const SpatialLayerSchema = z
     relu: z.boolean({ error: "must be true or false" }).optional(),
     inputRange: z.number({ error: "must be a positive number" }).positive({ error: "must be a positive number" }).max(2 ** 15, { error: "must be at most 32768" }).optional(),
     outFrac: int(-64, 64).optional(),
+    weightBits: int(4, 16).optional(),
     parallelism: ParallelismSchema.optional(),
   })
   .strict();

@@ -157,7 +157,7 @@ export function layerFromJson(raw: unknown, file: string): AcceleratorLayer {
     symmetrize(shape.K, W, kernels);
     mask = projectLayerMask(shape.K, W, kernels, keptPerKernel(shape.K, j.density));
   }
-  const layer = quantizeLayer(shape, W, bias, { inFrac, outFrac, relu: j.relu ?? false, ...(mask ? { mask } : {}) });
+  const layer = quantizeLayer(shape, W, bias, { inFrac, outFrac, relu: j.relu ?? false, ...(mask ? { mask } : {}), ...(j.weightBits !== undefined ? { weightBits: j.weightBits } : {}) });
   return { layer, parallelism: parallelismOf(file, j.parallelism, shape.cout, shape.cin), inputRange };
 }
 

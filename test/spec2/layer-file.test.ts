@@ -30,11 +30,29 @@ describe("layer file", () => {
     expect(layerFromJson(layerJson({ parallelism: { pOut: 2, pIn: 2 } }), "L.json").parallelism).toEqual({ pOut: 2, pIn: 2 });
   });
 
+  it("weightBits narrows the weight words: 8-bit re and im, the largest kept value in the top binade", () => {
+    const wide = layerFromJson(layerJson({ density: 0.25 }), "L.json").layer;
+    const narrow = layerFromJson(layerJson({ density: 0.25, weightBits: 8 }), "L.json").layer;
+    expect([wide.formats.weightBits, narrow.formats.weightBits]).toEqual([16, 8]);
+    const words = narrow.kernels.flat().flatMap((e) => [e.re, e.im]);
+    const peak = Math.max(...words.map(Math.abs));
+    expect(peak).toBeGreaterThan(63);
+    expect(peak).toBeLessThanOrEqual(127);
+    // the same kept positions; each word the 16-bit one at 8 fewer fraction bits, to within a step
+    expect(narrow.formats.weightFrac).toBe(wide.formats.weightFrac - 8);
+    narrow.kernels.forEach((k, i) => k.forEach((e, j) => {
+      const w = wide.kernels[i]![j]!;
+      expect(e.index).toBe(w.index);
+      expect(Math.abs(e.re - w.re / 256)).toBeLessThanOrEqual(1);
+      expect(Math.abs(e.im - w.im / 256)).toBeLessThanOrEqual(1);
+    }));
+  });
+
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ["missing field", { height: undefined }, /^L\.json: missing field "height"$/],
     ["non-integer", { padding: 1.5 }, /^L\.json: padding = 1\.5 must be an integer from 0 to 30$/],
     ["a string for a number", { height: "7" }, /^L\.json: height = "7" must be an integer from 1 to 2048$/],
-    ["unknown field reLU", { reLU: true }, /^L\.json: unknown field "reLU" \(did you mean "relu"\?\): the fields are inChannels, outChannels, height, width, kernelSize, padding, fftSize, weights, bias, density, relu, inputRange, outFrac, parallelism$/],
+    ["unknown field reLU", { reLU: true }, /^L\.json: unknown field "reLU" \(did you mean "relu"\?\): the fields are inChannels, outChannels, height, width, kernelSize, padding, fftSize, weights, bias, density, relu, inputRange, outFrac, weightBits, parallelism$/],
     ["unknown field densty", { densty: 0.5 }, /^L\.json: unknown field "densty" \(did you mean "density"\?\)/],
     ["unknown field pout", { parallelism: { pout: 2 } }, /^L\.json: unknown field "pout" in parallelism \(did you mean "pOut"\?\): the fields are pOut, pIn, fftLanes, ifftLanes, xWords, drainWords, loadWords$/],
     ["height 1e9", { height: 1e9 }, /^L\.json: height = 1000000000 must be an integer from 1 to 2048$/],
@@ -48,6 +66,7 @@ describe("layer file", () => {
     ["FFT too small", { fftSize: 2 }, /^L\.json: fftSize = 2 must be greater than kernelSize = 3$/],
     ["FFT larger than the map needs", { fftSize: 32 }, /^L\.json: fftSize = 32 is larger than the 16 that covers the whole 7 x 9 map in one tile: a larger FFT only adds work$/],
     ["density", { density: 0 }, /^L\.json: density = 0 must be in \(0, 1\]$/],
+    ["weightBits", { weightBits: 20 }, /^L\.json: weightBits = 20 must be an integer from 4 to 16$/],
     ["weights shape", { weights: [[[[1]]]] }, /^L\.json: weights has 1 entries, expected 3$/],
     ["non-finite weight", { weights: layerJson().weights && JSON.parse(JSON.stringify(layerJson().weights).replace(/^\[\[\[\[[^,]+/, "[[[[null")) }, /^L\.json: weights\[0\]\[0\]\[0\]\[0\] = null is not a finite number$/],
     ["bias length", { bias: [1, 2] }, /^L\.json: bias has 2 entries, expected 3$/],

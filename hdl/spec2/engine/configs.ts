@@ -28,16 +28,25 @@ const MAX_COMMANDS = 512;
 const PORT = { addrBits: 32, dataBytes: 64, lenBits: 4 } as const;
 
 /**
+ * The weight words of the VGG16 build: 8-bit re and im (vgg-mnist keeps its accuracy at 8 bits,
+ * prune/README.md "Weight word width"; a weight row of the 8 x 8 grid is 4 memory beats instead
+ * of 6). The random VGG16 network of run-network.ts is made at this width.
+ */
+export const VGG16_WEIGHT_BITS = 8;
+
+/**
  * The template layer of a build: its K, k and formats (the widths every layer shares; the fraction
  * bits give the default macShift) and the default channel maxima. Its kernels are unused by a
  * streamed array, but a schedule is built from them: one zero entry per kernel.
  */
-export function templateLayer(s: { K: number; k: number; cin: number; cout: number; h: number; w: number }): FixedLayer {
+export function templateLayer(s: { K: number; k: number; cin: number; cout: number; h: number; w: number; weightBits?: number }): FixedLayer {
+  const { weightBits = 16, ...shape } = s;
   return {
-    ...s,
+    ...shape,
     p: (s.k - 1) / 2,
     relu: true,
-    formats: defaultFormats(s.K, 12, 14, 12),
+    // the weights' fraction bits scale with their width (the template's macShift 16 - weightBits lower)
+    formats: { ...defaultFormats(s.K, 12, 14 - (16 - weightBits), 12), weightBits },
     kernels: Array.from({ length: s.cin * s.cout }, () => [{ index: 0, re: 0, im: 0 }]),
     bias: new Array<number>(s.cout).fill(0),
   };
@@ -57,7 +66,7 @@ const vgg16: EngineConfig = {
     const pOut = o.pOut ?? 8;
     const pIn = o.pIn ?? 8;
     const core: EngineCoreParams = {
-      layer: templateLayer({ K: 8, k: 3, cin: 512, cout: 32, h: 224, w: 224 }),
+      layer: templateLayer({ K: 8, k: 3, cin: 512, cout: 32, h: 224, w: 224, weightBits: VGG16_WEIGHT_BITS }),
       pOut, pIn, maxCin: 512, maxCout: 32, maxHeight: 224, maxWidth: 224,
       maxDepth: o.maxDepth ?? 2560, tileBits: 15, port: PORT, macShifts: { min: 0, max: 15 }, bandCapacity: 15_360, maxBatch: 16,
     };

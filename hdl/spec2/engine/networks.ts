@@ -18,6 +18,7 @@ import { fixedLayerOf, loadWeights } from "../../../spectral/weights";
 import { randomLayer, lcg } from "../perf/random-layer";
 import { VGG16_CONV } from "../perf/vgg16";
 import { goldenLayer, type NetworkLayer } from "./network-driver";
+import { VGG16_WEIGHT_BITS } from "./configs";
 
 export const NETWORKS = ["vgg16", "vgg-mnist", "lenet"] as const;
 export type NetworkName = (typeof NETWORKS)[number];
@@ -52,7 +53,7 @@ export function trainedNetwork(name: "lenet" | "vgg-mnist", images: number, dir 
   return { name, layers, inputs, inputSize: first.h };
 }
 
-/** VGG16's conv layers at a `size` x `size` input (each block halves it, at least 1), random weights (density 0.25) and inputs, seeded. */
+/** VGG16's conv layers at a `size` x `size` input (each block halves it, at least 1), random weights (density 0.25, VGG16_WEIGHT_BITS words) and inputs, seeded. */
 export function vgg16Network(size: number, images: number, seed = 1, onLayer?: (name: string) => void): EngineNetwork {
   const scale = size / 224;
   const r = lcg(seed);
@@ -64,7 +65,7 @@ export function vgg16Network(size: number, images: number, seed = 1, onLayer?: (
   let inputs: Int32Array[] = [];
   for (const [i, v] of VGG16_CONV.entries()) {
     const h = Math.max(1, Math.round(v.h * scale));
-    const shape = { cin: v.cin, cout: v.cout, h, w: h, k: v.k, p: v.p, K: 8, density: DENSITY, relu: true, inputRange: range, pOut: 1, pIn: 1 }; // the parallelism of a Spec2Layer: unused here
+    const shape = { cin: v.cin, cout: v.cout, h, w: h, k: v.k, p: v.p, K: 8, density: DENSITY, relu: true, inputRange: range, weightBits: VGG16_WEIGHT_BITS, pOut: 1, pIn: 1 }; // the parallelism of a Spec2Layer: unused here
     const probe = randomLayer(shape, seed * 1000 + i).acc.layer;
     if (i === 0) {
       inputs = raw.map((x) => quantizeActivations(x, probe.formats.inFrac, probe.formats.actBits));

@@ -14,6 +14,8 @@ export interface LayerShape extends ConvShape {
   readonly inputRange?: number;
   /** the output's fraction bits (default: from the bound on |y|, layer-file.ts) */
   readonly outFrac?: number;
+  /** bits of a weight's re and im words (default 16) */
+  readonly weightBits?: number;
 }
 
 /** Seeded LCG in [0, 1). */
@@ -40,6 +42,7 @@ export function randomLayer(c: LayerShape, seed: number): { acc: AcceleratorLaye
     weights, bias, density: c.density, relu: c.relu ?? false, parallelism: { pOut: c.pOut, pIn: c.pIn },
     ...(c.inputRange !== undefined ? { inputRange: c.inputRange } : {}),
     ...(c.outFrac !== undefined ? { outFrac: c.outFrac } : {}),
+    ...(c.weightBits !== undefined ? { weightBits: c.weightBits } : {}),
   };
   const x = Float64Array.from({ length: c.cin * c.h * c.w }, () => r() * 2 - 1);
   return { acc: layerFromJson(json, "perf-random-layer"), x, weights: Float64Array.from(weights.flat(3)), bias: Float64Array.from(bias) };
