@@ -25,8 +25,8 @@ Runs every conv layer of a network through the engine RTL from a simulated exter
 the golden model.
 
   --network NAME      vgg16 (the 13 conv layers at a reduced input size, random weights at
-                      density 0.25, seeded), vgg-mnist or lenet (the committed weights, MNIST
-                      test digits)
+                      density 0.25 in 8-bit words as the vgg16 build's, seeded), vgg-mnist or
+                      lenet (the committed weights, MNIST test digits)
   --input-size S      vgg16's input height and width (default 32); the MNIST networks take 28
   --images N          images run (default 1)
   --batch B           images a command runs on one fetch of its weights, 1..256 (default 1;
