@@ -25,11 +25,11 @@ import { integerOption, parseCommandLine, runMain, stringOption } from "../hdl/c
 import { Engine } from "../hdl/spec2/engine/engine";
 import { findEngineConfig } from "../hdl/spec2/engine/configs";
 import { parsePeGrid } from "../hdl/spec2/pe-grid-option";
-
-type PeGrid = ReturnType<typeof parsePeGrid>;
-import { XC7VX690T, usageOf, type Usage } from "../hdl/spec2/perf/resources";
+import { XC7VX690T, add, fits, scale, usageOf, type Usage } from "../hdl/spec2/perf/resources";
 import { synthesize, type ResourceReport } from "../synth";
 import { instancesIn, moduleBodies, moduleClosure, shellOf } from "./lib/verilog-modules";
+
+type PeGrid = ReturnType<typeof parsePeGrid>;
 
 const USAGE = `usage: npx tsx bench/engine-synth.ts [options]
 
@@ -54,10 +54,8 @@ interface Block {
   readonly seconds: number;
 }
 
-/** One synthesis of `top` in `verilog` (only its closure of modules; `shell`: the given text as it is), cached by the text. */
-async function synth(verilog: string, top: string, timeoutMs: number, shell = false): Promise<{ usage: Usage; seconds: number; report: ResourceReport }> {
-  const bodies = moduleBodies(verilog);
-  const text = shell ? verilog : moduleClosure(bodies, top).map((m) => bodies.get(m)!).join("\n");
+/** One synthesis of `top` in `text` (Verilog holding top and what it instantiates), cached by the text. */
+async function synth(text: string, top: string, timeoutMs: number): Promise<{ usage: Usage; seconds: number; report: ResourceReport }> {
   const key = createHash("sha256").update(`${top}\n${text}`).digest("hex").slice(0, 16);
   const file = join(CACHE, `${top.slice(0, 80)}-${key}.json`);
   if (existsSync(file)) {
@@ -73,11 +71,14 @@ async function synth(verilog: string, top: string, timeoutMs: number, shell = fa
   return { usage: usageOf(report), seconds: report.elapsedMs / 1000, report };
 }
 
-const sum = (us: readonly Usage[]): Usage => us.reduce((a, b) => ({ lut: a.lut + b.lut, ff: a.ff + b.ff, dsp: a.dsp + b.dsp, bram36: a.bram36 + b.bram36 }), { lut: 0, ff: 0, dsp: 0, bram36: 0 });
-const times = (u: Usage, n: number): Usage => ({ lut: u.lut * n, ff: u.ff * n, dsp: u.dsp * n, bram36: u.bram36 * n });
+/** The blocks' usage times their instance counts, summed. */
+const composition = (blocks: readonly Block[]): Usage => add(...blocks.map((b) => scale(b.usage, b.count)));
 
-/** The engine's Verilog at a grid, its top, and the blocks: the modules Engine and EngineCore instantiate, with counts. */
-function engineAt(grid: PeGrid): { verilog: string; top: string; blocks: Map<string, number>; shell: string } {
+/**
+ * The engine at a grid: its top, the blocks (the modules Engine and EngineCore
+ * instantiate, with counts), `textOf` (a module with what it instantiates) and the shell.
+ */
+function engineAt(grid: PeGrid): { top: string; blocks: Map<string, number>; textOf: (m: string) => string; shell: string } {
   const d = elaborate(Engine, findEngineConfig("vgg16")!.params(grid));
   const bodies = moduleBodies(d.verilog);
   const core = [...bodies.keys()].find((m) => m.startsWith("EngineCore_"));
@@ -85,7 +86,8 @@ function engineAt(grid: PeGrid): { verilog: string; top: string; blocks: Map<str
   const blocks = new Map<string, number>();
   for (const parent of [d.top, core])
     for (const [m, n] of instancesIn(bodies, parent)) if (m !== core) blocks.set(m, (blocks.get(m) ?? 0) + n);
-  return { verilog: d.verilog, top: d.top, blocks, shell: shellOf(bodies, [d.top, core]) };
+  const textOf = (m: string): string => moduleClosure(bodies, m).map((c) => bodies.get(c)!).join("\n");
+  return { top: d.top, blocks, textOf, shell: shellOf(bodies, [d.top, core]) };
 }
 
 const SHELL = "(shell: Engine and EngineCore without their blocks)";
@@ -98,25 +100,25 @@ async function main(): Promise<void> {
   const timeoutMs = 1000 * integerOption(cl, "timeout", { min: 10 }, 7200);
 
   const small = engineAt(reduced);
-  const whole = await synth(small.verilog, small.top, timeoutMs);
-  const smallShell = await synth(small.shell, small.top, timeoutMs, true);
+  const whole = await synth(small.textOf(small.top), small.top, timeoutMs);
+  const smallShell = await synth(small.shell, small.top, timeoutMs);
   const smallBlocks: Block[] = [{ module: SHELL, count: 1, usage: smallShell.usage, seconds: smallShell.seconds }];
   for (const [m, count] of small.blocks) {
-    const r = await synth(small.verilog, m, timeoutMs);
+    const r = await synth(small.textOf(m), m, timeoutMs);
     smallBlocks.push({ module: m, count, usage: r.usage, seconds: r.seconds });
   }
-  const composed = sum(smallBlocks.map((b) => times(b.usage, b.count)));
+  const composed = composition(smallBlocks);
   const error = (k: keyof Usage): number => (whole.usage[k] === 0 ? 0 : (composed[k] - whole.usage[k]) / whole.usage[k]);
 
   const big = engineAt(full);
-  const bigShell = await synth(big.shell, big.top, timeoutMs, true);
+  const bigShell = await synth(big.shell, big.top, timeoutMs);
   const fullBlocks: Block[] = [{ module: SHELL, count: 1, usage: bigShell.usage, seconds: bigShell.seconds }];
   for (const [m, count] of big.blocks) {
     const known = smallBlocks.find((b) => b.module === m);
-    const r = known ?? { ...(await synth(big.verilog, m, timeoutMs)), module: m };
+    const r = known ?? (await synth(big.textOf(m), m, timeoutMs));
     fullBlocks.push({ module: m, count, usage: r.usage, seconds: r.seconds });
   }
-  const fullUsage = sum(fullBlocks.map((b) => times(b.usage, b.count)));
+  const fullUsage = composition(fullBlocks);
   const budget = XC7VX690T;
   const result = {
     yosys: whole.report.yosys,
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
     full: { pes: full, top: big.top, composed: fullUsage, blocks: fullBlocks },
     budget: { device: "XC7VX690T", lutSites: budget.lut, ff: budget.ff, dsp: budget.dsp, bram36: budget.bram36 },
     resources: { lutSites: Math.round(fullUsage.lut), ff: Math.round(fullUsage.ff), dsp: Math.round(fullUsage.dsp), bram36: fullUsage.bram36 },
-    fits: fullUsage.lut <= budget.lut && fullUsage.ff <= budget.ff && fullUsage.dsp <= budget.dsp && fullUsage.bram36 <= budget.bram36,
+    fits: fits(fullUsage, budget),
   };
   if (cl.values.write) {
     writeFileSync(`${RESULT}.tmp`, `${JSON.stringify(result, null, 1)}\n`);
