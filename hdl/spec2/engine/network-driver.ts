@@ -27,7 +27,7 @@ import { engineCommandCycles, keptEntries } from "../perf/engine-model";
 import { EngineBench } from "./engine-bench";
 import { engineArrayParams } from "./engine-core";
 import { engineCommand, engineSizes, writtenPitch, type EngineCommand, type EngineCoreParams } from "./engine-command";
-import { engineCommandWords, engineProgram, type EngineParams } from "./engine";
+import { engineCommandWords, engineProgram, type ControlWrite, type EngineParams } from "./engine";
 import { imageBeats, rowBeats, weightImage } from "./weight-image";
 import { weightRowShape } from "../weight-row";
 
@@ -360,12 +360,12 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
         const plan = planLayer(build, l, passes[i]!, maps);
         writeFileSync(memFile, `${Array.from({ length: words }, (_, b) => (plan.image.get(b) ?? 0n).toString(16)).join("\n")}\n`);
         const want = golden.map((x) => goldenLayer(l, x));
-        const got = await runLayerSim(design, memFile, plan, engine, wpb, o.backend, l.name, c0);
+        const program = engineProgram(engine, plan.commands.flat());
+        const got = await runLayerSim(design, memFile, plan, program, wpb, o.backend, l.name, c0);
         const t = totals[i]!;
         t.cycles += got.cycles;
         // each simulation starts from reset: its first command may wait for the clear sweep
-        const writes = engineProgram(engine, plan.commands.flat()).length;
-        plan.batches.forEach((images, g) => (t.modelCycles += modelLayerCycles(l, passes[i]!, build, memory, images, g === 0 ? clearSweepLeft(build, writes) : 0)));
+        plan.batches.forEach((images, g) => (t.modelCycles += modelLayerCycles(l, passes[i]!, build, memory, images, g === 0 ? clearSweepLeft(build, program.length) : 0)));
         t.bytes += got.beats * build.port.dataBytes;
         got.maps.forEach((m, j) => {
           for (let k = 0; k < m.length; k++) if (m[k] !== want[j]![k]) t.mismatches++;
@@ -395,14 +395,13 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
   return { layers: runs, mismatches: runs.reduce((s, r) => s + r.mismatches, 0), outputs, goldenOutputs, build, passes: passes.map((ps) => ps.map((q) => q.fixed.cout)) };
 }
 
-/** One simulation: the layer's commands (every pass of every image) as one list on the engine, from one start; the output maps read back. */
-async function runLayerSim(design: ElaboratedDesign, memFile: string, plan: LayerPlan, engine: EngineParams, wpb: number, backend: Backend | undefined, name: string, firstImage: number): Promise<{ cycles: number; beats: number; maps: Int32Array[] }> {
+/** One simulation: the layer's program (its commands, every pass of every batch, as one list written through the control port, `engineProgram`), from one start; the output maps read back. */
+async function runLayerSim(design: ElaboratedDesign, memFile: string, plan: LayerPlan, writes: readonly ControlWrite[], wpb: number, backend: Backend | undefined, name: string, firstImage: number): Promise<{ cycles: number; beats: number; maps: Int32Array[] }> {
   const sim = await simulate(design, { ...(backend ? { backend } : {}), plusargs: { engine_mem: memFile } });
   const maps: Int32Array[] = [];
   try {
     await sim.reset(2);
     const commands = plan.commands.flat();
-    const writes = engineProgram(engine, commands);
     await sim.batch(writes.map((w) => ({ ctrl_valid: 1, ctrl_bits_addr: w.addr, ctrl_bits_data: w.data })));
     sim.poke("ctrl_valid", 0);
     const limit = commands.reduce((s, c) => s + 64 * (c.tiles * (c.cin + c.cout) * 64 + c.wRows * 8 + (c.images ?? 1) * c.cin * c.h * c.inPitch) + 100_000, 0);
