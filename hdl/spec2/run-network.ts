@@ -6,8 +6,9 @@
  *       [--batch B] [--sim iverilog|verilator|js] [--pes OxI] [--max-depth N] [--seed N] [--json]
  *
  * --json prints { "network", "inputSize", "images", "batch", "simulator", "pes", "maxDepth", "passes", "memory",
- * "layers": [{ "name", "cycles", "modelCycles", "mismatches", "peUtilisation", "dramBytes" }],
- * "mismatches" } on stdout (cycles, model cycles and bytes summed over the images); otherwise a
+ * "layers": [{ "name", "cycles", "modelCycles", "mismatches", "peUtilisation", "dramBytes",
+ * "modelDramBytes" }], "mismatches" } on stdout (cycles, model cycles and bytes summed over the
+ * images); otherwise a
  * table. Progress goes to stderr. Exit status 1 when any output word differs.
  */
 import { isMain } from "../core";
@@ -45,9 +46,9 @@ const VGG16_MAX_DEPTH = 8192;
 function table(net: EngineNetwork, run: NetworkRun, images: number): string {
   const rows = run.layers.map((l) => {
     const err = l.modelCycles > 0 ? `${((100 * (l.cycles - l.modelCycles)) / l.modelCycles).toFixed(1)}%` : "-";
-    return [l.name, String(l.cycles), String(l.modelCycles), err, String(l.mismatches), `${(100 * l.peUtilisation).toFixed(1)}%`, String(l.dramBytes)];
+    return [l.name, String(l.cycles), String(l.modelCycles), err, String(l.mismatches), `${(100 * l.peUtilisation).toFixed(1)}%`, String(l.dramBytes), String(l.modelDramBytes)];
   });
-  const head = ["layer", "cycles", "model", "rtl vs model", "mismatches", "PE use", "DRAM bytes"];
+  const head = ["layer", "cycles", "model", "rtl vs model", "mismatches", "PE use", "DRAM bytes", "model bytes"];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: readonly string[]): string => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join("  ");
   return [

@@ -23,7 +23,7 @@ import { bitsFor } from "../generator-params";
 import { peArrayCapacity } from "../pe-array";
 import { accDepth } from "../pe";
 import { buildSchedule, type Schedule } from "../schedule";
-import { engineCommandCycles, keptEntries } from "../perf/engine-model";
+import { engineCommandBytes, engineCommandCycles, keptEntries } from "../perf/engine-model";
 import { EngineBench } from "./engine-bench";
 import { engineArrayParams } from "./engine-core";
 import { engineCommand, engineSizes, writtenPitch, type EngineCommand, type EngineCoreParams } from "./engine-command";
@@ -273,6 +273,8 @@ export interface LayerRun {
   readonly peUtilisation: number;
   /** bytes read and written at the memory port, over the images */
   readonly dramBytes: number;
+  /** the performance model's bytes for the same images in the same batches */
+  readonly modelDramBytes: number;
 }
 
 export interface NetworkRun {
@@ -312,6 +314,14 @@ export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build
   return Math.round(total);
 }
 
+/** Bytes of a layer's passes on `images` images at the memory port, by the engine model (perf/engine-model.ts). */
+export function modelLayerBytes(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, images = 1): number {
+  const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
+  const B = build.port.dataBytes;
+  const { pitch } = writtenShape(l, build.layer.K);
+  return passes.reduce((sum, q) => sum + engineCommandBytes(q.fixed, l.pool, q.depth * rowBeats(weightRowShape(q.schedule, oBits), B), B, pitch, images).total, 0);
+}
+
 /** Clocks of the PEs' clear sweep after reset (pe.ts trackKeep: a word a clock) left after `writes` control writes. */
 export function clearSweepLeft(build: EngineCoreParams, writes: number): number {
   const cap = peArrayCapacity(engineArrayParams(build))!;
@@ -348,7 +358,7 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
     const q = makePlan(l.fixed);
     return q.tilesX * q.tilesY * l.fixed.kernels.reduce((s, k) => s + k.length, 0);
   });
-  const totals = layers.map(() => ({ cycles: 0, modelCycles: 0, mismatches: 0, bytes: 0 }));
+  const totals = layers.map(() => ({ cycles: 0, modelCycles: 0, mismatches: 0, bytes: 0, modelBytes: 0 }));
   const outputs: Int32Array[] = [];
   const goldenOutputs: Int32Array[] = [];
   const memFile = join(cacheRoot(), `engine-mem-${process.pid}.hex`);
@@ -367,6 +377,7 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
         // each simulation starts from reset: its first command may wait for the clear sweep
         plan.batches.forEach((images, g) => (t.modelCycles += modelLayerCycles(l, passes[i]!, build, memory, images, g === 0 ? clearSweepLeft(build, program.length) : 0)));
         t.bytes += got.beats * build.port.dataBytes;
+        plan.batches.forEach((images) => (t.modelBytes += modelLayerBytes(l, passes[i]!, build, images)));
         got.maps.forEach((m, j) => {
           for (let k = 0; k < m.length; k++) if (m[k] !== want[j]![k]) t.mismatches++;
         });
@@ -390,6 +401,7 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
       mismatches: t.mismatches,
       peUtilisation: t.cycles > 0 ? (inputs.length * useful[i]!) / (P * t.cycles) : 0,
       dramBytes: t.bytes,
+      modelDramBytes: t.modelBytes,
     };
   });
   return { layers: runs, mismatches: runs.reduce((s, r) => s + r.mismatches, 0), outputs, goldenOutputs, build, passes: passes.map((ps) => ps.map((q) => q.fixed.cout)) };

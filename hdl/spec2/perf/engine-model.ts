@@ -53,6 +53,9 @@ export interface EngineModelBuild {
   readonly loadWords: number;
   /** 32-bit words of a command in the list */
   readonly commandWords: number;
+  /** FFT and IFFT lanes (default one each, as EngineCore has) */
+  readonly fftLanes?: number;
+  readonly ifftLanes?: number;
 }
 
 /** The most entries a kernel of the layer keeps (n; the model's `entriesPerKernel` derives it from a density instead). */
@@ -65,6 +68,8 @@ export interface CommandCycles {
   readonly bias: number;
   readonly weights: number;
   readonly map: number;
+  /** the part of the map phase whose band steps wait for the next band's rows from memory (the rest waits for compute) */
+  readonly mapLoadBound: number;
   readonly total: number;
 }
 
@@ -78,7 +83,7 @@ export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: n
   const q = makePlan(f);
   const T = q.T;
   const n = keptEntries(f);
-  const arch: ArchConfig = { K: f.K, pOut: b.pOut, pIn: b.pIn, fftLanes: 1, ifftLanes: 1, n, loadWords: b.loadWords };
+  const arch: ArchConfig = { K: f.K, pOut: b.pOut, pIn: b.pIn, fftLanes: b.fftLanes ?? 1, ifftLanes: b.ifftLanes ?? 1, n, loadWords: b.loadWords };
   const conv: ConvLayer = { name: "pass", cin: f.cin, cout: f.cout, h: f.h, w: f.w, k: f.k, p: f.p };
   const rates = tileRates(conv, arch);
   const tile = rates.tile;
@@ -102,15 +107,67 @@ export function engineCommandCycles(f: FixedLayer, pool: boolean, weightBeats: n
   // every band of every image in order; the first band of a later image also waits for its biases
   const imageGap = bias + BATCH_HANDOVER;
   let bands = load(0);
+  let loadBound = load(0);
   for (let i = 0; i < images; i++)
     for (let y = 0; y < q.tilesY; y++) {
       const lastBand = y + 1 === q.tilesY;
       if (lastBand && i + 1 === images) bands += compute;
-      else bands += Math.max(compute + hold, lastBand ? imageGap + load(0) : load(y + 1));
+      else {
+        const next = lastBand ? imageGap + load(0) : load(y + 1);
+        bands += Math.max(compute + hold, next);
+        if (next > compute + hold) loadBound += next;
+      }
     }
   const pc = batchCycles(conv, arch, 1);
   // the first issue waits for the first band's load and the reset's clear sweep, whichever is later
   const cleared = Math.max(0, clearLeft - (fetch + bias + weights + m.latency + load(0)));
   const map = m.latency + bands + cleared + pc.fillAfterLoad + pc.tail + m.latency + (pool ? 2 : 0);
-  return { fetch, bias, weights, map, total: fetch + bias + weights + map };
+  return { fetch, bias, weights, map, mapLoadBound: loadBound, total: fetch + bias + weights + map };
+}
+
+export interface CommandBytes {
+  /** the weight image, read once for the command's images */
+  readonly weights: number;
+  /** every image's biases, a beat each */
+  readonly bias: number;
+  /** every image's input map, each row read once (a band's rows a burst per channel) */
+  readonly mapIn: number;
+  /** every image's output channels of the command, a write of whole beats per channel and band */
+  readonly mapOut: number;
+  readonly total: number;
+}
+
+/**
+ * Bytes one command moves at the memory port, as EngineCore moves them: the weight image once,
+ * then per image its biases, its input map's rows (rows start on beats: the pitch is w rounded up
+ * to a beat) and its output map, which MapWriter writes a run at a time (a channel's rows of one
+ * band, rows `pitch` words apart, pooled when the layer pools) in whole beats, byte strobes
+ * masking a partly written beat at either end. `outPitch` the written map's words between rows;
+ * a command's first output channel starts on a beat (the host's passes keep them so).
+ */
+export function engineCommandBytes(f: FixedLayer, pool: boolean, weightBeats: number, dataBytes: number, outPitch: number, images = 1): CommandBytes {
+  const wpb = (8 * dataBytes) / 16;
+  const q = makePlan(f);
+  const T = q.T;
+  const inPitch = Math.ceil(f.w / wpb) * wpb;
+  const inBeats = (f.cin * f.h * inPitch) / wpb;
+  // band y completes output rows [yT - (k - 1), (y + 1) T - (k - 1)), the last band the rest
+  const ho = pool ? Math.floor(q.ho / 2) : q.ho;
+  let outBeats = 0;
+  for (let y = 0; y < q.tilesY; y++) {
+    const lo = Math.max(0, y * T - (f.k - 1));
+    const hi = y + 1 === q.tilesY ? q.ho : Math.min(q.ho, (y + 1) * T - (f.k - 1));
+    const [r0, r1] = pool ? [Math.floor(lo / 2), Math.min(ho, Math.floor(hi / 2))] : [lo, hi];
+    if (r1 <= r0) continue;
+    for (let ch = 0; ch < f.cout; ch++) {
+      const start = (ch * ho + r0) * outPitch;
+      const end = start + (r1 - r0) * outPitch;
+      outBeats += Math.ceil(end / wpb) - Math.floor(start / wpb);
+    }
+  }
+  const weights = weightBeats * dataBytes;
+  const bias = images * f.cout * dataBytes;
+  const mapIn = images * inBeats * dataBytes;
+  const mapOut = images * outBeats * dataBytes;
+  return { weights, bias, mapIn, mapOut, total: weights + bias + mapIn + mapOut };
 }

@@ -5,7 +5,8 @@
  * layer's output read back from the memory model. The last layer's output is checked here against
  * goldenConvLayer chained through the layers with a 2x2 max-pool written in this test; the
  * driver's own per-layer comparison must report 0 mismatches. JS backend and Icarus, one image a
- * command and batches of several (one weight fetch for the batch). Also: the
+ * command and batches of several (one weight fetch for the batch); the engine model's memory
+ * bytes equal those counted at the port on every layer. Also: the
  * build chosen for a network, and the layer lists no build can share.
  */
 import { describe, expect, it } from "vitest";
@@ -47,6 +48,8 @@ async function check(name: "lenet" | "vgg-mnist", backend: Backend, images: numb
   for (const l of run.layers) {
     expect(l.cycles).toBeGreaterThan(0);
     expect(l.dramBytes).toBeGreaterThan(0);
+    // the engine model's bytes (perf/engine-model.ts engineCommandBytes) equal the port's count
+    expect(l.modelDramBytes).toBe(l.dramBytes);
     expect(l.peUtilisation).toBeGreaterThan(0);
     expect(l.peUtilisation).toBeLessThanOrEqual(1);
   }
