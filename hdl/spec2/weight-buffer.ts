@@ -2,7 +2,9 @@
  * WeightBuffer { row, maxDepth, tileBits }: the double-buffered on-chip schedule of a PE array
  * with streamed weights (PeArray `weights: { maxDepth }`). Two banks of maxDepth rows (row
  * format: weight-row.ts): per word (PE) one memory of 2 x maxDepth words, and one of the control
- * bits, all read synchronously (block RAM when large).
+ * bits, all read synchronously (block RAM when large). Bank 1 starts at address maxDepth, so a
+ * maxDepth that is not a power of two costs no padding (2 x 2560 words of 26 bits take 5 RAMB36,
+ * not the 6 of 2 x 4096).
  *
  * Ports:
  *   load (Decoupled WeightRow, in)  rows of one bank in address order; `last` on the bank's final
@@ -27,7 +29,7 @@
  * Cost (Yosys 0.23 synth_xilinx; 8 words of 42 bits, 3 control bits, maxDepth 128, tileBits 16):
  * 112 LUTs + 32 LUT-RAM LUTs (the control memory), 56 FF, 8 RAMB36 (a 256 x 42 memory per word).
  */
-import { Bool, Decoupled, Input, Mem, Output, Reg, UInt, Vec, Wire, assert, cat, defineModule, log2Ceil, mux, when } from "../core";
+import { Bool, Decoupled, Input, Mem, Output, Reg, UInt, Vec, Wire, assert, cat, defineModule, log2Ceil, mux, when, type Signal } from "../core";
 import { checkParams, isIntIn } from "./generator-params";
 import { WeightRow, type WeightRowShape } from "./weight-row";
 
@@ -67,11 +69,15 @@ export const WeightBuffer = defineModule("WeightBuffer", (p: WeightBufferParams)
   const write = load.valid.and(load.ready);
   assert(write.not().or(load.bits.last).or(wa.neq(maxDepth - 1)), `WeightBuffer: a bank of more than maxDepth = ${maxDepth} rows`);
   assert(write.not().or(load.bits.last.not()).or(load.bits.tiles.neq(0)), "WeightBuffer: a bank serving 0 tiles");
-  const waddr = cat(wb, wa);
-  const ctlMem = Mem(2 << aBits, UInt(1 + row.ctlBits), { name: "ctl_mem" });
+  // a bank's rows from bank x maxDepth: the bank bit above the row address when maxDepth is a power of two
+  const packed = (maxDepth & (maxDepth - 1)) === 0;
+  const depth = packed ? 2 << aBits : 2 * maxDepth;
+  const at = (bank: Signal, a: Signal): Signal => (packed ? cat(bank, a) : mux(bank, a.resize(aBits + 1).add(maxDepth).resize(aBits + 1), a.resize(aBits + 1)));
+  const waddr = at(wb, wa);
+  const ctlMem = Mem(depth, UInt(1 + row.ctlBits), { name: "ctl_mem" });
   ctlMem.write(waddr, cat(load.bits.ctl, load.bits.tileLast), { enable: write });
   const wordMems = Array.from({ length: row.words }, (_, k) => {
-    const m = Mem(2 << aBits, UInt(row.wordBits), { name: `word${k}`, ...(p.style ? { style: p.style } : {}) });
+    const m = Mem(depth, UInt(row.wordBits), { name: `word${k}`, ...(p.style ? { style: p.style } : {}) });
     m.write(waddr, load.bits.words.at(k), { enable: write });
     return m;
   });
@@ -97,7 +103,7 @@ export const WeightBuffer = defineModule("WeightBuffer", (p: WeightBufferParams)
   const passEnd = done.and(left.eq(1));
   const nextAddr = mux(issue, mux(isTileLast, 0, ra.addWrap(1)), ra);
   const nextBank = mux(passEnd, rb.not(), rb);
-  readAddr.assign(cat(nextBank, nextAddr));
+  readAddr.assign(at(nextBank, nextAddr));
   ra.assign(nextAddr);
   rb.assign(nextBank);
   tiles.forEach((t, b) => when(done.and(rb.eq(b)), () => t.assign(t.subWrap(1))));
@@ -105,6 +111,7 @@ export const WeightBuffer = defineModule("WeightBuffer", (p: WeightBufferParams)
   ready.assign(mux(rb, full[1]!, full[0]!));
   tileLast.assign(isTileLast);
   ctl.assign(current.bits(row.ctlBits, 1));
-  wordMems.forEach((m, k) => words.at(k).assign(m.readSync(cat(rb, ra), { enable: issue })));
+  const wordAddr = at(rb, ra);
+  wordMems.forEach((m, k) => words.at(k).assign(m.readSync(wordAddr, { enable: issue })));
   return { load, issue, ready, tileLast, ctl, words };
 });

@@ -23,7 +23,7 @@ interface Bank {
 }
 
 /** The buffer fed from a ROM of rows (`go` gates valid); `issue` from the stimulus, gated by ready. */
-const Bench = defineModule("WeightBufferBench", (p: { banks: readonly Bank[] }) => {
+const Bench = defineModule("WeightBufferBench", (p: { banks: readonly Bank[]; maxDepth?: number }) => {
   const go = Input(Bool());
   const want = Input(Bool());
   const issued = Output(Bool());
@@ -32,7 +32,7 @@ const Bench = defineModule("WeightBufferBench", (p: { banks: readonly Bank[] }) 
   const ctl = Output(UInt(ROW.ctlBits));
   const words = Output(Vec(ROW.words, UInt(ROW.wordBits)));
   const loadReady = Output(Bool());
-  const dut = WeightBuffer.instance({ row: ROW, maxDepth: MAX_DEPTH, tileBits: 3 });
+  const dut = WeightBuffer.instance({ row: ROW, maxDepth: p.maxDepth ?? MAX_DEPTH, tileBits: 3 });
   const flat = p.banks.flatMap((b) => b.rows.map((r, a) => ({ r, last: a === b.rows.length - 1, tiles: b.tiles })));
   const packed = flat.map(({ r, last, tiles }) => {
     let x = BigInt(tiles);
@@ -62,9 +62,8 @@ const Bench = defineModule("WeightBufferBench", (p: { banks: readonly Bank[] }) 
   return { go, want, issued, ready, tileLast, ctl, words, loadReady };
 });
 
-function randomBanks(seed: number): Bank[] {
+function randomBanks(seed: number, depths = [5, 1, 8, 3]): Bank[] {
   const r = rng(seed);
-  const depths = [5, 1, 8, 3];
   return depths.map((d, b) => ({
     rows: Array.from({ length: d }, () => [Math.floor(r() * 4), ...Array.from({ length: ROW.words }, () => Math.floor(r() * 1024))]),
     tiles: 1 + (b % 3),
@@ -78,8 +77,8 @@ function expectedReads(banks: readonly Bank[]): { ctl: number; tileLast: boolean
   );
 }
 
-async function run(backend: Backend, banks: readonly Bank[], pGo: number, pWant: number, seed: number) {
-  const sim = await simulate(elaborate(Bench, { banks }), { backend });
+async function run(backend: Backend, banks: readonly Bank[], pGo: number, pWant: number, seed: number, maxDepth?: number) {
+  const sim = await simulate(elaborate(Bench, { banks, ...(maxDepth ? { maxDepth } : {}) }), { backend });
   const r = rng(seed);
   const want = expectedReads(banks);
   const got: { ctl: number; tileLast: boolean; words: number[] }[] = [];
@@ -108,6 +107,21 @@ describe("WeightBuffer", () => {
       expect(res.extra).toBe(0);
     }, 60_000);
   }
+
+  // banks at 0 and maxDepth: memories of 2 x 11 words, not 2 x 16
+  const odd = randomBanks(6, [11, 4, 7, 11]);
+  for (const backend of ["js", "iverilog"] as const) {
+    it(`${backend}: maxDepth 11 (not a power of two): four banks (depths 11, 4, 7, 11) through two, random gaps and stalls`, async () => {
+      const res = await run(backend, odd, 0.6, 0.7, 3, 11);
+      expect(res.got).toEqual(res.want);
+      expect(res.extra).toBe(0);
+    }, 60_000);
+  }
+
+  it("memories of 2 x maxDepth words: 22 for maxDepth 11, 16 for 8", () => {
+    expect(elaborate(WeightBuffer, { row: ROW, maxDepth: 11, tileBits: 3 }).verilog).toMatch(/reg \[9:0\] word0 \[0:21\];/);
+    expect(elaborate(WeightBuffer, { row: ROW, maxDepth: 8, tileBits: 3 }).verilog).toMatch(/reg \[9:0\] word0 \[0:15\];/);
+  });
 
   it("js: with rows always valid and issue always wanted, a bank switch to a loaded bank costs no clock", async () => {
     const res = await run("js", banks, 1, 1, 2);
