@@ -23,6 +23,12 @@ export interface SimOptions {
   /** Extra verilator arguments (Verilator backend only; part of the cache key). */
   verilatorArgs?: readonly string[];
   /**
+   * What the Verilator model's C++ is compiled for (Verilator backend only; part of the cache
+   * key): "run" (default, Verilator's -Os) or "build" (-O0: the design's C++ compiles in about
+   * 60% of the time and runs slower, for short simulations of freshly built designs).
+   */
+  verilatorOptimize?: "run" | "build";
+  /**
    * Run-time arguments `+name=value` for the simulation (both backends), e.g. the file a memory
    * declared with `initPlusarg: "name"` loads at start. Not part of any build cache key.
    */

@@ -32,6 +32,7 @@ export async function simulate(design: ElaboratedDesign, opts: SimOptions = {}):
       ...cache,
       trace: opts.vcd !== undefined,
       ...(opts.verilatorArgs !== undefined ? { verilatorArgs: opts.verilatorArgs } : {}),
+      ...(opts.verilatorOptimize !== undefined ? { optimize: opts.verilatorOptimize } : {}),
     });
   } else throw new SimUsageError(`unknown backend "${String(backend)}": use "iverilog", "verilator" or "js"`);
   if (opts.vcd !== undefined) await mkdir(dirname(resolve(opts.vcd)), { recursive: true });

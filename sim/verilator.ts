@@ -27,6 +27,8 @@ export interface VerilatorOptions {
   trace?: boolean;
   /** Extra arguments for verilator. */
   verilatorArgs?: readonly string[];
+  /** "run" (default: Verilator's -Os for the design's C++) or "build" (-O0: quicker to compile, slower to run) */
+  optimize?: "run" | "build";
   /** Internal signals to bring out (`SimOptions.probes`; buildVerilator only, simulate passes its own). */
   probes?: readonly string[];
 }
@@ -74,7 +76,9 @@ async function buildModel(t: PortTable, opts: VerilatorOptions): Promise<Verilat
     ...(wrapper ? ["probes.v"] : []),
     "harness.cpp",
   ];
-  const key = sha256("verilator", version, args.join(" "), ...designKey(t.design), harness, wrapper);
+  // the design's C++ (the runtime objects are shared whatever the level: they link either way)
+  const makeOpt = opts.optimize === "build" ? ["OPT_FAST=-O0", "OPT_SLOW=-O0"] : [];
+  const key = sha256("verilator", version, args.join(" "), ...makeOpt, ...designKey(t.design), harness, wrapper);
   const dir = join(opts.cacheDir ?? cacheRoot(), "verilator", key);
   const binary = join(dir, "obj", "Vsim");
   if (await exists(binary)) {
@@ -100,7 +104,7 @@ async function buildModel(t: PortTable, opts: VerilatorOptions): Promise<Verilat
     if (haveRuntime) {
       for (const f of await readdir(runtimeDir)) if (f.endsWith(".o")) await copyFile(join(runtimeDir, f), join(obj, f));
     }
-    const m = await runTool("make", ["-j", "2", "-C", "obj", "-f", "Vdut.mk"], {
+    const m = await runTool("make", ["-j", "2", "-C", "obj", "-f", "Vdut.mk", ...makeOpt], {
       cwd: tmp,
       installHint: "apt-get install make g++",
       timeoutMs: 600_000,

@@ -188,4 +188,17 @@ describe("Verilator build cache", () => {
     expect(b.cached).toBe(true);
     expect(Date.now() - t0).toBeLessThan(2000);
   });
+
+  it('optimize "build" (C++ at -O0) is its own cache entry and simulates the same as the default', async () => {
+    const quick = await buildVerilator(wide, { optimize: "build" });
+    const usual = await buildVerilator(wide);
+    expect(quick.dir).not.toBe(usual.dir);
+    const r = rng(11);
+    const stim: Stimulus[] = Array.from({ length: 60 }, () => ({ reset: 0, load: r.int(2), d: r.bits(100), mask: r.bits(100) }));
+    const [a, b] = await Promise.all([runBatch(wide, stim, { backend: "verilator", verilatorOptimize: "build", resetCycles: 1 }), runBatch(wide, stim, { backend: "verilator", resetCycles: 1 })]);
+    expect(a).toEqual(b);
+    const model = wideModel();
+    model.tick({ reset: 1, load: 0, d: 0n, mask: 0n });
+    expect(JSON.stringify(a, big)).toBe(JSON.stringify(runModel(model, stim, { reset: 0, load: 0, d: 0n, mask: 0n }), big));
+  }, 120_000);
 });

@@ -46,7 +46,8 @@ const show = (v: Sample[string] | undefined): string => (v === undefined ? "x" :
 /** Runs `d` on every simulator and returns the first disagreement of each design. */
 export async function runThreeWay(d: ElaboratedDesign, seed: number, cycles: number): Promise<GangResult> {
   const stim = stimulusFor(d, seed, cycles);
-  const opts = { resetCycles: RESET_CYCLES, allowX: true, timeoutMs: 600_000 };
+  // the gang's Verilator model is built once and run for a few thousand cycles: compile its C++ at -O0
+  const opts = { resetCycles: RESET_CYCLES, allowX: true, timeoutMs: 600_000, verilatorOptimize: "build" as const };
   const [js, iverilog, verilator] = await Promise.all(SIMULATORS.map((backend) => runBatch(d, stim, { ...opts, backend })));
   const outputs = d.ports.filter((p) => p.direction === "output").map((p) => p.name);
   const found = new Map<number, Disagreement>();
