@@ -93,6 +93,11 @@ export class ExprWriter {
     this.prepare(e, w);
   }
 
+  /** ... as an identifier (an operator node gets a wire of its own width). */
+  prepareIdent(e: IrExpr): void {
+    this.prepare(e, IDENT);
+  }
+
   /** ... as an operand. */
   prepareExpr(e: IrExpr): void {
     this.prepare(e, EXPR);
@@ -329,7 +334,9 @@ function operandContext(e: IrOp, i: number): Context {
     case "dshl": return i === 0 ? e.width : EXPR;
     case "sext": case "slice": return IDENT;
     case "shr": return e.params[0] === 0 ? EXPR : IDENT;
-    case "memRead": return log2Ceil(e.memory!.depth);
+    // an index is an identifier: Icarus evaluates an index expression wider than its own width
+    // (m[a - b] with a < b reads out of range instead of wrapping), so arithmetic gets a wire
+    case "memRead": return IDENT;
     default: return EXPR; // not andr orr xorr asUInt asSInt shl cat zext dshr
   }
 }

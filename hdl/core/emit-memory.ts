@@ -31,15 +31,15 @@ function simDepth(mem: IrMemory): number {
 
 /** Registers every expression the memory's ports render, in rendering order. */
 export function prepareMemory(mem: IrMemory, w: ExprWriter): void {
-  const bits = addrBits(mem);
+  // addresses as identifiers (see emit-expr.ts operandContext, memRead): no arithmetic in an index
   for (const p of mem.writePorts) {
-    w.prepareExt(p.addr, bits);
+    w.prepareIdent(p.addr);
     w.prepareExt(p.data, mem.width);
     if (!isAlways(p.enable)) w.prepareRhs(p.enable, 1);
   }
   for (const r of mem.readPorts) {
     if (r.kind !== "sync") continue;
-    w.prepareExt(r.addr, bits);
+    w.prepareIdent(r.addr);
     if (r.enable) w.prepareRhs(r.enable, 1);
   }
 }
