@@ -57,8 +57,15 @@ export interface CompiledDesign extends ModelSource {
 }
 
 const compiled = new Map<string, CompiledDesign>();
-/** Entries kept; the oldest is dropped beyond this. */
+/** Entries kept; the least recently used is dropped beyond this. */
 const CACHE_ENTRIES = 200;
+/**
+ * Characters of model source kept: V8's code for a compiled model is many times its source, so
+ * a run through hundreds of large designs (the three-way test's gangs of 50, about 1 M characters
+ * each) would otherwise run out of heap.
+ */
+const CACHE_SOURCE_CHARS = 16_000_000;
+let cachedChars = 0;
 
 /** The IR of an elaborated design, or a usage error for designs that come as Verilog only. */
 export function irOf(design: ElaboratedDesign): IrDesign {
@@ -89,7 +96,12 @@ export function compileDesign(design: ElaboratedDesign, opts: GenerateOptions = 
   const factory = new Function("h", src.source) as (h: Helpers) => Closures;
   const c: CompiledDesign = { ...src, factory };
   compiled.set(key, c);
-  if (compiled.size > CACHE_ENTRIES) compiled.delete(compiled.keys().next().value!);
+  cachedChars += c.source.length;
+  while (compiled.size > 1 && (compiled.size > CACHE_ENTRIES || cachedChars > CACHE_SOURCE_CHARS)) {
+    const oldest = compiled.keys().next().value!;
+    cachedChars -= compiled.get(oldest)!.source.length;
+    compiled.delete(oldest);
+  }
   return c;
 }
 
