@@ -1,261 +1,199 @@
 /**
- * VGG16 on SPEC2: performance model + design-space exploration under the Virtex-7 XC7VX690T
- * budget (hdl/spec2/perf/README.md).
+ * The built engine on full-size VGG16 (224 x 224, 13 conv layers), from the engine cycle model
+ * (hdl/spec2/perf/engine-model.ts), at batch 1 and 16 (a command runs the batch's images on one
+ * fetch of its weights): per layer its passes, clocks per image, the phases, what bounds it (the
+ * memory: weight stream and map reads; or compute) and its weight and map bytes per image; then
+ * ms per image and TOP/s equivalent at the stated clock. The build is `top.ts --config vgg16` (or
+ * --pes / --max-depth). The model is validated by RTL runs of the 13 layers at a reduced input
+ * size (`hdl/spec2/run-network.ts --network vgg16 --json`, whose outputs --validation reads; by
+ * default the committed ones), and the resources come from bench/engine-synth.ts's result (the
+ * engine synthesised whole at a reduced grid, its blocks summed against that, the full build
+ * composed from its blocks).
  *
- *   npx tsx bench/vgg16.ts [--clock MHz] [--bw GB/s] [--batch N] [--resynth] [--write] [--json] [--quick]
- *   (--quick: no re-exploration for the sensitivity table)
- *
- * Reads the Yosys block measurements from bench/results/synth-cache.json (--resynth first runs
- * `npx tsx bench/synth-blocks.ts` for the missing entries: tens of minutes), the model-vs-RTL
- * figures from bench/results/validation.json (`npx tsx bench/validate.ts --write`), prints
- * the tables (or, with --json, the summary as JSON) and, with --write, writes
- * bench/results/vgg16.md, vgg16.json, vgg16-layers.svg, vgg16-pareto.svg. Progress on stderr.
+ *   npx tsx bench/vgg16.ts [--pes OxI] [--max-depth N] [--batches B,..] [--clock MHZ] [--validation F,..] [--json] [--write]
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { isMain } from "../hdl/core";
-import { CliError, integerOption, parseCommandLine, positiveNumberOption, runMain, writeFileAtomic } from "../hdl/core/cli";
-import { DEFAULT_SPACE, best, describeConfig, evaluate, explore, paretoFront, type DsePoint } from "../hdl/spec2/perf/dse";
-import { DEFAULT_SYSTEM, type SystemParams } from "../hdl/spec2/perf/model";
-import { XC7VX690T, compositionCheck, gluePerPe, inputBufferWords, measuredKs, type Usage } from "../hdl/spec2/perf/resources";
-import { layersSvg, paretoSvg } from "../hdl/spec2/perf/svg";
-import { readCache } from "../hdl/spec2/perf/synth-cache";
-import { PUBLISHED, VGG16_CONV } from "../hdl/spec2/perf/vgg16";
+import { CliError, integerOption, parseCommandLine, positiveNumberOption, runMain, stringOption, writeFileAtomic } from "../hdl/core/cli";
+import { findEngineConfig } from "../hdl/spec2/engine/configs";
+import { parsePeGrid } from "../hdl/spec2/pe-grid-option";
+import { PUBLISHED } from "../hdl/spec2/perf/vgg16";
+import { engineLayersSvg } from "./lib/vgg16-engine-svg";
+import { vgg16OnEngine, type EngineVgg16 } from "./lib/vgg16-engine";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const results = path.join(here, "results");
+const USAGE = `usage: npx tsx bench/vgg16.ts [options]
 
-const USAGE = `usage: npx tsx bench/vgg16.ts [--clock MHZ] [--bw GBS] [--batch N] [--weight-bits B] [--resynth] [--write] [--json] [--quick]
+The built engine (top.ts --config vgg16) on full-size VGG16, from the engine cycle model
+validated by RTL runs of the 13 layers at 32 x 32; density 0.25 (10 of 40 entries a kernel),
+64-byte beats at 64 bytes a clock (12.8 GB/s at 200 MHz), latency 20.
 
-VGG16 on SPEC2: the performance model and the design-space exploration under the XC7VX690T budget.
-Prints the tables; --write also writes bench/results/vgg16.md, vgg16.json, vgg16-layers.svg,
-vgg16-pareto.svg. The figures are the model's (validated per layer against RTL runs, see the
-model-vs-RTL table), not a simulation of the whole network.
+  --pes OxI          the PE grid (default the configuration's)
+  --max-depth N      weight bank rows (default the configuration's)
+  --batches B,..     batch sizes (images on one weight fetch; default 1,16; at most the build's 16)
+  --clock MHZ        clock for the time figures (default 200)
+  --validation F,..  run-network.ts --json outputs of the reduced network (default the committed
+                     bench/results/engine-vgg16-32.json, -b4.json and -16x8.json): the model's
+                     largest cycle and byte errors over their layers
+  --json             print { clockMHz, bandwidthGBs, batches: [{ batch, msPerImage, topsEquivalent,
+                     dramBoundLayers, weightBytesPerImage, mapBytesPerImage, layers }], resources:
+                     { lutSites, ff, dsp, bram36 }, synthesis, validation: { maxCycleError } }
+  --write            also write bench/results/vgg16.json, vgg16.md and vgg16-layers.svg
+  -h, --help         this text`;
 
-  --clock MHZ    clock (default 200)
-  --bw GBS       DRAM bandwidth in GB/s (default 12.8)
-  --batch N      images per batch the configuration is chosen for (default 1)
-  --weight-bits B  bits of a weight's re and im words off chip (default 16; prune/weight-bits.ts measures the accuracy)
-  --resynth      first measure missing blocks with bench/synth-blocks.ts (tens of minutes)
-  --write        write the results files (default: print only)
-  --json         print { clockMHz, bandwidthGBs, batches: [{ batch, msPerImage, topsEquivalent,
-                 dramBoundLayers, weightBytesPerImage, mapBytesPerImage }]
-                 (batches 1 and 16 on the chosen configuration), resources: { lutSites, ff, dsp,
-                 bram36 }, validation: { maxCycleError, source } } instead of the tables
-  --quick        no re-exploration for the sensitivity table
-  -h, --help     this text`;
+/** The committed runs of the reduced network: 4 x 4 PEs at batch 1 and 4, and the build's 16 x 8 grid. */
+const DEFAULT_VALIDATION = ["bench/results/engine-vgg16-32.json", "bench/results/engine-vgg16-32-b4.json", "bench/results/engine-vgg16-32-16x8.json"];
+const SYNTH_RESULT = "bench/results/engine-synth.json";
+/** The full build synthesised whole (`top.ts --config vgg16 > v && synth/report.ts v --native --json`), when of the same top. */
+const WHOLE_RESULT = "bench/results/engine-vgg16-whole-synth.json";
 
 async function main(): Promise<void> {
   const cl = parseCommandLine({
     usage: USAGE,
-    options: { clock: { type: "string" }, bw: { type: "string" }, batch: { type: "string" }, "weight-bits": { type: "string" }, resynth: { type: "boolean" }, write: { type: "boolean" }, json: { type: "boolean" }, quick: { type: "boolean" } },
+    options: { pes: { type: "string" }, "max-depth": { type: "string" }, batches: { type: "string" }, clock: { type: "string" }, validation: { type: "string" }, json: { type: "boolean" }, write: { type: "boolean" } },
   });
   if (!cl) return;
+  const batchText = stringOption(cl, "batches") ?? "1,16";
+  const batches = batchText.split(",").map(Number);
+  if (batches.some((x) => !Number.isInteger(x) || x < 1 || x > 16)) throw new CliError(`--batches ${batchText}: expected integers in 1..16 separated by commas (for example 1,16)`, 2);
+  const pes = stringOption(cl, "pes");
+  const grid = pes === undefined ? undefined : parsePeGrid(pes);
+  const maxDepth = integerOption(cl, "max-depth", { min: 16 });
   const clockMHz = positiveNumberOption(cl, "clock", 200);
-  const bwGBs = positiveNumberOption(cl, "bw", 12.8);
-  const batch = integerOption(cl, "batch", { min: 1 }, 1);
-  const weightBits = integerOption(cl, "weight-bits", { min: 4, max: 16 }, 16);
-  const write = cl.values.write === true;
-  const json = cl.values.json === true;
-  const quick = cl.values.quick === true;
-  const argsText = process.argv.slice(2).filter((a) => a !== "--resynth").map((a) => " " + a).join("");
-  const sys: SystemParams = { ...DEFAULT_SYSTEM, clockHz: clockMHz * 1e6, dramBytesPerS: bwGBs * 1e9, batch, weightBits };
-
-  if (cl.values.resynth === true) {
-    process.stderr.write("running Yosys on the building blocks (missing cache entries only)...\n");
-    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(here, "synth-blocks.ts")], { stdio: "inherit" });
-    if (r.status !== 0) throw new CliError(`bench/synth-blocks.ts failed (exit ${r.status ?? r.signal})`);
-  }
-
-  const cache = readCache();
-  const out: string[] = [];
-  const say = (s = ""): void => {
-    out.push(s);
+  const validationFiles = stringOption(cl, "validation")?.split(",") ?? DEFAULT_VALIDATION.filter((f) => existsSync(f));
+  // every input is read before any work
+  const validation = validationFiles.length > 0 ? readValidation(validationFiles) : undefined;
+  const synth = existsSync(SYNTH_RESULT) ? readSynth(SYNTH_RESULT, WHOLE_RESULT) : undefined;
+  const build = findEngineConfig("vgg16")!.params({ ...(grid ?? {}), ...(maxDepth ? { maxDepth } : {}) }).core;
+  const r = vgg16OnEngine(build, batches, clockMHz, (name) => process.stderr.write(`vgg16: ${name}\n`));
+  const sameGrid = synth?.full.pes.pOut === build.pOut && synth.full.pes.pIn === build.pIn;
+  const result = {
+    ...r,
+    ...(sameGrid ? { resources: synth.resources, synthesis: synth.synthesis } : {}),
+    ...(validation ? { validation } : {}),
   };
-  const fmt = (v: number, d = 0): string => v.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
-  const pct = (u: number, b: number): string => `${((100 * u) / b).toFixed(1)}%`;
-
-  process.stderr.write(`design-space exploration over K ${measuredKs(cache).join(", ")} (measured blocks), batch ${batch}...\n`);
-  const t0 = Date.now();
-  const points = explore(cache, VGG16_CONV, DEFAULT_SPACE, sys);
-  const fitting = points.filter((p) => p.fits);
-  process.stderr.write(`${points.length} configurations, ${fitting.length} within budget (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
-  const top = best(points);
-  if (!top) throw new CliError("no configuration fits the budget");
-  const c = top.config;
-
-  say(`# VGG16 (13 conv layers, 224x224) on SPEC2: model results`);
-  say();
-  say(`Assumed: clock ${clockMHz} MHz (no place-and-route), DRAM ${bwGBs} GB/s, batch ${batch}, 16-bit activations, K/n as below, 75% pruned (n = round(0.25 K(K/2+1))).`);
-  say(`Measured: per-tile cycles of the units (model validated against RTL runs of batches with lanes, bench/results/validation.json), block resources (Yosys ${cache.yosys}, synth_xilinx xc7). Generated by \`npx tsx bench/vgg16.ts${argsText}\`.`);
-  say();
-  say(`## Best configuration (highest equivalent throughput within the XC7VX690T budget)`);
-  say();
-  say(`${describeConfig(c, top.buffers)}`);
-  say();
-  say(`| layer | Cin -> Cout | map | tiles | passes | cycles/tile (bound unit) | compute ms | DRAM ms | time ms/image | bound | eq. TOP/s | PE util. | weight MB/image | map MB/image |`);
-  say(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
-  const mb = (bytes: number, batchOf: number): string => (bytes / batchOf / 1e6).toFixed(2);
-  for (const l of top.perf.layers) {
-    const L = l.layer;
-    say(`| ${L.name} | ${L.cin} -> ${L.cout} | ${L.h}x${L.w} | ${l.tiles} | ${l.chunks} | ${fmt(l.rates.tile)} (${l.rates.bound}) | ${((l.computeS / l.batch) * 1e3).toFixed(3)} | ${((l.memoryS / l.batch) * 1e3).toFixed(3)} | ${(l.timePerImageS * 1e3).toFixed(3)} | ${l.bound} | ${(l.eqOpsPerS / 1e12).toFixed(2)} | ${(100 * l.peUtilisation).toFixed(1)}% | ${mb(l.bytes.weights, l.batch)} | ${mb(l.bytes.input + l.bytes.output, l.batch)} |`);
-  }
-  const net = top.perf;
-  const sumBytes = (f: (l: (typeof net.layers)[number]) => number): number => net.layers.reduce((a, l) => a + f(l) / l.batch, 0);
-  say(`| **total** | | | | | | | | **${(net.timePerImageS * 1e3).toFixed(3)}** | | **${(net.eqOpsPerS / 1e12).toFixed(3)}** | | **${(sumBytes((l) => l.bytes.weights) / 1e6).toFixed(1)}** | **${(sumBytes((l) => l.bytes.input + l.bytes.output) / 1e6).toFixed(1)}** |`);
-  say();
-  say(`Total: ${(net.ops / 1e9).toFixed(2)} G equivalent operations per image, ${(net.macs / 1e9).toFixed(3)} G useful complex MACs; ${(net.timePerImageS * 1e3).toFixed(3)} ms per image = ${fmt(1 / net.timePerImageS, 1)} images/s = **${(net.eqOpsPerS / 1e12).toFixed(3)} TOP/s equivalent** at ${clockMHz} MHz.`);
-  const computeOnly = net.layers.reduce((s, l) => s + l.computeS / l.batch, 0);
-  say(`Compute time alone (infinite DRAM bandwidth): ${(computeOnly * 1e3).toFixed(3)} ms per image = ${(net.ops / computeOnly / 1e12).toFixed(3)} TOP/s equivalent.`);
-  say();
-  say(`## Resources of the best configuration vs XC7VX690T`);
-  say();
-  say(`| part | LUT sites | FF | DSP48E1 | RAMB36 | source |`);
-  say(`|---|---|---|---|---|---|`);
-  const row = (name: string, u: Usage, src: string): void => say(`| ${name} | ${fmt(u.lut)} | ${fmt(u.ff)} | ${fmt(u.dsp)} | ${fmt(u.bram36, 1)} | ${src} |`);
-  const b = top.usage;
-  row(`${c.fftLanes} x Fft2dForward`, b.fft, "Yosys");
-  row(`${c.ifftLanes} x Ifft2d`, b.ifft, "Yosys");
-  row(`${c.pOut * c.pIn} x Pe (oLoc ${c.accRegions ?? Math.ceil(512 / c.pOut)})`, b.pes, "Yosys, linear in oLoc between 2 and 16");
-  row(`PE-array glue`, b.glue, gluePerPe(cache).lut > 0 ? "Yosys: (whole composition layer - its parts) / 8 per PE" : "not measured");
-  row(`weight buffers`, b.weightBuffer, "estimate by words");
-  row(`input buffer`, b.inputBuffer, "estimate by words");
-  row(`overlap-add buffer`, b.oaaBuffer, "estimate by words");
-  row(`**total**`, b.total, "");
-  say(`| **budget** | ${fmt(XC7VX690T.lut)} (${pct(b.total.lut, XC7VX690T.lut)}) | ${fmt(XC7VX690T.ff)} (${pct(b.total.ff, XC7VX690T.ff)}) | ${fmt(XC7VX690T.dsp)} (${pct(b.total.dsp, XC7VX690T.dsp)}) | ${fmt(XC7VX690T.bram36)} (${pct(b.total.bram36, XC7VX690T.bram36)}) | |`);
-  say();
-  say(`## Against the published VGG16 designs (SPEC2.md section 5)`);
-  say();
-  say(`| work | device | published GOP/s | this model / published |`);
-  say(`|---|---|---|---|`);
-  for (const p of PUBLISHED) say(`| ${p.work} | ${p.device} | ${p.gops}${p.note ? ` (${p.note})` : ""} | ${((net.eqOpsPerS / 1e9) / p.gops).toFixed(2)}x |`);
-  say();
-  const bestPublished = Math.max(...PUBLISHED.map((p) => p.gops));
-  for (const K of measuredKs(cache)) {
-    const bk = best(points.filter((p) => p.config.K === K));
-    if (bk) say(`Best K=${K} configuration: ${describeConfig(bk.config, bk.buffers)}: ${(bk.perf.timePerImageS * 1e3).toFixed(3)} ms per image, ${(bk.perf.eqOpsPerS / 1e12).toFixed(3)} TOP/s equivalent, ${fmt(bk.usage.total.lut)} LUT sites, ${fmt(bk.usage.total.dsp)} DSP, ${fmt(bk.usage.total.bram36, 1)} RAMB36.`);
-  }
-  say();
-  say(`Best configuration: ${fmt(net.eqOpsPerS / 1e9, 1)} GOP/s equivalent, ${((net.eqOpsPerS / 1e9) / bestPublished).toFixed(2)}x the best published figure (${bestPublished} GOP/s); SPEC2 claims up to 24x.`);
-  say();
-
-  // batch and bandwidth sensitivity of the best configuration, and the best per batch
-  say(`## Sensitivity (same configuration unless stated)`);
-  say();
-  say(`| batch | DRAM GB/s | time ms/image | eq. TOP/s | bandwidth-bound layers | best config for this batch/bandwidth | its TOP/s |`);
-  say(`|---|---|---|---|---|---|---|`);
-  for (const [bt, bw, redo] of [[1, bwGBs, false], [4, bwGBs, false], [16, bwGBs, true], [1, 4 * bwGBs, false], [16, 4 * bwGBs, false], [1, Infinity, true]] as const) {
-    const s2: SystemParams = { ...sys, batch: bt, dramBytesPerS: bw * 1e9 };
-    const same = evaluate(cache, VGG16_CONV, c, top.buffers, s2);
-    let other = "(not re-explored)";
-    if (redo && !quick) {
-      process.stderr.write(`sensitivity: DSE for batch ${bt}, ${bw} GB/s...\n`);
-      const b2 = best(explore(cache, VGG16_CONV, DEFAULT_SPACE, s2))!;
-      other = `${describeConfig(b2.config, b2.buffers)} | ${(b2.perf.eqOpsPerS / 1e12).toFixed(3)}`;
-    } else other += " | ";
-    say(`| ${bt} | ${bw === Infinity ? "unlimited" : bw} | ${(same.perf.timePerImageS * 1e3).toFixed(3)} | ${(same.perf.eqOpsPerS / 1e12).toFixed(3)} | ${same.perf.layers.filter((l) => l.bound === "bandwidth").length} of 13 | ${other} |`);
-  }
-  say();
-
-  const fronts = { lut: paretoFront(points, "lut"), dsp: paretoFront(points, "dsp") };
-  say(`## DSE Pareto front (throughput vs LUT sites), batch ${batch} (points adding < 0.5% throughput left out)`);
-  say();
-  say(`| config | LUT sites | DSP | RAMB36 | eq. TOP/s |`);
-  say(`|---|---|---|---|---|`);
-  for (const p of fronts.lut) say(`| ${describeConfig(p.config, p.buffers)} | ${fmt(p.usage.total.lut)} | ${fmt(p.usage.total.dsp)} | ${fmt(p.usage.total.bram36, 1)} | ${(p.perf.eqOpsPerS / 1e12).toFixed(3)} |`);
-  say();
-  const space = DEFAULT_SPACE;
-  say(`Space: K in {${measuredKs(cache).join(", ")}} (those with all blocks measured), pOut in {${space.pOut.join(", ")}}, pIn in {${space.pIn.join(", ")}}, FFT lanes in {${space.fftLanes.join(", ")}}, IFFT lanes in {${space.ifftLanes.join(", ")}} (<= pOut), weight buffer {${space.weightBram36PerPe.join(", ")}} RAMB36/PE, input map buffer {${space.inputMapBram36.join(", ")}} RAMB36: ${points.length} points, ${fitting.length} within budget.`);
-  say();
-
-  say(`## Model vs RTL (batches of images, lanes; bench/results/validation.json) and composition check`);
-  say();
-  const vf = path.join(results, "validation.json");
-  if (existsSync(vf)) {
-    const v = JSON.parse(readFileSync(vf, "utf8")) as { simulator: string; results: { shape: { cin: number; cout: number; h: number; w: number; K: number; pOut: number; pIn: number; images: number; build: object }; bound: string; modelCycles: number; rtlCycles: number; error: number; modelMacs: number; rtlMacs: number; mismatches: number }[] };
-    say(`| layer | K | P | lanes and widths | images | bound | model cycles | RTL cycles (${v.simulator}) | error | MACs model = RTL | output words differing from the golden model |`);
-    say(`|---|---|---|---|---|---|---|---|---|---|---|`);
-    for (const r of v.results) {
-      const s = r.shape;
-      say(`| ${s.cin} -> ${s.cout}, ${s.h}x${s.w} | ${s.K} | ${s.pOut}x${s.pIn} | ${JSON.stringify(s.build)} | ${s.images} | ${r.bound} | ${r.modelCycles} | ${r.rtlCycles} | ${(100 * r.error).toFixed(2)}% | ${r.modelMacs === r.rtlMacs ? "yes" : `no (${r.modelMacs} vs ${r.rtlMacs})`} | ${r.mismatches} |`);
-    }
-    say();
-  } else say(`(no bench/results/validation.json: run npx tsx bench/validate.ts --write)\n`);
-  const comp = compositionCheck(cache);
-  if (comp) {
-    say(`Composition check (Spec2Layer 8 -> 16 channels, 12x12, k=3, K=8, P = 4x2): sum of the separately synthesised parts vs the whole layer synthesised at once:`);
-    say();
-    say(`| | LUT sites | FF | DSP | RAMB36 |`);
-    say(`|---|---|---|---|---|`);
-    for (const [k, u] of Object.entries(comp.detail)) say(`| ${k} | ${fmt(u.lut)} | ${fmt(u.ff)} | ${fmt(u.dsp)} | ${fmt(u.bram36, 1)} |`);
-    say(`| sum of parts | ${fmt(comp.parts.lut)} | ${fmt(comp.parts.ff)} | ${fmt(comp.parts.dsp)} | ${fmt(comp.parts.bram36, 1)} |`);
-    say(`| whole layer | ${fmt(comp.whole.lut)} | ${fmt(comp.whole.ff)} | ${fmt(comp.whole.dsp)} | ${fmt(comp.whole.bram36, 1)} |`);
-    const e = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
-    say(`| (parts - whole) / whole | ${e(comp.error.lut)} | ${e(comp.error.ff)} | ${e(comp.error.dsp)} | ${e(comp.error.bram36)} |`);
-    say();
-  } else say(`Composition check: not in the synthesis cache yet.\n`);
-  void inputBufferWords;
-
-  const text = out.join("\n");
-  if (json) console.log(JSON.stringify(summary(top, sys, clockMHz, bwGBs), null, 1));
-  else console.log(text);
-  if (write) {
-    writeFileAtomic(path.join(results, "vgg16.md"), text + "\n");
-    const slim = (p: DsePoint) => ({ config: p.config, buffers: p.buffers, usage: p.usage.total, eqTops: p.perf.eqOpsPerS / 1e12, msPerImage: p.perf.timePerImageS * 1e3 });
-    writeFileAtomic(
-      path.join(results, "vgg16.json"),
-      JSON.stringify(
-        {
-          command: `npx tsx bench/vgg16.ts ${process.argv.slice(2).join(" ")}`.trim(),
-          system: { clockMHz, dramGBs: bwGBs, batch },
-          best: { ...slim(top), breakdown: top.usage, layers: top.perf.layers.map((l) => ({ name: l.layer.name, tiles: l.tiles, chunks: l.chunks, tileCycles: l.rates.tile, tileBound: l.rates.bound, computeMs: (l.computeS / l.batch) * 1e3, dramMs: (l.memoryS / l.batch) * 1e3, msPerImage: l.timePerImageS * 1e3, bound: l.bound, eqTops: l.eqOpsPerS / 1e12, weightBytesPerImage: l.bytes.weights / l.batch, mapBytesPerImage: (l.bytes.input + l.bytes.output) / l.batch })) },
-          ratios: PUBLISHED.map((p) => ({ work: p.work, gops: p.gops, ratio: net.eqOpsPerS / 1e9 / p.gops })),
-          paretoLut: fronts.lut.map(slim),
-          paretoDsp: fronts.dsp.map(slim),
-        },
-        null,
-        1,
-      ) + "\n",
-    );
-    writeFileAtomic(path.join(results, "vgg16-layers.svg"), layersSvg(net, `VGG16 per layer, ${describeConfig(c)}, ${clockMHz} MHz, ${bwGBs} GB/s, batch ${batch}`));
-    writeFileAtomic(path.join(results, "vgg16-pareto.svg"), paretoSvg(points, fronts, XC7VX690T, `SPEC2 VGG16 DSE: equivalent TOP/s vs resources (${clockMHz} MHz, ${bwGBs} GB/s, batch ${batch})`));
-    process.stderr.write(`wrote bench/results/vgg16.md, vgg16.json, vgg16-layers.svg, vgg16-pareto.svg\n`);
+  if (cl.values.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  const text = report(result, sameGrid ? undefined : `(no resources: ${SYNTH_RESULT} is not of a ${build.pOut} x ${build.pIn} build; npx tsx bench/engine-synth.ts --full ${build.pOut}x${build.pIn} --write)`);
+  if (!cl.values.json) process.stdout.write(`${text}\n`);
+  if (cl.values.write) {
+    writeFileAtomic("bench/results/vgg16.json", `${JSON.stringify({ command: `npx tsx bench/vgg16.ts ${process.argv.slice(2).join(" ")}`.trim(), ...result }, null, 1)}\n`);
+    writeFileAtomic("bench/results/vgg16.md", `${text}\n`);
+    writeFileAtomic("bench/results/vgg16-layers.svg", engineLayersSvg(r, `VGG16 224 x 224 on the engine (${build.pOut} x ${build.pIn} PEs, engine cycle model), ${clockMHz} MHz, ${r.bandwidthGBs} GB/s`));
+    process.stderr.write("vgg16: wrote bench/results/vgg16.json, vgg16.md, vgg16-layers.svg\n");
   }
 }
 
-/** JSON_BATCHES on the chosen configuration, its resources, and the model's largest error against RTL. */
-const JSON_BATCHES = [1, 16] as const;
+interface Validation {
+  readonly maxCycleError: number;
+  readonly maxByteError?: number;
+  readonly layers: number;
+  readonly runs: { file: string; batch: number; images: number; maxCycleError: number; maxByteError?: number }[];
+}
 
-function summary(top: DsePoint, sys: SystemParams, clockMHz: number, bandwidthGBs: number): object {
-  const cache = readCache();
-  const batches = JSON_BATCHES.map((batch) => {
-    const perf = evaluate(cache, VGG16_CONV, top.config, top.buffers, { ...sys, batch }).perf;
-    const perImage = (f: (l: (typeof perf.layers)[number]) => number): number => perf.layers.reduce((a, l) => a + f(l) / l.batch, 0);
+/** The model's largest errors over run-network.ts --json outputs (cycles; bytes where the run has the model's). */
+function readValidation(files: readonly string[]): Validation {
+  const runs = files.map((file) => {
+    let j: { batch?: number; images?: number; layers: { cycles: number; modelCycles: number; dramBytes?: number; modelDramBytes?: number }[] };
+    try {
+      j = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new CliError(`--validation ${file}: cannot be read as JSON (${(e as Error).message})`, 2);
+    }
+    const ok = Array.isArray(j?.layers) && j.layers.length > 0 && j.layers.every((l) => Number.isFinite(l?.cycles) && l.cycles > 0 && Number.isFinite(l?.modelCycles));
+    if (!ok) throw new CliError(`--validation ${file}: "layers" must be run-network.ts --json layers, each with cycles > 0 and modelCycles`, 2);
+    const withBytes = j.layers.every((l) => Number.isFinite(l.modelDramBytes) && (l.dramBytes ?? 0) > 0);
     return {
-      batch,
-      msPerImage: perf.timePerImageS * 1e3,
-      topsEquivalent: perf.eqOpsPerS / 1e12,
-      dramBoundLayers: perf.layers.filter((l) => l.bound === "bandwidth").map((l) => l.layer.name),
-      weightBytesPerImage: perImage((l) => l.bytes.weights),
-      mapBytesPerImage: perImage((l) => l.bytes.input + l.bytes.output),
+      file, batch: j.batch ?? 1, images: j.images ?? 1, layers: j.layers.length,
+      maxCycleError: Math.max(...j.layers.map((l) => Math.abs(l.cycles - l.modelCycles) / l.cycles)),
+      ...(withBytes ? { maxByteError: Math.max(...j.layers.map((l) => Math.abs(l.dramBytes! - l.modelDramBytes!) / l.dramBytes!)) } : {}),
     };
   });
-  const u = top.usage.total;
-  const vf = path.join(results, "validation.json");
-  const errors = existsSync(vf) ? (JSON.parse(readFileSync(vf, "utf8")) as { results: { error: number }[] }).results.map((r) => Math.abs(r.error)) : [];
+  const byteErrors = runs.flatMap((r) => (r.maxByteError === undefined ? [] : [r.maxByteError]));
   return {
-    clockMHz,
-    bandwidthGBs,
-    config: describeConfig(top.config, top.buffers),
-    batches,
-    resources: { lutSites: u.lut, ff: u.ff, dsp: u.dsp, bram36: u.bram36, source: "composed from Yosys-measured blocks (model)" },
-    validation: {
-      maxCycleError: errors.length ? Math.max(...errors) : null,
-      source: "bench/results/validation.json: per-layer Spec2Layer RTL runs (Verilator), not the run-time engine",
+    maxCycleError: Math.max(...runs.map((r) => r.maxCycleError)),
+    ...(byteErrors.length === runs.length ? { maxByteError: Math.max(...byteErrors) } : {}),
+    layers: Math.max(...runs.map((r) => r.layers)),
+    runs: runs.map(({ layers: _, ...r }) => r),
+  };
+}
+
+type Usage = { lut: number; ff: number; dsp: number; bram36: number };
+
+/**
+ * bench/engine-synth.ts's result: the full build's composed resources and the composition check at
+ * the reduced grid; and, when `wholeFile` is a synthesis of the same full build, the composition
+ * against that too.
+ */
+function readSynth(file: string, wholeFile: string) {
+  const j = JSON.parse(readFileSync(file, "utf8")) as {
+    reduced: { pes: { pOut: number; pIn: number }; whole: Usage; composed: Usage; wholeSeconds: number };
+    full: { pes: { pOut: number; pIn: number }; top: string; composed: Usage };
+    budget: { device: string; lutSites: number; ff: number; dsp: number; bram36: number };
+    resources: { lutSites: number; ff: number; dsp: number; bram36: number };
+    fits: boolean;
+    yosys: string;
+  };
+  const errors = (composed: Usage, whole: Usage) => {
+    const err = (k: keyof Usage): number => (whole[k] === 0 ? 0 : (composed[k] - whole[k]) / whole[k]);
+    return { lut: err("lut"), ff: err("ff"), dsp: err("dsp"), bram36: err("bram36") };
+  };
+  let fullWhole: { source: string; whole: Usage; seconds: number; compositionError: ReturnType<typeof errors> } | undefined;
+  if (existsSync(wholeFile)) {
+    const w = JSON.parse(readFileSync(wholeFile, "utf8")) as { top: string; lut: number; lutramLuts: number; ff: number; dsp: number; bram36: number; bram18: number; elapsedMs: number };
+    if (w.top === j.full.top) {
+      const whole = { lut: w.lut + w.lutramLuts, ff: w.ff, dsp: w.dsp, bram36: w.bram36 + w.bram18 / 2 };
+      fullWhole = { source: wholeFile, whole, seconds: Math.round(w.elapsedMs / 1000), compositionError: errors(j.full.composed, whole) };
+    }
+  }
+  return {
+    full: j.full,
+    resources: j.resources,
+    synthesis: {
+      source: file, yosys: j.yosys,
+      reduced: { pes: j.reduced.pes, whole: j.reduced.whole, composed: j.reduced.composed, compositionError: errors(j.reduced.composed, j.reduced.whole) },
+      full: { ...j.full, ...(fullWhole ? { synthesisedWhole: fullWhole } : {}) }, budget: j.budget, fits: j.fits,
     },
   };
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const mb = (x: number): string => `${(x / 1e6).toFixed(1)} MB`;
+
+function report(r: EngineVgg16 & { resources?: { lutSites: number; ff: number; dsp: number; bram36: number }; synthesis?: ReturnType<typeof readSynth>["synthesis"]; validation?: Validation }, noResources?: string): string {
+  const b = r.build;
+  const lines = [
+    `The built engine (${b.pOut} x ${b.pIn} PEs, one FFT and one IFFT lane, passes of up to ${b.maxCout} output channels, weight banks of ${b.maxDepth} rows) on VGG16 224 x 224, ${r.clockMHz} MHz, ${r.bandwidthGBs} GB/s; engine cycle model, per image:`,
+  ];
+  for (const x of r.batches) {
+    lines.push(
+      "",
+      `batch ${x.batch}:`,
+      "layer     passes      clocks  weights phase    map phase  map waiting for reads  bound    weight bytes   map bytes",
+      ...x.layers.map((l) => `${l.name.padEnd(9)} ${String(l.passes).padStart(6)} ${String(l.clocks).padStart(11)} ${String(l.weightClocks).padStart(14)} ${String(l.mapClocks).padStart(12)} ${String(l.mapLoadBoundClocks).padStart(22)}  ${l.bound.padEnd(7)} ${String(l.weightBytes).padStart(13)} ${String(l.mapBytes).padStart(11)}`),
+      `total: ${x.clocksPerImage} clocks, ${x.msPerImage.toFixed(1)} ms per image, ${x.topsEquivalent.toFixed(3)} TOP/s equivalent (${(r.operationsPerImage / 1e9).toFixed(2)} G operations); weights ${mb(x.weightBytesPerImage)}, maps ${mb(x.mapBytesPerImage)} per image; memory-bound layers: ${x.dramBoundLayers.length === 0 ? "none" : x.dramBoundLayers.join(", ")}`,
+    );
+  }
+  lines.push("");
+  if (r.resources && r.synthesis) {
+    const s = r.synthesis;
+    const e = s.reduced.compositionError;
+    const u = (x: Usage): string => `${Math.round(x.lut)} LUT sites, ${Math.round(x.ff)} FF, ${x.dsp} DSP48E1, ${x.bram36} RAMB36`;
+    lines.push(
+      `resources (${s.source}, ${s.yosys} synth_xilinx xc7):`,
+      `  the engine at ${s.reduced.pes.pOut} x ${s.reduced.pes.pIn} PEs synthesised whole: ${u(s.reduced.whole)}; its blocks summed: ${u(s.reduced.composed)} (composition error LUT ${pct(e.lut)}, FF ${pct(e.ff)}, DSP ${pct(e.dsp)}, RAMB36 ${pct(e.bram36)})`,
+      `  the full ${s.full.pes.pOut} x ${s.full.pes.pIn} build composed from its blocks: ${u(s.full.composed)}`,
+      ...(s.full.synthesisedWhole
+        ? [`  the full build synthesised whole (${s.full.synthesisedWhole.source}, ${s.full.synthesisedWhole.seconds} s): ${u(s.full.synthesisedWhole.whole)} (composition error LUT ${pct(s.full.synthesisedWhole.compositionError.lut)}, FF ${pct(s.full.synthesisedWhole.compositionError.ff)}, DSP ${pct(s.full.synthesisedWhole.compositionError.dsp)}, RAMB36 ${pct(s.full.synthesisedWhole.compositionError.bram36)})`]
+        : []),
+      `  ${s.budget.device}: ${s.budget.lutSites} LUT sites, ${s.budget.ff} FF, ${s.budget.dsp} DSP48E1, ${s.budget.bram36} RAMB36: ${s.fits ? "fits" : "does not fit"} (${pct(r.resources.lutSites / s.budget.lutSites)} LUT, ${pct(r.resources.ff / s.budget.ff)} FF, ${pct(r.resources.dsp / s.budget.dsp)} DSP, ${pct(r.resources.bram36 / s.budget.bram36)} RAMB36)`,
+    );
+  } else if (noResources) lines.push(noResources);
+  if (r.validation) {
+    const v = r.validation;
+    lines.push(`model vs RTL on the reduced network: largest cycle error ${(100 * v.maxCycleError).toFixed(2)}%${v.maxByteError === undefined ? "" : `, largest byte error ${(100 * v.maxByteError).toFixed(2)}%`} over ${v.layers} layers (${v.runs.map((x) => `${x.file}: batch ${x.batch}, ${x.images} image(s), ${(100 * x.maxCycleError).toFixed(2)}%`).join("; ")})`);
+  } else lines.push("(no validation file: the model's error against the RTL is not shown)");
+  const best = r.batches.reduce((m, x) => Math.max(m, x.topsEquivalent * 1000), 0);
+  lines.push("", "published VGG16 designs (GOP/s equivalent):", ...PUBLISHED.map((p) => `  ${p.work.padEnd(38)} ${String(p.gops).padStart(7)}  ${p.device}${p.note ? `; ${p.note}` : ""}  (engine: ${(best / p.gops).toFixed(1)}x at its best batch)`));
+  return lines.join("\n");
 }
 
 if (isMain(import.meta.url)) runMain("vgg16", main);

@@ -18,7 +18,7 @@ function run(file: string, args: string[]): { status: number | null; stdout: str
 
 describe("bench/ command lines", () => {
   it("finds the scripts", () => {
-    expect(scripts).toEqual(["elaborate.ts", "engine-mnist.ts", "engine-synth.ts", "layers.ts", "lenet-mnist.ts", "overlap-add-synth.ts", "pe.ts", "sim.ts", "synth-blocks.ts", "validate.ts", "vgg16-engine.ts", "vgg16.ts", "weight-stream.ts"]);
+    expect(scripts).toEqual(["elaborate.ts", "engine-mnist.ts", "engine-synth.ts", "layers.ts", "lenet-mnist.ts", "overlap-add-synth.ts", "pe.ts", "sim.ts", "synth-blocks.ts", "validate.ts", "vgg16-dse.ts", "vgg16.ts", "weight-stream.ts"]);
   });
 
   for (const file of scripts) {

@@ -63,15 +63,15 @@ describe("hdl/spec2/top.ts", () => {
     expect(r.stdout.trimEnd().endsWith("endmodule")).toBe(true);
   });
 
-  it("--config vgg16 prints the run-time configured engine (8 x 8 PEs, 512 channels, 224 x 224, batches of up to 16), clean in iverilog, Verilator and Yosys", async () => {
+  it("--config vgg16 prints the run-time configured engine (16 x 8 PEs, 512 channels, passes of 64, 224 x 224, batches of up to 16), clean in iverilog, Verilator and Yosys", async () => {
     const v = verilogFor(["--config", "vgg16"]);
-    const top = "Engine_K8k3_P8x8_c512x32_224x224_n512";
+    const top = "Engine_K8k3_P16x8_c512x64_224x224_n512";
     expect(v).toMatch(new RegExp(`^module ${top} \\(`, "m"));
     expect(v).toMatch(/^module PeArray/m);
-    expect(v).toMatch(/^module EngineCore_K8k3_P8x8_c512x32_224x224_s0to15_b16 \(/m);
+    expect(v).toMatch(/^module EngineCore_K8k3_P16x8_c512x64_224x224_s0to15_b16 \(/m);
     await expectCleanVerilog(v, top);
     // a smaller grid from the command line
-    expect(verilogFor(["--config", "vgg16", "--pout", "4", "--pin", "2", "--max-depth", "4096"])).toMatch(/^module Engine_K8k3_P4x2_c512x32_224x224_n512 \(/m);
+    expect(verilogFor(["--config", "vgg16", "--pout", "4", "--pin", "2", "--max-depth", "4096"])).toMatch(/^module Engine_K8k3_P4x2_c512x64_224x224_n512 \(/m);
   }, 120_000);
 
   it("ends quietly when the reader stops early (| head -1)", () => {

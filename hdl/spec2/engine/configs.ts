@@ -21,7 +21,7 @@ export interface EngineConfig {
   params(o: EngineConfigOptions): EngineParams;
 }
 
-/** Commands a list holds: VGG16 at 8 x 8 PEs and 32 output channels a pass takes 150 an image. */
+/** Commands a list holds: VGG16 in passes of 64 output channels takes 66 a batch (150 in passes of 32). */
 const MAX_COMMANDS = 512;
 
 /** 64-byte beats (12.8 GB/s at 200 MHz and 64 bytes a clock), 32-bit byte addresses. */
@@ -29,8 +29,8 @@ const PORT = { addrBits: 32, dataBytes: 64, lenBits: 4 } as const;
 
 /**
  * The weight words of the VGG16 build: 8-bit re and im (vgg-mnist keeps its accuracy at 8 bits,
- * prune/README.md "Weight word width"; a weight row of the 8 x 8 grid is 4 memory beats instead
- * of 6). The random VGG16 network of run-network.ts is made at this width.
+ * prune/README.md "Weight word width"; a weight row of the 16 x 8 grid is 7 memory beats instead
+ * of 11). The random VGG16 network of run-network.ts is made at this width.
  */
 export const VGG16_WEIGHT_BITS = 8;
 
@@ -53,21 +53,26 @@ export function templateLayer(s: { K: number; k: number; cin: number; cout: numb
 }
 
 /**
- * VGG16's conv layers: K 8, k 3; 224 x 224 maps, 512 input channels, passes of up to 32 output
- * channels (the accumulators of 32 / pOut channels a PE); weight banks of 2560 rows (a pass of 32
- * output channels over 512 input channels at 8 x 8 PEs: 4 x 64 x 10 rows); the tiler's band
- * buffer of 15,360 words (c ceil(w / 6) 6 for every VGG16 layer); macShift 0..15; batches of up
- * to 16 images on one weight fetch (tile counts up to 16 x 38 x 38 = 23,104: 15 bits).
+ * VGG16's conv layers: K 8, k 3; 224 x 224 maps, 512 input channels, 16 x 8 PEs, passes of up to
+ * 64 output channels (the accumulators of 64 / pOut channels a PE; a pass's outputs are what the
+ * overlap-add holds, so the input map is read and transformed once per 64 output channels); weight
+ * banks of 2560 rows (a pass of 64 output channels over 512 input channels: 4 x 64 x 10 rows); the
+ * tiler's band buffer of 15,360 words (c ceil(w / 6) 6 for every VGG16 layer); macShift 0..15;
+ * batches of up to 16 images on one weight fetch (tile counts up to 16 x 38 x 38 = 23,104: 15
+ * bits). The grid and pass size are the engine model's best under the XC7VX690T's block RAM
+ * (bench/vgg16.ts): with one FFT lane, more PEs than 16 x 8 wait for the FFT on the 512-channel
+ * layers unless passes grow, and larger passes need more overlap-add and weight memory than the
+ * device has beside the PE array's.
  */
 const vgg16: EngineConfig = {
   name: "vgg16",
-  description: "the engine for VGG16 (K = 8, k = 3, 224 x 224, 512 channels, 8 x 8 PEs)",
+  description: "the engine for VGG16 (K = 8, k = 3, 224 x 224, 512 channels, 16 x 8 PEs)",
   params: (o) => {
-    const pOut = o.pOut ?? 8;
+    const pOut = o.pOut ?? 16;
     const pIn = o.pIn ?? 8;
     const core: EngineCoreParams = {
-      layer: templateLayer({ K: 8, k: 3, cin: 512, cout: 32, h: 224, w: 224, weightBits: VGG16_WEIGHT_BITS }),
-      pOut, pIn, maxCin: 512, maxCout: 32, maxHeight: 224, maxWidth: 224,
+      layer: templateLayer({ K: 8, k: 3, cin: 512, cout: 64, h: 224, w: 224, weightBits: VGG16_WEIGHT_BITS }),
+      pOut, pIn, maxCin: 512, maxCout: 64, maxHeight: 224, maxWidth: 224,
       maxDepth: o.maxDepth ?? 2560, tileBits: 15, port: PORT, macShifts: { min: 0, max: 15 }, bandCapacity: 15_360, maxBatch: 16,
     };
     return { core, maxCommands: MAX_COMMANDS };

@@ -25,4 +25,5 @@ export const PUBLISHED: readonly { readonly work: string; readonly device: strin
   { work: "Zhang & Prasanna, FPGA'17 (spectral)", device: "Intel QuickAssist (Stratix V), float", gops: 123.48, note: "GFLOP/s" },
   { work: "Zeng et al., FPGA'18 (spectral)", device: "Intel HARP, 16-bit", gops: 669.1, note: "" },
   { work: "Caffeine, ICCAD'16", device: "Virtex-7 690T, 16-bit", gops: 636, note: "" },
+  { work: "DNNBuilder, ICCAD'18", device: "a larger device than the 690T", gops: 4200, note: "up to" },
 ];
