@@ -2,15 +2,8 @@
  * The engine's VGG16 figures as a picture: per layer, ms per image at each batch size, a bar
  * split into the phases waiting for memory (weights and biases, map reads) and the compute.
  */
+import { esc, niceMax } from "../../hdl/spec2/perf/svg";
 import type { EngineVgg16 } from "./vgg16-engine";
-
-const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-function niceMax(v: number): number {
-  const e = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * e >= v) return m * e;
-  return 10 * e;
-}
 
 const PHASES = [
   { key: "weights", label: "weights and biases (memory)", fill: "#d9822b" },

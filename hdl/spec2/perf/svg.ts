@@ -1,12 +1,15 @@
 /**
- * Hand-written SVG plots for bench/vgg16.ts: per-layer bars and the DSE Pareto fronts.
+ * Hand-written SVG plots for bench/vgg16-dse.ts: per-layer bars and the DSE Pareto fronts (and
+ * the helpers bench/lib/vgg16-engine-svg.ts shares).
  */
 import type { DseCandidate, DsePoint } from "./dse";
 import type { NetworkPerf } from "./model";
 
-const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** Text escaped for SVG. */
+export const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-function niceMax(v: number): number {
+/** The axis maximum: v rounded up to 1, 2, 2.5 or 5 times a power of ten. */
+export function niceMax(v: number): number {
   const e = 10 ** Math.floor(Math.log10(v));
   for (const m of [1, 2, 2.5, 5, 10]) if (m * e >= v) return m * e;
   return 10 * e;
