@@ -83,7 +83,7 @@ describe("hdl/spec2/top.ts", () => {
   const bad: [string[], RegExp][] = [
     [["--config", "nope"], /^top: --config nope: unknown; one of lenet, lenet-conv1, lenet-conv2, vgg16, engine-mnist$/m],
     [["--config", "vgg16", "--weights", "weights/lenet"], /^top: --weights: the vgg16 engine takes its weights at run time, from external memory$/m],
-    [["--config", "vgg16", "--pout", "64"], /^top: --pout 64 exceeds the 32 output channels of a vgg16 pass$/m],
+    [["--config", "vgg16", "--pout", "128"], /^top: --pout 128 exceeds the 64 output channels of a vgg16 pass$/m],
     [["--max-depth", "64"], /^top: --max-depth applies to the engine configurations only$/m],
     [["--pout", "0"], /^top: --pout 0: expected a positive integer$/m],
     [["--config", "lenet", "--layer", "x.json"], /^top: give either --config or --layer, not both$/m],
