@@ -17,6 +17,7 @@ import { isMain } from "../hdl/core";
 import { CliError, integerOption, parseCommandLine, positiveNumberOption, runMain, stringOption, writeFileAtomic } from "../hdl/core/cli";
 import { findEngineConfig } from "../hdl/spec2/engine/configs";
 import { parsePeGrid } from "../hdl/spec2/pe-grid-option";
+import type { Usage } from "../hdl/spec2/perf/resources";
 import { PUBLISHED } from "../hdl/spec2/perf/vgg16";
 import { engineLayersSvg } from "./lib/vgg16-engine-svg";
 import { vgg16OnEngine, type EngineVgg16 } from "./lib/vgg16-engine";
@@ -116,16 +117,14 @@ function readValidation(files: readonly string[]): Validation {
   };
 }
 
-type Usage = { lut: number; ff: number; dsp: number; bram36: number };
-
 /**
- * bench/engine-synth.ts's result: the full build's composed resources and the composition check at
+ * bench/engine-synth.ts's result: the full build's composed resources and its composition check at
  * the reduced grid; and, when `wholeFile` is a synthesis of the same full build, the composition
- * against that too.
+ * against that too (the same error: composed over whole, less one).
  */
 function readSynth(file: string, wholeFile: string) {
   const j = JSON.parse(readFileSync(file, "utf8")) as {
-    reduced: { pes: { pOut: number; pIn: number }; whole: Usage; composed: Usage; wholeSeconds: number };
+    reduced: { pes: { pOut: number; pIn: number }; whole: Usage; composed: Usage; wholeSeconds: number; compositionError: Record<keyof Usage, number> };
     full: { pes: { pOut: number; pIn: number }; top: string; composed: Usage };
     budget: { device: string; lutSites: number; ff: number; dsp: number; bram36: number };
     resources: { lutSites: number; ff: number; dsp: number; bram36: number };
@@ -149,7 +148,7 @@ function readSynth(file: string, wholeFile: string) {
     resources: j.resources,
     synthesis: {
       source: file, yosys: j.yosys,
-      reduced: { pes: j.reduced.pes, whole: j.reduced.whole, composed: j.reduced.composed, compositionError: errors(j.reduced.composed, j.reduced.whole) },
+      reduced: { pes: j.reduced.pes, whole: j.reduced.whole, composed: j.reduced.composed, compositionError: j.reduced.compositionError },
       full: { ...j.full, ...(fullWhole ? { synthesisedWhole: fullWhole } : {}) }, budget: j.budget, fits: j.fits,
     },
   };

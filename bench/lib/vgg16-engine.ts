@@ -3,16 +3,10 @@
  * every layer in the passes the host makes for the build (`layerPasses`), each pass a command of
  * `batch` images, per image its clocks, phases, bytes at the memory port and what bounds it.
  */
-import { engineCommandWords } from "../../hdl/spec2/engine/engine";
-import { engineArrayParams } from "../../hdl/spec2/engine/engine-core";
-import { engineSizes, writtenPitch, type EngineCoreParams } from "../../hdl/spec2/engine/engine-command";
-import { DEFAULT_ENGINE_MEMORY, layerPasses, type NetworkLayer } from "../../hdl/spec2/engine/network-driver";
-import { rowBeats } from "../../hdl/spec2/engine/weight-image";
-import { engineCommandBytes, engineCommandCycles } from "../../hdl/spec2/perf/engine-model";
+import type { EngineCoreParams } from "../../hdl/spec2/engine/engine-command";
+import { DEFAULT_ENGINE_MEMORY, layerPasses, modelPasses, type NetworkLayer } from "../../hdl/spec2/engine/network-driver";
 import { spatialOps } from "../../hdl/spec2/perf/model";
 import { VGG16_CONV } from "../../hdl/spec2/perf/vgg16";
-import { peArrayCapacity } from "../../hdl/spec2/pe-array";
-import { weightRowShape } from "../../hdl/spec2/weight-row";
 import type { FixedLayer } from "../../spectral/fixed";
 
 /** Kept entries a kernel: density 0.25 of K = 8's 40. */
@@ -63,25 +57,17 @@ function shapeLayer(v: (typeof VGG16_CONV)[number], formats: FixedLayer["formats
 
 export function vgg16OnEngine(build: EngineCoreParams, batches: readonly number[], clockMHz: number, progress?: (layer: string) => void): EngineVgg16 {
   const memory = DEFAULT_ENGINE_MEMORY;
-  const B = memory.dataBytes;
-  const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
-  const b = { pOut: build.pOut, pIn: build.pIn, loadWords: engineSizes(build).loadWords, commandWords: engineCommandWords(build) };
   const layers = VGG16_CONV.map((v) => {
     progress?.(v.name);
     const layer: NetworkLayer = { name: v.name, fixed: shapeLayer(v, build.layer.formats), pool: POOLED.has(v.name) };
     // a pass is at most maxCout channels: the accumulators of the build
-    const passes = layerPasses(layer, { pOut: build.pOut, pIn: build.pIn, maxDepth: build.maxDepth, wordsPerBeat: (8 * B) / 16, maxCout: build.maxCout });
-    const wo = v.w + 2 * v.p - v.k + 1;
-    const outPitch = writtenPitch(build.layer.K, layer.pool ? Math.floor(wo / 2) : wo);
-    return { v, layer, passes, outPitch };
+    const passes = layerPasses(layer, { pOut: build.pOut, pIn: build.pIn, maxDepth: build.maxDepth, wordsPerBeat: (8 * memory.dataBytes) / 16, maxCout: build.maxCout });
+    return { v, layer, passes };
   });
   const ops = VGG16_CONV.reduce((s, v) => s + spatialOps(v), 0);
   const figures = batches.map((batch): EngineBatchFigures => {
-    const rows = layers.map(({ v, layer, passes, outPitch }): EngineLayerFigures => {
-      const parts = passes.map((q) => {
-        const beats = q.depth * rowBeats(weightRowShape(q.schedule, oBits), B);
-        return { c: engineCommandCycles(q.fixed, layer.pool, beats, b, memory, batch), m: engineCommandBytes(q.fixed, layer.pool, beats, B, outPitch, batch) };
-      });
+    const rows = layers.map(({ v, layer, passes }): EngineLayerFigures => {
+      const parts = modelPasses(layer, passes, build, memory, batch).map((x) => ({ c: x.cycles, m: x.bytes }));
       const per = (f: (x: (typeof parts)[number]) => number): number => parts.reduce((s, x) => s + f(x), 0) / batch;
       const weightClocks = per((x) => x.c.weights + x.c.bias);
       const mapClocks = per((x) => x.c.map);

@@ -23,7 +23,7 @@ import { bitsFor } from "../generator-params";
 import { peArrayCapacity } from "../pe-array";
 import { accDepth } from "../pe";
 import { buildSchedule, type Schedule } from "../schedule";
-import { engineCommandBytes, engineCommandCycles, keptEntries } from "../perf/engine-model";
+import { engineCommandBytes, engineCommandCycles, keptEntries, type CommandBytes, type CommandCycles } from "../perf/engine-model";
 import { EngineBench } from "./engine-bench";
 import { engineArrayParams } from "./engine-core";
 import { engineCommand, engineSizes, writtenPitch, type EngineCommand, type EngineCoreParams } from "./engine-command";
@@ -300,26 +300,19 @@ export interface NetworkRunOptions extends NetworkBuildOptions {
 const num = (v: Sample[string] | undefined): number => (typeof v === "bigint" ? Number(v) : (v as number));
 
 /**
- * The engine cycle model's clocks for a batch of `images` of a layer on the build
- * (perf/engine-model.ts: its passes one after the other); `clearLeft`: clocks of the PEs' clear
- * sweep after reset still to go when the first pass starts (`clearSweepLeft`).
+ * The engine model (perf/engine-model.ts) of each of a layer's passes on a batch of `images` on
+ * the build: its clocks and the bytes it moves at the memory port; `clearLeft`: clocks of the
+ * PEs' clear sweep after reset still to go when the first pass starts (`clearSweepLeft`).
  */
-export function modelLayerCycles(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, memory: EngineMemory, images = 1, clearLeft = 0): number {
-  const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
-  const b = { pOut: build.pOut, pIn: build.pIn, loadWords: engineSizes(build).loadWords, commandWords: engineCommandWords(build) };
-  const total = passes.reduce((sum, q, j) => {
-    const beats = q.depth * rowBeats(weightRowShape(q.schedule, oBits), build.port.dataBytes);
-    return sum + engineCommandCycles(q.fixed, l.pool, beats, b, memory, images, j === 0 ? clearLeft : 0).total;
-  }, 0);
-  return Math.round(total);
-}
-
-/** Bytes of a layer's passes on `images` images at the memory port, by the engine model (perf/engine-model.ts). */
-export function modelLayerBytes(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, images = 1): number {
+export function modelPasses(l: NetworkLayer, passes: readonly Pass[], build: EngineCoreParams, memory: EngineMemory, images = 1, clearLeft = 0): { cycles: CommandCycles; bytes: CommandBytes }[] {
   const oBits = peArrayCapacity(engineArrayParams(build))!.oBits;
   const B = build.port.dataBytes;
+  const b = { pOut: build.pOut, pIn: build.pIn, loadWords: engineSizes(build).loadWords, commandWords: engineCommandWords(build) };
   const { pitch } = writtenShape(l, build.layer.K);
-  return passes.reduce((sum, q) => sum + engineCommandBytes(q.fixed, l.pool, q.depth * rowBeats(weightRowShape(q.schedule, oBits), B), B, pitch, images).total, 0);
+  return passes.map((q, j) => {
+    const beats = q.depth * rowBeats(weightRowShape(q.schedule, oBits), B);
+    return { cycles: engineCommandCycles(q.fixed, l.pool, beats, b, memory, images, j === 0 ? clearLeft : 0), bytes: engineCommandBytes(q.fixed, l.pool, beats, B, pitch, images) };
+  });
 }
 
 /** Clocks of the PEs' clear sweep after reset (pe.ts trackKeep: a word a clock) left after `writes` control writes. */
@@ -375,9 +368,12 @@ export async function runNetwork(layers: readonly NetworkLayer[], inputs: readon
         const t = totals[i]!;
         t.cycles += got.cycles;
         // each simulation starts from reset: its first command may wait for the clear sweep
-        plan.batches.forEach((images, g) => (t.modelCycles += modelLayerCycles(l, passes[i]!, build, memory, images, g === 0 ? clearSweepLeft(build, program.length) : 0)));
+        plan.batches.forEach((images, g) => {
+          const model = modelPasses(l, passes[i]!, build, memory, images, g === 0 ? clearSweepLeft(build, program.length) : 0);
+          t.modelCycles += Math.round(model.reduce((sum, x) => sum + x.cycles.total, 0));
+          t.modelBytes += model.reduce((sum, x) => sum + x.bytes.total, 0);
+        });
         t.bytes += got.beats * build.port.dataBytes;
-        plan.batches.forEach((images) => (t.modelBytes += modelLayerBytes(l, passes[i]!, build, images)));
         got.maps.forEach((m, j) => {
           for (let k = 0; k < m.length; k++) if (m[k] !== want[j]![k]) t.mismatches++;
         });
